@@ -1,0 +1,242 @@
+"""Fixtures shared by every app's tests.
+
+Fixed users, one per role, in one unit; plus an unassigned second bolots and
+a case officer of another unit (the outsider), as in healthchecks' hc/test.py.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from accounts.roles import Role
+from accounts.tests.factories import UnitFactory, UserFactory
+from referrals.tests.factories import ClientFactory
+
+BASE_DIR = Path(__file__).resolve().parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests log in hundreds of times. The real
+    # hasher order is asserted in accounts/tests/test_settings.py.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def unit(db):
+    return UnitFactory(municipality="Vallentuna")
+
+
+@pytest.fixture
+def other_unit(db):
+    return UnitFactory(municipality="Österåker")
+
+
+@pytest.fixture
+def case_officer(unit):
+    return UserFactory(username="handlaggare", unit=unit, roles=[Role.CASE_OFFICER])
+
+
+@pytest.fixture
+def pilot(unit):
+    return UserFactory(username="bolots", unit=unit, roles=[Role.PILOT])
+
+
+@pytest.fixture
+def second_pilot(unit):
+    """A bolots in the same unit who is assigned nothing."""
+    return UserFactory(username="bolots2", unit=unit, roles=[Role.PILOT])
+
+
+@pytest.fixture
+def housing_admin(unit):
+    return UserFactory(username="boendeadmin", unit=unit, roles=[Role.HOUSING_ADMIN])
+
+
+@pytest.fixture
+def manager(unit):
+    return UserFactory(username="chef", unit=unit, roles=[Role.MANAGER])
+
+
+@pytest.fixture
+def system_admin(unit):
+    return UserFactory(username="sysadmin", unit=unit, roles=[Role.SYSTEM_ADMIN], is_staff=True)
+
+
+@pytest.fixture
+def outside_officer(other_unit):
+    """A case officer of another unit: an outsider to `unit`'s clients."""
+    return UserFactory(username="handlaggare_annan", unit=other_unit, roles=[Role.CASE_OFFICER])
+
+
+@pytest.fixture
+def users(case_officer, pilot, second_pilot, housing_admin, manager, system_admin, outside_officer):
+    return {
+        "case_officer": case_officer,
+        "pilot": pilot,
+        "second_pilot": second_pilot,
+        "housing_admin": housing_admin,
+        "manager": manager,
+        "system_admin": system_admin,
+        "outside_officer": outside_officer,
+    }
+
+
+@pytest.fixture
+def client_record(unit, case_officer):
+    return ClientFactory(unit=unit, responsible_officer=case_officer)
+
+
+# --- Browser tests -------------------------------------------------------
+
+
+def _browser_available():
+    return Path(CHROMIUM).exists() and AXE_JS.exists()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Two rules for every test run.
+
+    1. A transactional test must use serialized_rollback: its flush would
+       otherwise wipe the roles and target groups that data migrations made,
+       and every later test in the process would see none.
+    2. Browser tests run when Chromium (and axe-core) are installed. CI sets
+       BOLOTS_REQUIRE_BROWSER=1 so that a missing browser fails instead.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+            )
+    if _browser_available():
+        return
+    if os.environ.get("BOLOTS_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(
+            f"Browser tests are required but Chromium ({CHROMIUM}) or axe-core ({AXE_JS}) is missing."
+        )
+    skip = pytest.mark.skip(reason="Chromium or axe-core not installed (make test installs axe-core; .ci/run installs Chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_for_every_connection(django_db_setup, django_db_blocker):
+    """Keep serialized_rollback working once Playwright has run.
+
+    Playwright's sync API leaves an event loop marked as running in the test
+    thread, after which Django's `connections` (context-local) hands out new
+    connection objects. Those lack the `_test_serialized_contents` that
+    Django stored on the original object at database setup, so the data
+    migrations' rows (roles, target groups) would not be restored after a
+    transactional test. Putting the contents on the class fixes that.
+    """
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A 375 × 667 touch screen, as bolotsar use between visits."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="sv-SE",
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page):
+    """Run axe-core's WCAG 2.0/2.1 A and AA rules on the page; no violation
+    is acceptable."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert not violations, f"axe-core violations on {page.url}:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def axe():
+    return assert_accessible
+
+
+def login(page, username, password="test-password-123"):
+    page.goto("/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(lambda url: "logga-in" not in url)
+
+
+@pytest.fixture
+def browser_login():
+    return login
+
+
+# --- Redis ------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url():
+    """A reachable Redis for tests that need a real broker. Skips locally
+    when none answers; CI sets BOLOTS_REQUIRE_REDIS=1 to fail instead."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        if os.environ.get("BOLOTS_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required (BOLOTS_REQUIRE_REDIS=1) but {url} does not answer.")
+        pytest.skip(f"no Redis at {url}")
+    return url
