@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit")
+    navigation = [
+        {"label": _("Access log"), "url_name": "audit:log",
+         "perm": "audit.view_accesslogentry", "order": 90},
+    ]

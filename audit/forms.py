@@ -1,0 +1,38 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessAction
+
+
+class LogFilterForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("User"), queryset=get_user_model().objects.none(), required=False,
+        empty_label=_("All users"),
+    )
+    client = forms.CharField(
+        label=_("Client"),
+        required=False,
+        max_length=100,
+        help_text=_("Name or personal identity number (whole or partial)."),
+    )
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All actions"))] + AccessAction.choices
+    )
+    date_from = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned

@@ -1,0 +1,130 @@
+"""The append-only access log and the field-level change history.
+
+Both tables are evidence (log review is a legal duty), so rows are never
+changed or deleted by the application: the model and queryset refuse it, and
+on PostgreSQL a trigger refuses it too (migration 0002), so that neither the
+admin, a shell session nor a stray bulk update can rewrite history.
+
+Neither table has a foreign key to the client: the log must outlive a culled
+client record, and a cascade or SET NULL would itself be an UPDATE/DELETE. A
+snapshot of who the client was (`client_label`, `client_number`) is kept
+instead, which is also what a reviewer searches on.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit rows cannot be deleted.")
+
+    def matching_client(self, term):
+        """Rows about a client found by name or by (part of) identity number."""
+        term = term.strip()
+        compact = term.replace("-", "").replace("+", "")
+        if compact.isdigit():
+            return self.filter(client_number__contains=compact)
+        return self.filter(client_label__icontains=term)
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit rows cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit rows cannot be deleted.")
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("View")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+
+
+class AccessLogEntry(AppendOnlyModel):
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        # Users are deactivated, never deleted, while their log rows exist.
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
+    client_id = models.PositiveBigIntegerField(_("client id"), null=True, blank=True)
+    client_label = models.CharField(_("client"), max_length=200, blank=True)
+    client_number = models.CharField(_("personal identity number"), max_length=12, blank=True)
+    object_type = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The log review searches by client and by user, newest first.
+            models.Index(fields=["client_id", "-at"], name="audit_log_client_at_idx"),
+            models.Index(fields=["user", "-at"], name="audit_log_user_at_idx"),
+            models.Index(fields=["-at"], name="audit_log_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}:{self.object_id}"
+
+
+class FieldChange(AppendOnlyModel):
+    """One field of one record changed by one save: who, when, from, to."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    object_type = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64)
+    client_id = models.PositiveBigIntegerField(_("client id"), null=True, blank=True)
+    field = models.CharField(_("field"), max_length=100)
+    field_label = models.CharField(_("field name"), max_length=200)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    # Values of protected fields (a protected client's address and phone) are
+    # shown only to users allowed to see them; see referrals.views.
+    is_protected = models.BooleanField(_("protected"), default=False)
+
+    class Meta:
+        verbose_name = _("field change")
+        verbose_name_plural = _("change history")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_change_object_idx"),
+            models.Index(fields=["client_id", "-at"], name="audit_change_client_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.object_type}:{self.object_id}.{self.field}"

@@ -1,0 +1,120 @@
+"""Writing the access log and the change history.
+
+Views never call these directly: the access helpers in accounts.access and the
+service functions of each app do, so that every read and write of personal
+data passes one place that logs it.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+
+from .models import AccessLogEntry, FieldChange
+
+
+def object_type_of(obj):
+    return obj._meta.label_lower
+
+
+def client_of(obj):
+    """The client a record belongs to, for the log (None when there is none).
+
+    Records opt in by defining `audit_client` (the client itself returns self).
+    """
+    return getattr(obj, "audit_client", None)
+
+
+def log_access(ctx, action, obj=None, *, client=None, object_type=None, note=""):
+    """Write one access-log row for `action` on `obj` (or a list, when obj is None)."""
+    if client is None and obj is not None:
+        client = client_of(obj)
+    return AccessLogEntry.objects.create(
+        user=ctx.user,
+        action=action,
+        client_id=client.pk if client is not None else None,
+        client_label=(client.audit_label if client is not None else "")[:200],
+        client_number=(getattr(client, "personal_number", "") or "") if client is not None else "",
+        object_type=object_type or (object_type_of(obj) if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        path=ctx.path,
+        ip_address=ctx.ip_address,
+        note=note[:300],
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+    is_protected: bool = False
+
+
+def diff_fields(before, after, fields):
+    """Changes between two snapshots {field: (label, display value, protected)}."""
+    changes = []
+    for name in fields:
+        label, old, protected = before[name]
+        _, new, _ = after[name]
+        if old != new:
+            changes.append(Change(name, str(label), old, new, protected))
+    return changes
+
+
+def record_changes(ctx, obj, changes):
+    """Store the field-level history of one save; returns the rows written."""
+    client = client_of(obj)
+    rows = [
+        FieldChange(
+            user=ctx.user,
+            object_type=object_type_of(obj),
+            object_id=str(obj.pk),
+            client_id=client.pk if client is not None else None,
+            field=change.field,
+            field_label=change.label[:200],
+            old_value=change.old,
+            new_value=change.new,
+            is_protected=change.is_protected,
+        )
+        for change in changes
+    ]
+    return FieldChange.objects.bulk_create(rows)
+
+
+def history_of(obj):
+    return FieldChange.objects.filter(
+        object_type=object_type_of(obj), object_id=str(obj.pk)
+    ).select_related("user")
+
+
+def display_value(obj, field_name):
+    """A field's value as a reader would see it, for the change history."""
+    field = obj._meta.get_field(field_name)
+    if field.many_to_many:
+        if obj.pk is None:
+            return ""
+        return ", ".join(sorted(str(item) for item in getattr(obj, field_name).all()))
+    if field.is_relation:
+        related = getattr(obj, field_name)
+        return "" if related is None else str(related)
+    if field.choices:
+        return str(getattr(obj, f"get_{field_name}_display")())
+    value = getattr(obj, field_name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    return str(value)
+
+
+def snapshot(obj, fields, protected=()):
+    """{field: (label, display value, is protected)} for diff_fields()."""
+    return {
+        name: (
+            obj._meta.get_field(name).verbose_name,
+            display_value(obj, name),
+            name in protected,
+        )
+        for name in fields
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.log_search, name="log"),
+    path("export/", views.log_export, name="export"),
+]
