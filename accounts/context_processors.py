@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from .navigation import items_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {
+        "nav_items": items_for(user, request.path),
+        "unit_name": settings.BOLOTS_UNIT_NAME,
+        "session_idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
+    }

@@ -1,0 +1,129 @@
+"""Demo data: units and users. See accounts/management/commands/seed_demo.py
+for how each app's demo.py is called."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from random import Random
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Unit, User
+from .roles import Role
+
+SCALES = {
+    # units, case officers per unit, bolotsar per unit, clients in all
+    "small": {"units": 1, "officers": 3, "pilots": 4, "clients": 150},
+    "municipality": {"units": 1, "officers": 6, "pilots": 8, "clients": 600},
+    "national": {"units": 290, "officers": 4, "pilots": 4, "clients": 60_000},
+}
+
+# The demo users printed by `make run`. Passwords are for local demos only:
+# seed_demo refuses to run with DEBUG off unless forced.
+DEMO_USERS = [
+    ("handlaggare", Role.CASE_OFFICER, "Hanna", "Handläggare"),
+    ("bolots", Role.PILOT, "Bo", "Lots"),
+    ("boendeadmin", Role.HOUSING_ADMIN, "Bengt", "Boendesamordnare"),
+    ("chef", Role.MANAGER, "Cecilia", "Chef"),
+    ("sysadmin", Role.SYSTEM_ADMIN, "Sven", "Systemförvaltare"),
+]
+
+FIRST_NAMES_FEMALE = [
+    "Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Emma", "Kerstin", "Ingrid", "Linnea",
+    "Sofia", "Elin", "Ida", "Johanna", "Malin", "Amira", "Fatima", "Hanna", "Julia", "Ebba",
+    "Agnes", "Maja", "Alva", "Nora", "Leila", "Birgitta", "Ulla", "Camilla", "Therese", "Jenny",
+]
+FIRST_NAMES_MALE = [
+    "Lars", "Anders", "Johan", "Per", "Erik", "Karl", "Mikael", "Peter", "Jan", "Hassan",
+    "Ali", "Oskar", "Lucas", "Elias", "Hugo", "Viktor", "Ahmed", "Mohammed", "Nils", "Olof",
+    "Stefan", "Mats", "Fredrik", "Daniel", "Tobias", "Emil", "Sven", "Göran", "Jonas", "Kent",
+]
+LAST_NAMES = [
+    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
+    "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson",
+    "Jönsson", "Lindberg", "Jakobsson", "Magnusson", "Lindström", "Olofsson", "Lindqvist",
+    "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg", "Lind", "Lundgren", "Mattsson",
+    "Berglund", "Fredriksson", "Sandberg", "Henriksson", "Ali", "Mohammed", "Nyström", "Holm",
+    "Sjöberg", "Wallin", "Engström", "Eklund", "Danielsson", "Lundin", "Håkansson", "Björk",
+]
+STREETS = [
+    "Storgatan", "Kyrkvägen", "Skolgatan", "Björkvägen", "Ekbacken", "Tingsvägen", "Lindvägen",
+    "Mossvägen", "Allévägen", "Ängsvägen", "Bergsgatan", "Västra vägen", "Granstigen",
+]
+
+
+@dataclass
+class DemoContext:
+    """Shared by every app's demo seeder; later seeders read what earlier
+    ones made (units, users by role)."""
+
+    rng: Random
+    scale: str
+    today: date
+    sizes: dict
+    units: list = field(default_factory=list)
+    users_by_unit: dict = field(default_factory=dict)  # unit id -> {role: [users]}
+    demo_logins: list = field(default_factory=list)  # [(username, password, role)]
+    log: object = print
+
+
+def ensure_demo_users(unit):
+    """The fixed demo users (one per role), created or reset; returns
+    [(username, password, role)] to print."""
+    printed = []
+    for username, role, first, last in DEMO_USERS:
+        user, _created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "unit": unit},
+        )
+        password = f"{username}-demo"
+        if not user.check_password(password):
+            user.set_password(password)
+        user.is_staff = role == Role.SYSTEM_ADMIN
+        user.is_active = True
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        if role == Role.MANAGER:
+            # One demo user sees protected addresses, to show the difference.
+            user.user_permissions.add(
+                Permission.objects.get(codename="view_protected_client", content_type__app_label="referrals")
+            )
+        printed.append((username, password, role))
+    return printed
+
+
+def seed(ctx):
+    groups = {group.name: group for group in Group.objects.all()}
+    municipalities = ["Vallentuna"] if ctx.sizes["units"] == 1 else [
+        f"Demokommun {number:03d}" for number in range(1, ctx.sizes["units"] + 1)
+    ]
+    for municipality in municipalities:
+        unit, _created = Unit.objects.get_or_create(
+            municipality=municipality, name="Socialtjänsten, vuxenenheten"
+        )
+        ctx.units.append(unit)
+        by_role = ctx.users_by_unit.setdefault(unit.pk, {})
+        for role, count in ((Role.CASE_OFFICER, ctx.sizes["officers"]), (Role.PILOT, ctx.sizes["pilots"]),
+                            (Role.MANAGER, 1), (Role.HOUSING_ADMIN, 1)):
+            slug = {Role.CASE_OFFICER: "hl", Role.PILOT: "bl", Role.MANAGER: "ch", Role.HOUSING_ADMIN: "ba"}[role]
+            for number in range(1, count + 1):
+                female = ctx.rng.random() < 0.6
+                user, created = User.objects.get_or_create(
+                    username=f"{slug}{number}.{unit.pk}",
+                    defaults={
+                        "first_name": ctx.rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE),
+                        "last_name": ctx.rng.choice(LAST_NAMES),
+                        "unit": unit,
+                    },
+                )
+                if created:
+                    # Staff other than the demo users cannot log in.
+                    user.set_unusable_password()
+                    user.save(update_fields=["password"])
+                    user.groups.add(groups[role])
+                by_role.setdefault(role, []).append(user)
+    first = ctx.units[0]
+    ctx.demo_logins = ensure_demo_users(first)
+    # The demo users take part in the first unit's work like everyone else.
+    for username, role, _first, _last in DEMO_USERS:
+        if role in (Role.CASE_OFFICER, Role.PILOT, Role.MANAGER, Role.HOUSING_ADMIN):
+            ctx.users_by_unit[first.pk].setdefault(role, []).insert(0, User.objects.get(username=username))

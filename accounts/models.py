@@ -1,0 +1,84 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class Unit(models.Model):
+    """An organisational unit (enhet) of the social services.
+
+    Case officers and managers see the clients of their own unit; national
+    deployments hold many units.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    municipality = models.CharField(_("municipality"), max_length=100)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="accounts_unit_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.municipality})"
+
+
+class UserQuerySet(models.QuerySet):
+    def with_role(self, role):
+        return self.filter(groups__name=role, is_active=True)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self):
+        """Names of the user's role groups; one query per request at most."""
+        if not self.is_active or self.pk is None:
+            return frozenset()
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role):
+        return role in self.role_names
+
+    @property
+    def is_case_officer(self):
+        return self.has_role(Role.CASE_OFFICER)
+
+    @property
+    def is_pilot(self):
+        return self.has_role(Role.PILOT)
+
+    @property
+    def is_manager(self):
+        return self.has_role(Role.MANAGER)

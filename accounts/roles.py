@@ -1,0 +1,88 @@
+"""The five roles and what each may do.
+
+A role is a Django Group; what it may do is the set of permissions below.
+Views check permissions (never group names) so that a system administrator
+can tailor a role in the admin without code changes; data migrations call
+`sync_roles()` so that a fresh database and an upgraded one agree.
+
+Which records a role sees is decided by each model's `visible_to(user)`
+queryset method (for clients: referrals.models.ClientQuerySet).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role:
+    CASE_OFFICER = "Handläggare"
+    PILOT = "Bolots"
+    HOUSING_ADMIN = "Boendeadministratör"
+    MANAGER = "Chef"
+    SYSTEM_ADMIN = "Systemadministratör"
+
+    ALL = (CASE_OFFICER, PILOT, HOUSING_ADMIN, MANAGER, SYSTEM_ADMIN)
+
+    DESCRIPTIONS = {
+        CASE_OFFICER: _("Registers clients, decisions and orders to the bolots unit."),
+        PILOT: _("Carries out orders: visits, outreach, housing course."),
+        HOUSING_ADMIN: _("Apartments, keys, second-hand contracts and rent."),
+        MANAGER: _("Follows the unit's goals and reviews the access log."),
+        SYSTEM_ADMIN: _("Users and roles; sees no case data."),
+    }
+
+
+# "app_label.codename" per role. Later issues append to these lists and add a
+# data migration that calls sync_roles().
+ROLE_PERMISSIONS = {
+    Role.CASE_OFFICER: [
+        "referrals.view_client",
+        "referrals.add_client",
+        "referrals.change_client",
+    ],
+    Role.PILOT: [
+        "referrals.view_client",
+    ],
+    Role.HOUSING_ADMIN: [],
+    Role.MANAGER: [
+        "referrals.view_client",
+        "audit.view_accesslogentry",
+    ],
+    Role.SYSTEM_ADMIN: [
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_unit",
+        "accounts.add_unit",
+        "accounts.change_unit",
+        "auth.view_group",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create the role groups and give each the permissions listed above.
+
+    Called from data migrations with the migration's `apps`. Permissions are
+    normally created only after all migrations have run, so they are created
+    here first. Permissions of apps not migrated yet are skipped: the later
+    app's own data migration calls this again. Permissions are only added,
+    never removed, so that a system administrator's local additions survive
+    upgrades; taking one away needs its own migration.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

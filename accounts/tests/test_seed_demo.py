@@ -1,0 +1,65 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from referrals import personnummer
+from referrals.demo import FICTIONAL_NOTE
+from referrals.models import Client
+
+
+def seed(**options):
+    out = io.StringIO()
+    call_command("seed_demo", force=True, stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_small_scale_makes_about_150_fictional_clients_and_one_demo_user_per_role():
+    output = seed(scale="small", seed=3)
+
+    clients = list(Client.objects.all())
+    assert 140 <= len(clients) <= 160
+    assert all(client.notes == FICTIONAL_NOTE for client in clients)
+    assert all(personnummer.is_valid(client.personal_number) for client in clients)
+    assert len({client.personal_number for client in clients}) == len(clients)
+    for role in Role.ALL:
+        demo = User.objects.with_role(role).filter(password__startswith="md5$")
+        assert demo.exists(), role
+    for username in ("handlaggare", "bolots", "boendeadmin", "chef", "sysadmin"):
+        assert f"{username}-demo" in output
+        assert User.objects.get(username=username).check_password(f"{username}-demo")
+
+
+@pytest.mark.django_db
+def test_running_again_keeps_the_data_and_adds_nothing():
+    seed(scale="small", seed=3)
+    before = list(Client.objects.order_by("pk").values_list("pk", "personal_number"))
+
+    output = seed(scale="small", seed=3)
+
+    assert list(Client.objects.order_by("pk").values_list("pk", "personal_number")) == before
+    assert "Klienter finns redan" in output
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_people():
+    def numbers_for(seed_value):
+        with transaction.atomic():
+            seed(scale="small", seed=seed_value)
+            numbers = list(Client.objects.order_by("personal_number").values_list("personal_number", "first_name"))
+            transaction.set_rollback(True)
+        return numbers
+
+    assert numbers_for(11) == numbers_for(11)
+    assert numbers_for(11) != numbers_for(12)
+
+
+@pytest.mark.django_db
+def test_refuses_without_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())

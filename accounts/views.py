@@ -1,0 +1,30 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from .forms import LoginForm
+from .navigation import items_for
+from .roles import Role
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "accounts/logged_out.html"
+
+
+@login_required
+def home(request):
+    roles = [role for role in Role.ALL if request.user.has_role(role)]
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "roles": [(role, Role.DESCRIPTIONS[role]) for role in roles],
+            "sections": items_for(request.user),
+        },
+    )
