@@ -1,0 +1,96 @@
+"""Demo clients: fictional people with valid-checksum identity numbers,
+marked as fictional in their notes. Bulk inserts, so that the national scale
+(60 000 clients) is built in seconds."""
+
+from datetime import timedelta
+
+from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
+from accounts.roles import Role
+
+from . import personnummer
+from .models import Client, LegalGender, ProtectionLevel, TargetGroup
+
+FICTIONAL_NOTE = "Fiktiv person (demodata). Personnumret är påhittat."
+BATCH = 5000
+
+
+def _unique_number(rng, used, today, *, min_age=18, max_age=85, coordination=False):
+    while True:
+        age_days = rng.randint(min_age * 365 + 5, max_age * 365)
+        birth = today - timedelta(days=age_days)
+        digits = personnummer.make_number(birth, rng.randint(0, 999), coordination=coordination)
+        if digits not in used:
+            used.add(digits)
+            return digits
+
+
+def seed(ctx):
+    if Client.objects.exists():
+        ctx.log("Klienter finns redan; inga nya skapas.")
+        return
+    rng = ctx.rng
+    groups = list(TargetGroup.objects.all())
+    by_code = {group.code: group for group in groups}
+    used = set()
+    per_unit = max(1, ctx.sizes["clients"] // len(ctx.units))
+    clients = []
+    for unit in ctx.units:
+        officers = ctx.users_by_unit[unit.pk].get(Role.CASE_OFFICER, [None])
+        for _ in range(per_unit):
+            young = rng.random() < 0.2
+            digits = _unique_number(
+                rng, used, ctx.today,
+                min_age=18, max_age=25 if young else 85,
+                coordination=rng.random() < 0.02,
+            )
+            parsed = personnummer.parse(digits, ctx.today)
+            male = parsed.is_male
+            protection = ProtectionLevel.NONE
+            roll = rng.random()
+            if roll < 0.01:
+                protection = ProtectionLevel.PROTECTED_REGISTRATION
+            elif roll < 0.025:
+                protection = ProtectionLevel.CONFIDENTIALITY_MARK
+            elif roll < 0.028:
+                protection = ProtectionLevel.ASSUMED_IDENTITY
+            family = rng.random() < 0.15
+            clients.append(
+                Client(
+                    unit=unit,
+                    first_name=rng.choice(FIRST_NAMES_MALE if male else FIRST_NAMES_FEMALE),
+                    last_name=rng.choice(LAST_NAMES),
+                    personal_number=digits,
+                    birth_date=parsed.birth_date,
+                    legal_gender=LegalGender.MALE if male else LegalGender.FEMALE,
+                    is_coordination_number=parsed.is_coordination_number,
+                    children_in_home=rng.randint(1, 4) if family else 0,
+                    phone=f"070-{rng.randint(1000000, 9999999)}" if rng.random() < 0.8 else "",
+                    street_address=f"{rng.choice(STREETS)} {rng.randint(1, 60)}",
+                    postal_code=f"186 {rng.randint(30, 99)}",
+                    city=unit.municipality,
+                    responsible_officer=rng.choice(officers),
+                    protection_level=protection,
+                    notes=FICTIONAL_NOTE,
+                )
+            )
+            clients[-1]._demo_groups = _groups_for(rng, by_code, young, family)
+    Client.objects.bulk_create(clients, batch_size=BATCH)
+    Through = Client.target_groups.through
+    links = [
+        Through(client_id=client.pk, targetgroup_id=group.pk)
+        for client in clients
+        for group in client._demo_groups
+    ]
+    Through.objects.bulk_create(links, batch_size=BATCH)
+    ctx.log(f"Skapade {len(clients)} fiktiva klienter.")
+
+
+def _groups_for(rng, by_code, young, family):
+    chosen = {rng.choice(["missbruk", "psykisk-ohalsa", "samsjuklighet", "missbruk", "samsjuklighet"])}
+    if young:
+        chosen.add("unga-vuxna")
+    if family:
+        chosen.add("barnfamilj")
+    if rng.random() < 0.05:
+        chosen.add("valdsutsatt")
+    return [by_code[code] for code in chosen if code in by_code]

@@ -1,0 +1,192 @@
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from audit.versioning import VersionedModel
+
+from . import personnummer
+
+
+class TargetGroup(models.Model):
+    """Target groups of the housing chain (missbruk, psykisk ohälsa, …),
+    kept as data so that a unit can add its own."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProtectionLevel(models.TextChoices):
+    NONE = "none", _("None")
+    CONFIDENTIALITY_MARK = "confidentiality_mark", _("Confidentiality mark")
+    PROTECTED_REGISTRATION = "protected_registration", _("Protected registration")
+    ASSUMED_IDENTITY = "assumed_identity", _("Assumed identity")
+
+
+class LegalGender(models.TextChoices):
+    MALE = "male", _("Man")
+    FEMALE = "female", _("Woman")
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The clients `user` may open. The access rule for clients lives here.
+
+        Case officers and managers: the clients of their own unit. Bolotsar:
+        the clients of orders assigned to them (added with orders). Everyone
+        else, including system administrators: none.
+        """
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        rule = Q()
+        if user.unit_id and (user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER)):
+            rule |= Q(unit_id=user.unit_id)
+        if not rule:
+            return self.none()
+        return self.filter(rule)
+
+    def search(self, term):
+        """By name (every word must match a first or last name) or by the
+        personal identity number: whole, partial or the last four digits."""
+        term = (term or "").strip()
+        if not term:
+            return self
+        compact = re.sub(r"[\s+-]", "", term)
+        if compact.isdigit():
+            if len(compact) == 4:
+                return self.filter(personal_number__endswith=compact)
+            return self.filter(personal_number__contains=compact)
+        rule = Q()
+        for word in term.split():
+            rule &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return self.filter(rule)
+
+    def for_list(self):
+        return self.select_related("responsible_officer", "unit").prefetch_related(
+            "target_groups"
+        )
+
+
+# Fields that protected personal data hides from users without the
+# permission referrals.view_protected_client.
+PROTECTED_FIELDS = ("phone", "street_address", "postal_code", "city")
+
+
+class Client(VersionedModel):
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="clients"
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    personal_number = models.CharField(
+        _("personal identity number"),
+        max_length=12,
+        help_text=_("YYYYMMDD-NNNN, YYMMDD-NNNN or YYMMDD+NNNN (100 years or older)."),
+    )
+    # Derived from the personal identity number on every save (see save());
+    # stored because statistics group by them in the database.
+    birth_date = models.DateField(_("date of birth"), editable=False)
+    legal_gender = models.CharField(
+        _("legal gender"), max_length=10, choices=LegalGender.choices, editable=False
+    )
+    is_coordination_number = models.BooleanField(
+        _("coordination number"), default=False, editable=False
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("target groups"), blank=True, related_name="clients"
+    )
+    children_in_home = models.PositiveSmallIntegerField(
+        _("children in the home"),
+        default=0,
+        help_text=_("Number of children living in the household."),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    responsible_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible case officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for_clients",
+    )
+    protection_level = models.CharField(
+        _("protected personal data"),
+        max_length=30,
+        choices=ProtectionLevel.choices,
+        default=ProtectionLevel.NONE,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["last_name", "first_name", "id"]
+        permissions = [
+            ("view_protected_client", _("Can see protected personal data")),
+        ]
+        constraints = [
+            # One file per person. The client form checks this first to name
+            # who holds the number (referrals.forms.ClientForm).
+            models.UniqueConstraint(
+                fields=["personal_number"], name="referrals_client_unique_personal_number"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "last_name", "first_name"], name="referrals_client_unit_name_idx"),
+            models.Index(fields=["responsible_officer"], name="referrals_client_officer_idx"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        parsed = personnummer.parse(self.personal_number)
+        self.personal_number = parsed.digits
+        self.birth_date = parsed.birth_date
+        self.is_coordination_number = parsed.is_coordination_number
+        self.legal_gender = LegalGender.MALE if parsed.is_male else LegalGender.FEMALE
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def personal_number_display(self):
+        return personnummer.format_digits(self.personal_number)
+
+    @property
+    def is_protected(self):
+        return self.protection_level != ProtectionLevel.NONE
+
+    def contact_visible_to(self, user):
+        """May `user` see this client's address and phone?"""
+        return not self.is_protected or user.has_perm("referrals.view_protected_client")
+
+    # For the access log (audit.services).
+    @property
+    def audit_client(self):
+        return self
+
+    @property
+    def audit_label(self):
+        return self.full_name

@@ -1,0 +1,151 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import fetch_visible, permission_required
+from audit.context import AuditContext
+from audit.services import history_of, snapshot
+from audit.versioning import ConcurrentEditError
+
+from . import services
+from .forms import ClientForm, ClientSearchForm
+from .models import Client
+
+CLIENTS_PER_PAGE = 25
+# The search term is kept in the session, not the URL: identity numbers must
+# not end up in query strings, server logs or browser history.
+SEARCH_SESSION_KEY = "referrals.client_search"
+
+
+@permission_required("referrals.view_client")
+def client_list(request):
+    if request.method == "POST":
+        form = ClientSearchForm(request.POST)
+        if "clear" in request.POST or not form.is_valid():
+            request.session.pop(SEARCH_SESSION_KEY, None)
+        else:
+            request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
+        return redirect("referrals:client_list")
+
+    term = request.session.get(SEARCH_SESSION_KEY, "")
+    clients = Client.objects.visible_to(request.user).search(term).for_list()
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/client_list.html",
+        {
+            "page_obj": page,
+            "search_form": ClientSearchForm(initial={"q": term}),
+            "term": term,
+            "can_add": request.user.has_perm("referrals.add_client"),
+        },
+    )
+
+
+@permission_required("referrals.add_client")
+def client_create(request):
+    form = ClientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        client = services.create_client(
+            AuditContext.from_request(request),
+            form.save(commit=False),
+            target_groups=form.cleaned_data["target_groups"],
+        )
+        messages.success(request, _("The client was registered."))
+        return redirect("referrals:client_detail", pk=client.pk)
+    return render(request, "referrals/client_form.html", {"form": form, "creating": True})
+
+
+@permission_required("referrals.view_client")
+def client_detail(request, pk):
+    client = fetch_visible(
+        request,
+        Client.objects.select_related("responsible_officer", "unit").prefetch_related("target_groups"),
+        perm="referrals.view_client",
+        pk=pk,
+    )
+    show_contact = client.contact_visible_to(request.user)
+    history = history_of(client)
+    if not show_contact:
+        history = history.filter(is_protected=False)
+    return render(
+        request,
+        "referrals/client_detail.html",
+        {
+            "client": client,
+            "show_contact": show_contact,
+            "history": history[:50],
+            "can_edit": request.user.has_perm("referrals.change_client"),
+            "can_review_log": request.user.has_perm("audit.view_accesslogentry"),
+        },
+    )
+
+
+@permission_required("referrals.change_client")
+def client_edit(request, pk):
+    # Opening the form shows the data (logged as a view); saving is logged by
+    # the service as an update.
+    client = fetch_visible(
+        request,
+        Client.objects.prefetch_related("target_groups"),
+        perm="referrals.change_client",
+        log=request.method == "GET",
+        pk=pk,
+    )
+    form = ClientForm(request.POST or None, instance=client, user=request.user)
+    conflict_values = None
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data["version"] or client.version
+        try:
+            services.update_client(
+                AuditContext.from_request(request),
+                form.save(commit=False),
+                expected_version=expected,
+                target_groups=form.cleaned_data["target_groups"],
+            )
+        except ConcurrentEditError:
+            current = Client.objects.prefetch_related("target_groups").get(pk=pk)
+            # Read the saved values before the new form binds the user's
+            # input onto the same instance.
+            conflict_values = _saved_values(current, form)
+            form = _form_after_conflict(request, current)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("referrals:client_detail", pk=pk)
+    return render(
+        request,
+        "referrals/client_form.html",
+        {
+            "form": form,
+            "client": client,
+            "creating": False,
+            "conflict_values": conflict_values,
+        },
+    )
+
+
+def _saved_values(current, form):
+    """(label, saved value) of each field in the form, to compare with."""
+    return [
+        (label, value)
+        for name, (label, value, _protected) in snapshot(current, services.TRACKED_FIELDS).items()
+        if name in form.fields
+    ]
+
+
+def _form_after_conflict(request, current):
+    """Keep what the user typed, but against the newer version, and say so."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = ClientForm(data, instance=current, user=request.user)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Someone else saved this client while you were editing. Your changes are "
+            "not saved yet: they are still in the form below. Compare with the saved "
+            "values and save again."
+        ),
+    )
+    return form
