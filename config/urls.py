@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+from .health import healthz
+
+admin.site.site_header = "Bolots – systemförvaltning"
+admin.site.site_title = "Bolots"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("konto/", include("accounts.urls")),
+    path("klienter/", include("referrals.urls")),
+    path("logg/", include("audit.urls")),
+    path("admin/", admin.site.urls),
+]
+
+# Django's default handlers render templates/403.html, 404.html and 500.html;
+# 500.html is rendered without request context and stands alone.
+
+
+# Uploaded and generated files (PDFs, imports) are never served as static
+# media: every download goes through a view that checks access and logs it.
