@@ -9,6 +9,10 @@ def navigation(request):
         return {}
     return {
         "nav_items": items_for(user, request.path),
+        # Lazy: evaluated only where the template shows it (one COUNT query).
+        "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count()
+        if user.is_authenticated
+        else 0,
         "unit_name": settings.BOLOTS_UNIT_NAME,
         "session_idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
     }

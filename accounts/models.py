@@ -63,7 +63,8 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self):
-        """Names of the user's role groups; one query per request at most."""
+        """Names of the user's role groups; one query per request at most
+        (accounts.backends fills this while loading group permissions)."""
         if not self.is_active or self.pk is None:
             return frozenset()
         return frozenset(self.groups.values_list("name", flat=True))
@@ -82,3 +83,27 @@ class User(AbstractUser):
     @property
     def is_manager(self):
         return self.has_role(Role.MANAGER)
+
+
+class Notification(models.Model):
+    """An in-app message to one user (also e-mailed, see accounts.notifications).
+
+    The text goes out by e-mail, so it must never carry personal data: say
+    what happened and link to it ("Uppdrag #12 har accepterats").
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="accounts_notification_user_idx")]
+
+    def __str__(self):
+        return self.text

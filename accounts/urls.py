@@ -7,4 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("logga-in/", views.LoginView.as_view(), name="login"),
     path("logga-ut/", views.LogoutView.as_view(), name="logout"),
+    path("aviseringar/", views.notifications, name="notifications"),
 ]

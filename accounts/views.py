@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from .forms import LoginForm
 from .navigation import items_for
@@ -28,3 +29,13 @@ def home(request):
             "sections": items_for(request.user),
         },
     )
+
+
+@login_required
+def notifications(request):
+    """The user's notifications, newest first; opening the page marks them read."""
+    items = list(request.user.notifications.all()[:100])
+    if request.method == "POST":
+        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("accounts:notifications")
+    return render(request, "accounts/notifications.html", {"items": items})

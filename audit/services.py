@@ -28,11 +28,14 @@ def log_access(ctx, action, obj=None, *, client=None, object_type=None, note="")
     """Write one access-log row for `action` on `obj` (or a list, when obj is None)."""
     if client is None and obj is not None:
         client = client_of(obj)
+    # A record about a person who is not (yet) a client, such as an outreach
+    # order, still names the person so that the log can be searched for them.
+    label = client.audit_label if client is not None else getattr(obj, "audit_label", "") or ""
     return AccessLogEntry.objects.create(
         user=ctx.user,
         action=action,
         client_id=client.pk if client is not None else None,
-        client_label=(client.audit_label if client is not None else "")[:200],
+        client_label=label[:200],
         client_number=(getattr(client, "personal_number", "") or "") if client is not None else "",
         object_type=object_type or (object_type_of(obj) if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

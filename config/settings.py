@@ -117,7 +117,7 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first so that a locked-out user is stopped before the
     # password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RoleAwareModelBackend",
 ]
 
 PASSWORD_HASHERS = [
@@ -243,8 +243,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 # --- Project ----------------------------------------------------------------
 BOLOTS_UNIT_NAME = env.str("BOLOTS_UNIT_NAME", default="Bolotsenheten")
+# Absolute address of the site, for links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("konto/", include("accounts.urls")),
-    path("klienter/", include("referrals.urls")),
+    path("", include("referrals.urls")),
     path("logg/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

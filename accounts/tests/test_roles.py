@@ -23,11 +23,15 @@ def test_no_role_may_see_protected_personal_data_by_default():
     assert not Group.objects.filter(permissions__codename="view_protected_client").exists()
 
 
+CASE_DATA_MODELS = {"client", "decision", "individualplan", "order", "evictionnotice", "concernreport",
+                    "accesslogentry", "fieldchange"}
+
+
 @pytest.mark.django_db
-def test_system_administrator_gets_no_case_data_permissions():
-    perms = set(Group.objects.get(name=Role.SYSTEM_ADMIN).permissions.values_list("content_type__app_label", flat=True))
-    assert "referrals" not in perms
-    assert "audit" not in perms
+def test_system_administrator_gets_reference_data_but_no_case_data():
+    models = set(Group.objects.get(name=Role.SYSTEM_ADMIN).permissions.values_list("content_type__model", flat=True))
+    assert models & CASE_DATA_MODELS == set()
+    assert {"legalreference", "targetgroup", "user", "unit"} <= models
 
 
 def test_user_role_helpers(case_officer, manager, pilot):

@@ -2,13 +2,13 @@ import re
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from audit.versioning import VersionedModel
 
-from . import personnummer
+from .. import personnummer
 
 
 class TargetGroup(models.Model):
@@ -17,7 +17,7 @@ class TargetGroup(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    order = models.PositiveSmallIntegerField(_("sort order"), default=100)
 
     class Meta:
         verbose_name = _("target group")
@@ -45,14 +45,24 @@ class ClientQuerySet(models.QuerySet):
         """The clients `user` may open. The access rule for clients lives here.
 
         Case officers and managers: the clients of their own unit. Bolotsar:
-        the clients of orders assigned to them (added with orders). Everyone
-        else, including system administrators: none.
+        the clients of the orders they are assigned to while the order is
+        under way (accepted or in progress). Everyone else, including system
+        administrators: none.
         """
         if not (user.is_authenticated and user.is_active):
             return self.none()
         rule = Q()
         if user.unit_id and (user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER)):
             rule |= Q(unit_id=user.unit_id)
+        if user.has_role(Role.PILOT):
+            from .orders import Order, OrderState
+
+            assigned = Order.objects.filter(
+                Q(active_pilot=user) | Q(passive_pilot=user),
+                client=OuterRef("pk"),
+                state__in=OrderState.active_states(),
+            )
+            rule |= Q(Exists(assigned))
         if not rule:
             return self.none()
         return self.filter(rule)

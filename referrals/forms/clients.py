@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 
-from . import personnummer
-from .models import PROTECTED_FIELDS, Client, ProtectionLevel
+from .. import personnummer
+from ..models import PROTECTED_FIELDS, Client, ProtectionLevel
 
 
 class PersonalNumberField(forms.CharField):

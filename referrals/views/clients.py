@@ -8,9 +8,9 @@ from audit.context import AuditContext
 from audit.services import history_of, snapshot
 from audit.versioning import ConcurrentEditError
 
-from . import services
-from .forms import ClientForm, ClientSearchForm
-from .models import Client
+from ..forms.clients import ClientForm, ClientSearchForm
+from ..models import Client
+from ..services import clients as services
 
 CLIENTS_PER_PAGE = 25
 # The search term is kept in the session, not the URL: identity numbers must

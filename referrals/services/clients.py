@@ -9,7 +9,7 @@ from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
 
-from .models import PROTECTED_FIELDS, Client
+from ..models import PROTECTED_FIELDS, Client
 
 # Fields whose changes are kept in the history (all the user can edit).
 TRACKED_FIELDS = [

@@ -1,0 +1,42 @@
+"""The authority side's records. One module per area; import from here."""
+
+from .clients import (  # noqa: F401
+    PROTECTED_FIELDS,
+    Client,
+    ClientQuerySet,
+    LegalGender,
+    ProtectionLevel,
+    TargetGroup,
+)
+from .decisions import (  # noqa: F401
+    Decision,
+    DecisionKind,
+    DecisionOutcome,
+    DecisionQuerySet,
+    DecisionStatus,
+    Interruption,
+    LegalReference,
+    Offer,
+    OfferAnswer,
+)
+from .notices import (  # noqa: F401
+    ConcernReport,
+    ContactAttempt,
+    ContactMethod,
+    EvictionNotice,
+    NoticeOutcome,
+    NoticeReason,
+    NoticeSource,
+    ReporterType,
+)
+from .orders import (  # noqa: F401
+    ErrandType,
+    Order,
+    OrderEvent,
+    OrderKind,
+    OrderOutcome,
+    OrderQuerySet,
+    OrderState,
+    Reassignment,
+)
+from .plans import IndividualPlan, PlanAction, PlanGoal, PlanReview  # noqa: F401

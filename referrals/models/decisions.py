@@ -1,0 +1,279 @@
+"""Assistance decisions (biståndsbeslut), their execution, interruptions and
+the offers made while a client waits.
+
+Status is derived from dates (executed_on, interruptions, closed_on) and never
+stored: see Decision.status_on() and DecisionQuerySet.with_status().
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from audit.versioning import VersionedModel
+
+from ..calendar import first_day_after, last_day_within
+
+
+class LegalReference(models.Model):
+    """A legal basis for decisions, kept as data: the new Social Services Act
+    (SoL 2025:400) renumbered the old one (2001:453), and both are in use for
+    decisions made before and after the change."""
+
+    code = models.CharField(_("reference"), max_length=100, unique=True)
+    law = models.CharField(_("act"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    valid_from = models.DateField(_("in force from"), null=True, blank=True)
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
+    is_active = models.BooleanField(_("selectable"), default=True)
+
+    class Meta:
+        verbose_name = _("legal reference")
+        verbose_name_plural = _("legal references")
+        ordering = ["-is_active", "law", "code"]
+
+    def __str__(self):
+        return self.code
+
+
+class DecisionKind(models.TextChoices):
+    TRAINING_APARTMENT = "training_apartment", _("Training apartment")
+    TRIAL_APARTMENT = "trial_apartment", _("Trial apartment")
+    EMERGENCY_HOUSING = "emergency_housing", _("Emergency or temporary housing")
+    BOLOTS_SUPPORT = "bolots_support", _("Bolots support")
+    HOME_SUPPORT = "home_support", _("Home support")
+    HOUSING_FIRST = "housing_first", _("Housing First")
+
+    @classmethod
+    def apartment_kinds(cls):
+        """Kinds executed by a move-in (tenancies app)."""
+        return [cls.TRAINING_APARTMENT, cls.TRIAL_APARTMENT, cls.EMERGENCY_HOUSING, cls.HOUSING_FIRST]
+
+
+class DecisionOutcome(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    PARTLY_GRANTED = "partly_granted", _("Partly granted")
+    REJECTED = "rejected", _("Rejected")
+
+
+GRANTED_OUTCOMES = (DecisionOutcome.GRANTED, DecisionOutcome.PARTLY_GRANTED)
+
+
+class DecisionStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for execution")
+    EXECUTED = "executed", _("Executed")
+    INTERRUPTED = "interrupted", _("Interrupted")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Decisions of the clients the user may see."""
+        from .clients import Client
+
+        return self.filter(client__in=Client.objects.visible_to(user))
+
+    def granted(self):
+        return self.filter(outcome__in=GRANTED_OUTCOMES)
+
+    def not_executed(self):
+        return self.granted().filter(executed_on__isnull=True, closed_on__isnull=True)
+
+    def with_status(self, on=None):
+        """Annotate `status` as of the day `on` (today by default), in SQL."""
+        on = on or date.today()
+        open_interruption = Interruption.objects.filter(
+            decision=OuterRef("pk"), started_on__lte=on
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+        return self.annotate(
+            status=Case(
+                When(~Q(outcome__in=GRANTED_OUTCOMES), then=Value(DecisionStatus.REJECTED)),
+                When(closed_on__lte=on, then=Value(DecisionStatus.CLOSED)),
+                When(Q(executed_on__lte=on) & Exists(open_interruption), then=Value(DecisionStatus.INTERRUPTED)),
+                When(executed_on__lte=on, then=Value(DecisionStatus.EXECUTED)),
+                default=Value(DecisionStatus.WAITING),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Decision(VersionedModel):
+    client = models.ForeignKey(
+        "referrals.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    kind = models.CharField(_("kind of assistance"), max_length=30, choices=DecisionKind.choices)
+    legal_basis = models.ForeignKey(
+        LegalReference, verbose_name=_("legal basis"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    applied_on = models.DateField(_("applied on"))
+    decided_on = models.DateField(_("decided on"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=DecisionOutcome.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reasoning = models.TextField(_("reasoning"), blank=True)
+    # The last day the decision can be executed without being reportable to
+    # IVO: decided_on plus three calendar months. Derived in save(); stored so
+    # that lists and KPIs can filter on it in SQL.
+    execution_due_by = models.DateField(_("execute by"), editable=False)
+    executed_on = models.DateField(_("executed on"), null=True, blank=True)
+    execution_note = models.CharField(_("execution note"), max_length=300, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+    delay_reason = models.CharField(
+        _("reason for the delay"), max_length=300, blank=True,
+        help_text=_("Why the decision has not been executed; reported to IVO."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_on", "-id"]
+        permissions = [
+            ("view_ivo_report", _("Can see and export the IVO report of non-executed decisions")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="referrals_decision_valid_to_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__gte=models.F("applied_on")),
+                name="referrals_decision_decided_after_applied",
+            ),
+            # Only a granted decision can be executed (services check first).
+            models.CheckConstraint(
+                condition=Q(executed_on__isnull=True) | Q(outcome__in=GRANTED_OUTCOMES),
+                name="referrals_decision_only_granted_executed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "kind"], name="referrals_decision_client_idx"),
+            # The non-executed list and the IVO report filter on these.
+            models.Index(fields=["outcome", "executed_on", "execution_due_by"], name="referrals_decision_ivo_idx"),
+            models.Index(fields=["decided_on"], name="referrals_decision_decided_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.decided_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        self.execution_due_by = last_day_within(self.decided_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_granted(self):
+        return self.outcome in GRANTED_OUTCOMES
+
+    @property
+    def reportable_from(self):
+        """First day the decision is reportable if still not executed."""
+        return first_day_after(self.decided_on)
+
+    def open_interruption(self, on=None):
+        on = on or date.today()
+        for interruption in self.interruptions.all():
+            if interruption.started_on <= on and (interruption.ended_on is None or interruption.ended_on > on):
+                return interruption
+        return None
+
+    def status_on(self, on=None):
+        """The status on day `on`, from the dates; mirrors with_status()."""
+        on = on or date.today()
+        if not self.is_granted:
+            return DecisionStatus.REJECTED
+        if self.closed_on and self.closed_on <= on:
+            return DecisionStatus.CLOSED
+        if self.executed_on and self.executed_on <= on:
+            return DecisionStatus.INTERRUPTED if self.open_interruption(on) else DecisionStatus.EXECUTED
+        return DecisionStatus.WAITING
+
+    @property
+    def status(self):
+        return self.status_on()
+
+    def days_waiting(self, on=None):
+        """Days from the decision to execution (or to `on` while waiting)."""
+        end = self.executed_on or (on or date.today())
+        return (end - self.decided_on).days
+
+    @property
+    def audit_client(self):
+        return self.client
+
+
+class Interruption(models.Model):
+    """A pause in an executed decision (avbrott). IVO must be told when an
+    interruption has lasted three months without the service resuming."""
+
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="interruptions"
+    )
+    started_on = models.DateField(_("interrupted on"))
+    ended_on = models.DateField(_("resumed on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    # started_on plus three calendar months: the last day before it becomes
+    # reportable. Derived in save() for SQL filtering.
+    resume_due_by = models.DateField(_("resume by"), editable=False)
+
+    class Meta:
+        verbose_name = _("interruption")
+        verbose_name_plural = _("interruptions")
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="referrals_interruption_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.started_on:%Y-%m-%d}–{self.ended_on or ''}"
+
+    def save(self, *args, **kwargs):
+        self.resume_due_by = last_day_within(self.started_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def reportable_from(self):
+        return first_day_after(self.started_on)
+
+    @property
+    def audit_client(self):
+        return self.decision.client
+
+
+class OfferAnswer(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    NO_ANSWER = "no_answer", _("No answer")
+
+
+class Offer(models.Model):
+    """An offer made while the client waits; IVO asks for them."""
+
+    decision = models.ForeignKey(Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="offers")
+    offered_on = models.DateField(_("offered on"))
+    description = models.CharField(_("what was offered"), max_length=300)
+    answer = models.CharField(_("answer"), max_length=20, choices=OfferAnswer.choices, default=OfferAnswer.NO_ANSWER)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["offered_on", "id"]
+
+    def __str__(self):
+        return f"{self.offered_on:%Y-%m-%d} {self.description}"
+
+    @property
+    def audit_client(self):
+        return self.decision.client

@@ -1,0 +1,1 @@
+"""Service functions: every write of more than one row, with its audit trail."""

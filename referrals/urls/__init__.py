@@ -1,0 +1,14 @@
+"""All referrals URLs under one namespace; one module per area."""
+
+from . import clients, decisions, ivo, notices, orders, plans
+
+app_name = "referrals"
+
+urlpatterns = (
+    clients.urlpatterns
+    + decisions.urlpatterns
+    + plans.urlpatterns
+    + ivo.urlpatterns
+    + orders.urlpatterns
+    + notices.urlpatterns
+)
