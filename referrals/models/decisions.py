@@ -198,7 +198,15 @@ class Decision(VersionedModel):
 
     @property
     def status(self):
-        return self.status_on()
+        """Today's status, or the one with_status() annotated (as of its day)."""
+        annotated = self.__dict__.get("_annotated_status")
+        return DecisionStatus(annotated) if annotated is not None else self.status_on()
+
+    @status.setter
+    def status(self, value):
+        # with_status() annotates `status`; Django sets annotations as
+        # attributes, which a read-only property would refuse.
+        self.__dict__["_annotated_status"] = value
 
     def days_waiting(self, on=None):
         """Days from the decision to execution (or to `on` while waiting)."""

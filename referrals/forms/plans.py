@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.widgets import DateInput
+
+from ..models import PlanAction
+from .decisions import PastDateField
+
+
+class PlanCreateForm(forms.Form):
+    established_on = PastDateField(label=_("Established on"))
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(label=_("New goal"), max_length=300)
+
+
+class GoalAchievedForm(forms.Form):
+    achieved_on = PastDateField(label=_("Achieved on"))
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = PlanAction
+        fields = ["description", "responsible", "due_on"]
+        widgets = {"due_on": DateInput}
+
+
+class ActionDoneForm(forms.Form):
+    done_on = PastDateField(label=_("Done on"))
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = PastDateField(label=_("Reviewed on"))
+    notes = forms.CharField(
+        label=_("Notes from the review"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,418 @@
+"""Writes of assistance decisions (biståndsbeslut): recording, editing,
+execution, interruptions, closing, offers and the reason for a delay.
+
+Each function runs in one transaction and writes its access-log row (and the
+field history of what it changed) there. A refused operation raises
+DecisionError, a ValidationError whose message is Swedish and fit to show
+the user; nothing is stored then.
+
+The tenancies and bolots apps call execute_decision() when a move-in or the
+start of support executes a decision: keep its signature.
+
+Status is never stored: it follows from the dates (Decision.status_on and
+DecisionQuerySet.with_status).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, Subquery, When
+from django.utils.translation import gettext as _
+
+from audit.models import AccessAction
+from audit.services import diff_fields, log_access, record_changes, snapshot
+from audit.versioning import claim_version
+
+from ..models import Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
+
+# What a case officer edits on a recorded decision (the decision itself);
+# execution, interruptions and closing have their own functions. Their
+# changes are kept in the field history.
+TRACKED_FIELDS = [
+    "kind",
+    "legal_basis",
+    "applied_on",
+    "decided_on",
+    "outcome",
+    "valid_from",
+    "valid_to",
+    "decided_by",
+    "reasoning",
+]
+
+
+class DecisionError(ValidationError):
+    """The rules refuse the operation; the message is for the user."""
+
+    def __init__(self, message, code="invalid"):
+        super().__init__(message, code=code)
+
+
+class MissingBolotsSupport(DecisionError):
+    """A granted training-apartment decision without a granted bolots-support
+    decision covering its period. The decision form then offers to register
+    both at once (record_decision(..., with_bolots_support=True))."""
+
+
+def _date(day):
+    return day.strftime("%Y-%m-%d") if day else ""
+
+
+def _period(decision):
+    if decision.valid_to is None:
+        return _("from %(start)s until further notice") % {"start": _date(decision.valid_from)}
+    return _("%(start)s to %(end)s") % {"start": _date(decision.valid_from), "end": _date(decision.valid_to)}
+
+
+# --- The training-apartment rule ----------------------------------------------
+
+
+def needs_bolots_support(decision):
+    """A training apartment is granted as a package with bolots support."""
+    return decision.kind == DecisionKind.TRAINING_APARTMENT and decision.is_granted
+
+
+def covering_bolots_support(decision):
+    """Granted bolots-support decisions of the same client whose validity
+    covers `decision`'s whole period. An open-ended training decision needs an
+    open-ended bolots decision."""
+    covering = Decision.objects.granted().filter(
+        client_id=decision.client_id,
+        kind=DecisionKind.BOLOTS_SUPPORT,
+        valid_from__lte=decision.valid_from,
+    )
+    if decision.valid_to is None:
+        return covering.filter(valid_to__isnull=True)
+    return covering.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=decision.valid_to))
+
+
+def _uncovered_training_decisions(client_id):
+    """Ids of the client's granted training-apartment decisions that lack a
+    covering bolots-support decision (the rule of covering_bolots_support),
+    in one query."""
+    support = Decision.objects.granted().filter(
+        client_id=OuterRef("client_id"),
+        kind=DecisionKind.BOLOTS_SUPPORT,
+        valid_from__lte=OuterRef("valid_from"),
+    )
+    uncovered = (
+        Decision.objects.granted()
+        .filter(client_id=client_id, kind=DecisionKind.TRAINING_APARTMENT)
+        .annotate(
+            open_ended_cover=Exists(support.filter(valid_to__isnull=True)),
+            dated_cover=Exists(support.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("valid_to")))),
+        )
+        .filter(Q(valid_to__isnull=True, open_ended_cover=False) | Q(valid_to__isnull=False, dated_cover=False))
+    )
+    return set(uncovered.values_list("pk", flat=True))
+
+
+def _missing_support_error(decision, *, offer_both):
+    text = _(
+        "A granted decision on a training apartment needs a granted decision on bolots support "
+        "for the same client, valid for the whole period (%(period)s)."
+    ) % {"period": _period(decision)}
+    if offer_both:
+        text += " " + _("Register that decision first, or tick the box below to register both decisions at once.")
+    else:
+        text += " " + _("Register that decision first.")
+    return MissingBolotsSupport(text, code="missing_bolots_support")
+
+
+# --- Recording and editing ----------------------------------------------------
+
+
+@transaction.atomic
+def record_decision(ctx, decision, *, with_bolots_support=False):
+    """Store the new, unsaved `decision` (client and fields filled in).
+
+    A granted training-apartment decision needs a granted bolots-support
+    decision covering its period. Without one, MissingBolotsSupport is raised,
+    unless `with_bolots_support` is true: then a granted bolots-support
+    decision for the same period is registered too, in this transaction. It
+    is put on `decision.created_bolots_support` (None otherwise).
+    """
+    if not decision.decided_by_id:
+        decision.decided_by = ctx.user
+    decision.created_bolots_support = None
+    if needs_bolots_support(decision) and not covering_bolots_support(decision).exists():
+        if not with_bolots_support:
+            raise _missing_support_error(decision, offer_both=True)
+        support = Decision(
+            client_id=decision.client_id,
+            kind=DecisionKind.BOLOTS_SUPPORT,
+            legal_basis_id=decision.legal_basis_id,
+            applied_on=decision.applied_on,
+            decided_on=decision.decided_on,
+            outcome=DecisionOutcome.GRANTED,
+            valid_from=decision.valid_from,
+            valid_to=decision.valid_to,
+            decided_by_id=decision.decided_by_id,
+            reasoning=_("Granted together with the training apartment, for the same period."),
+        )
+        support.save()
+        log_access(ctx, AccessAction.CREATE, support, note="bolots_support with training_apartment")
+        decision.created_bolots_support = support
+    decision.save()
+    log_access(ctx, AccessAction.CREATE, decision)
+    return decision
+
+
+def _snapshot(decision):
+    return snapshot(decision, TRACKED_FIELDS)
+
+
+@transaction.atomic
+def update_decision(ctx, decision, *, expected_version):
+    """Save the edited `decision`; raises ConcurrentEditError when someone
+    else saved it after `expected_version` was read, and DecisionError when
+    the change breaks a rule.
+
+    Only the decision's own fields are written (TRACKED_FIELDS): an execution
+    or closing saved meanwhile by someone else is never overwritten.
+    """
+    claim_version(decision, expected_version)
+    # Read after the claim: on PostgreSQL the row is now locked by us.
+    stored = Decision.objects.select_related("legal_basis", "decided_by").get(pk=decision.pk)
+    before = _snapshot(stored)
+    uncovered_before = _uncovered_training_decisions(stored.client_id)
+
+    if stored.executed_on:
+        if not decision.is_granted:
+            raise DecisionError(
+                _("The decision has been executed, so the outcome must stay granted or partly granted.")
+            )
+        if decision.decided_on > stored.executed_on:
+            raise DecisionError(
+                _("The decision date cannot be after the execution date (%(date)s).")
+                % {"date": _date(stored.executed_on)}
+            )
+    if stored.closed_on and decision.decided_on > stored.closed_on:
+        raise DecisionError(
+            _("The decision date cannot be after the date the decision was closed (%(date)s).")
+            % {"date": _date(stored.closed_on)}
+        )
+
+    decision.save(update_fields=[*TRACKED_FIELDS, "execution_due_by"])
+
+    if needs_bolots_support(decision) and not covering_bolots_support(decision).exists():
+        raise _missing_support_error(decision, offer_both=False)
+    newly_uncovered = _uncovered_training_decisions(stored.client_id) - uncovered_before
+    if newly_uncovered:
+        training = Decision.objects.filter(pk__in=newly_uncovered).order_by("decided_on").first()
+        raise DecisionError(
+            _(
+                "The change would leave the training-apartment decision of %(date)s without a granted "
+                "decision on bolots support for its whole period."
+            )
+            % {"date": _date(training.decided_on)}
+        )
+
+    saved = Decision.objects.select_related("client", "legal_basis", "decided_by").get(pk=decision.pk)
+    changes = diff_fields(before, _snapshot(saved), TRACKED_FIELDS)
+    record_changes(ctx, saved, changes)
+    log_access(ctx, AccessAction.UPDATE, saved, note=", ".join(change.field for change in changes))
+    return saved
+
+
+# --- Execution, interruptions, closing ------------------------------------------
+
+
+def _locked(decision):
+    """The stored decision, locked until commit on PostgreSQL, so that two
+    people executing or closing at once are checked one after the other."""
+    return Decision.objects.select_for_update().get(pk=decision.pk)
+
+
+def _write(ctx, obj, **values):
+    """Set `values` on `obj`, save only them, keep their history, log it."""
+    fields = list(values)
+    before = snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=fields)
+    changes = diff_fields(before, snapshot(obj, fields), fields)
+    record_changes(ctx, obj, changes)
+    log_access(ctx, AccessAction.UPDATE, obj, note=", ".join(fields))
+
+
+def _copy_back(decision, current, fields):
+    for name in fields:
+        setattr(decision, name, getattr(current, name))
+
+
+@transaction.atomic
+def execute_decision(ctx, decision, on, note=""):
+    """Mark `decision` executed on the day `on` (for an apartment: the move-in).
+
+    Only a granted decision that is neither closed nor already executed can
+    be executed, and not before it was made. Raises DecisionError otherwise.
+    """
+    current = _locked(decision)
+    if not current.is_granted:
+        raise DecisionError(_("Only a granted decision can be executed."), code="not_granted")
+    if current.closed_on:
+        raise DecisionError(
+            _("The decision was closed on %(date)s and cannot be executed.") % {"date": _date(current.closed_on)},
+            code="closed",
+        )
+    if current.executed_on:
+        raise DecisionError(
+            _("The decision was already executed on %(date)s.") % {"date": _date(current.executed_on)},
+            code="already_executed",
+        )
+    if on < current.decided_on:
+        raise DecisionError(
+            _("The execution date cannot be before the decision date (%(date)s).")
+            % {"date": _date(current.decided_on)},
+            code="before_decision",
+        )
+    _write(ctx, current, executed_on=on, execution_note=(note or "")[:300])
+    _copy_back(decision, current, ["executed_on", "execution_note"])
+    return current
+
+
+@transaction.atomic
+def interrupt_decision(ctx, decision, started_on, reason):
+    """Record that the executed `decision` was interrupted from `started_on`."""
+    current = _locked(decision)
+    if not (current.is_granted and current.executed_on):
+        raise DecisionError(_("Only an executed decision can be interrupted."), code="not_executed")
+    if current.closed_on:
+        raise DecisionError(_("The decision is closed."), code="closed")
+    if started_on < current.executed_on:
+        raise DecisionError(
+            _("The interruption cannot start before the execution date (%(date)s).")
+            % {"date": _date(current.executed_on)}
+        )
+    earlier = current.interruptions.all()
+    if earlier.filter(ended_on__isnull=True).exists():
+        raise DecisionError(_("The decision already has an interruption that has not ended."), code="open")
+    last_end = earlier.aggregate(last=Max("ended_on"))["last"]
+    if last_end and started_on < last_end:
+        raise DecisionError(
+            _("The interruption cannot start before the previous one ended (%(date)s).") % {"date": _date(last_end)}
+        )
+    if not (reason or "").strip():
+        raise DecisionError(_("Give the reason for the interruption."), code="required")
+    interruption = Interruption.objects.create(decision=current, started_on=started_on, reason=reason.strip()[:300])
+    log_access(ctx, AccessAction.CREATE, interruption)
+    return interruption
+
+
+@transaction.atomic
+def resume_decision(ctx, interruption, ended_on):
+    """The service resumed on `ended_on`: the interruption ends."""
+    current = Interruption.objects.select_for_update().select_related("decision__client").get(pk=interruption.pk)
+    if current.ended_on:
+        raise DecisionError(
+            _("The interruption already ended on %(date)s.") % {"date": _date(current.ended_on)}, code="ended"
+        )
+    if ended_on < current.started_on:
+        raise DecisionError(
+            _("The resume date cannot be before the interruption date (%(date)s).")
+            % {"date": _date(current.started_on)}
+        )
+    _write(ctx, current, ended_on=ended_on)
+    interruption.ended_on = ended_on
+    return current
+
+
+@transaction.atomic
+def close_decision(ctx, decision, closed_on, reason):
+    """Close a granted decision: the client no longer has it (moved on,
+    declined, died…). A closed decision is neither waiting nor reportable
+    after `closed_on`."""
+    current = _locked(decision)
+    if not current.is_granted:
+        raise DecisionError(_("Only a granted decision can be closed."), code="not_granted")
+    if current.closed_on:
+        raise DecisionError(
+            _("The decision was already closed on %(date)s.") % {"date": _date(current.closed_on)}, code="closed"
+        )
+    if closed_on < current.decided_on:
+        raise DecisionError(
+            _("The closing date cannot be before the decision date (%(date)s).") % {"date": _date(current.decided_on)}
+        )
+    if current.executed_on and closed_on < current.executed_on:
+        raise DecisionError(
+            _("The closing date cannot be before the execution date (%(date)s).")
+            % {"date": _date(current.executed_on)}
+        )
+    later = current.interruptions.filter(started_on__gt=closed_on).order_by("-started_on").first()
+    if later:
+        raise DecisionError(
+            _("The closing date cannot be before the interruption of %(date)s.") % {"date": _date(later.started_on)}
+        )
+    if not (reason or "").strip():
+        raise DecisionError(_("Give the reason for closing the decision."), code="required")
+    _write(ctx, current, closed_on=closed_on, close_reason=reason.strip()[:300])
+    _copy_back(decision, current, ["closed_on", "close_reason"])
+    return current
+
+
+@transaction.atomic
+def record_offer(ctx, decision, offered_on, description, answer, note=""):
+    """An offer made while the client waits (reported to IVO)."""
+    current = _locked(decision)
+    if not current.is_granted:
+        raise DecisionError(_("Offers can only be recorded on granted decisions."), code="not_granted")
+    if offered_on < current.decided_on:
+        raise DecisionError(
+            _("The offer date cannot be before the decision date (%(date)s).") % {"date": _date(current.decided_on)}
+        )
+    offer = Offer.objects.create(
+        decision=current, offered_on=offered_on, description=description[:300], answer=answer, note=(note or "")[:300]
+    )
+    log_access(ctx, AccessAction.CREATE, offer)
+    return offer
+
+
+@transaction.atomic
+def set_delay_reason(ctx, decision, delay_reason):
+    """Why the decision has not been executed (or resumed); reported to IVO."""
+    current = _locked(decision)
+    if not current.is_granted:
+        raise DecisionError(_("Only a granted decision can have a reason for a delay."), code="not_granted")
+    _write(ctx, current, delay_reason=(delay_reason or "").strip()[:300])
+    _copy_back(decision, current, ["delay_reason"])
+    return current
+
+
+# --- The list of decisions waiting for execution ----------------------------------
+
+# From this many days of waiting the list warns.
+WAITING_WARNING_DAYS = 60
+
+
+def waiting_for_execution(user, today):
+    """Granted decisions of the user's visible clients waiting on `today`:
+    not executed and not closed, or executed and interrupted now.
+
+    Annotates `status`, `waiting_since` (the decision date, or the start of
+    the open interruption) and `report_after` (the last day before it becomes
+    reportable to IVO), and orders by the longest wait first, in SQL.
+    """
+    open_interruption = (
+        Interruption.objects.filter(decision=OuterRef("pk"), started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .order_by("-started_on")
+    )
+    return (
+        Decision.objects.visible_to(user)
+        .with_status(today)
+        .filter(status__in=[DecisionStatus.WAITING, DecisionStatus.INTERRUPTED])
+        .annotate(
+            waiting_since=Case(
+                When(status=DecisionStatus.INTERRUPTED, then=Subquery(open_interruption.values("started_on")[:1])),
+                default=F("decided_on"),
+                output_field=DateField(),
+            ),
+            report_after=Case(
+                When(status=DecisionStatus.INTERRUPTED, then=Subquery(open_interruption.values("resume_due_by")[:1])),
+                default=F("execution_due_by"),
+                output_field=DateField(),
+            ),
+        )
+        .select_related("client", "client__responsible_officer")
+        .order_by("waiting_since", "pk")
+    )

@@ -1,0 +1,362 @@
+"""Which decisions and interruptions are in which quarter's IVO report.
+
+"Three months" are calendar months: a decision is reportable from the day
+after the same date three months later (30 November → 28/29 February is the
+last day within, 1 March the first reportable day). Every date below is
+written out, with the figures worked out by hand in the comments.
+"""
+
+from datetime import date
+
+import pytest
+
+from referrals import personnummer
+from referrals.models import Client, DecisionKind, DecisionOutcome, LegalGender, OfferAnswer, ProtectionLevel
+from referrals.services import ivo
+from referrals.tests.factories import ClientFactory
+from referrals.tests.factories_decisions import DecisionFactory, InterruptionFactory, OfferFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decide(unit, case_officer):
+    """A granted decision of a new client in the case officer's unit."""
+
+    def make(decided_on, *, client=None, **fields):
+        client = client or ClientFactory(unit=unit)
+        return DecisionFactory(client=client, decided_by=case_officer, decided_on=decided_on, **fields)
+
+    return make
+
+
+def rows(user, year, quarter):
+    return ivo.quarter_report(user, year, quarter)
+
+
+def row_of(user, year, quarter, decision, *, interruption=False):
+    """The decision's row in the report, or None when it is not there."""
+    found = [
+        row for row in rows(user, year, quarter)
+        if row.decision_id == decision.pk and row.is_interruption == interruption
+    ]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+# --- 30 November: three calendar months end on the last day of February -----------
+
+
+def test_decision_of_30_november_is_reportable_from_1_march(decide, case_officer):
+    decision = decide(date(2024, 11, 30))
+
+    assert decision.execution_due_by == date(2025, 2, 28)
+    assert decision.reportable_from == date(2025, 3, 1)
+    # Not in the report of the quarter the decision was made in…
+    assert row_of(case_officer, 2024, 4, decision) is None
+    # …but in Q1 of the next year, still waiting on 31 March:
+    # 30 Nov → 31 Dec 31 days, → 31 Jan 62, → 28 Feb 90, → 31 Mar 121.
+    row = row_of(case_officer, 2025, 1, decision)
+    assert row is not None
+    assert (row.decided_on, row.executed_on, row.days_waiting) == (date(2024, 11, 30), None, 121)
+
+
+def test_decision_of_30_november_executed_on_28_february_is_never_reportable(decide, case_officer):
+    decision = decide(date(2024, 11, 30), executed_on=date(2025, 2, 28))
+
+    for year, quarter in [(2024, 4), (2025, 1), (2025, 2)]:
+        assert row_of(case_officer, year, quarter, decision) is None
+
+
+def test_decision_of_30_november_executed_on_1_march_is_reported_with_that_date(decide, case_officer):
+    decision = decide(date(2024, 11, 30), executed_on=date(2025, 3, 1))
+
+    row = row_of(case_officer, 2025, 1, decision)
+    # Waited 30 Nov → 1 Mar: 91 days.
+    assert (row.executed_on, row.days_waiting) == (date(2025, 3, 1), 91)
+    assert row_of(case_officer, 2025, 2, decision) is None
+
+
+def test_in_a_leap_year_the_last_day_within_is_29_february(decide, case_officer):
+    on_time = decide(date(2023, 11, 30), executed_on=date(2024, 2, 29))
+    waiting = decide(date(2023, 11, 30))
+
+    assert on_time.execution_due_by == date(2024, 2, 29)
+    assert row_of(case_officer, 2024, 1, on_time) is None
+    assert row_of(case_officer, 2024, 1, waiting) is not None
+
+
+# --- Executed on the last day of the third month -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "decided_on, last_day_within",
+    [
+        (date(2025, 1, 15), date(2025, 4, 15)),
+        # 31 January + 3 months: April has 30 days.
+        (date(2025, 1, 31), date(2025, 4, 30)),
+    ],
+)
+def test_executed_on_the_last_day_of_the_third_month_is_not_reportable(
+    decide, case_officer, decided_on, last_day_within
+):
+    on_time = decide(decided_on, executed_on=last_day_within)
+    a_day_late = decide(decided_on, executed_on=date.fromordinal(last_day_within.toordinal() + 1))
+
+    assert on_time.execution_due_by == last_day_within
+    assert row_of(case_officer, 2025, 2, on_time) is None
+    late = row_of(case_officer, 2025, 2, a_day_late)
+    assert late.executed_on == date.fromordinal(last_day_within.toordinal() + 1)
+
+
+# --- Repeated quarter after quarter; executed during a quarter ---------------------
+
+
+def test_a_waiting_decision_is_repeated_in_consecutive_quarters(decide, case_officer):
+    # Decided 10 January 2025: last day within 10 April, reportable from 11 April.
+    decision = decide(date(2025, 1, 10))
+
+    assert row_of(case_officer, 2025, 1, decision) is None
+    q2 = row_of(case_officer, 2025, 2, decision)
+    q3 = row_of(case_officer, 2025, 3, decision)
+    # 10 Jan → 30 Jun: 21 + 28 + 31 + 30 + 31 + 30 = 171; → 30 Sep: 171 + 92 = 263.
+    assert (q2.days_waiting, q2.executed_on) == (171, None)
+    assert (q3.days_waiting, q3.executed_on) == (263, None)
+
+
+def test_executed_during_the_quarter_after_becoming_reportable(decide, case_officer):
+    decision = decide(date(2025, 1, 10), executed_on=date(2025, 8, 20))
+
+    # Q2: still waiting on 30 June, no execution date yet.
+    assert row_of(case_officer, 2025, 2, decision).executed_on is None
+    # Q3: shown with the execution date; waited 10 Jan → 20 Aug = 222 days.
+    q3 = row_of(case_officer, 2025, 3, decision)
+    assert (q3.executed_on, q3.days_waiting) == (date(2025, 8, 20), 222)
+    # Q4: reported as executed last quarter; gone.
+    assert row_of(case_officer, 2025, 4, decision) is None
+
+
+def test_executed_in_the_quarter_it_became_reportable(decide, case_officer):
+    # Reportable from 11 April, executed 20 May: one row, in Q2, with the date.
+    decision = decide(date(2025, 1, 10), executed_on=date(2025, 5, 20))
+
+    assert row_of(case_officer, 2025, 1, decision) is None
+    assert row_of(case_officer, 2025, 2, decision).executed_on == date(2025, 5, 20)
+    assert row_of(case_officer, 2025, 3, decision) is None
+
+
+def test_closed_without_execution_is_shown_with_the_closing_date_once(decide, case_officer):
+    decision = decide(date(2025, 1, 10), closed_on=date(2025, 5, 5), close_reason="Tackade nej till insatsen")
+
+    q2 = row_of(case_officer, 2025, 2, decision)
+    # 10 Jan → 5 May = 115 days.
+    assert (q2.closed_on, q2.executed_on, q2.days_waiting) == (date(2025, 5, 5), None, 115)
+    assert row_of(case_officer, 2025, 3, decision) is None
+
+
+def test_closed_before_becoming_reportable_is_never_reported(decide, case_officer):
+    decision = decide(date(2025, 1, 10), closed_on=date(2025, 4, 10), close_reason="Flyttade")
+
+    assert row_of(case_officer, 2025, 2, decision) is None
+
+
+def test_rejected_decisions_are_never_reported(decide, case_officer):
+    decision = decide(date(2024, 1, 10), outcome=DecisionOutcome.REJECTED)
+
+    assert row_of(case_officer, 2024, 3, decision) is None
+
+
+# --- Interruptions --------------------------------------------------------------------
+
+
+def test_an_interruption_spanning_a_new_year(decide, case_officer):
+    # Interrupted 15 November 2024: last day within 15 February 2025,
+    # reportable from 16 February.
+    open_one = InterruptionFactory(
+        decision=decide(date(2024, 3, 1), executed_on=date(2024, 6, 1)), started_on=date(2024, 11, 15)
+    )
+    resumed_in_time = InterruptionFactory(
+        decision=decide(date(2024, 3, 1), executed_on=date(2024, 6, 1)),
+        started_on=date(2024, 11, 15), ended_on=date(2025, 2, 10),
+    )
+
+    assert open_one.resume_due_by == date(2025, 2, 15)
+    assert row_of(case_officer, 2024, 4, open_one.decision, interruption=True) is None
+    row = row_of(case_officer, 2025, 1, open_one.decision, interruption=True)
+    # 15 Nov → 31 Mar: 15 + 31 + 31 + 28 + 31 = 136 days.
+    assert (row.interrupted_on, row.executed_on, row.days_waiting) == (date(2024, 11, 15), None, 136)
+    assert row.decided_on == date(2024, 3, 1)
+    # Resumed 10 February, before the three months had passed: not reported.
+    assert row_of(case_officer, 2025, 1, resumed_in_time.decision, interruption=True) is None
+    # The executed decisions themselves were executed in time: no decision rows.
+    assert row_of(case_officer, 2025, 1, open_one.decision) is None
+
+
+def test_an_interruption_resumed_after_becoming_reportable(decide, case_officer):
+    interruption = InterruptionFactory(
+        decision=decide(date(2024, 3, 1), executed_on=date(2024, 6, 1)),
+        started_on=date(2024, 11, 15), ended_on=date(2025, 2, 20),
+    )
+
+    row = row_of(case_officer, 2025, 1, interruption.decision, interruption=True)
+    # Shown with the resumption as the execution date; 15 Nov → 20 Feb = 97 days.
+    assert (row.executed_on, row.days_waiting) == (date(2025, 2, 20), 97)
+    assert row_of(case_officer, 2025, 2, interruption.decision, interruption=True) is None
+
+
+def test_closing_ends_a_reportable_interruption(decide, case_officer):
+    decision = decide(date(2024, 3, 1), executed_on=date(2024, 6, 1), closed_on=date(2025, 3, 10), close_reason="Avflyttad")
+    InterruptionFactory(decision=decision, started_on=date(2024, 11, 15))
+
+    row = row_of(case_officer, 2025, 1, decision, interruption=True)
+    assert (row.closed_on, row.executed_on) == (date(2025, 3, 10), None)
+    assert row_of(case_officer, 2025, 2, decision, interruption=True) is None
+
+
+def test_interruption_reason_is_used_when_no_delay_reason_is_given(decide, case_officer):
+    decision = decide(date(2024, 3, 1), executed_on=date(2024, 6, 1))
+    InterruptionFactory(decision=decision, started_on=date(2024, 11, 15), reason="Vård på sjukhus")
+
+    assert row_of(case_officer, 2025, 1, decision, interruption=True).delay_reason == "Vård på sjukhus"
+
+
+# --- Row content ----------------------------------------------------------------------
+
+
+def test_row_fields_identity_gender_kind_reason_offers(unit, case_officer, decide):
+    number = personnummer.make_number(date(1985, 3, 14), 231)  # serial ...3 1: odd → man
+    client = ClientFactory(unit=unit, personal_number=number)
+    decision = decide(date(2025, 1, 10), client=client, kind=DecisionKind.TRAINING_APARTMENT,
+                      delay_reason="Brist på träningslägenheter")
+    OfferFactory(decision=decision, offered_on=date(2025, 2, 3), description="Lägenhet Fiktiva gatan 1",
+                 answer=OfferAnswer.DECLINED)
+    OfferFactory(decision=decision, offered_on=date(2025, 7, 2), description="Efter kvartalet")
+
+    row = row_of(case_officer, 2025, 2, decision)
+
+    assert row.identity_code == f"19850314-K{ivo.base32(client.pk)}"
+    assert number[8:] not in row.identity_code
+    assert (row.legal_gender, row.legal_gender_label) == (LegalGender.MALE, "Man")
+    assert row.kind_label == "Träningslägenhet"
+    assert row.delay_reason == "Brist på träningslägenheter"
+    assert row.offers == (ivo.OfferLine(date(2025, 2, 3), "Lägenhet Fiktiva gatan 1", "Tackade nej"),)
+    assert row.note == ""
+
+
+def test_protected_client_is_a_row_with_a_note_and_nothing_identifying(unit, case_officer, decide):
+    client = ClientFactory(unit=unit, protection_level=ProtectionLevel.PROTECTED_REGISTRATION)
+    decision = decide(date(2025, 1, 10), client=client, delay_reason="Väntar på lägenhet i Skogsby")
+    OfferFactory(decision=decision, offered_on=date(2025, 2, 3), description="Lägenhet på Storgatan 5")
+
+    row = row_of(case_officer, 2025, 2, decision)
+
+    assert row.is_protected
+    assert (row.identity_code, row.legal_gender, row.legal_gender_label) == ("", "", "")
+    assert row.note == "Personen har skyddade personuppgifter."
+    # Free text could say where the person is.
+    assert row.delay_reason == ""
+    assert [offer.description for offer in row.offers] == [""]
+    assert (row.decided_on, row.days_waiting) == (date(2025, 1, 10), 171)
+
+
+def test_only_the_users_visible_clients_are_reported(other_unit, case_officer, outside_officer, decide):
+    ours = decide(date(2025, 1, 10))
+    theirs = DecisionFactory(client=ClientFactory(unit=other_unit), decided_on=date(2025, 1, 10))
+
+    assert {row.decision_id for row in rows(case_officer, 2025, 2)} == {ours.pk}
+    assert {row.decision_id for row in rows(outside_officer, 2025, 2)} == {theirs.pk}
+
+
+def test_rows_are_sorted_by_the_start_of_the_wait(decide, case_officer):
+    later = decide(date(2025, 2, 1))
+    earlier = decide(date(2025, 1, 5))
+    interrupted = decide(date(2024, 1, 5), executed_on=date(2024, 2, 1))
+    InterruptionFactory(decision=interrupted, started_on=date(2025, 1, 20))
+
+    assert [row.decision_id for row in rows(case_officer, 2025, 2)] == [earlier.pk, interrupted.pk, later.pk]
+
+
+def test_the_report_takes_two_queries_whatever_the_number_of_rows(decide, case_officer, django_assert_num_queries):
+    def add(n):
+        for _ in range(n):
+            decision = decide(date(2025, 1, 10))
+            OfferFactory(decision=decision, offered_on=date(2025, 2, 1))
+            InterruptionFactory(
+                decision=decide(date(2024, 1, 10), executed_on=date(2024, 2, 1)), started_on=date(2025, 1, 2)
+            )
+
+    add(1)
+    assert case_officer.role_names  # the user's roles are read once per request, before the report
+    with django_assert_num_queries(2):
+        assert len(rows(case_officer, 2025, 2)) == 2
+    add(4)
+    with django_assert_num_queries(2):
+        assert len(rows(case_officer, 2025, 2)) == 10
+
+
+# --- The identity code ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number, code",
+    [(0, "0000"), (1, "0001"), (31, "000Z"), (32, "0010"), (1023, "00ZZ"), (1_048_575, "ZZZZ"), (1_048_576, "10000")],
+)
+def test_base32_is_crockfords_alphabet_zero_padded(number, code):
+    assert ivo.base32(number) == code
+
+
+def test_the_code_can_never_equal_a_personal_identity_number():
+    # Client 34 is 0012 in base 32: without the K its code would read as the
+    # real number 19600103-0012 of someone born 3 January 1960, serial 001.
+    client = Client(pk=34, birth_date=date(1960, 1, 3))
+
+    assert ivo.ivo_identity_code(client) == "19600103-K0012"
+    assert ivo.ivo_identity_code(Client(pk=1043, birth_date=date(1985, 3, 14))) == "19850314-K010K"
+
+
+def test_the_code_alphabet_has_no_easily_misread_letters():
+    assert not set("ILOU") & set(ivo.CODE_ALPHABET)
+    assert len(set(ivo.CODE_ALPHABET)) == 32
+
+
+# --- Anonymised statistics --------------------------------------------------------------
+
+
+def test_year_statistics_count_rows_per_quarter_by_gender_and_kind(unit, case_officer, decide):
+    man = ClientFactory(unit=unit, personal_number=personnummer.make_number(date(1980, 5, 5), 231))
+    woman = ClientFactory(unit=unit, personal_number=personnummer.make_number(date(1990, 6, 6), 248))
+    protected = ClientFactory(
+        unit=unit, personal_number=personnummer.make_number(date(1970, 7, 7), 251),
+        protection_level=ProtectionLevel.ASSUMED_IDENTITY,
+    )
+    # Man, training apartment, 10 Jan 2025, waiting: in Q2, Q3 and Q4.
+    decide(date(2025, 1, 10), client=man, kind=DecisionKind.TRAINING_APARTMENT)
+    # Woman, home support, 10 Feb 2025, executed 20 Jun (after 10 May): in Q2 only.
+    decide(date(2025, 2, 10), client=woman, kind=DecisionKind.HOME_SUPPORT, executed_on=date(2025, 6, 20))
+    # Protected man, emergency housing executed in time, interrupted 1 Jul
+    # 2025, still open: reportable from 2 Oct → Q4 only, gender not stated.
+    interrupted = decide(date(2025, 1, 2), client=protected, kind=DecisionKind.EMERGENCY_HOUSING,
+                         executed_on=date(2025, 1, 20))
+    InterruptionFactory(decision=interrupted, started_on=date(2025, 7, 1))
+    # Executed in time: never counted.
+    decide(date(2025, 3, 1), client=woman, executed_on=date(2025, 4, 1))
+
+    stats = {item.quarter: item for item in ivo.year_statistics(case_officer, 2025)}
+
+    assert [stats[q].total for q in (1, 2, 3, 4)] == [0, 2, 1, 2]
+    assert stats[2].by_gender == {"male": 1, "female": 1, "not_stated": 0}
+    assert stats[3].by_gender == {"male": 1, "female": 0, "not_stated": 0}
+    assert stats[4].by_gender == {"male": 1, "female": 0, "not_stated": 1}
+    assert stats[2].by_kind[DecisionKind.TRAINING_APARTMENT] == 1
+    assert stats[2].by_kind[DecisionKind.HOME_SUPPORT] == 1
+    assert stats[4].by_kind[DecisionKind.EMERGENCY_HOUSING] == 1
+    assert sum(stats[4].by_kind.values()) == 2
+    # The same rows as the quarter reports.
+    for quarter in (1, 2, 3, 4):
+        assert stats[quarter].total == len(rows(case_officer, 2025, quarter))
+
+
+def test_year_statistics_take_two_queries(case_officer, django_assert_num_queries):
+    assert case_officer.role_names  # read once per request, before the statistics
+    with django_assert_num_queries(2):
+        ivo.year_statistics(case_officer, 2025)
