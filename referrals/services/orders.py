@@ -1,11 +1,23 @@
 """Orders to the bolots unit: sending and the lifecycle transitions.
 
-Every transition runs in one transaction: the state change, an OrderEvent,
-the access-log row and the notification of the other side (in the app at
-once; by e-mail after commit).
+Every transition runs in one transaction: the state change (claimed with
+optimistic locking on the order's version), an OrderEvent with the text that
+went with it, the access-log row and the notification of the other side (in
+the app at once; by e-mail after commit).
+
+Who may take which step is decided here (the `may_*` rules below), not only
+in the views: the views use the same rules to decide which forms to show,
+and every service function checks them again before writing anything. A
+refused step raises PermissionDenied (wrong person) or InvalidTransition
+(wrong state or bad input) before the first write.
+
+Notification texts leave the system by e-mail: they name the order by its
+number and never the person it is about.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +26,21 @@ from accounts.models import User
 from accounts.notifications import notify_many
 from accounts.roles import Role
 from audit.models import AccessAction
-from audit.services import log_access
+from audit.services import Change, display_value, log_access, record_changes
+from audit.versioning import ConcurrentEditError, claim_version
 
-from ..models import OrderEvent, OrderState
+from ..models import Order, OrderEvent, OrderState
+from ..models.orders import OUTCOMES_BY_KIND
 
 
 class InvalidTransition(Exception):
     """The order is not in a state that allows this step; the message is
     Swedish and fit for the user."""
+
+
+class OrderChangedMeanwhile(InvalidTransition):
+    """Someone else changed the order after the user loaded it (the
+    optimistic lock failed); nothing was saved."""
 
 
 def order_url(order):
@@ -34,6 +53,151 @@ def unit_pilots(unit_id):
 
 def record_event(ctx, order, transition, text=""):
     return OrderEvent.objects.create(order=order, by=ctx.user, transition=transition, text=text)
+
+
+# --- Who may do what -------------------------------------------------------
+#
+# Permissions say what a role may do at all; the unit and the assignment say
+# on which orders. Managers are recognised by role, like in visible_to().
+
+
+def _in_unit(user, order):
+    return bool(user.is_authenticated and user.is_active and user.unit_id and user.unit_id == order.unit_id)
+
+
+def is_unit_case_officer(user, order):
+    return _in_unit(user, order) and user.has_perm("referrals.change_order")
+
+
+def is_unit_manager(user, order):
+    return _in_unit(user, order) and user.has_role(Role.MANAGER)
+
+
+def may_accept(user, order):
+    return _in_unit(user, order) and user.has_perm("referrals.accept_order")
+
+
+def may_return(user, order):
+    # Any bolots of the unit may ask about an order waiting in the queue.
+    return _in_unit(user, order) and (
+        user.has_perm("referrals.accept_order") or user.has_perm("referrals.carry_out_order")
+    )
+
+
+def may_answer(user, order):
+    return is_unit_case_officer(user, order)
+
+
+def may_carry_out(user, order):
+    """Start, complete: one of the two bolotsar assigned to the order."""
+    return _in_unit(user, order) and order.is_assigned_to(user) and user.has_perm("referrals.carry_out_order")
+
+
+def may_cancel(user, order):
+    return is_unit_case_officer(user, order) or is_unit_manager(user, order)
+
+
+def may_link_client(user, order):
+    return is_unit_case_officer(user, order)
+
+
+def may_log_first_visit(user, order):
+    """The bolots app logs visits by the bolotsar of the order's unit (the
+    one who logs may be a colleague standing in)."""
+    return _in_unit(user, order) and user.has_perm("referrals.carry_out_order")
+
+
+# Which step may be taken from which state.
+ACCEPT_FROM = (OrderState.SENT,)
+RETURN_FROM = (OrderState.SENT,)
+ANSWER_FROM = (OrderState.RETURNED,)
+START_FROM = (OrderState.ACCEPTED,)
+COMPLETE_FROM = (OrderState.ACCEPTED, OrderState.IN_PROGRESS)
+CANCEL_FROM = tuple(OrderState.open_states())
+FIRST_VISIT_FROM = (OrderState.ACCEPTED, OrderState.IN_PROGRESS)
+
+# action name → (allowed states, actor rule); used by the detail page to
+# show only the forms the user may submit.
+ACTIONS = {
+    "accept": (ACCEPT_FROM, may_accept),
+    "return": (RETURN_FROM, may_return),
+    "answer": (ANSWER_FROM, may_answer),
+    "start": (START_FROM, may_carry_out),
+    "complete": (COMPLETE_FROM, may_carry_out),
+    "cancel": (CANCEL_FROM, may_cancel),
+}
+
+
+def allowed_actions(user, order):
+    """The names of the steps `user` may take on `order` now."""
+    allowed = {name for name, (states, rule) in ACTIONS.items() if order.state in states and rule(user, order)}
+    if order.client_id is None and may_link_client(user, order):
+        allowed.add("link")
+    return allowed
+
+
+def with_details_for(user, queryset=None):
+    """Orders whose personal details `user` may see (Order.details_visible_to
+    in SQL): the unit's orders for its case officers and managers, the
+    assigned ones for bolotsar. The unaccepted queue is left out."""
+    queryset = Order.objects.all() if queryset is None else queryset
+    if not (user.is_authenticated and user.is_active and user.unit_id):
+        return queryset.none()
+    rule = Q(active_pilot=user) | Q(passive_pilot=user)
+    if user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER):
+        rule |= Q(unit_id=user.unit_id)
+    return queryset.filter(rule)
+
+
+# --- Helpers for the transitions --------------------------------------------
+
+
+def _refuse_unless(allowed):
+    if not allowed:
+        raise PermissionDenied(_("You may not take this step on this order."))
+
+
+def _require_state(order, states):
+    if order.state not in states:
+        raise InvalidTransition(
+            _("This step cannot be taken when the order is “%(state)s”.") % {"state": order.get_state_display()}
+        )
+
+
+def _require_text(text, message):
+    text = (text or "").strip()
+    if not text:
+        raise InvalidTransition(message)
+    return text
+
+
+def _claim(order, expected_version):
+    """Take the optimistic lock; everything checked so far was checked on the
+    version the user saw, so a newer one refuses the step."""
+    try:
+        claim_version(order, order.version if expected_version is None else expected_version)
+    except ConcurrentEditError:
+        raise OrderChangedMeanwhile(
+            _("Someone else changed the order at the same time. Nothing was saved: look at the order again and retry.")
+        ) from None
+
+
+def _save(ctx, order, transition, text, fields):
+    order.save(update_fields=[*fields, "version"])
+    record_event(ctx, order, transition, text)
+    log_access(ctx, AccessAction.UPDATE, order, note=transition)
+
+
+def _notify(ctx, users, text, order):
+    """Tell the other side; the person acting needs no message about it."""
+    notify_many([user for user in users if user is not None and user.pk != ctx.user.pk], text, order_url(order))
+
+
+def _number(order):
+    return {"number": order.pk}
+
+
+# --- Sending -----------------------------------------------------------------
 
 
 @transaction.atomic
@@ -57,4 +221,177 @@ def send_order(ctx, order):
         _("New order #%(number)s: %(kind)s") % {"number": order.pk, "kind": order.get_kind_display()},
         order_url(order),
     )
+    return order
+
+
+# --- The lifecycle -------------------------------------------------------------
+
+
+def _check_pilots(order, active_pilot, passive_pilot):
+    if active_pilot is None or passive_pilot is None:
+        raise InvalidTransition(_("Choose two bolotsar: one active and one passive."))
+    if active_pilot.pk == passive_pilot.pk:
+        raise InvalidTransition(_("The active and the passive bolots must be two different people."))
+    eligible = set(unit_pilots(order.unit_id).filter(pk__in=[active_pilot.pk, passive_pilot.pk]).values_list("pk", flat=True))
+    if eligible != {active_pilot.pk, passive_pilot.pk}:
+        raise InvalidTransition(_("Both bolotsar must be active bolotsar of the order's unit."))
+
+
+@transaction.atomic
+def accept_order(ctx, order, active_pilot, passive_pilot, *, expected_version=None):
+    """The unit takes the order on and assigns two bolotsar: SENT → ACCEPTED."""
+    _refuse_unless(may_accept(ctx.user, order))
+    _require_state(order, ACCEPT_FROM)
+    _check_pilots(order, active_pilot, passive_pilot)
+    _claim(order, expected_version)
+    order.state = OrderState.ACCEPTED
+    order.active_pilot = active_pilot
+    order.passive_pilot = passive_pilot
+    order.accepted_at = timezone.now()
+    text = _("Active bolots: %(active)s. Passive bolots: %(passive)s.") % {
+        "active": active_pilot, "passive": passive_pilot,
+    }
+    _save(ctx, order, OrderEvent.Transition.ACCEPTED, text, ["state", "active_pilot", "passive_pilot", "accepted_at"])
+    _notify(
+        ctx, [order.ordered_by, active_pilot, passive_pilot],
+        _("Order #%(number)s has been accepted") % _number(order), order,
+    )
+    return order
+
+
+@transaction.atomic
+def return_order(ctx, order, question, *, expected_version=None):
+    """The unit sends the order back to the case officer with a question:
+    SENT → RETURNED."""
+    _refuse_unless(may_return(ctx.user, order))
+    _require_state(order, RETURN_FROM)
+    question = _require_text(question, _("Write the question to the case officer."))
+    _claim(order, expected_version)
+    order.state = OrderState.RETURNED
+    _save(ctx, order, OrderEvent.Transition.RETURNED, question, ["state"])
+    _notify(ctx, [order.ordered_by], _("Order #%(number)s has been returned with a question") % _number(order), order)
+    return order
+
+
+@transaction.atomic
+def answer_order(ctx, order, answer, *, expected_version=None):
+    """The case officer answers and sends the order again: RETURNED → SENT.
+    The 48-hour deadline still runs from the first sending."""
+    _refuse_unless(may_answer(ctx.user, order))
+    _require_state(order, ANSWER_FROM)
+    answer = _require_text(answer, _("Write the answer to the question."))
+    _claim(order, expected_version)
+    order.state = OrderState.SENT
+    _save(ctx, order, OrderEvent.Transition.ANSWERED, answer, ["state"])
+    _notify(ctx, unit_pilots(order.unit_id), _("Order #%(number)s has been answered and sent again") % _number(order), order)
+    return order
+
+
+def _start(ctx, order, started_at, text):
+    order.state = OrderState.IN_PROGRESS
+    order.started_at = started_at
+    _save(ctx, order, OrderEvent.Transition.STARTED, text, ["state", "started_at", "first_visit_at"])
+    _notify(ctx, [order.ordered_by], _("Order #%(number)s has been started") % _number(order), order)
+
+
+@transaction.atomic
+def start_order(ctx, order, *, expected_version=None):
+    """An assigned bolots starts the work: ACCEPTED → IN_PROGRESS."""
+    _refuse_unless(may_carry_out(ctx.user, order))
+    _require_state(order, START_FROM)
+    _claim(order, expected_version)
+    _start(ctx, order, timezone.now(), "")
+    return order
+
+
+@transaction.atomic
+def complete_order(ctx, order, outcome, report, *, expected_version=None):
+    """An assigned bolots reports back: ACCEPTED or IN_PROGRESS → COMPLETED."""
+    _refuse_unless(may_carry_out(ctx.user, order))
+    _require_state(order, COMPLETE_FROM)
+    if outcome not in OUTCOMES_BY_KIND[order.kind]:
+        raise InvalidTransition(_("Choose an outcome that fits this kind of order."))
+    report = _require_text(report, _("Write the report to the case officer."))
+    _claim(order, expected_version)
+    order.state = OrderState.COMPLETED
+    order.outcome = outcome
+    order.report = report
+    order.completed_at = timezone.now()
+    _save(ctx, order, OrderEvent.Transition.COMPLETED, report, ["state", "outcome", "report", "completed_at"])
+    _notify(ctx, [order.ordered_by], _("Order #%(number)s has been completed") % _number(order), order)
+    return order
+
+
+@transaction.atomic
+def cancel_order(ctx, order, reason, *, expected_version=None):
+    """The unit's case officer or a manager withdraws an open order."""
+    _refuse_unless(may_cancel(ctx.user, order))
+    _require_state(order, CANCEL_FROM)
+    reason = _require_text(reason, _("Write why the order is cancelled."))
+    max_length = Order._meta.get_field("cancel_reason").max_length
+    if len(reason) > max_length:
+        raise InvalidTransition(
+            _("The reason may be at most %(max)s characters long.") % {"max": max_length}
+        )
+    _claim(order, expected_version)
+    assigned = [order.active_pilot, order.passive_pilot] if order.active_pilot_id else list(unit_pilots(order.unit_id))
+    order.state = OrderState.CANCELLED
+    order.cancel_reason = reason
+    order.cancelled_at = timezone.now()
+    _save(ctx, order, OrderEvent.Transition.CANCELLED, reason, ["state", "cancel_reason", "cancelled_at"])
+    # When a manager cancels, the case officer who ordered must know too.
+    _notify(ctx, [*assigned, order.ordered_by], _("Order #%(number)s has been cancelled") % _number(order), order)
+    return order
+
+
+@transaction.atomic
+def link_order_to_client(ctx, order, client, *, expected_version=None):
+    """Connect an order about an unregistered person (typically outreach) to
+    the client file the person turned out to have. The name and address
+    written on the order are kept as they were."""
+    _refuse_unless(may_link_client(ctx.user, order))
+    if order.client_id is not None:
+        raise InvalidTransition(_("The order is already linked to a client."))
+    if client is None or client.unit_id != order.unit_id:
+        raise InvalidTransition(_("Choose a client of the order's unit."))
+    _claim(order, expected_version)
+    before = display_value(order, "client")
+    order.client = client
+    order.save(update_fields=["client", "version"])
+    field = Order._meta.get_field("client")
+    record_changes(ctx, order, [Change("client", str(field.verbose_name), before, display_value(order, "client"))])
+    log_access(ctx, AccessAction.UPDATE, order, note="client")
+    _notify(
+        ctx, [order.ordered_by, order.active_pilot, order.passive_pilot],
+        _("Order #%(number)s has been linked to a client file") % _number(order), order,
+    )
+    return order
+
+
+@transaction.atomic
+def mark_first_visit(ctx, order, at):
+    """Public API for the bolots app: a first visit attempt was logged at `at`.
+
+    Stores the first visit (the earliest one, when an earlier visit is
+    logged afterwards; KPI 3 measures the first attempt) and moves an
+    accepted order on to IN_PROGRESS. Re-reads and locks the order so that a
+    visit is never lost to a concurrent change of something else on it.
+    """
+    order = Order.objects.select_for_update(of=("self",)).select_related("ordered_by").get(pk=order.pk)
+    _refuse_unless(may_log_first_visit(ctx.user, order))
+    _require_state(order, FIRST_VISIT_FROM)
+    if at < order.sent_at.replace(second=0, microsecond=0):
+        raise InvalidTransition(_("A visit cannot have been made before the order was sent."))
+    sets_first_visit = order.first_visit_at is None or at < order.first_visit_at
+    starts = order.state == OrderState.ACCEPTED
+    if not (sets_first_visit or starts):
+        return order
+    claim_version(order, order.version)
+    if sets_first_visit:
+        order.first_visit_at = at
+    if starts:
+        _start(ctx, order, at, _("First visit attempt logged."))
+    else:
+        order.save(update_fields=["first_visit_at", "version"])
+        log_access(ctx, AccessAction.UPDATE, order, note="first_visit_at")
     return order

@@ -1,0 +1,78 @@
+"""An order in a real browser: a case officer sends it from the client's
+tab, a bolots accepts it on a phone, a manager reassigns the caseload; axe-core
+checks every page visited."""
+
+import pytest
+
+from referrals.models import Order, OrderState
+from referrals.tests.factories import ClientFactory
+
+from .factories_orders import make_pilot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_order_from_client_tab_to_accepted_on_a_phone(
+    page, phone_page, unit, case_officer, pilot, second_pilot, manager, browser_login, axe
+):
+    person = ClientFactory(unit=unit, responsible_officer=case_officer, first_name="Berit", last_name="Påhittad",
+                           children_in_home=1)
+
+    browser_login(page, "handlaggare")
+    page.goto(f"/klienter/{person.pk}/")
+    page.get_by_role("link", name="Uppdrag", exact=True).last.click()
+    page.get_by_role("heading", name="Uppdrag", exact=True).wait_for()
+    axe(page)
+    page.get_by_role("link", name="Nytt uppdrag").click()
+    axe(page)
+    assert page.get_by_label("Barn i hemmet").is_checked(), "preset from the client file"
+    page.get_by_label("Typ av uppdrag").select_option(label="Vräkningsförebyggande")
+    page.get_by_label("Uppdragsbeskrivning").fill("Hembesök om hyresskulden.")
+    page.get_by_label("Djur i hemmet").check()
+    page.get_by_role("button", name="Skicka uppdraget").click()
+    page.get_by_text("Uppdraget är skickat till bolotsenheten.").wait_for()
+    order = Order.objects.get()
+    assert "Berit Påhittad" in page.content()
+    axe(page)
+    page.get_by_role("link", name="Uppdrag", exact=True).first.click()
+    page.get_by_role("heading", name="Enhetens uppdrag").wait_for()
+    assert "timmar kvar" in page.content()
+    axe(page)
+
+    browser_login(phone_page, "bolots")
+    phone_page.goto("/uppdrag/")
+    phone_page.get_by_role("heading", name="Att ta emot").wait_for()
+    assert "Berit" not in phone_page.content()
+    axe(phone_page)
+    phone_page.get_by_role("link", name=f"Vräkningsförebyggande #{order.pk}").click()
+    assert "Berit" not in phone_page.content()
+    axe(phone_page)
+    phone_page.get_by_label("Aktiv bolots").select_option(str(pilot.pk))
+    phone_page.get_by_label("Passiv bolots").select_option(str(second_pilot.pk))
+    phone_page.get_by_role("button", name="Acceptera").click()
+    phone_page.get_by_text("Uppdraget är accepterat.").wait_for()
+    assert "Berit Påhittad" in phone_page.content()
+    axe(phone_page)
+    assert Order.objects.get().state == OrderState.ACCEPTED
+    phone_page.goto("/uppdrag/")
+    phone_page.get_by_role("heading", name="Mina uppdrag").wait_for()
+    axe(phone_page)
+
+
+def test_manager_reassigns_a_pilots_orders(page, unit, manager, pilot, second_pilot, browser_login, axe):
+    make_pilot(unit, "bolots3")
+    browser_login(page, "chef")
+    page.get_by_role("link", name="Omfördelning").first.click()
+    page.get_by_role("heading", name="Omfördela ärenden").wait_for()
+    axe(page)
+    page.get_by_label("Bolots: tilldelade uppdrag").check()
+    page.locator("#id_from_user").select_option(str(pilot.pk))
+    page.locator("#id_to_user").select_option(str(second_pilot.pk))
+    page.get_by_label("Skäl till omfördelningen").fill("Föräldraledig")
+    page.get_by_role("button", name="Visa vad som flyttas").click()
+    page.get_by_role("heading", name="Det här kommer att flyttas").wait_for()
+    axe(page)
+    page.get_by_role("button", name="Bekräfta omfördelningen").click()
+    page.get_by_role("heading", name="Tidigare omfördelningar").wait_for()
+    assert "Föräldraledig" in page.content()
+    axe(page)
