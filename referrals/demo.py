@@ -1,13 +1,14 @@
 """Demo clients: fictional people with valid-checksum identity numbers,
-marked as fictional in their notes. Bulk inserts, so that the national scale
-(60 000 clients) is built in seconds."""
+marked as fictional in their notes; then their casework (decisions, orders,
+eviction notices, concern reports: see demo_casework). Bulk inserts, so that
+the national scale (60 000 clients) is built in seconds."""
 
 from datetime import timedelta
 
 from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 from accounts.roles import Role
 
-from . import personnummer
+from . import demo_casework, personnummer
 from .models import Client, LegalGender, ProtectionLevel, TargetGroup
 
 FICTIONAL_NOTE = "Fiktiv person (demodata). Personnumret är påhittat."
@@ -25,6 +26,11 @@ def _unique_number(rng, used, today, *, min_age=18, max_age=85, coordination=Fal
 
 
 def seed(ctx):
+    seed_clients(ctx)
+    demo_casework.seed(ctx)
+
+
+def seed_clients(ctx):
     if Client.objects.exists():
         ctx.log("Klienter finns redan; inga nya skapas.")
         return
