@@ -11,7 +11,7 @@ MO := locale/sv/LC_MESSAGES/django.mo
 PO := locale/sv/LC_MESSAGES/django.po
 # Debian packages WeasyPrint needs, plus gettext (msgfmt) for translations.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test test-sqlite test-postgres system-deps messages lint clean-db
 
