@@ -1,0 +1,22 @@
+"""The housing side: apartments, second-hand tenancies and what hangs on them."""
+
+from .apartments import (  # noqa: F401
+    Apartment,
+    ApartmentKind,
+    ApartmentQuerySet,
+    ApartmentStatus,
+    Complaint,
+    ComplaintKind,
+    ComplaintSource,
+    KeySet,
+    Tenure,
+)
+from .tenancies import (  # noqa: F401
+    SELF_SUPPORTING_INCOME,
+    EndReason,
+    HomeInsurance,
+    IncomeKind,
+    IncomeSource,
+    Tenancy,
+    TenancyQuerySet,
+)
