@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("konto/", include("accounts.urls")),
     path("", include("referrals.urls")),
+    path("", include("tenancies.urls")),
     path("logg/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
