@@ -223,6 +223,29 @@ def browser_login():
     return login
 
 
+def follow_menu(page, label):
+    """Follow a main-menu entry the way a user does: open the collapsed menu
+    on a phone, open the group's dropdown when the entry is in one, click."""
+    nav = page.locator("#main-nav")
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and not nav.is_visible():
+        toggler.click()
+        nav.wait_for(state="visible")
+    link = nav.get_by_role("link", name=label, exact=True)
+    if not link.is_visible():
+        # `has` matches relative to each <li>, so the inner locator starts at the page.
+        dropdown = nav.locator("li.dropdown").filter(
+            has=page.get_by_role("link", name=label, exact=True, include_hidden=True)
+        )
+        dropdown.get_by_role("button").click()
+    link.click()
+
+
+@pytest.fixture
+def menu():
+    return follow_menu
+
+
 # --- Redis ------------------------------------------------------------------
 
 

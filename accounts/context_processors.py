@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .navigation import items_for
+from .navigation import menu_for
 
 
 def navigation(request):
@@ -8,7 +8,7 @@ def navigation(request):
     if user is None:
         return {}
     return {
-        "nav_items": items_for(user, request.path),
+        "nav_menu": menu_for(user, request.path),
         # Lazy: evaluated only where the template shows it (one COUNT query).
         "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count()
         if user.is_authenticated

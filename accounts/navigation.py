@@ -1,11 +1,14 @@
 """Main navigation: each app declares its entries on its AppConfig as plain
 dicts, and each user sees the entries their permissions allow:
 
-    navigation = [{"label": _("Clients"), "url_name": "referrals:client_list",
-                   "perm": "referrals.view_client", "order": 10}]
+    navigation = [{"group": _("Housing"), "label": _("Apartments"),
+                   "url_name": "tenancies:apartment_list",
+                   "perm": "tenancies.view_apartment", "order": 60}]
 
-Plain dicts keep apps below accounts (audit) free of imports from it, and
-accounts free of imports from the apps above it.
+Entries with the same group form one menu; a group the user has a single
+entry in is shown as a plain link. Plain dicts keep apps below accounts
+(audit) free of imports from it, and accounts free of imports from the apps
+above it.
 """
 
 from django.apps import apps
@@ -13,6 +16,7 @@ from django.urls import reverse
 
 
 def items_for(user, current_path=""):
+    """Every entry the user may follow, in order: {label, url, group, active}."""
     if not user.is_authenticated:
         return []
     entries = []
@@ -26,8 +30,20 @@ def items_for(user, current_path=""):
                 {
                     "label": item["label"],
                     "url": url,
+                    "group": item.get("group") or item["label"],
                     "order": item.get("order", 100),
                     "active": url != "/" and current_path.startswith(url),
                 }
             )
     return sorted(entries, key=lambda entry: entry["order"])
+
+
+def menu_for(user, current_path=""):
+    """The entries grouped for the menu bar: [{label, entries, active}], in
+    the order of each group's first entry."""
+    groups = {}
+    for entry in items_for(user, current_path):
+        group = groups.setdefault(str(entry["group"]), {"label": entry["group"], "entries": [], "active": False})
+        group["entries"].append(entry)
+        group["active"] = group["active"] or entry["active"]
+    return list(groups.values())

@@ -6,6 +6,6 @@ class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = _("Audit")
     navigation = [
-        {"label": _("Access log"), "url_name": "audit:log",
+        {"group": _("Follow-up"), "label": _("Access log"), "url_name": "audit:log",
          "perm": "audit.view_accesslogentry", "order": 90},
     ]

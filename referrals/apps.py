@@ -1,25 +1,30 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+CLIENTS = _("Clients and decisions")
+ORDERS = _("Orders")
+
 
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals")
+    # Menu entries (see accounts.navigation): grouped so that a manager's
+    # many entries fit a menu bar.
     navigation = [
-        {"label": _("Clients"), "url_name": "referrals:client_list",
+        {"group": CLIENTS, "label": _("Clients"), "url_name": "referrals:client_list",
          "perm": "referrals.view_client", "order": 10},
-        {"label": _("Orders"), "url_name": "referrals:order_list",
-         "perm": "referrals.view_order", "order": 30},
-        {"label": _("Eviction notices"), "url_name": "referrals:notice_list",
-         "perm": "referrals.view_evictionnotice", "order": 40},
-        {"label": _("Concern reports"), "url_name": "referrals:concern_list",
-         "perm": "referrals.view_concernreport", "order": 45},
-        {"label": _("Reassignment"), "url_name": "referrals:reassign",
-         "perm": "referrals.add_reassignment", "order": 90},
-        {"label": _("Non-executed decisions"), "url_name": "referrals:decision_waiting_list",
+        {"group": CLIENTS, "label": _("Non-executed decisions"), "url_name": "referrals:decision_waiting_list",
          "perm": "referrals.view_decision", "order": 20},
-        {"label": _("Plan reviews"), "url_name": "referrals:plan_reviews_due",
+        {"group": CLIENTS, "label": _("Plan reviews"), "url_name": "referrals:plan_reviews_due",
          "perm": "referrals.view_individualplan", "order": 25},
-        {"label": _("IVO reporting"), "url_name": "referrals:ivo_report",
-         "perm": "referrals.view_ivo_report", "order": 50},
+        {"group": CLIENTS, "label": _("IVO reporting"), "url_name": "referrals:ivo_report",
+         "perm": "referrals.view_ivo_report", "order": 28},
+        {"group": ORDERS, "label": _("Orders"), "url_name": "referrals:order_list",
+         "perm": "referrals.view_order", "order": 30},
+        {"group": ORDERS, "label": _("Eviction notices"), "url_name": "referrals:notice_list",
+         "perm": "referrals.view_evictionnotice", "order": 40},
+        {"group": ORDERS, "label": _("Concern reports"), "url_name": "referrals:concern_list",
+         "perm": "referrals.view_concernreport", "order": 45},
+        {"group": ORDERS, "label": _("Reassignment"), "url_name": "referrals:reassign",
+         "perm": "referrals.add_reassignment", "order": 48},
     ]

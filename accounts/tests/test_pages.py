@@ -32,7 +32,7 @@ def test_navigation_shows_each_role_its_own_entries(client, users, who, visible,
     response = client.get(reverse("home"))
 
     assert response.status_code == 200
-    nav = response.content.decode().split('id="main-nav"')[1].split("</ul>")[0]
+    nav = response.content.decode().split('id="main-nav"')[1].split("</nav>")[0]
     for label in visible:
         assert f">{label}</a>" in nav
     for label in hidden:

@@ -11,7 +11,7 @@ from referrals.models import Client
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_officer, browser_login, axe):
+def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_officer, browser_login, axe, menu):
     digits = personnummer.make_number(date(1991, 4, 17), 372)
     wrong_check = str((int(digits[-1]) + 3) % 10)
 
@@ -20,7 +20,7 @@ def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_of
     browser_login(page, "handlaggare")
     axe(page)
 
-    page.get_by_role("link", name="Klienter").first.click()
+    menu(page, "Klienter")
     axe(page)
     page.get_by_role("link", name="Registrera klient").click()
     axe(page)
@@ -46,7 +46,7 @@ def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_of
     assert "Klienten är registrerad." in page.content()
     axe(page)
 
-    page.get_by_role("link", name="Klienter").first.click()
+    menu(page, "Klienter")
     page.get_by_label("Sök på namn eller personnummer").fill(digits[8:])
     page.get_by_role("button", name="Sök", exact=True).click()
     result = page.get_by_role("link", name="Tilda Påhittad")
@@ -59,14 +59,14 @@ def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_of
     assert f"{digits[:8]}-{digits[8:]}" in page.content()
 
 
-def test_client_pages_work_at_phone_width(phone_page, case_officer, client_record, browser_login, axe):
+def test_client_pages_work_at_phone_width(phone_page, case_officer, client_record, browser_login, axe, menu):
     browser_login(phone_page, "handlaggare")
 
     phone_page.goto("/klienter/")
     axe(phone_page)
     # The menu collapses behind a button on a phone.
-    phone_page.get_by_role("button", name="Visa menyn").click()
-    phone_page.get_by_role("link", name="Klienter").first.wait_for(state="visible")
+    menu(phone_page, "Klienter")
+    phone_page.wait_for_url("**/klienter/")
     phone_page.goto(f"/klienter/{client_record.pk}/")
     axe(phone_page)
     width = phone_page.evaluate("document.documentElement.scrollWidth")

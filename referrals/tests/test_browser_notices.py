@@ -14,14 +14,14 @@ from referrals.tests.factories_notices import EvictionNoticeFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_case_officer_registers_a_notice_and_orders_eviction_prevention(page, case_officer, browser_login, axe):
+def test_case_officer_registers_a_notice_and_orders_eviction_prevention(page, case_officer, browser_login, axe, menu):
     today = timezone.localdate()
     terminated = today - timedelta(days=3)
 
     browser_login(page, "handlaggare")
     axe(page)
 
-    page.get_by_role("link", name="Underrättelser").first.click()
+    menu(page, "Underrättelser")
     page.get_by_role("heading", name="Underrättelser").wait_for()
     axe(page)
     page.get_by_role("link", name="Registrera underrättelse").click()
@@ -73,7 +73,7 @@ def test_case_officer_registers_a_notice_and_orders_eviction_prevention(page, ca
     axe(page)
 
 
-def test_the_notice_list_fits_a_phone(phone_page, case_officer, unit, browser_login, axe):
+def test_the_notice_list_fits_a_phone(phone_page, case_officer, unit, browser_login, axe, menu):
     today = timezone.localdate()
     for n in range(3):
         EvictionNoticeFactory(
@@ -96,10 +96,10 @@ def test_the_notice_list_fits_a_phone(phone_page, case_officer, unit, browser_lo
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
-def test_concern_report_to_outreach_order_and_the_client_tab(page, case_officer, client_record, browser_login, axe):
+def test_concern_report_to_outreach_order_and_the_client_tab(page, case_officer, client_record, browser_login, axe, menu):
     browser_login(page, "handlaggare")
 
-    page.get_by_role("link", name="Orosanmälningar").first.click()
+    menu(page, "Orosanmälningar")
     page.get_by_role("heading", name="Orosanmälningar").wait_for()
     axe(page)
     page.get_by_role("link", name="Registrera orosanmälan").click()

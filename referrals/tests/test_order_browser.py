@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_order_from_client_tab_to_accepted_on_a_phone(
-    page, phone_page, unit, case_officer, pilot, second_pilot, manager, browser_login, axe
+    page, phone_page, unit, case_officer, pilot, second_pilot, manager, browser_login, axe, menu
 ):
     person = ClientFactory(unit=unit, responsible_officer=case_officer, first_name="Berit", last_name="Påhittad",
                            children_in_home=1)
@@ -34,7 +34,7 @@ def test_order_from_client_tab_to_accepted_on_a_phone(
     order = Order.objects.get()
     assert "Berit Påhittad" in page.content()
     axe(page)
-    page.get_by_role("link", name="Uppdrag", exact=True).first.click()
+    menu(page, "Uppdrag")
     page.get_by_role("heading", name="Enhetens uppdrag").wait_for()
     assert "timmar kvar" in page.content()
     axe(page)
@@ -59,10 +59,10 @@ def test_order_from_client_tab_to_accepted_on_a_phone(
     axe(phone_page)
 
 
-def test_manager_reassigns_a_pilots_orders(page, unit, manager, pilot, second_pilot, browser_login, axe):
+def test_manager_reassigns_a_pilots_orders(page, unit, manager, pilot, second_pilot, browser_login, axe, menu):
     make_pilot(unit, "bolots3")
     browser_login(page, "chef")
-    page.get_by_role("link", name="Omfördelning").first.click()
+    menu(page, "Omfördelning")
     page.get_by_role("heading", name="Omfördela ärenden").wait_for()
     axe(page)
     page.get_by_label("Bolots: tilldelade uppdrag").check()
