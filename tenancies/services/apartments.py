@@ -1,0 +1,557 @@
+"""The apartment register: registering and editing apartments, their status,
+keys and complaints, and reading an apartment's timeline.
+
+Writes run in one transaction each and write their access-log row (and for
+edits the field history) there, so a write is never stored without its
+trace. Vacant and occupied are normally set by the move services
+(services/tenancies.py); the housing administrator sets repair, return and
+leaving the programme here, under rules that keep the status true to the
+tenancies.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Greatest, JSONObject, TruncDate
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.notifications import notify_many
+from accounts.templatetags.ui import kr
+from audit.models import AccessAction
+from audit.services import Change, diff_fields, log_access, record_changes, snapshot
+from audit.versioning import ConcurrentEditError, claim_version
+from referrals.models import ProtectionLevel
+
+from ..models import Apartment, ApartmentStatus, Complaint, ComplaintKind, KeySet, Tenancy
+from ..models.apartments import days_between
+
+UNIQUE_OBJECT_NUMBER = "tenancies_apartment_unique_object_number"
+
+# Fields whose changes are kept in the history: everything the user edits.
+TRACKED_FIELDS = [
+    "object_number",
+    "street_address",
+    "postal_code",
+    "area",
+    "rooms",
+    "size_m2",
+    "floor",
+    "has_lift",
+    "accessibility_notes",
+    "kind",
+    "tenure",
+    "landlord",
+    "lease_start",
+    "lease_end",
+    "monthly_cost",
+    "rent",
+    "status",
+    "notes",
+]
+MONEY_FIELDS = ("monthly_cost", "rent")
+DECIMAL_FIELDS = ("rooms", "size_m2")
+KEY_FIELDS = ["count", "tag", "kept_at", "note"]
+
+
+class ApartmentError(ValidationError):
+    """A rule refuses the write; the message is Swedish and for the user,
+    `field` names the form field it belongs beside. Nothing is written."""
+
+    def __init__(self, message, code="invalid", field=None):
+        super().__init__(message, code=code)
+        self.field = field
+
+
+def _date(day):
+    return day.strftime("%Y-%m-%d")
+
+
+def _decimal_text(value):
+    """2.50 -> '2,5', 48 -> '48': as the user typed it, whether the value
+    came from the form or from the database."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f").replace(".", ",")
+
+
+def display_snapshot(apartment):
+    """snapshot() with money in kronor and sizes with a decimal comma, as
+    the user typed and reads them."""
+    values = snapshot(apartment, TRACKED_FIELDS)
+    for name in MONEY_FIELDS:
+        label, _value, protected = values[name]
+        amount = getattr(apartment, name)
+        values[name] = (label, "" if amount is None else kr(amount), protected)
+    for name in DECIMAL_FIELDS:
+        label, _value, protected = values[name]
+        values[name] = (label, _decimal_text(getattr(apartment, name)), protected)
+    return values
+
+
+# --- Object numbers ----------------------------------------------------------
+
+
+def holder_of_object_number(unit_id, object_number, exclude_pk=None):
+    """The unit's apartment that has `object_number` (or None)."""
+    holders = Apartment.objects.filter(unit_id=unit_id, object_number__iexact=object_number.strip())
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.order_by("pk").first()
+
+
+def object_number_taken_message(holder):
+    return _("The object number %(number)s is already used by %(apartment)s.") % {
+        "number": holder.object_number,
+        "apartment": holder.street_address,
+    }
+
+
+def _check_object_number(apartment):
+    holder = holder_of_object_number(apartment.unit_id, apartment.object_number, exclude_pk=apartment.pk)
+    if holder is not None:
+        raise ApartmentError(object_number_taken_message(holder), code="duplicate", field="object_number")
+
+
+def _save_apartment(apartment):
+    """Save, turning a unique-constraint race (two people registering the
+    same object number at once) into the message the check gives."""
+    try:
+        with transaction.atomic():
+            apartment.save()
+    except IntegrityError as error:
+        if UNIQUE_OBJECT_NUMBER in str(error) or "object_number" in str(error):
+            holder = holder_of_object_number(apartment.unit_id, apartment.object_number, exclude_pk=apartment.pk)
+            if holder is not None:
+                raise ApartmentError(object_number_taken_message(holder), code="duplicate",
+                                     field="object_number") from None
+        raise
+
+
+# --- Status --------------------------------------------------------------------
+
+# The statuses the housing administrator sets by hand. Vacant and occupied
+# follow the tenancies and are accepted by hand only when they agree with them.
+MANUAL_STATUSES = (ApartmentStatus.REPAIR, ApartmentStatus.BEING_RETURNED, ApartmentStatus.LEFT_PROGRAMME)
+# Not while somebody lives in the apartment or is about to move in.
+NOT_WHILE_LET = (ApartmentStatus.REPAIR, ApartmentStatus.LEFT_PROGRAMME)
+
+
+def status_refusal(status, *, held_today, current_or_coming):
+    """Why the apartment may not get `status` by hand (a Swedish message),
+    or None when it may.
+
+    `held_today` is the tenancy running today, `current_or_coming` the first
+    tenancy running today or starting later (both None when there is none).
+    Every status stays offered in the form: a refused one gets this message
+    beside the field, so the user learns why."""
+    if status in NOT_WHILE_LET and current_or_coming is not None:
+        until = _date(current_or_coming.end_date) if current_or_coming.end_date else _("until further notice")
+        return _(
+            "The apartment is let from %(start)s to %(end)s. It cannot be set to “%(status)s” while a "
+            "tenancy is current or booked: register the move-out first."
+        ) % {"start": _date(current_or_coming.start_date), "end": until,
+             "status": ApartmentStatus(status).label.lower()}
+    if status == ApartmentStatus.OCCUPIED and held_today is None:
+        return _(
+            "The apartment cannot be marked occupied: nobody lives in it today according to the tenancies. "
+            "It becomes occupied when a move-in is registered."
+        )
+    if status == ApartmentStatus.VACANT and held_today is not None:
+        return _(
+            "The apartment cannot be marked vacant: a tenancy runs today (since %(start)s). "
+            "It becomes vacant when the move-out is registered."
+        ) % {"start": _date(held_today.start_date)}
+    return None
+
+
+def _tenancy_facts(apartment, today):
+    """(held today, current or coming) for status_refusal, from the database."""
+    tenancies = Tenancy.objects.filter(apartment_id=apartment.pk)
+    held_today = tenancies.held_on(today).first()
+    coming = tenancies.overlapping(today, None).order_by("start_date").first()
+    return held_today, coming
+
+
+def _check_status(apartment, status, today):
+    if apartment.pk is None:
+        held_today = coming = None
+    else:
+        held_today, coming = _tenancy_facts(apartment, today)
+    refusal = status_refusal(status, held_today=held_today, current_or_coming=coming)
+    if refusal:
+        raise ApartmentError(refusal, code="status", field="status")
+
+
+def _lock(apartment):
+    # The move services lock the same row (services/tenancies._lock_apartment),
+    # so a move-in and a status change cannot pass each other's checks.
+    return Apartment.objects.select_for_update().get(pk=apartment.pk)
+
+
+@transaction.atomic
+def set_status(ctx, apartment, status, *, expected_version=None, today=None):
+    """Set the apartment's status by hand (repair, being returned, left the
+    programme, back to vacant), refusing what contradicts the tenancies."""
+    today = today or timezone.localdate()
+    stored = _lock(apartment)
+    if status not in ApartmentStatus.values:
+        raise ApartmentError(_("Choose a status."), code="status", field="status")
+    if stored.status == status:
+        return stored
+    _check_status(stored, status, today)
+    before = display_snapshot(stored)
+    claim_version(stored, stored.version if expected_version is None else expected_version)
+    stored.status = status
+    stored.save(update_fields=["status", "version"])
+    changes = diff_fields(before, display_snapshot(stored), ["status"])
+    record_changes(ctx, stored, changes)
+    log_access(ctx, AccessAction.UPDATE, stored, note="status")
+    apartment.status, apartment.version = stored.status, stored.version
+    return stored
+
+
+# --- Register and edit -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_apartment(ctx, apartment, *, today=None):
+    """Register a new apartment in the acting user's unit. It starts with
+    the chosen status (vacant unless the administrator says otherwise;
+    never occupied, since nobody has moved in)."""
+    if not ctx.user.unit_id:
+        raise PermissionDenied("A user without a unit cannot register apartments.")
+    apartment.unit_id = ctx.user.unit_id
+    apartment.status = apartment.status or ApartmentStatus.VACANT
+    _check_object_number(apartment)
+    _check_status(apartment, apartment.status, today or timezone.localdate())
+    _save_apartment(apartment)
+    log_access(ctx, AccessAction.CREATE, apartment)
+    return apartment
+
+
+@transaction.atomic
+def update_apartment(ctx, apartment, *, expected_version, today=None):
+    """Save the edited `apartment`; raises ConcurrentEditError when someone
+    else (or a move-in or move-out) saved it after `expected_version` was
+    read, and ApartmentError when a rule refuses the change."""
+    claim_version(apartment, expected_version)
+    # Read after the claim: on PostgreSQL the row is now locked by us, so
+    # this is the state our save replaces.
+    stored = Apartment.objects.get(pk=apartment.pk)
+    apartment.unit_id = stored.unit_id
+    _check_object_number(apartment)
+    if apartment.status != stored.status:
+        _check_status(apartment, apartment.status, today or timezone.localdate())
+    _save_apartment(apartment)
+    changes = diff_fields(display_snapshot(stored), display_snapshot(apartment), TRACKED_FIELDS)
+    record_changes(ctx, apartment, changes)
+    log_access(ctx, AccessAction.UPDATE, apartment, note=", ".join(change.field for change in changes))
+    return apartment
+
+
+# --- Keys ----------------------------------------------------------------------------
+# Key changes are written to the apartment's own history (field "keys"), so
+# the apartment's history page shows where every key went.
+
+
+def _keys_label():
+    return str(KeySet._meta.verbose_name_plural)
+
+
+def describe_keys(keyset):
+    text = _("%(count)s × %(tag)s, kept: %(kept_at)s") % {
+        "count": keyset.count, "tag": keyset.tag or "–", "kept_at": keyset.kept_at,
+    }
+    return f"{text} ({keyset.note})" if keyset.note else text
+
+
+def _record_keys(ctx, apartment, old, new):
+    record_changes(ctx, apartment, [Change("keys", _keys_label(), old, new)])
+
+
+@transaction.atomic
+def add_keys(ctx, apartment, keyset):
+    keyset.apartment = apartment
+    keyset.save()
+    _record_keys(ctx, apartment, "", describe_keys(keyset))
+    log_access(ctx, AccessAction.CREATE, keyset)
+    return keyset
+
+
+@transaction.atomic
+def update_keys(ctx, keyset):
+    stored = KeySet.objects.select_for_update().get(pk=keyset.pk)
+    before, after = describe_keys(stored), describe_keys(keyset)
+    keyset.save()
+    if before != after:
+        _record_keys(ctx, keyset.apartment, before, after)
+    log_access(ctx, AccessAction.UPDATE, keyset)
+    return keyset
+
+
+@transaction.atomic
+def remove_keys(ctx, keyset):
+    apartment = keyset.apartment
+    described = describe_keys(keyset)
+    log_access(ctx, AccessAction.DELETE, keyset, note=described[:300])
+    keyset.delete()
+    _record_keys(ctx, apartment, described, "")
+
+
+# --- Complaints and damage -----------------------------------------------------------
+
+
+def tenancy_on(apartment, day):
+    """The tenancy of `apartment` running on `day` (or None)."""
+    return (
+        Tenancy.objects.filter(apartment=apartment)
+        .held_on(day)
+        .select_related("client__responsible_officer", "decision__decided_by")
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def complaint_text(complaint):
+    """The notification text: names the apartment, never the person."""
+    if complaint.kind == ComplaintKind.DAMAGE:
+        return _("New damage on apartment %(number)s") % {"number": complaint.apartment.object_number}
+    return _("New complaint on apartment %(number)s") % {"number": complaint.apartment.object_number}
+
+
+def officers_to_tell(tenancy):
+    """Who hears of a complaint during `tenancy`: the tenant's responsible
+    case officer; without one (or when that account is closed), the case
+    officer who made the decision the move-in executed. Somebody must hear
+    of it without delay."""
+    candidates = [tenancy.client.responsible_officer, tenancy.decision.decided_by if tenancy.decision_id else None]
+    officer = next((user for user in candidates if user is not None and user.is_active), None)
+    return [officer] if officer is not None else []
+
+
+@transaction.atomic
+def add_complaint(ctx, complaint, *, today=None):
+    """Log a complaint or damage on `complaint.apartment`, linked to the
+    tenancy running on its date. A complaint during a tenancy that still
+    runs is told to the tenant's case officer at once."""
+    today = today or timezone.localdate()
+    if complaint.occurred_on > today:
+        raise ApartmentError(_("The date cannot be in the future."), code="future", field="occurred_on")
+    complaint.tenancy = tenancy_on(complaint.apartment, complaint.occurred_on)
+    complaint.registered_by = ctx.user
+    complaint.save()
+    log_access(ctx, AccessAction.CREATE, complaint)
+    tenancy = complaint.tenancy
+    if tenancy is not None and (tenancy.end_date is None or tenancy.end_date >= today):
+        recipients = [user for user in officers_to_tell(tenancy) if user.pk != ctx.user.pk]
+        notify_many(recipients, complaint_text(complaint),
+                    reverse("tenancies:apartment_detail", args=[complaint.apartment_id]))
+    return complaint
+
+
+@transaction.atomic
+def update_complaint_action(ctx, complaint, action_taken, *, expected_action):
+    """Record the action taken on a complaint. `expected_action` is the text
+    the user's form was opened with: if someone changed it meanwhile,
+    ConcurrentEditError (their words are not overwritten unseen)."""
+    stored = Complaint.objects.select_for_update(of=("self",)).select_related("tenancy__client").get(pk=complaint.pk)
+    if stored.action_taken.strip() != (expected_action or "").strip():
+        raise ConcurrentEditError
+    if stored.action_taken == action_taken:
+        return stored
+    label = str(Complaint._meta.get_field("action_taken").verbose_name)
+    old = stored.action_taken
+    stored.action_taken = action_taken
+    stored.save(update_fields=["action_taken"])
+    record_changes(ctx, stored, [Change("action_taken", label, old, action_taken)])
+    log_access(ctx, AccessAction.UPDATE, stored, note="action_taken")
+    complaint.action_taken = action_taken
+    return stored
+
+
+# --- Reading: the timeline -------------------------------------------------------------
+
+
+@dataclass
+class Period:
+    """One row of an apartment's timeline: a tenancy or a vacancy.
+
+    Both ends are inclusive; `end` is None for a tenancy that still runs.
+    `days` counts up to today for a period that has not ended."""
+
+    start: date
+    end: date | None
+    days: int | None
+    tenancy: Tenancy | None = None
+
+    @property
+    def is_vacancy(self):
+        return self.tenancy is None
+
+
+def timeline_start(apartment):
+    """Since when the apartment has been the programme's: the first-hand
+    lease's start, or its registration when no start is known."""
+    return apartment.lease_start or timezone.localdate(apartment.created_at)
+
+
+def build_timeline(apartment, tenancies, today):
+    """Every tenancy and every vacancy between them, oldest first, from
+    already-read `tenancies` (no queries).
+
+    A vacancy runs from the day after a move-out (or from the lease start
+    when never let) to the day before the next move-in; the last one runs up
+    to today, or to the end of the first-hand lease if that came first. An
+    apartment that has left the programme has no vacancy after its last
+    tenancy (it was no longer the programme's to let)."""
+    periods = []
+    free_from = timeline_start(apartment)
+    for tenancy in sorted(tenancies, key=lambda t: t.start_date):
+        _add_vacancy(periods, free_from, tenancy.start_date - timedelta(days=1), today)
+        if tenancy.start_date > today:
+            days = None
+        else:
+            days = days_between(tenancy.start_date, min(tenancy.end_date or today, today))
+        periods.append(Period(tenancy.start_date, tenancy.end_date, days, tenancy))
+        free_from = None if tenancy.end_date is None else max(free_from, tenancy.end_date + timedelta(days=1))
+        if free_from is None:
+            break
+    if free_from is not None and apartment.status != ApartmentStatus.LEFT_PROGRAMME:
+        last_day = min(today, apartment.lease_end) if apartment.lease_end else today
+        _add_vacancy(periods, free_from, last_day, today)
+    return periods
+
+
+def _add_vacancy(periods, start, end, today):
+    end = min(end, today)
+    if start <= end:
+        periods.append(Period(start, end, days_between(start, end)))
+
+
+def current_tenancy(tenancies, today):
+    return next((t for t in tenancies if t.start_date <= today and (t.end_date is None or t.end_date >= today)), None)
+
+
+def timeline_totals(periods):
+    """Days let and days vacant over the whole timeline."""
+    let = sum(p.days or 0 for p in periods if not p.is_vacancy)
+    vacant = sum(p.days or 0 for p in periods if p.is_vacancy)
+    return {"days_let": let, "days_vacant": vacant,
+            "tenancies": sum(1 for p in periods if not p.is_vacancy)}
+
+
+class JSONList(Aggregate):
+    """The grouped rows as one JSON list (jsonb_agg on PostgreSQL,
+    json_group_array on SQLite), so that a page can read a few small child
+    rows within its parent's query."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def keys_as_json():
+    """The apartment's key sets as a list of dicts (id, count, tag, kept_at,
+    note), in the apartment's own query: the apartment page would otherwise
+    pass its query budget."""
+    return Subquery(
+        KeySet.objects.filter(apartment=OuterRef("pk"))
+        .values("apartment")
+        .annotate(sets=JSONList(JSONObject(id="id", count="count", tag="tag", kept_at="kept_at", note="note")))
+        .values("sets"),
+        output_field=JSONField(),
+    )
+
+
+def key_sets_of(apartment):
+    """The key sets read by keys_as_json(), oldest first."""
+    return sorted(getattr(apartment, "key_sets", None) or [], key=lambda keyset: keyset["id"])
+
+
+# --- Reading: lists ------------------------------------------------------------------
+
+
+class DaysSince(Func):
+    """Whole days from the date expression `start` to the date `day`
+    (day − start), computed by the database so that lists can sort and
+    paginate on it. NULL when `start` is NULL."""
+
+    output_field = IntegerField()
+
+    def __init__(self, start, day):
+        super().__init__(start, Value(day, output_field=DateField()))
+
+    def _compiled(self, compiler):
+        start, day = self.get_source_expressions()
+        start_sql, start_params = compiler.compile(start)
+        day_sql, day_params = compiler.compile(day)
+        return start_sql, day_sql, (*day_params, *start_params)
+
+    def as_sql(self, compiler, connection, **extra):
+        # PostgreSQL: date − date is an integer number of days.
+        start_sql, day_sql, params = self._compiled(compiler)
+        return f"(CAST({day_sql} AS date) - CAST({start_sql} AS date))", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        start_sql, day_sql, params = self._compiled(compiler)
+        return f"CAST(julianday({day_sql}) - julianday({start_sql}) AS INTEGER)", params
+
+
+def days_vacant_expression(today):
+    """Days vacant of a vacant apartment, in SQL: since the day after the
+    last tenancy's move-out (today − move-out), or, never let, since the
+    lease start or the registration day, both counted (today − start + 1).
+    NULL for apartments that are not vacant."""
+    last_move_out = Subquery(
+        Tenancy.objects.filter(apartment=OuterRef("pk"), end_date__isnull=False)
+        .order_by("-end_date")
+        .values("end_date")[:1],
+        output_field=DateField(),
+    )
+    never_let_since = Coalesce("lease_start", TruncDate("created_at"), output_field=DateField())
+    days = Coalesce(DaysSince(last_move_out, today), DaysSince(never_let_since, today) + 1)
+    return Case(
+        When(status=ApartmentStatus.VACANT, then=Greatest(days, Value(0))),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def with_list_facts(apartments, user, today):
+    """The list's columns in the one query that fetches the page: the
+    current tenant's name and protection (for users who may see tenancies;
+    names are not protected data, addresses are and are never read here)
+    and the days vacant."""
+    apartments = apartments.annotate(days_vacant=days_vacant_expression(today))
+    if user.has_perm("tenancies.view_tenancy"):
+        current = Tenancy.objects.visible_to(user).filter(apartment=OuterRef("pk")).held_on(today)
+        apartments = apartments.annotate(
+            tenant_name=Subquery(
+                current.order_by("-start_date").annotate(
+                    name=Concat("client__first_name", Value(" "), "client__last_name", output_field=CharField())
+                ).values("name")[:1]
+            ),
+            tenant_protected=Exists(current.exclude(client__protection_level=ProtectionLevel.NONE)),
+        )
+    return apartments
