@@ -13,7 +13,7 @@ Integrity rules and where they live:
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -63,6 +63,26 @@ class TenancyQuerySet(models.QuerySet):
         """Tenancies whose period meets [start, end] (end None = open)."""
         qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         return qs if end is None else qs.filter(start_date__lte=end)
+
+    def with_self_supporting(self, day):
+        """Annotate `is_self_supporting`: whether the tenant has an income
+        source of a SELF_SUPPORTING_INCOME kind covering `day`.
+
+        Income sources are registered on a tenancy and follow the tenant
+        through internal moves: those of every tenancy of the same stay in the
+        programme count (same client, same continuous_since), those of an
+        earlier, separate stay do not."""
+        income = IncomeSource.objects.filter(
+            tenancy__client=OuterRef("client"),
+            tenancy__continuous_since=OuterRef("continuous_since"),
+            kind__in=SELF_SUPPORTING_INCOME,
+            valid_from__lte=day,
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        return self.annotate(is_self_supporting=Exists(income))
+
+    def self_supporting_on(self, day):
+        """Tenancies held on `day` whose tenant is self-supporting that day."""
+        return self.held_on(day).with_self_supporting(day).filter(is_self_supporting=True)
 
 
 class Tenancy(VersionedModel):

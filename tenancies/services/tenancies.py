@@ -1,30 +1,55 @@
 """Move-in, move-out and internal move: the three ways a tenancy starts or
-ends. Each runs in one transaction with its audit entries.
+ends; the terms, home insurance and income sources that hang on a tenancy;
+and the list of possible first-hand takeovers. Each write runs in one
+transaction with its audit entries (access log and field history).
 
 A move-in executes the client's decision (referrals.services.decisions) and
 marks the apartment occupied; a move-out records the end reason and frees the
 apartment (or takes it out of the programme after a first-hand takeover).
+
+Locking: every function that starts or ends a tenancy first locks the
+apartment rows it touches (select_for_update, in primary-key order), then the
+tenancy or decision rows. One order everywhere means two moves touching the
+same apartments wait for each other instead of deadlocking, and the second of
+two simultaneous move-ins into one apartment sees the first one's tenancy
+when it runs its checks. On PostgreSQL the exclusion constraint
+`tenancies_tenancy_no_overlap` (migration 0002) is the last guard; its
+violation is turned into the same message as the check in Python.
 """
+
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
-from audit.services import Change, log_access, record_changes
+from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
-from referrals.models import Decision
-from referrals.services.decisions import execute_decision
+from referrals.models import Decision, DecisionKind
+from referrals.services.decisions import DecisionError, execute_decision
 
-from ..models import Apartment, ApartmentStatus, EndReason, Tenancy
+from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
 
 OVERLAP_CONSTRAINT = "tenancies_tenancy_no_overlap"
 ONE_ACTIVE_CONSTRAINT = "tenancies_tenancy_one_active_per_client"
 
+# A tenant may take over the first-hand contract after about three years.
+TAKEOVER_YEARS = 3
+
+# What a case officer may change on a running tenancy (tenancy_terms); the
+# changes are kept in the field history.
+TERMS_FIELDS = ["rent", "contract_months", "notice_weeks", "renews_automatically"]
+INSURANCE_FIELDS = ["company", "policy_number", "valid_from", "valid_until"]
+INCOME_FIELDS = ["kind", "valid_from", "valid_to"]
+ENDING_FIELDS = ["end_date", "end_reason", "end_note"]
+
 
 class TenancyError(ValidationError):
     """A rule refuses the move; the message is Swedish and for the user.
-    Nothing has been written when it is raised."""
+    Nothing has been written when it is raised. `field` names the form field
+    the message belongs beside (None: the form as a whole)."""
 
     def __init__(self, message, code="invalid", field=None):
         super().__init__(message, code=code)
@@ -35,25 +60,78 @@ def _date(day):
     return day.strftime("%Y-%m-%d")
 
 
+def _period(start, end):
+    if end is None:
+        return _("from %(start)s until further notice") % {"start": _date(start)}
+    return _("%(start)s to %(end)s") % {"start": _date(start), "end": _date(end)}
+
+
+# --- Locks and the rules shared by the moves -----------------------------------
+
+
+def _lock_apartments(*apartments):
+    """The apartments' current rows, locked until commit (PostgreSQL; SQLite
+    serialises writers anyway), always in primary-key order."""
+    pks = sorted({apartment.pk for apartment in apartments})
+    locked = {row.pk: row for row in Apartment.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+    return [locked[apartment.pk] for apartment in apartments]
+
+
 def _lock_apartment(apartment):
-    # Serialises move-ins into the same apartment: the second waits here and
-    # then sees the first one's tenancy (PostgreSQL; SQLite serialises writes).
-    return Apartment.objects.select_for_update().get(pk=apartment.pk)
+    return _lock_apartments(apartment)[0]
 
 
-def check_no_overlap(apartment, start, end=None, exclude=None):
+def first_overlap(apartment, start, end=None, exclude=None):
+    """The earliest tenancy of `apartment` that meets [start, end] (None: open)."""
     clash = Tenancy.objects.filter(apartment=apartment).overlapping(start, end)
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
-    clash = clash.order_by("start_date").first()
+    return clash.order_by("start_date").first()
+
+
+def _overlap_error(clash):
+    until = _date(clash.end_date) if clash.end_date else _("until further notice")
+    return TenancyError(
+        _("The apartment is let from %(start)s to %(end)s; tenancies of one apartment cannot overlap.")
+        % {"start": _date(clash.start_date), "end": until},
+        code="overlap",
+        field="start_date",
+    )
+
+
+def check_no_overlap(apartment, start, end=None, exclude=None):
+    """Two tenancies of one apartment never overlap (both ends inclusive)."""
+    clash = first_overlap(apartment, start, end, exclude)
     if clash:
-        until = _date(clash.end_date) if clash.end_date else _("until further notice")
-        raise TenancyError(
-            _("The apartment is let from %(start)s to %(end)s; tenancies of one apartment cannot overlap.")
-            % {"start": _date(clash.start_date), "end": until},
-            code="overlap",
-            field="start_date",
-        )
+        raise _overlap_error(clash)
+
+
+def _active_tenancy_error():
+    return TenancyError(
+        _("The client already has an active tenancy. Move the client out first, or use an internal move."),
+        code="active_tenancy",
+        field="client",
+    )
+
+
+def check_client_free(client, start, exclude=None):
+    """A client lives in one programme apartment at a time: no active tenancy,
+    and no ended one whose move-out day is on or after `start` (a move-out
+    registered ahead of time)."""
+    clash = Tenancy.objects.filter(client=client).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    clash = clash.order_by("-start_date").first()
+    if clash is None:
+        return
+    if clash.end_date is None:
+        raise _active_tenancy_error()
+    raise TenancyError(
+        _("The client lives in another apartment of the programme until %(date)s; the move-in must be after that.")
+        % {"date": _date(clash.end_date)},
+        code="client_overlap",
+        field="start_date",
+    )
 
 
 def preceding_tenancy(client, start):
@@ -69,7 +147,8 @@ def derive_programme_fields(tenancy):
     """Set is_internal_move and continuous_since from the client's history.
 
     An internal move follows a tenancy of the same client ended "moved within
-    the programme"; it continues that tenancy's time in the programme (the
+    the programme" (also when that move-out was registered on its own, before
+    this move-in); it continues that tenancy's time in the programme (the
     three-year takeover rule counts internal moves as continuous).
     """
     previous = preceding_tenancy(tenancy.client, tenancy.start_date)
@@ -82,30 +161,58 @@ def derive_programme_fields(tenancy):
     return tenancy
 
 
+def _constraint_of(error):
+    """The name of the constraint an IntegrityError violated, as far as the
+    database says: psycopg gives it; SQLite names the column instead."""
+    diag = getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return name
+    text = str(error)
+    if "UNIQUE constraint failed: tenancies_tenancy.client_id" in text:
+        return ONE_ACTIVE_CONSTRAINT
+    return text
+
+
 def _save_new(tenancy):
-    """Insert, turning the database's own refusals (two simultaneous
-    move-ins) into the messages the checks above would have given."""
+    """Insert, turning the database's own refusals (two simultaneous moves
+    that both passed the checks) into the messages the checks give."""
     try:
         with transaction.atomic():
             tenancy.save()
     except IntegrityError as error:
-        text = str(error)
-        if OVERLAP_CONSTRAINT in text:
+        constraint = _constraint_of(error)
+        if OVERLAP_CONSTRAINT in constraint:
+            # The other transaction has committed (the constraint waited for
+            # it), so its tenancy is visible now: name it, as the check does.
+            clash = first_overlap(tenancy.apartment, tenancy.start_date, tenancy.end_date, exclude=tenancy)
+            if clash is not None:
+                raise _overlap_error(clash) from None
             raise TenancyError(
                 _("Someone else moved a tenant into the apartment for the same period just now. "
                   "Nothing was saved; reload the apartment and check."),
                 code="overlap",
                 field="start_date",
             ) from None
-        if ONE_ACTIVE_CONSTRAINT in text or "client_id" in text:
-            raise TenancyError(
-                _("The client already has an active tenancy. Move the client out first, or use an internal move."),
-                code="active_tenancy",
-            ) from None
+        if ONE_ACTIVE_CONSTRAINT in constraint:
+            raise _active_tenancy_error() from None
         raise
 
 
+def _lock_decision(decision):
+    if decision is None:
+        return None
+    return Decision.objects.select_for_update().get(pk=decision.pk)
+
+
+def _decision_kind_label(kind):
+    return DecisionKind(kind).label.lower()
+
+
 def _check_decision(decision, client, apartment, start):
+    """The decision a move-in executes: the client's, of the kind the
+    apartment needs, granted and neither executed nor closed, and valid on
+    the move-in day."""
     if decision is None:
         raise TenancyError(_("Choose the decision the move-in executes."), code="no_decision", field="decision")
     if decision.client_id != client.pk:
@@ -115,8 +222,8 @@ def _check_decision(decision, client, apartment, start):
             _("A %(apartment)s needs a decision on %(kind)s; the chosen decision is on %(chosen)s.")
             % {
                 "apartment": apartment.get_kind_display().lower(),
-                "kind": Decision(kind=apartment.decision_kind).get_kind_display().lower(),
-                "chosen": decision.get_kind_display().lower(),
+                "kind": _decision_kind_label(apartment.decision_kind),
+                "chosen": _decision_kind_label(decision.kind),
             },
             code="wrong_kind",
             field="decision",
@@ -125,10 +232,17 @@ def _check_decision(decision, client, apartment, start):
         raise TenancyError(
             _("The decision must be granted and not yet executed or closed."), code="decision_used", field="decision"
         )
-    if start < decision.valid_from or (decision.valid_to and start > decision.valid_to):
+    _check_within_validity(decision, start)
+
+
+def _check_within_validity(decision, start):
+    # execute_decision refuses an execution before the decision date; a
+    # decision may be valid from an earlier day (retroactively), so both.
+    earliest = max(decision.valid_from, decision.decided_on)
+    if start < earliest or (decision.valid_to and start > decision.valid_to):
         raise TenancyError(
             _("The move-in date must be within the decision's validity (%(period)s).")
-            % {"period": f"{_date(decision.valid_from)} – {_date(decision.valid_to) if decision.valid_to else ''}"},
+            % {"period": _period(earliest, decision.valid_to)},
             code="outside_validity",
             field="start_date",
         )
@@ -141,54 +255,115 @@ def _check_apartment_can_take(apartment):
         )
 
 
-@transaction.atomic
-def move_in(ctx, tenancy):
-    """Start `tenancy` (unsaved: apartment, client, decision, start date,
-    rent, terms filled in): checks the rules, creates it, marks the apartment
-    occupied and executes the decision, all in one transaction."""
-    apartment = _lock_apartment(tenancy.apartment)
-    _check_apartment_can_take(apartment)
-    _check_decision(tenancy.decision, tenancy.client, apartment, tenancy.start_date)
-    if Tenancy.objects.filter(client=tenancy.client, end_date__isnull=True).exists():
+def _check_new_tenancy_is_open(tenancy):
+    """A move-in starts a tenancy until further notice; it ends through a
+    move-out, which records the end reason."""
+    if tenancy.end_date is None:
+        return
+    if tenancy.end_date < tenancy.start_date:
         raise TenancyError(
-            _("The client already has an active tenancy. Move the client out first, or use an internal move."),
-            code="active_tenancy",
-            field="client",
+            _("The move-out date cannot be before the move-in date (%(date)s).") % {"date": _date(tenancy.start_date)},
+            code="before_start",
+            field="end_date",
         )
-    check_no_overlap(apartment, tenancy.start_date)
+    raise TenancyError(
+        _("A move-in starts a tenancy until further notice; register the move-out on the tenancy page."),
+        code="ended",
+        field="end_date",
+    )
+
+
+def _execute(ctx, decision, start, apartment):
+    # The note names the apartment by its object number only: the decision
+    # page shows it, and for a client with protected personal data the
+    # apartment's address is the client's address.
+    try:
+        execute_decision(ctx, decision, start, note=_("Move-in to %(apartment)s") % {"apartment": apartment.object_number})
+    except DecisionError as error:
+        raise TenancyError(error.messages[0], code=error.code, field="decision") from None
+
+
+def _set_status(ctx, apartment, status):
+    """Change the apartment's status, bumping its version (a housing
+    administrator editing it meanwhile gets a conflict, not a silent
+    overwrite) and keeping the change in its field history."""
+    if apartment.status == status:
+        return
+    before = snapshot(apartment, ["status"])
+    claim_version(apartment, apartment.version)
+    apartment.status = status
+    apartment.save(update_fields=["status", "version"])
+    record_changes(ctx, apartment, diff_fields(before, snapshot(apartment, ["status"]), ["status"]))
+
+
+def _start(ctx, tenancy, apartment):
+    """Fill in what the services own and insert the tenancy."""
     tenancy.apartment = apartment
     tenancy.created_by = ctx.user
     if tenancy.rent is None:
         tenancy.rent = apartment.rent
     derive_programme_fields(tenancy)
     _save_new(tenancy)
-    execute_decision(ctx, tenancy.decision, tenancy.start_date, note=_("Move-in to %(apartment)s") % {"apartment": apartment})
+
+
+# --- Move-in, move-out, internal move -----------------------------------------------
+
+
+@transaction.atomic
+def move_in(ctx, tenancy):
+    """Start `tenancy` (unsaved: apartment, client, decision, start date,
+    rent, terms filled in): checks the rules, creates it, marks the apartment
+    occupied and executes the decision, all in one transaction.
+
+    The tenancy is an internal move when the client's previous tenancy ended
+    "moved within the programme" (derive_programme_fields)."""
+    if tenancy.apartment_id is None:
+        raise TenancyError(_("Choose the apartment the client moves into."), code="no_apartment", field="apartment")
+    apartment = _lock_apartment(tenancy.apartment)
+    decision = _lock_decision(tenancy.decision)
+    _check_new_tenancy_is_open(tenancy)
+    _check_apartment_can_take(apartment)
+    _check_decision(decision, tenancy.client, apartment, tenancy.start_date)
+    check_client_free(tenancy.client, tenancy.start_date)
+    check_no_overlap(apartment, tenancy.start_date)
+    tenancy.decision = decision
+    _start(ctx, tenancy, apartment)
+    _execute(ctx, decision, tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
-    log_access(ctx, AccessAction.CREATE, tenancy)
+    log_access(ctx, AccessAction.CREATE, tenancy, note="move_in")
     return tenancy
 
 
-def _set_status(ctx, apartment, status):
-    if apartment.status == status:
-        return
-    old = apartment.get_status_display()
-    claim_version(apartment, apartment.version)
-    apartment.status = status
-    apartment.save(update_fields=["status", "version"])
-    record_changes(ctx, apartment, [Change("status", str(Apartment._meta.get_field("status").verbose_name),
-                                           old, apartment.get_status_display())])
+def _status_after_move_out(apartment, tenancy, end_reason):
+    """The apartment leaves the programme when the tenant took over the
+    first-hand contract. Otherwise an occupied apartment becomes vacant, unless
+    a later tenancy is already registered; a status the housing administrator
+    set (repair, being returned) stays."""
+    if end_reason == EndReason.FIRST_HAND_TAKEOVER:
+        return ApartmentStatus.LEFT_PROGRAMME
+    if apartment.status != ApartmentStatus.OCCUPIED:
+        return apartment.status
+    later = Tenancy.objects.filter(apartment=apartment, end_date__isnull=True).exclude(pk=tenancy.pk)
+    return ApartmentStatus.OCCUPIED if later.exists() else ApartmentStatus.VACANT
 
 
 @transaction.atomic
 def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=None):
-    """End `tenancy` on `end_date` (the move-out day) with a reason from the
-    catalogue. The apartment becomes vacant, or leaves the programme when the
-    tenant took over the first-hand contract."""
-    current = Tenancy.objects.select_for_update().select_related("apartment", "client").get(pk=tenancy.pk)
+    """End `tenancy` on `end_date` (the move-out day, still the tenant's) with
+    a reason from the catalogue. The apartment becomes vacant, or leaves the
+    programme when the tenant took over the first-hand contract.
+
+    `expected_version` is the version the user's form was opened with; a
+    save by someone else in between raises ConcurrentEditError."""
+    apartment = _lock_apartment(Apartment(pk=tenancy.apartment_id))
+    current = Tenancy.objects.select_for_update().select_related("client").get(pk=tenancy.pk)
+    current.apartment = apartment
     if current.end_date is not None:
         raise TenancyError(
             _("The tenancy already ended on %(date)s.") % {"date": _date(current.end_date)}, code="ended"
         )
+    if end_date is None:
+        raise TenancyError(_("Give the move-out date."), code="no_end_date", field="end_date")
     if end_reason not in EndReason.values:
         raise TenancyError(_("Choose why the tenancy ends."), code="no_reason", field="end_reason")
     if end_date < current.start_date:
@@ -197,8 +372,12 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
             code="before_start",
             field="end_date",
         )
-    later = Tenancy.objects.filter(apartment=current.apartment, start_date__gt=current.start_date,
-                                   start_date__lte=end_date).exclude(pk=current.pk).first()
+    later = (
+        Tenancy.objects.filter(apartment=apartment, start_date__gt=current.start_date, start_date__lte=end_date)
+        .exclude(pk=current.pk)
+        .order_by("start_date")
+        .first()
+    )
     if later:
         raise TenancyError(
             _("Another tenancy of the apartment starts %(date)s; the move-out must be before it.")
@@ -207,39 +386,64 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
             field="end_date",
         )
     claim_version(current, current.version if expected_version is None else expected_version)
+    before = snapshot(current, ENDING_FIELDS)
     current.end_date = end_date
     current.end_reason = end_reason
-    current.end_note = note[:300]
-    current.save(update_fields=["end_date", "end_reason", "end_note", "version"])
-    record_changes(ctx, current, [
-        Change("end_date", str(_("move-out date")), "", _date(end_date)),
-        Change("end_reason", str(_("reason for ending")), "", current.get_end_reason_display()),
-    ])
-    new_status = (
-        ApartmentStatus.LEFT_PROGRAMME if end_reason == EndReason.FIRST_HAND_TAKEOVER else ApartmentStatus.VACANT
-    )
-    apartment = _lock_apartment(current.apartment)
-    _set_status(ctx, apartment, new_status)
+    current.end_note = (note or "").strip()[:300]
+    current.save(update_fields=[*ENDING_FIELDS, "version"])
+    record_changes(ctx, current, diff_fields(before, snapshot(current, ENDING_FIELDS), ENDING_FIELDS))
+    _set_status(ctx, apartment, _status_after_move_out(apartment, current, end_reason))
     log_access(ctx, AccessAction.UPDATE, current, note="move_out")
-    tenancy.__dict__.update({k: getattr(current, k) for k in ("end_date", "end_reason", "end_note", "version")})
+    for name in [*ENDING_FIELDS, "version"]:
+        setattr(tenancy, name, getattr(current, name))
     return current
+
+
+def _decision_for_internal_move(current, new_tenancy, apartment):
+    """The decision the new tenancy runs under, and whether it carries over.
+
+    The current decision carries over when the new apartment is of the same
+    kind and no other decision was chosen (it is already executed: the stay
+    continues); it must still be valid on the day of the move. Otherwise
+    the new tenancy needs its own, not yet executed, decision."""
+    chosen = _lock_decision(new_tenancy.decision)
+    start = new_tenancy.start_date
+    if chosen is None and current.decision is not None:
+        if current.decision.kind == apartment.decision_kind:
+            _check_within_validity(current.decision, start)
+            return current.decision, True
+        raise TenancyError(
+            _("The current decision is on %(chosen)s; a %(apartment)s needs a decision on %(kind)s. Choose one.")
+            % {
+                "chosen": _decision_kind_label(current.decision.kind),
+                "apartment": apartment.get_kind_display().lower(),
+                "kind": _decision_kind_label(apartment.decision_kind),
+            },
+            code="wrong_kind",
+            field="decision",
+        )
+    _check_decision(chosen, current.client, apartment, start)
+    return chosen, False
 
 
 @transaction.atomic
 def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
-    """Move the tenant of `tenancy` to another apartment of the programme:
-    the old tenancy ends "moved within the programme" the day before the new
-    one starts, and the new one (unsaved `new_tenancy`: apartment, start
-    date, rent, terms) starts — in one transaction. The client's decision
-    carries over when the new apartment is of the same kind; otherwise the
-    new tenancy needs its own, not yet executed, decision."""
-    from datetime import timedelta
-
-    current = Tenancy.objects.select_related("apartment", "client", "decision").get(pk=tenancy.pk)
+    """Move the tenant of `tenancy` to another apartment of the programme
+    (omflyttning): the old tenancy ends "moved within the programme" the day
+    before the new one starts, and the new one (unsaved `new_tenancy`:
+    apartment, start date, optionally decision, rent, terms) starts — in one
+    transaction. The new tenancy is an internal move and keeps the time in
+    the programme (continuous_since)."""
+    current = Tenancy.objects.select_related("client", "decision").get(pk=tenancy.pk)
+    if new_tenancy.apartment_id is None:
+        raise TenancyError(_("Choose the apartment the tenant moves to."), code="no_apartment", field="apartment")
+    old_apartment, apartment = _lock_apartments(Apartment(pk=current.apartment_id), new_tenancy.apartment)
     if current.end_date is not None:
         raise TenancyError(_("Only an active tenancy can be moved."), code="ended")
-    if new_tenancy.apartment_id == current.apartment_id:
+    if apartment.pk == old_apartment.pk:
         raise TenancyError(_("Choose another apartment."), code="same_apartment", field="apartment")
+    if new_tenancy.start_date is None:
+        raise TenancyError(_("Give the move-in date."), code="no_start_date", field="start_date")
     if new_tenancy.start_date <= current.start_date:
         raise TenancyError(
             _("The new tenancy must start after the current one started (%(date)s).")
@@ -247,26 +451,152 @@ def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
             code="before_start",
             field="start_date",
         )
+    new_tenancy.client = current.client
+    _check_new_tenancy_is_open(new_tenancy)
+    _check_apartment_can_take(apartment)
+    decision, carries_over = _decision_for_internal_move(current, new_tenancy, apartment)
+    check_no_overlap(apartment, new_tenancy.start_date)
     move_out(ctx, current, new_tenancy.start_date - timedelta(days=1), EndReason.MOVED_WITHIN_PROGRAMME,
              note=_("Internal move"), expected_version=expected_version)
-    apartment = _lock_apartment(new_tenancy.apartment)
-    _check_apartment_can_take(apartment)
-    new_tenancy.client = current.client
-    carries_over = new_tenancy.decision_id is None and current.decision_id and apartment.decision_kind == current.decision.kind
-    if carries_over:
-        new_tenancy.decision = current.decision
-    else:
-        _check_decision(new_tenancy.decision, current.client, apartment, new_tenancy.start_date)
-    check_no_overlap(apartment, new_tenancy.start_date)
-    new_tenancy.apartment = apartment
-    new_tenancy.created_by = ctx.user
-    if new_tenancy.rent is None:
-        new_tenancy.rent = apartment.rent
-    derive_programme_fields(new_tenancy)
-    _save_new(new_tenancy)
+    tenancy.__dict__.update({name: getattr(current, name) for name in [*ENDING_FIELDS, "version"]})
+    new_tenancy.decision = decision
+    _start(ctx, new_tenancy, apartment)
     if not carries_over:
-        execute_decision(ctx, new_tenancy.decision, new_tenancy.start_date,
-                         note=_("Move-in to %(apartment)s") % {"apartment": apartment})
+        _execute(ctx, decision, new_tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
     log_access(ctx, AccessAction.CREATE, new_tenancy, note="internal_move")
     return new_tenancy
+
+
+# --- Terms of a running tenancy ------------------------------------------------------
+
+
+@transaction.atomic
+def update_terms(ctx, tenancy, *, expected_version):
+    """Save the edited rent and contract terms of `tenancy`; raises
+    ConcurrentEditError when someone else saved it after `expected_version`."""
+    claim_version(tenancy, expected_version)
+    stored = Tenancy.objects.get(pk=tenancy.pk)
+    before = snapshot(stored, TERMS_FIELDS)
+    tenancy.save(update_fields=[*TERMS_FIELDS, "version"])
+    changes = diff_fields(before, snapshot(tenancy, TERMS_FIELDS), TERMS_FIELDS)
+    record_changes(ctx, tenancy, changes)
+    log_access(ctx, AccessAction.UPDATE, tenancy, note=", ".join(change.field for change in changes))
+    return tenancy
+
+
+# --- Home insurance and income sources ------------------------------------------------
+
+
+def _check_period(start, end, field):
+    if start is not None and end is not None and end < start:
+        raise TenancyError(_("The end of the period cannot be before its start."), code="end_before_start", field=field)
+
+
+@transaction.atomic
+def add_insurance(ctx, tenancy, insurance):
+    """Register the tenant's home insurance for `tenancy`."""
+    _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
+    insurance.tenancy = tenancy
+    insurance.save()
+    log_access(ctx, AccessAction.CREATE, insurance)
+    return insurance
+
+
+@transaction.atomic
+def update_insurance(ctx, insurance):
+    """Save an edited home insurance, keeping the field history."""
+    _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
+    stored = HomeInsurance.objects.get(pk=insurance.pk)
+    before = snapshot(stored, INSURANCE_FIELDS)
+    insurance.save(update_fields=INSURANCE_FIELDS)
+    changes = diff_fields(before, snapshot(insurance, INSURANCE_FIELDS), INSURANCE_FIELDS)
+    record_changes(ctx, insurance, changes)
+    log_access(ctx, AccessAction.UPDATE, insurance, note=", ".join(change.field for change in changes))
+    return insurance
+
+
+@transaction.atomic
+def add_income(ctx, tenancy, income):
+    """Register an income source of the tenant of `tenancy`."""
+    _check_period(income.valid_from, income.valid_to, "valid_to")
+    income.tenancy = tenancy
+    income.save()
+    log_access(ctx, AccessAction.CREATE, income)
+    return income
+
+
+@transaction.atomic
+def update_income(ctx, income):
+    """Save an edited income source, keeping the field history."""
+    _check_period(income.valid_from, income.valid_to, "valid_to")
+    stored = IncomeSource.objects.get(pk=income.pk)
+    before = snapshot(stored, INCOME_FIELDS)
+    income.save(update_fields=INCOME_FIELDS)
+    changes = diff_fields(before, snapshot(income, INCOME_FIELDS), INCOME_FIELDS)
+    record_changes(ctx, income, changes)
+    log_access(ctx, AccessAction.UPDATE, income, note=", ".join(change.field for change in changes))
+    return income
+
+
+@transaction.atomic
+def end_income(ctx, income, valid_to):
+    """The income source ended on `valid_to` (its last day)."""
+    current = IncomeSource.objects.select_for_update().select_related("tenancy__client").get(pk=income.pk)
+    if current.valid_to is not None:
+        raise TenancyError(
+            _("The income source already ended on %(date)s.") % {"date": _date(current.valid_to)}, code="ended"
+        )
+    _check_period(current.valid_from, valid_to, "valid_to")
+    current.valid_to = valid_to
+    return update_income(ctx, current)
+
+
+def incomes_of_stay(tenancy):
+    """The income sources of the tenant during this stay in the programme:
+    those registered on this tenancy and on the tenancies it continues
+    through internal moves (the same client and continuous_since). See
+    TenancyQuerySet.self_supporting_on."""
+    return IncomeSource.objects.filter(
+        tenancy__client_id=tenancy.client_id, tenancy__continuous_since=tenancy.continuous_since
+    )
+
+
+# --- Possible first-hand takeovers ---------------------------------------------------
+
+
+def years_before(day, years):
+    """The same calendar day `years` earlier (29 February -> 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def full_years_between(start, end):
+    """Completed years from `start` to `end`."""
+    years = end.year - start.year
+    return years - 1 if years_before(end, years) < start else years
+
+
+def takeover_candidates(tenancies, today):
+    """Active tenancies in training apartments whose tenant has lived in the
+    programme without a break (internal moves count as continuous) for
+    TAKEOVER_YEARS or more on `today`: possible first-hand takeovers, longest
+    first."""
+    return (
+        tenancies.active()
+        .filter(
+            apartment__kind=ApartmentKind.TRAINING,
+            start_date__lte=today,
+            continuous_since__lte=years_before(today, TAKEOVER_YEARS),
+        )
+        .order_by("continuous_since", "id")
+    )
+
+
+def is_insured_on(insurances, day: date):
+    """Whether one of `insurances` (an iterable) is valid on `day`."""
+    return any(
+        (item.valid_from is None or item.valid_from <= day) and item.valid_until >= day for item in insurances
+    )

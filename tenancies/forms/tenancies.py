@@ -1,0 +1,262 @@
+"""Forms of the tenancy pages: move-in, move-out, internal move, terms, home
+insurance and income sources. The rules themselves live in
+tenancies.services.tenancies; the forms check what a single field can, and
+the views put a refused rule's message beside the field it names."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from accounts.templatetags.ui import kr
+from accounts.widgets import DateInput
+from referrals.models import Decision, DecisionKind
+
+from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
+
+
+def _decision_kind_of_apartment():
+    """SQL for ApartmentKind.decision_kind: the decision kind an apartment needs."""
+    return Case(
+        *[When(kind=kind.value, then=Value(kind.decision_kind.value)) for kind in ApartmentKind],
+        output_field=CharField(),
+    )
+
+
+def waiting_apartment_decisions(client):
+    """The client's granted decisions on an apartment that no move-in has
+    executed yet (and that are not closed)."""
+    return (
+        Decision.objects.not_executed()
+        .filter(client=client, kind__in=DecisionKind.apartment_kinds())
+        .order_by("decided_on", "id")
+    )
+
+
+def vacant_apartments_for(user, client, *, also_decision_kind=None, exclude=None):
+    """Vacant apartments of the client's unit that the user may see, of a kind
+    matching one of the client's waiting decisions (or `also_decision_kind`:
+    the decision an internal move carries over). One query."""
+    waiting = waiting_apartment_decisions(client).filter(kind=OuterRef("needs_decision"))
+    matching = Q(Exists(waiting))
+    if also_decision_kind:
+        matching |= Q(needs_decision=also_decision_kind)
+    apartments = (
+        Apartment.objects.visible_to(user)
+        .filter(unit_id=client.unit_id, status=ApartmentStatus.VACANT)
+        .annotate(needs_decision=_decision_kind_of_apartment())
+        .filter(matching)
+        .order_by("street_address", "object_number")
+    )
+    if exclude is not None:
+        apartments = apartments.exclude(pk=exclude.pk)
+    return apartments
+
+
+class ApartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, apartment):
+        return _("%(apartment)s – %(kind)s, %(rooms)s rooms, rent %(rent)s") % {
+            "apartment": apartment,
+            "kind": apartment.get_kind_display(),
+            "rooms": f"{apartment.rooms.normalize():f}".replace(".", ","),
+            "rent": kr(apartment.rent),
+        }
+
+
+class DecisionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, decision):
+        return _("%(kind)s, decided %(decided)s, valid from %(valid)s") % {
+            "kind": decision.get_kind_display(),
+            "decided": decision.decided_on.strftime("%Y-%m-%d"),
+            "valid": decision.valid_from.strftime("%Y-%m-%d"),
+        }
+
+
+def ore_from_kronor(amount):
+    """Kronor as typed (Decimal) to integer öre; None stays None."""
+    if amount is None:
+        return None
+    return int((amount * 100).to_integral_value())
+
+
+def kronor_from_ore(ore):
+    if ore is None:
+        return None
+    return (Decimal(ore) / 100).quantize(Decimal(1) if ore % 100 == 0 else Decimal("0.01"))
+
+
+class KronorField(forms.DecimalField):
+    """An amount in kronor as Swedish users write it: "6 500", "6500,50"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(min_value=0, max_digits=9, decimal_places=2, localize=True, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(" ", "").replace("\xa0", "").removesuffix("kr")
+        return super().to_python(value)
+
+
+class RentInKronorMixin(forms.Form):
+    """Rent is typed in kronor and stored in öre; a contract runs at least
+    one month (the database's check constraint, here with a message beside
+    the field)."""
+
+    rent_kr = KronorField(label=_("Monthly rent (kr)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "contract_months" in self.fields:
+            self.fields["contract_months"].validators.append(MinValueValidator(1))
+
+    def rent_in_ore(self):
+        return ore_from_kronor(self.cleaned_data.get("rent_kr"))
+
+
+TERMS_WIDGETS = {
+    "contract_months": forms.NumberInput(attrs={"min": 1}),
+    "notice_weeks": forms.NumberInput(attrs={"min": 0}),
+}
+
+
+class MoveInForm(RentInKronorMixin, forms.ModelForm):
+    apartment = ApartmentChoiceField(label=_("Apartment"), queryset=Apartment.objects.none())
+    decision = DecisionChoiceField(label=_("Decision executed by the move-in"), queryset=Decision.objects.none())
+
+    class Meta:
+        model = Tenancy
+        fields = ["apartment", "decision", "start_date", "contract_months", "notice_weeks", "renews_automatically"]
+        widgets = {"start_date": DateInput, **TERMS_WIDGETS}
+        labels = {"start_date": _("Move-in date")}
+
+    field_order = [
+        "apartment", "decision", "start_date", "rent_kr", "contract_months", "notice_weeks", "renews_automatically",
+    ]
+
+    def __init__(self, *args, client, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["apartment"].queryset = vacant_apartments_for(user, client)
+        self.fields["apartment"].help_text = _(
+            "Vacant apartments of a kind the client has a granted decision on, waiting for execution."
+        )
+        self.fields["decision"].queryset = waiting_apartment_decisions(client)
+        self.fields["rent_kr"].help_text = _("Leave empty to charge the apartment's rent.")
+
+    def save(self, commit=False):
+        tenancy = super().save(commit=False)
+        tenancy.rent = self.rent_in_ore()
+        return tenancy
+
+
+class MoveOutForm(forms.Form):
+    # The version of the tenancy the user opened (audit.versioning).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    end_date = forms.DateField(
+        label=_("Move-out date"), widget=DateInput, help_text=_("The last day of the tenancy.")
+    )
+    end_reason = forms.ChoiceField(
+        label=_("Reason for ending"), choices=[("", _("Choose the reason"))] + EndReason.choices,
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class InternalMoveForm(RentInKronorMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    apartment = ApartmentChoiceField(label=_("New apartment"), queryset=Apartment.objects.none())
+    decision = DecisionChoiceField(
+        label=_("Decision for the new apartment"), queryset=Decision.objects.none(), required=False,
+        empty_label=_("Continue under the current decision"),
+    )
+
+    class Meta:
+        model = Tenancy
+        fields = ["apartment", "decision", "start_date", "contract_months", "notice_weeks", "renews_automatically"]
+        widgets = {"start_date": DateInput, **TERMS_WIDGETS}
+        labels = {"start_date": _("Move-in date in the new apartment")}
+
+    field_order = [
+        "version", "apartment", "decision", "start_date", "rent_kr", "contract_months", "notice_weeks",
+        "renews_automatically",
+    ]
+
+    def __init__(self, *args, tenancy, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        current_kind = tenancy.decision.kind if tenancy.decision_id else None
+        self.fields["apartment"].queryset = vacant_apartments_for(
+            user, tenancy.client, also_decision_kind=current_kind, exclude=tenancy.apartment
+        )
+        self.fields["decision"].queryset = waiting_apartment_decisions(tenancy.client)
+        self.fields["decision"].help_text = _(
+            "Leave empty when the new apartment is of the same kind: the current decision continues. "
+            "Another kind of apartment needs its own granted decision."
+        )
+        self.fields["start_date"].help_text = _("The current tenancy ends the day before.")
+        self.fields["rent_kr"].help_text = _("Leave empty to charge the apartment's rent.")
+        self.fields["version"].initial = tenancy.version
+
+    def save(self, commit=False):
+        new_tenancy = super().save(commit=False)
+        new_tenancy.rent = self.rent_in_ore()
+        return new_tenancy
+
+
+class TermsForm(RentInKronorMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Tenancy
+        fields = ["contract_months", "notice_weeks", "renews_automatically"]
+        widgets = TERMS_WIDGETS
+
+    field_order = ["version", "rent_kr", "contract_months", "notice_weeks", "renews_automatically"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        self.fields["rent_kr"].initial = kronor_from_ore(self.instance.rent)
+
+    def save(self, commit=False):
+        tenancy = super().save(commit=False)
+        tenancy.rent = self.rent_in_ore()
+        return tenancy
+
+
+class InsuranceForm(forms.ModelForm):
+    class Meta:
+        model = HomeInsurance
+        fields = ["company", "policy_number", "valid_from", "valid_until"]
+        widgets = {"valid_from": DateInput, "valid_until": DateInput}
+        labels = {
+            "company": _("Insurance company"), "policy_number": _("Policy number"),
+            "valid_from": _("Valid from"), "valid_until": _("Valid until"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("The end of the period cannot be before its start."))
+        return data
+
+
+class IncomeForm(forms.ModelForm):
+    class Meta:
+        model = IncomeSource
+        fields = ["kind", "valid_from", "valid_to"]
+        widgets = {"valid_from": DateInput, "valid_to": DateInput}
+        labels = {"kind": _("Income source"), "valid_from": _("From"), "valid_to": _("Until")}
+        help_texts = {"valid_to": _("Leave empty while the income continues.")}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("The end of the period cannot be before its start."))
+        return data
+
+
+class EndIncomeForm(forms.Form):
+    valid_to = forms.DateField(label=_("Last day of the income"), widget=DateInput)
