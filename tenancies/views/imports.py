@@ -1,0 +1,184 @@
+"""The register import for housing administrators: upload → preview (a dry
+run) → confirm → result. The template download is here too.
+
+Between preview and confirm the uploaded file waits in a private file under
+MEDIA_ROOT/imports/, named by a random token kept in the user's session. It
+is deleted when the import is confirmed or cancelled, when the user uploads
+again or leaves the page, and at the latest a day later; media files are
+never served (config/urls.py), so nobody can fetch it.
+"""
+
+import logging
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import permission_required
+from audit.context import AuditContext
+
+from .. import importer
+from ..forms.imports import ImportUploadForm
+
+logger = logging.getLogger(__name__)
+
+PERM = "tenancies.import_register"
+PENDING_KEY = "tenancies.import_pending"
+RESULT_KEY = "tenancies.import_result"
+PENDING_MAX_AGE = 24 * 3600
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _pending_dir():
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _pending_path(token):
+    if not isinstance(token, str) or not TOKEN.match(token):
+        return None
+    return _pending_dir() / f"{token}.upload"
+
+
+def _store_pending(request, data):
+    directory = _pending_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    _remove_stale(directory)
+    token = secrets.token_hex(16)
+    # Readable by the application's user only: the file holds personal data.
+    descriptor = os.open(_pending_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    request.session[PENDING_KEY] = {"token": token, "unit": request.user.unit_id}
+
+
+def _take_pending(request):
+    """The waiting file's bytes (or None), and the file removed."""
+    pending = request.session.pop(PENDING_KEY, None) or {}
+    path = _pending_path(pending.get("token"))
+    if path is None or pending.get("unit") != request.user.unit_id:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _remove_stale(directory):
+    """Files left by sessions that never confirmed nor cancelled."""
+    limit = time.time() - PENDING_MAX_AGE
+    for path in directory.glob("*.upload"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
+def _unit_of(request):
+    if not request.user.unit_id:
+        raise PermissionDenied
+    return request.user.unit
+
+
+def count_rows(counts):
+    """[(label, {create, update, unchanged})] for the counts table."""
+    return [(_("Apartments"), counts["apartments"]), (_("Clients"), counts["clients"]),
+            (_("Second-hand tenancies"), counts["tenancies"])]
+
+
+def column_rows():
+    return [
+        {"header": column.header, "required": importer.required_text(column), "meaning": column.meaning,
+         "format": column.format, "allowed": column.allowed}
+        for column in importer.COLUMNS
+    ]
+
+
+def _page(request, form, result=None, **context):
+    if result is not None and result.ok:
+        context["count_rows"] = count_rows(result.counts())
+    return render(request, "tenancies/imports/import.html", {
+        "form": form, "result": result, "column_rows": column_rows(), **context,
+    })
+
+
+@permission_required(PERM)
+def import_register(request):
+    unit = _unit_of(request)
+    if request.method != "POST":
+        # Leaving the preview (or coming back) drops a waiting file.
+        _take_pending(request)
+        return _page(request, ImportUploadForm())
+    action = request.POST.get("action")
+    if action == "confirm":
+        return _confirm(request, unit)
+    if action == "cancel":
+        _take_pending(request)
+        messages.info(request, _("The import was cancelled; nothing was imported."))
+        return redirect("tenancies:import_register")
+    return _preview(request, unit)
+
+
+def _preview(request, unit):
+    _take_pending(request)
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form)
+    data = form.cleaned_data["file"].read()
+    try:
+        result = importer.run_import(AuditContext.from_request(request), data, unit, dry_run=True)
+    except importer.ImportFileError as error:
+        form.add_error("file", str(error))
+        return _page(request, form)
+    if result.ok:
+        _store_pending(request, data)
+    return _page(request, ImportUploadForm(), result=result, filename=form.cleaned_data["file"].name)
+
+
+def _confirm(request, unit):
+    data = _take_pending(request)
+    if data is None:
+        messages.error(request, _("There is no previewed file to import (it may have expired). Upload the file "
+                                  "again."))
+        return redirect("tenancies:import_register")
+    try:
+        result = importer.run_import(AuditContext.from_request(request), data, unit, dry_run=False)
+    except importer.ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("tenancies:import_register")
+    if not result.ok:
+        # The register changed since the preview in a way that makes rows
+        # bad; nothing was written.
+        return _page(request, ImportUploadForm(), result=result, after_confirm=True)
+    request.session[RESULT_KEY] = result.counts()
+    return redirect("tenancies:import_result")
+
+
+@permission_required(PERM)
+def import_result(request):
+    counts = request.session.get(RESULT_KEY)
+    if not counts:
+        return redirect("tenancies:import_register")
+    return render(request, "tenancies/imports/result.html", {"count_rows": count_rows(counts)})
+
+
+@permission_required(PERM)
+def import_template(request):
+    response = HttpResponse(
+        importer.build_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{importer.TEMPLATE_FILENAME}"'
+    return response
