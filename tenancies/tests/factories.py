@@ -69,3 +69,133 @@ class TenancyFactory(factory.django.DjangoModelFactory):
         derive_programme_fields(tenancy)
         tenancy.save()
         return tenancy
+
+
+# --- Apartments area: keys, complaints and tenancy histories ------------------
+# (Imported here so that this section only appends to the shared module.)
+
+from tenancies.models import Complaint, ComplaintKind, ComplaintSource, EndReason, KeySet  # noqa: E402
+
+
+class KeySetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeySet
+
+    apartment = factory.SubFactory(ApartmentFactory)
+    count = 2
+    tag = factory.Sequence(lambda n: f"Bricka {n + 1}")
+    kept_at = "Nyckelskåpet"
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """A complaint written directly (the service links the tenancy and
+    notifies; this does not)."""
+
+    class Meta:
+        model = Complaint
+
+    apartment = factory.SubFactory(ApartmentFactory)
+    occurred_on = date(2024, 3, 1)
+    kind = ComplaintKind.DISTURBANCE
+    source = ComplaintSource.NEIGHBOUR
+    description = "Hög musik sent på kvällen."
+    registered_by = factory.SubFactory(
+        UserFactory, unit=factory.SelfAttribute("..apartment.unit"), roles=[Role.HOUSING_ADMIN]
+    )
+
+
+def tenancy_history(apartment, periods, **kwargs):
+    """Tenancies of `apartment` from (start, end) pairs (end None = still
+    running), each a new client of the unit; ended ones get an end reason."""
+    return [
+        TenancyFactory(
+            apartment=apartment, start_date=start, end_date=end,
+            end_reason=EndReason.OWN_HOUSING if end else "", **kwargs,
+        )
+        for start, end in periods
+    ]
+
+
+# --- Tenancies area: move-ins through the service, income and insurance ---------
+
+from tenancies.models import HomeInsurance, IncomeKind, IncomeSource  # noqa: E402
+
+
+def moved_in(ctx, apartment, client, start, decision=None, **fields):
+    """A tenancy started through the move-in service, with a granted decision
+    of the apartment's kind made for it unless one is given."""
+    from tenancies.services.tenancies import move_in
+
+    if decision is None:
+        decision = granted_decision(
+            client, kind=apartment.decision_kind, decided_on=start, decided_by=ctx.user
+        )
+    return move_in(ctx, Tenancy(apartment=apartment, client=client, decision=decision, start_date=start, **fields))
+
+
+def add_income(tenancy, kind=IncomeKind.SALARY, valid_from=date(2021, 1, 1), valid_to=None):
+    return IncomeSource.objects.create(tenancy=tenancy, kind=kind, valid_from=valid_from, valid_to=valid_to)
+
+
+def add_insurance(tenancy, valid_until, valid_from=None, company="Fiktiva Försäkringar AB"):
+    return HomeInsurance.objects.create(
+        tenancy=tenancy, company=company, policy_number="HF-1", valid_from=valid_from, valid_until=valid_until
+    )
+
+
+# --- Register import: test files ------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+IMPORT_DATA = Path(__file__).resolve().parent / "data"
+
+
+def import_rows(name):
+    """The header and rows of a test register in tenancies/tests/data/."""
+    import csv
+    import io
+
+    text = (IMPORT_DATA / name).read_text(encoding="utf-8-sig")
+    delimiter = ";" if ";" in text.splitlines()[0] else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def register_csv(rows, delimiter=";", bom=True):
+    """CSV bytes for `rows` (the header first), as Excel writes them."""
+    import csv
+    import io
+
+    output = io.StringIO(newline="")
+    csv.writer(output, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" if bom else "").encode() + output.getvalue().encode("utf-8")
+
+
+def register_xlsx(rows):
+    """XLSX bytes for `rows` (text cells, the header first), with dates,
+    whole numbers and amounts stored as Excel stores them when typed in:
+    date cells and numbers."""
+    import io
+    import re
+    from datetime import datetime
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    header, *body = rows
+    sheet.append(header)
+    for values in body:
+        cells = []
+        for title, value in zip(header, values, strict=False):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                cells.append(datetime.strptime(value, "%Y-%m-%d"))
+            elif title != "Personnummer" and re.fullmatch(r"\d{1,3}( \d{3})*", value):
+                cells.append(int(value.replace(" ", "")))
+            elif re.fullmatch(r"\d+,\d+", value):
+                cells.append(float(value.replace(",", ".")))
+            else:
+                cells.append(value or None)
+        sheet.append(cells)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
