@@ -91,36 +91,52 @@ def ensure_demo_users(unit):
     return printed
 
 
+STAFF_SLUGS = {Role.CASE_OFFICER: "hl", Role.PILOT: "bl", Role.MANAGER: "ch", Role.HOUSING_ADMIN: "ba"}
+
+
 def seed(ctx):
+    """Units and their staff, in bulk: the national scale has 290 units and
+    nearly 3 000 staff, too many for one query per user."""
     groups = {group.name: group for group in Group.objects.all()}
     municipalities = ["Vallentuna"] if ctx.sizes["units"] == 1 else [
         f"Demokommun {number:03d}" for number in range(1, ctx.sizes["units"] + 1)
     ]
-    for municipality in municipalities:
-        unit, _created = Unit.objects.get_or_create(
-            municipality=municipality, name="Socialtjänsten, vuxenenheten"
-        )
-        ctx.units.append(unit)
-        by_role = ctx.users_by_unit.setdefault(unit.pk, {})
+    unit_name = "Socialtjänsten, vuxenenheten"
+    existing_units = {unit.municipality: unit for unit in Unit.objects.filter(name=unit_name)}
+    Unit.objects.bulk_create(
+        [Unit(municipality=m, name=unit_name) for m in municipalities if m not in existing_units]
+    )
+    units = {unit.municipality: unit for unit in Unit.objects.filter(name=unit_name, municipality__in=municipalities)}
+    ctx.units.extend(units[m] for m in municipalities)
+
+    wanted = []  # (unit, role, username)
+    for unit in ctx.units:
         for role, count in ((Role.CASE_OFFICER, ctx.sizes["officers"]), (Role.PILOT, ctx.sizes["pilots"]),
                             (Role.MANAGER, 1), (Role.HOUSING_ADMIN, 1)):
-            slug = {Role.CASE_OFFICER: "hl", Role.PILOT: "bl", Role.MANAGER: "ch", Role.HOUSING_ADMIN: "ba"}[role]
             for number in range(1, count + 1):
-                female = ctx.rng.random() < 0.6
-                user, created = User.objects.get_or_create(
-                    username=f"{slug}{number}.{unit.pk}",
-                    defaults={
-                        "first_name": ctx.rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE),
-                        "last_name": ctx.rng.choice(LAST_NAMES),
-                        "unit": unit,
-                    },
-                )
-                if created:
-                    # Staff other than the demo users cannot log in.
-                    user.set_unusable_password()
-                    user.save(update_fields=["password"])
-                    user.groups.add(groups[role])
-                by_role.setdefault(role, []).append(user)
+                wanted.append((unit, role, f"{STAFF_SLUGS[role]}{number}.{unit.pk}"))
+    existing = set(User.objects.filter(username__in=[name for _u, _r, name in wanted]).values_list("username", flat=True))
+    new_users = []
+    for unit, role, username in wanted:
+        # Drawn for every user, new or not, so that the sequence (and thus all
+        # later demo data) does not depend on what already exists.
+        female = ctx.rng.random() < 0.6
+        first = ctx.rng.choice(FIRST_NAMES_FEMALE if female else FIRST_NAMES_MALE)
+        last = ctx.rng.choice(LAST_NAMES)
+        if username not in existing:
+            # Staff other than the demo users cannot log in.
+            user = User(username=username, first_name=first, last_name=last, unit=unit)
+            user.set_unusable_password()
+            new_users.append((user, role))
+    User.objects.bulk_create([user for user, _role in new_users], batch_size=2000)
+    by_username = User.objects.in_bulk([name for _u, _r, name in wanted], field_name="username")
+    Membership = User.groups.through
+    Membership.objects.bulk_create(
+        [Membership(user_id=by_username[user.username].pk, group_id=groups[role].pk) for user, role in new_users],
+        batch_size=5000,
+    )
+    for unit, role, username in wanted:
+        ctx.users_by_unit.setdefault(unit.pk, {}).setdefault(role, []).append(by_username[username])
     first = ctx.units[0]
     ctx.demo_logins = ensure_demo_users(first)
     # The demo users take part in the first unit's work like everyone else.

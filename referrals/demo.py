@@ -5,6 +5,7 @@ the national scale (60 000 clients) is built in seconds."""
 
 from datetime import timedelta
 
+from accounts.bulk import insert_many
 from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 from accounts.roles import Role
 
@@ -12,7 +13,6 @@ from . import demo_casework, personnummer
 from .models import Client, LegalGender, ProtectionLevel, TargetGroup
 
 FICTIONAL_NOTE = "Fiktiv person (demodata). Personnumret är påhittat."
-BATCH = 5000
 
 
 def _unique_number(rng, used, today, *, min_age=18, max_age=85, coordination=False):
@@ -80,14 +80,14 @@ def seed_clients(ctx):
                 )
             )
             clients[-1]._demo_groups = _groups_for(rng, by_code, young, family)
-    Client.objects.bulk_create(clients, batch_size=BATCH)
+    insert_many(Client, clients)
     Through = Client.target_groups.through
     links = [
         Through(client_id=client.pk, targetgroup_id=group.pk)
         for client in clients
         for group in client._demo_groups
     ]
-    Through.objects.bulk_create(links, batch_size=BATCH)
+    insert_many(Through, links)
     ctx.log(f"Skapade {len(clients)} fiktiva klienter.")
 
 

@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 
+from accounts.bulk import insert_many
 from accounts.demo import STREETS
 from accounts.roles import Role
 from referrals.demo_casework import FIRST_YEAR, HISTORY_YEARS_BY_SCALE, LANDLORDS
@@ -49,7 +50,6 @@ from .models import (
     Tenure,
 )
 
-BATCH = 5000
 DEMO_NOTE = "Fiktiv lägenhet (demodata)."
 
 # Apartments per unit and kind. The training apartments roughly match the
@@ -467,7 +467,7 @@ class _Housing:
     # --- writing -----------------------------------------------------------
 
     def save(self):
-        Apartment.objects.bulk_create(self.apartments, batch_size=BATCH)
+        insert_many(Apartment, self.apartments)
         make = self.make[Tenancy]
         rows = []
         for stay in self.tenancies:
@@ -480,16 +480,16 @@ class _Housing:
             )
             stay.row = row
             rows.append(row)
-        Tenancy.objects.bulk_create(rows, batch_size=BATCH)
+        insert_many(Tenancy, rows)
         for flat, key in self.keys:
             key.apartment_id = flat.instance.pk
-        KeySet.objects.bulk_create([key for _flat, key in self.keys], batch_size=BATCH)
+        insert_many(KeySet, [key for _flat, key in self.keys])
         complaints = []
         for stay, complaint in self.complaints:
             complaint.apartment_id = stay.flat.instance.pk
             complaint.tenancy_id = stay.row.pk
             complaints.append(complaint)
-        Complaint.objects.bulk_create(complaints, batch_size=BATCH)
+        insert_many(Complaint, complaints)
 
 
 def _rent_on(rent, start, today):

@@ -43,7 +43,9 @@ class Command(BaseCommand):
             for config in apps.get_app_configs():
                 module_name = f"{config.name}.demo"
                 if config.path.startswith(str(settings.BASE_DIR)) and find_spec(module_name):
+                    app_started = time.monotonic()
                     import_module(module_name).seed(ctx)
+                    self.stdout.write(f"  {config.label}: {time.monotonic() - app_started:.1f} s")
         self.stdout.write(f"Demodata ({scale}) klar på {time.monotonic() - started:.1f} s.")
         self.stdout.write("Demoanvändare (användarnamn / lösenord / roll):")
         for username, password, role in ctx.demo_logins:
