@@ -14,6 +14,7 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("", include("referrals.urls")),
     path("", include("tenancies.urls")),
+    path("", include("bolots.urls")),
     path("logg/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

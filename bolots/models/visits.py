@@ -1,0 +1,256 @@
+"""Visits (besök) on orders, the monthly checklist, signals to the case
+officer and the visit frequency of an order."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from referrals.models import Client, Order
+
+
+class VisitKind(models.TextChoices):
+    LOOK_IN = "look_in", _("Look-in")
+    QUARTERLY_FOLLOW_UP = "quarterly_follow_up", _("Quarterly follow-up")
+    OUTREACH_ATTEMPT = "outreach_attempt", _("Outreach attempt")
+    MEETING = "meeting", _("Meeting")
+    ESCORT = "escort", _("Escort")
+
+
+class VisitOutcome(models.TextChoices):
+    DONE = "done", _("Done")
+    CANCELLED_BY_CLIENT = "cancelled_by_client", _("Cancelled by the client")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED_BY_STAFF = "cancelled_by_staff", _("Cancelled by staff")
+    NOBODY_HOME = "nobody_home", _("Nobody home, note left")
+
+    @classmethod
+    def attempts(cls):
+        """Outcomes that count as a first visit attempt (KPI 3): the bolotsar
+        went there."""
+        return [cls.DONE, cls.NOBODY_HOME]
+
+    @classmethod
+    def cancellations(cls):
+        return [cls.CANCELLED_BY_CLIENT, cls.NO_SHOW, cls.CANCELLED_BY_STAFF, cls.NOBODY_HOME]
+
+    @classmethod
+    def needing_reason(cls):
+        return [cls.CANCELLED_BY_CLIENT, cls.CANCELLED_BY_STAFF]
+
+
+class CancelReason(models.TextChoices):
+    """Kept as a fixed list so that cancellations can be analysed (why do
+    young adults cancel?), with free text only for "other"."""
+
+    FEELING_UNWELL = "feeling_unwell", _("Feeling unwell")
+    PHYSICAL_ILLNESS = "physical_illness", _("Physical illness")
+    WORK_OR_STUDIES = "work_or_studies", _("Work or studies")
+    FORGOT = "forgot", _("Forgot")
+    DID_NOT_WANT = "did_not_want", _("Did not want to")
+    OTHER = "other", _("Other")
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Visits of the orders the user may see with their details: the
+        unit's for case officers and managers, the assigned ones for
+        bolotsar (referrals.services.orders.with_details_for decides)."""
+        from referrals.services.orders import with_details_for
+
+        return self.filter(order__in=with_details_for(user))
+
+    def done(self):
+        return self.filter(outcome=VisitOutcome.DONE)
+
+
+class Visit(models.Model):
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="visits")
+    # The order's client when the visit was logged (none for an outreach
+    # order about an unregistered person). Stored for statistics by age.
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    # Age in whole years on the day of the visit; statistics show 18–25 apart.
+    client_age = models.PositiveSmallIntegerField(_("age at the visit"), null=True, blank=True, editable=False)
+    visited_at = models.DateTimeField(_("date and time"))
+    kind = models.CharField(_("kind of visit"), max_length=30, choices=VisitKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=30, choices=VisitOutcome.choices)
+    cancel_reason = models.CharField(_("reason for the cancellation"), max_length=30, choices=CancelReason.choices, blank=True)
+    cancel_reason_text = models.CharField(_("other reason"), max_length=300, blank=True)
+    active_pilot = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("active bolots"), on_delete=models.PROTECT, related_name="visits_active"
+    )
+    passive_pilot = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("second bolots"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="visits_passive",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+        permissions = [
+            ("view_unit_overview", _("Can see the unit's caseload and overdue visits")),
+            ("view_visit_statistics", _("Can see visit and cancellation statistics")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(passive_pilot__isnull=True) | ~Q(passive_pilot=models.F("active_pilot")),
+                name="bolots_visit_two_different_pilots",
+            ),
+            # Cancellations must be analysable: these outcomes carry a reason,
+            # and a done visit none.
+            models.CheckConstraint(
+                condition=~Q(outcome__in=VisitOutcome.needing_reason()) | ~Q(cancel_reason=""),
+                name="bolots_visit_cancellation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=VisitOutcome.DONE) | Q(cancel_reason=""),
+                name="bolots_visit_done_has_no_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["order", "visited_at"], name="bolots_visit_order_idx"),
+            models.Index(fields=["visited_at", "outcome"], name="bolots_visit_month_idx"),
+            models.Index(fields=["active_pilot", "visited_at"], name="bolots_visit_pilot_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {timezone.localtime(self.visited_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def audit_client(self):
+        return self.client
+
+    @property
+    def audit_label(self):
+        return self.order.subject_label
+
+
+class ChecklistAnswer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+CHECKLIST_ITEMS = ("rent_paid", "insurance_valid", "housing_search_active", "treatment_followed")
+
+
+class VisitChecklist(models.Model):
+    """The monthly follow-up checklist, filled in on a visit. A "no" on rent
+    (or a new complaint) signals the case officer at once."""
+
+    visit = models.OneToOneField(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="checklist")
+    rent_paid = models.CharField(_("rent paid (receipt seen)"), max_length=20, choices=ChecklistAnswer.choices)
+    rent_comment = models.CharField(_("comment on the rent"), max_length=300, blank=True)
+    insurance_valid = models.CharField(_("home insurance valid"), max_length=20, choices=ChecklistAnswer.choices)
+    insurance_comment = models.CharField(_("comment on the insurance"), max_length=300, blank=True)
+    housing_search_active = models.CharField(
+        _("registered in housing queues and searching"), max_length=20, choices=ChecklistAnswer.choices
+    )
+    housing_search_comment = models.CharField(_("comment on the housing search"), max_length=300, blank=True)
+    treatment_followed = models.CharField(
+        _("outpatient treatment followed"), max_length=20, choices=ChecklistAnswer.choices
+    )
+    treatment_comment = models.CharField(_("comment on the treatment"), max_length=300, blank=True)
+    new_complaint = models.BooleanField(_("new complaint or damage since the last visit"), default=False)
+    complaint_description = models.TextField(_("what the complaint or damage is"), blank=True)
+    notes = models.TextField(_("other notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_complaint=False) | ~Q(complaint_description=""),
+                name="bolots_checklist_complaint_described",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.visit)
+
+    @property
+    def failing_items(self):
+        return [name for name in CHECKLIST_ITEMS if getattr(self, name) == ChecklistAnswer.NO]
+
+    @property
+    def audit_client(self):
+        return self.visit.client
+
+
+class SignalKind(models.TextChoices):
+    RENT_UNPAID = "rent_unpaid", _("Rent not paid")
+    COMPLAINT = "complaint", _("New complaint or damage")
+
+
+class Signal(models.Model):
+    """Something the responsible case officer must know without delay,
+    raised from a visit. Shown in their signal list until acknowledged."""
+
+    kind = models.CharField(_("signal"), max_length=20, choices=SignalKind.choices)
+    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="signals")
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="signals")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("case officer"), on_delete=models.PROTECT, related_name="signals"
+    )
+    text = models.CharField(_("comment"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["acknowledged_at", "-created_at"]
+        indexes = [models.Index(fields=["recipient", "acknowledged_at"], name="bolots_signal_recipient_idx")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @property
+    def audit_client(self):
+        return self.client
+
+
+class VisitInterval(models.TextChoices):
+    """How often an order's look-ins are due. Never less often than monthly."""
+
+    WEEKLY = "weekly", _("Weekly")
+    EVERY_OTHER_WEEK = "every_other_week", _("Every other week")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class FrequencyChange(models.Model):
+    """A change of an order's visit frequency, with its date and reason. The
+    latest change in effect decides; without one the default rules apply
+    (bolots/frequency.py)."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="frequency_changes")
+    changed_on = models.DateField(_("from"))
+    interval = models.CharField(_("look-in frequency"), max_length=20, choices=VisitInterval.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frequency change")
+        verbose_name_plural = _("frequency changes")
+        ordering = ["-changed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.get_interval_display()} {self.changed_on:%Y-%m-%d}"
