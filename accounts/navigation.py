@@ -5,6 +5,8 @@ dicts, and each user sees the entries their permissions allow:
                    "url_name": "tenancies:apartment_list",
                    "perm": "tenancies.view_apartment", "order": 60}]
 
+An entry may say `"start_page": True`: the home page then sends the users
+who may follow it straight there (a bolots starts the day on "Min dag").
 Entries with the same group form one menu; a group the user has a single
 entry in is shown as a plain link. Plain dicts keep apps below accounts
 (audit) free of imports from it, and accounts free of imports from the apps
@@ -33,9 +35,18 @@ def items_for(user, current_path=""):
                     "group": item.get("group") or item["label"],
                     "order": item.get("order", 100),
                     "active": url != "/" and current_path.startswith(url),
+                    "start_page": item.get("start_page", False),
                 }
             )
     return sorted(entries, key=lambda entry: entry["order"])
+
+
+def start_page_for(user):
+    """The URL of the first start-page entry the user may follow, or None."""
+    for entry in items_for(user):
+        if entry["start_page"]:
+            return entry["url"]
+    return None
 
 
 def menu_for(user, current_path=""):

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from .forms import LoginForm
-from .navigation import items_for
+from .navigation import items_for, start_page_for
 from .roles import Role
 
 
@@ -20,6 +20,11 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
+    # Roles with a start page of their own (a bolots: "Min dag") go there;
+    # ?oversikt=1 still shows the overview with every entry.
+    start = start_page_for(request.user)
+    if start and "oversikt" not in request.GET:
+        return redirect(start)
     roles = [role for role in Role.ALL if request.user.has_role(role)]
     return render(
         request,

@@ -29,7 +29,7 @@ def test_anonymous_user_is_sent_to_login_from_the_start_page(client, db):
 def test_navigation_shows_each_role_its_own_entries(client, users, who, visible, hidden):
     client.force_login(users[who])
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home") + "?oversikt=1")
 
     assert response.status_code == 200
     nav = response.content.decode().split('id="main-nav"')[1].split("</nav>")[0]
@@ -37,6 +37,25 @@ def test_navigation_shows_each_role_its_own_entries(client, users, who, visible,
         assert f">{label}</a>" in nav
     for label in hidden:
         assert f">{label}</a>" not in nav
+
+
+def test_a_bolots_starts_on_my_day(client, pilot):
+    client.force_login(pilot)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("bolots:my_day")
+
+
+@pytest.mark.parametrize("who", ["case_officer", "manager", "housing_admin", "system_admin"])
+def test_roles_without_a_start_page_see_the_overview(client, users, who):
+    client.force_login(users[who])
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert 'id="main-nav"' in response.content.decode()
 
 
 def test_404_page_is_styled_and_swedish(client, case_officer):
