@@ -1,0 +1,200 @@
+"""Reading what is due: a bolots's "Min dag" and the unit's overview.
+
+One query reads the orders with the facts the frequency engine needs,
+annotated per order (last contact, last quarterly follow-up, last checklist,
+the frequency change in effect); the pure engine (bolots/frequency.py) then
+plans each row in Python. The number of queries does not grow with the
+number of orders.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from referrals.models import Order, OrderState
+
+from .. import frequency
+from ..models import FrequencyChange, Visit, VisitKind, VisitOutcome
+
+# "Kommande" on Min dag: what falls due within this many days after today.
+UPCOMING_DAYS = 7
+
+
+def _latest_visit(**filters):
+    return Subquery(
+        Visit.objects.filter(order=OuterRef("pk"), **filters).order_by("-visited_at", "-id").values("visited_at")[:1]
+    )
+
+
+def with_schedule_facts(queryset, today):
+    """Annotate each order with what the engine needs, in the same query."""
+    in_effect = FrequencyChange.objects.filter(order=OuterRef("pk"), changed_on__lte=today).order_by(
+        "-changed_on", "-id"
+    )
+    return queryset.annotate(
+        last_contact_at=_latest_visit(outcome=VisitOutcome.DONE),
+        last_quarterly_at=_latest_visit(outcome=VisitOutcome.DONE, kind=VisitKind.QUARTERLY_FOLLOW_UP),
+        last_checklist_at=_latest_visit(checklist__isnull=False),
+        change_interval=Subquery(in_effect.values("interval")[:1]),
+        change_from=Subquery(in_effect.values("changed_on")[:1]),
+        change_reason=Subquery(in_effect.values("reason")[:1]),
+    )
+
+
+def _local_date(moment):
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def facts_of(order):
+    """The engine's facts of an order read with with_schedule_facts()."""
+    start_at = order.accepted_at or order.started_at or order.sent_at
+    return frequency.OrderFacts(
+        kind=order.kind,
+        start=timezone.localdate(start_at),
+        last_contact=_local_date(order.last_contact_at),
+        last_quarterly=_local_date(order.last_quarterly_at),
+        last_checklist=_local_date(order.last_checklist_at),
+        change_interval=order.change_interval,
+        change_from=order.change_from,
+        first_visit_due_at=order.first_visit_due_at,
+        first_visit_at=order.first_visit_at,
+    )
+
+
+@dataclass
+class Entry:
+    """One order on a list, with its schedule."""
+
+    order: Order
+    schedule: frequency.Schedule
+    # May the viewer open the order's page (Order.details_visible_to)?
+    can_open: bool = True
+
+    @property
+    def days_overdue(self):
+        return self.schedule.days_overdue
+
+
+@dataclass
+class MyDay:
+    today: object
+    first_visits: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    due_today: list = field(default_factory=list)
+    upcoming: list = field(default_factory=list)
+    order_count: int = 0
+
+    @property
+    def shown(self):
+        return self.first_visits + self.overdue + self.due_today + self.upcoming
+
+
+def assigned_orders(user):
+    """The orders `user` works on now: active or passive bolots, accepted
+    or in progress."""
+    return (
+        Order.objects.assigned_to(user)
+        .filter(state__in=OrderState.active_states())
+        .select_related("client", "active_pilot", "passive_pilot")
+    )
+
+
+def my_day(user, today=None, now=None):
+    """A bolots's day: new 48-hour orders waiting for their first visit,
+    overdue visits, visits due today, and what falls due in the next days."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    day = MyDay(today=today)
+    for order in with_schedule_facts(assigned_orders(user), today):
+        day.order_count += 1
+        entry = Entry(order, frequency.schedule(facts_of(order), today, now))
+        plan = entry.schedule
+        if plan.first_visit is not None:
+            day.first_visits.append(entry)
+        elif plan.overdue:
+            day.overdue.append(entry)
+        elif plan.due_today:
+            day.due_today.append(entry)
+        elif plan.next_due is not None and (plan.next_due.due_on - today).days <= UPCOMING_DAYS:
+            day.upcoming.append(entry)
+    day.first_visits.sort(key=lambda entry: (entry.schedule.first_visit.due_at, entry.order.pk))
+    day.overdue.sort(key=lambda entry: (-entry.days_overdue, entry.order.pk))
+    day.due_today.sort(key=lambda entry: entry.order.pk)
+    day.upcoming.sort(key=lambda entry: (entry.schedule.next_due.due_on, entry.order.pk))
+    return day
+
+
+# --- The unit's overview ------------------------------------------------------
+
+
+def _count_of_orders(role_field):
+    counted = (
+        Order.objects.filter(**{role_field: OuterRef("pk")}, state__in=OrderState.active_states())
+        .order_by()
+        .values(role_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def caseloads(unit_id):
+    """The unit's bolotsar, each with `active_count` and `passive_count`:
+    accepted and in-progress orders (of every kind) where they are the
+    active or the passive bolots."""
+    return (
+        User.objects.with_role(Role.PILOT)
+        .filter(unit_id=unit_id)
+        .annotate(active_count=_count_of_orders("active_pilot"), passive_count=_count_of_orders("passive_pilot"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def unit_averages(pilots):
+    """The unit's average caseload per bolots: active, passive, total."""
+    if not pilots:
+        return None
+    n = len(pilots)
+    active = sum(pilot.active_count for pilot in pilots)
+    passive = sum(pilot.passive_count for pilot in pilots)
+    return {"active": active / n, "passive": passive / n, "total": (active + passive) / n}
+
+
+def queue_summary(unit_id, now):
+    """The unit's orders waiting to be accepted: how many, the oldest, and
+    the 48-hour orders among them (and how many are past their 48 hours)."""
+    return Order.objects.filter(unit_id=unit_id, state__in=OrderState.queue_states()).aggregate(
+        count=Count("pk"),
+        oldest_sent_at=Min("sent_at"),
+        with_48_hours=Count("pk", filter=Q(first_visit_due_at__isnull=False, first_visit_at__isnull=True)),
+        past_48_hours=Count("pk", filter=Q(first_visit_due_at__lt=now, first_visit_at__isnull=True)),
+        earliest_deadline=Min("first_visit_due_at", filter=Q(first_visit_at__isnull=True)),
+    )
+
+
+def unit_overdue(unit_id, viewer, today=None, now=None):
+    """Every accepted or in-progress order of the unit with something
+    overdue (or past its 48 hours), the most overdue first. `viewer` decides
+    which orders' pages the list may link to."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    orders = Order.objects.filter(unit_id=unit_id, state__in=OrderState.active_states()).select_related(
+        "active_pilot", "passive_pilot"
+    )
+    rows = []
+    for order in with_schedule_facts(orders, today):
+        plan = frequency.schedule(facts_of(order), today, now)
+        if (plan.first_visit is not None and plan.first_visit.is_overdue) or plan.overdue:
+            rows.append(Entry(order, plan, can_open=order.details_visible_to(viewer)))
+    rows.sort(key=lambda entry: (-_overdue_hours(entry.schedule), entry.order.pk))
+    return rows
+
+
+def _overdue_hours(plan):
+    if plan.first_visit is not None:
+        return plan.first_visit.hours_overdue or 0
+    return plan.days_overdue * 24
