@@ -1,0 +1,282 @@
+"""Logging a visit (besök): the rules a visit must meet, and everything a
+logged visit sets off on the referral side.
+
+`log_visit()` runs in one transaction: the visit, its checklist, their
+access-log rows, the order's first visit attempt (referrals
+`mark_first_visit`), the execution of a bolots-support decision at the first
+done visit (referrals `execute_decision`) and the signals a failing checklist
+raises (services/signals.py). A refused visit raises VisitError before
+anything is kept.
+
+The rules live here so that the form (which shows the refusal beside the
+field) and the service (which checks again before writing) agree:
+
+- The two-person rule (`second_pilot_reasons`): a second bolots must be
+  present at the first visit of every order, at every visit on an outreach or
+  eviction-prevention order, and at every visit on an order whose risks
+  include violence in close relationships or threats. "First" means no done
+  visit earlier on the order: until the bolotsar have actually met the
+  person, the next visit is still the first meeting in the home (a
+  cancellation or a closed door does not count). Visits cancelled by the
+  client or by staff are exempt: nobody went, so nobody was at risk, and a
+  visit cancelled because the second bolots fell ill must be recordable.
+- Cancellations carry a reason from the fixed list when cancelled by the
+  client or by staff; "other" needs a text; a done visit has none.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.notifications import notify
+from audit.models import AccessAction
+from audit.services import log_access
+from referrals.models import Order, OrderKind, OrderState
+from referrals.services import orders as order_services
+from referrals.services.decisions import DecisionError, execute_decision
+from tenancies.models import ComplaintKind
+from tenancies.services.tenancies import full_years_between
+
+from ..models import CancelReason, Visit, VisitChecklist, VisitKind, VisitOutcome
+from . import signals as signal_services
+
+# Visits are logged while the order is under way (what mark_first_visit and
+# the bolotsar's sight of the client also require).
+LOGGABLE_STATES = tuple(OrderState.active_states())
+
+# Kinds on which the monthly checklist is filled in (with outcome done).
+CHECKLIST_KINDS = (VisitKind.LOOK_IN, VisitKind.QUARTERLY_FOLLOW_UP)
+
+# A visit cannot be logged ahead, except a cancellation (the client may call
+# on Monday to cancel Wednesday's visit). A few minutes' grace for clocks.
+FUTURE_GRACE = timezone.timedelta(minutes=10)
+
+
+class VisitError(ValidationError):
+    """A rule refuses the visit; the message is Swedish and for the user,
+    `field` names the form field it belongs beside. Nothing is kept."""
+
+    def __init__(self, message, code="invalid", field=None):
+        super().__init__(message, code=code)
+        self.field = field
+
+
+@dataclass
+class LoggedVisit:
+    """What log_visit() did, for the page to tell the user."""
+
+    visit: Visit
+    checklist: VisitChecklist | None = None
+    signals: list = field(default_factory=list)
+    complaint: object = None
+    # The client had no apartment on the visit day to register the complaint on.
+    complaint_without_apartment: bool = False
+    decision_executed: bool = False
+    # Why the order's decision could not be executed (a Swedish message), or "".
+    decision_refusal: str = ""
+
+
+# --- Who may log -----------------------------------------------------------------
+
+
+def may_log_visit(user, order):
+    """One of the order's two bolotsar (referrals' may_carry_out), with the
+    permission to add visits. A colleague standing in is chosen as present
+    in the form; the one who logs is one of the assigned."""
+    return user.has_perm("bolots.add_visit") and order_services.may_carry_out(user, order)
+
+
+def is_loggable(order):
+    return order.state in LOGGABLE_STATES
+
+
+# --- The rules -----------------------------------------------------------------------
+
+
+def age_on(birth_date, day):
+    """Whole years on `day`."""
+    return full_years_between(birth_date, day)
+
+
+def is_first_visit(order, visited_at, exclude_pk=None):
+    """No done visit earlier than `visited_at` on the order (see the module
+    docstring for why only done visits count)."""
+    earlier = Visit.objects.filter(order_id=order.pk, outcome=VisitOutcome.DONE, visited_at__lt=visited_at)
+    if exclude_pk is not None:
+        earlier = earlier.exclude(pk=exclude_pk)
+    return not earlier.exists()
+
+
+def second_pilot_reasons(order, outcome, *, first_visit):
+    """Why this visit needs a second bolots (Swedish sentences), or []."""
+    if outcome in VisitOutcome.needing_reason():
+        return []
+    reasons = []
+    if first_visit:
+        reasons.append(_("it is the first visit on the order"))
+    if order.kind in OrderKind.with_48_hour_rule():
+        reasons.append(_("every visit on an outreach or eviction-prevention order is made by two"))
+    if order.risk_violence or order.risk_threats:
+        reasons.append(_("the order's risk information includes violence or threats"))
+    return reasons
+
+
+def two_person_message(reasons):
+    return _("Two bolotsar must be present: %(reasons)s. Choose the second bolots.") % {
+        "reasons": "; ".join(reasons)
+    }
+
+
+def visit_errors(order, visit, *, now=None):
+    """[(field, message)] for everything that refuses `visit` on `order`;
+    empty when it may be logged. Used by the form and by log_visit()."""
+    now = now or timezone.now()
+    errors = []
+    if not is_loggable(order):
+        errors.append((None, _("Visits can only be logged on an accepted order or one in progress.")))
+    if visit.visited_at:
+        if visit.visited_at < order.sent_at.replace(second=0, microsecond=0):
+            errors.append((
+                "visited_at",
+                _("The visit cannot be before the order was sent (%(sent)s).")
+                % {"sent": timezone.localtime(order.sent_at).strftime("%Y-%m-%d %H:%M")},
+            ))
+        elif visit.visited_at > now + FUTURE_GRACE and visit.outcome not in VisitOutcome.needing_reason():
+            errors.append(("visited_at", _("The visit cannot be in the future. Only a cancellation can be logged ahead.")))
+    errors += _reason_errors(visit)
+    if visit.active_pilot_id and visit.passive_pilot_id == visit.active_pilot_id:
+        errors.append(("passive_pilot", _("The second bolots must be someone other than the active bolots.")))
+    if visit.active_pilot_id and not _is_unit_pilot(order, visit.active_pilot_id):
+        errors.append(("active_pilot", _("Choose a bolots of the order's unit.")))
+    if visit.passive_pilot_id and not _is_unit_pilot(order, visit.passive_pilot_id):
+        errors.append(("passive_pilot", _("Choose a bolots of the order's unit.")))
+    if not visit.passive_pilot_id and visit.visited_at and visit.outcome:
+        reasons = second_pilot_reasons(
+            order, visit.outcome, first_visit=is_first_visit(order, visit.visited_at, exclude_pk=visit.pk)
+        )
+        if reasons:
+            errors.append(("passive_pilot", two_person_message(reasons)))
+    return errors
+
+
+def _reason_errors(visit):
+    errors = []
+    if visit.outcome == VisitOutcome.DONE:
+        if visit.cancel_reason:
+            errors.append(("cancel_reason", _("A visit that was done has no reason for a cancellation: choose “None”.")))
+        return errors
+    if visit.outcome in VisitOutcome.needing_reason() and not visit.cancel_reason:
+        errors.append(("cancel_reason", _("Choose the reason for the cancellation.")))
+    if visit.cancel_reason == CancelReason.OTHER and not (visit.cancel_reason_text or "").strip():
+        errors.append(("cancel_reason_text", _("Write the reason when you choose “Other”.")))
+    return errors
+
+
+def _is_unit_pilot(order, user_id):
+    return order_services.unit_pilots(order.unit_id).filter(pk=user_id, is_active=True).exists()
+
+
+def checklist_errors(order, visit):
+    """[(field, message)] refusing a checklist on this visit."""
+    if visit.kind not in CHECKLIST_KINDS or visit.outcome != VisitOutcome.DONE:
+        return [(None, _("The checklist is filled in on a look-in or quarterly follow-up that was done. "
+                         "Empty it, or change the kind and outcome of the visit."))]
+    if order.client_id is None:
+        return [(None, _("The checklist needs a registered client: ask the case officer to link the order "
+                         "to the client's file first."))]
+    return []
+
+
+# --- Logging -------------------------------------------------------------------------
+
+
+def _refuse(errors):
+    field_name, message = errors[0]
+    raise VisitError(message, field=field_name)
+
+
+@transaction.atomic
+def log_visit(ctx, visit, checklist=None, *, complaint_kind=ComplaintKind.OTHER):
+    """Store the new, unsaved `visit` (order, time, bolotsar, kind, outcome,
+    reason and notes filled in) and, on a done look-in or follow-up, its
+    `checklist` (unsaved, without the visit).
+
+    Returns a LoggedVisit. Raises VisitError (nothing kept) when a rule
+    refuses, PermissionDenied when the user may not log on the order. A
+    decision that cannot be executed does not refuse the visit: the visit is
+    kept, the reason returned, and the case officer told.
+    """
+    # Locked so that two visits logged at once on one order are checked one
+    # after the other (the two-person rule looks at the earlier visits).
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("client__responsible_officer", "ordered_by", "decision")
+        .get(pk=visit.order_id)
+    )
+    if not may_log_visit(ctx.user, order):
+        raise PermissionDenied(_("You may not log visits on this order."))
+    errors = visit_errors(order, visit)
+    if checklist is not None:
+        errors += checklist_errors(order, visit)
+    if errors:
+        _refuse(errors)
+
+    visit.order = order
+    visit.client = order.client
+    visit.client_age = age_on(order.client.birth_date, timezone.localdate(visit.visited_at)) if order.client_id else None
+    visit.logged_by = ctx.user
+    if visit.outcome == VisitOutcome.DONE:
+        visit.cancel_reason_text = ""
+    visit.save()
+    log_access(ctx, AccessAction.CREATE, visit)
+    result = LoggedVisit(visit=visit)
+
+    if checklist is not None:
+        checklist.visit = visit
+        checklist.save()
+        log_access(ctx, AccessAction.CREATE, checklist)
+        result.checklist = checklist
+
+    if visit.outcome in VisitOutcome.attempts():
+        try:
+            order_services.mark_first_visit(ctx, order, visit.visited_at)
+        except order_services.InvalidTransition as refusal:
+            raise VisitError(str(refusal)) from None
+
+    if visit.outcome == VisitOutcome.DONE:
+        _execute_decision(ctx, order, visit, result)
+
+    if checklist is not None:
+        signal_services.raise_signals(ctx, visit, checklist, result, complaint_kind=complaint_kind)
+    return result
+
+
+def _execute_decision(ctx, order, visit, result):
+    """The first done visit of a bolots-support order starts the support:
+    its decision is executed on the visit day. A decision the rules refuse
+    to execute (rejected, closed, decided after the visit) must not cost the
+    visit: it is kept, and the case officer is told to look at the decision
+    (it stays on the list of decisions waiting for execution)."""
+    if order.kind != OrderKind.BOLOTS_SUPPORT or order.decision_id is None:
+        return
+    decision = order.decision
+    if decision.executed_on is not None:
+        return
+    day = timezone.localdate(visit.visited_at)
+    try:
+        execute_decision(ctx, decision, day, note=_("First visit on order #%(number)s") % {"number": order.pk})
+    except DecisionError as refusal:
+        result.decision_refusal = " ".join(refusal.messages)
+        recipient = signal_services.officer_for(order)
+        if recipient is not None and recipient.pk != ctx.user.pk:
+            notify(
+                recipient,
+                _("Order #%(number)s: the decision could not be executed at the first visit") % {"number": order.pk},
+                reverse("referrals:order_detail", args=[order.pk]),
+            )
+    else:
+        result.decision_executed = True

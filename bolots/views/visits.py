@@ -1,0 +1,314 @@
+"""Visit pages: logging a visit (with the monthly checklist), the visits of
+an order and of a client, one visit, and the case officers' signals.
+
+Access: the permission decides the role (403); the order's, client's or
+visit's `visible_to` the records (404). Logging is for the order's two
+bolotsar (services.visits.may_log_visit): anyone else gets 404, as for a
+record outside their reach. Notes are part of the client's record: shown
+only to users who may see the client, and every page that shows them is
+written to the access log.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import fetch_visible, permission_required
+from audit.context import AuditContext
+from audit.models import AccessAction
+from audit.services import log_access
+from referrals.models import Client, Order
+from tenancies.models import ComplaintKind
+
+from ..forms.visits import ChecklistForm, VisitForm
+from ..models import ChecklistAnswer, Visit, VisitChecklist
+from ..models.visits import CHECKLIST_ITEMS
+from ..services import signals as signal_services
+from ..services import visits as services
+
+VISITS_PER_PAGE = 25
+SIGNALS_PER_PAGE = 25
+
+
+def _client_visible(user):
+    """Annotation: may `user` see the client of the row's order? (Notes
+    follow the client file's access rule.)"""
+    return Exists(Client.objects.visible_to(user).filter(pk=OuterRef("client_id")))
+
+
+def _notes_visible(order):
+    """An order about an unregistered person has no client file: its notes
+    follow the order (whose details the user may see)."""
+    return order.client_id is None or order.client_visible
+
+
+def _checklist_of(visit):
+    try:
+        return visit.checklist
+    except VisitChecklist.DoesNotExist:
+        return None
+
+
+def _with_checklist_summary(visits):
+    """Give each visit `failing` (labels of the checklist items answered
+    "no"), None when the visit has no checklist."""
+    for visit in visits:
+        checklist = _checklist_of(visit)
+        if checklist is None:
+            visit.failing = None
+            continue
+        visit.failing = [
+            VisitChecklist._meta.get_field(name).verbose_name for name in CHECKLIST_ITEMS
+            if getattr(checklist, name) == ChecklistAnswer.NO
+        ]
+        if checklist.new_complaint:
+            visit.failing.append(VisitChecklist._meta.get_field("new_complaint").verbose_name)
+    return visits
+
+
+# --- Logging a visit -----------------------------------------------------------------
+
+
+@permission_required("bolots.add_visit")
+def visit_create(request, order_id):
+    order = fetch_visible(
+        request,
+        Order.objects.select_related("client", "decision", "active_pilot", "passive_pilot", "unit"),
+        perm="bolots.add_visit",
+        log=False,
+        pk=order_id,
+    )
+    if not services.may_log_visit(request.user, order):
+        raise Http404
+    if not services.is_loggable(order):
+        messages.error(request, _("Visits can only be logged on an accepted order or one in progress."))
+        return redirect("referrals:order_detail", pk=order.pk)
+
+    data = request.POST if request.method == "POST" else None
+    form = VisitForm(data, order=order, user=request.user)
+    checklist_form = ChecklistForm(data)
+    if data is not None:
+        result = _log(request, order, form, checklist_form)
+        if result is not None:
+            _tell_what_happened(request, result)
+            return redirect("bolots:visit_detail", pk=result.visit.pk)
+    else:
+        # The form shows who the order is about and its risks.
+        log_access(AuditContext.from_request(request), AccessAction.VIEW, order)
+    return render(
+        request,
+        "bolots/visits/visit_form.html",
+        {
+            "order": order,
+            "form": form,
+            "checklist_form": checklist_form,
+            "checklist_kinds": [str(kind) for kind in services.CHECKLIST_KINDS],
+        },
+    )
+
+
+def _log(request, order, form, checklist_form):
+    """Validate both forms and log the visit; None when something refused
+    it (the errors are on the forms, nothing is kept)."""
+    valid = form.is_valid()
+    valid = checklist_form.is_valid() and valid
+    if not valid:
+        return None
+    visit = form.save(commit=False)
+    visit.order = order
+    checklist = None
+    if checklist_form.is_filled():
+        if not checklist_form.check_against(order, visit):
+            return None
+        checklist = checklist_form.save(commit=False)
+    try:
+        return services.log_visit(
+            AuditContext.from_request(request),
+            visit,
+            checklist,
+            complaint_kind=checklist_form.cleaned_data.get("complaint_kind") or ComplaintKind.OTHER,
+        )
+    except services.VisitError as refusal:
+        form.add_error(refusal.field, refusal.message)
+        return None
+
+
+def _tell_what_happened(request, result):
+    messages.success(request, _("The visit was logged."))
+    if result.decision_executed:
+        messages.success(
+            request,
+            _("The decision on bolots support is now executed as of %(date)s.")
+            % {"date": timezone.localdate(result.visit.visited_at).strftime("%Y-%m-%d")},
+        )
+    if result.decision_refusal:
+        messages.warning(
+            request,
+            _("The visit is saved, but the order's decision could not be executed: %(reason)s "
+              "The case officer has been told.") % {"reason": result.decision_refusal},
+        )
+    if result.signals:
+        messages.info(
+            request,
+            _("The case officer has got a signal: %(kinds)s.")
+            % {"kinds": ", ".join(str(signal.get_kind_display()).lower() for signal in result.signals)},
+        )
+    if result.complaint is not None:
+        messages.info(
+            request,
+            _("The complaint was registered on apartment %(number)s.")
+            % {"number": result.complaint.apartment.object_number},
+        )
+    elif result.complaint_without_apartment:
+        messages.warning(
+            request,
+            _("The client had no apartment in the programme on the day of the visit, so the complaint "
+              "was not registered on an apartment. The case officer has the signal."),
+        )
+
+
+# --- Reading visits -----------------------------------------------------------------
+
+
+@permission_required("bolots.view_visit")
+def visit_detail(request, pk):
+    visit = fetch_visible(
+        request,
+        Visit.objects.select_related(
+            "order__client", "order__unit", "client", "active_pilot", "passive_pilot", "logged_by", "checklist",
+        ).annotate(client_visible=Exists(Client.objects.visible_to(request.user).filter(pk=OuterRef("order__client_id")))),
+        perm="bolots.view_visit",
+        pk=pk,
+    )
+    order = visit.order
+    order.client_visible = visit.client_visible
+    checklist = _checklist_of(visit) if request.user.has_perm("bolots.view_visitchecklist") else None
+    return render(
+        request,
+        "bolots/visits/visit_detail.html",
+        {
+            "visit": visit,
+            "order": order,
+            "checklist": checklist,
+            "show_notes": _notes_visible(order),
+            "signals": list(visit.signals.all()) if request.user.has_perm("bolots.view_signal") else [],
+        },
+    )
+
+
+@permission_required("bolots.view_visit")
+def order_visits(request, order_id):
+    order = fetch_visible(
+        request,
+        Order.objects.select_related("client").annotate(client_visible=_client_visible(request.user)),
+        perm="bolots.view_visit",
+        log=False,
+        pk=order_id,
+    )
+    # The unit's queue of unaccepted orders is visible to bolotsar without
+    # its details; its visits (there are none yet) are not for them.
+    if not order.details_visible_to(request.user):
+        raise Http404
+    log_access(AuditContext.from_request(request), AccessAction.VIEW, order, note="visits")
+    visits = (
+        Visit.objects.filter(order=order)
+        .select_related("active_pilot", "passive_pilot", "checklist")
+        .order_by("-visited_at", "-id")
+    )
+    page = Paginator(visits, VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    _with_checklist_summary(page.object_list)
+    return render(
+        request,
+        "bolots/visits/order_visits.html",
+        {
+            "order": order,
+            "page_obj": page,
+            "show_notes": _notes_visible(order),
+            "can_log": services.may_log_visit(request.user, order) and services.is_loggable(order),
+        },
+    )
+
+
+@permission_required("bolots.view_visit", "referrals.view_client")
+def client_visits(request, pk):
+    client = fetch_visible(
+        request, Client.objects.select_related("unit", "responsible_officer"), perm="referrals.view_client", pk=pk
+    )
+    # Visits logged before an outreach order was linked to the client's file
+    # have no client of their own: they follow the order.
+    visits = (
+        Visit.objects.visible_to(request.user)
+        .filter(Q(client=client) | Q(order__client=client))
+        .select_related("order", "active_pilot", "passive_pilot", "checklist")
+        .order_by("-visited_at", "-id")
+    )
+    page = Paginator(visits, VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    _with_checklist_summary(page.object_list)
+    return render(
+        request,
+        "bolots/visits/client_visits.html",
+        {"client": client, "page_obj": page, "show_notes": True},
+    )
+
+
+# --- Signals -----------------------------------------------------------------------------
+
+MINE, ALL = "mina", "alla"
+
+
+@permission_required("bolots.view_signal")
+def signal_list(request):
+    user = request.user
+    can_acknowledge = user.has_perm("bolots.change_signal")
+    # Case officers start with the signals addressed to them; managers
+    # follow the unit's.
+    show = request.GET.get("visa") or (MINE if can_acknowledge else ALL)
+    show = show if show in (MINE, ALL) else MINE
+    signals = signal_services.all_signals().visible_to(user)
+    if show == MINE:
+        signals = signals.filter(recipient=user)
+    page = Paginator(signals.for_list(), SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
+    signal_services.log_list_view(AuditContext.from_request(request), page.object_list)
+    return render(
+        request,
+        "bolots/signals/signal_list.html",
+        {
+            "page_obj": page,
+            "show": show,
+            "MINE": MINE,
+            "ALL": ALL,
+            "can_acknowledge": can_acknowledge,
+            "page_query": "&" + urlencode({"visa": show}),
+        },
+    )
+
+
+@require_POST
+@permission_required("bolots.change_signal")
+def signal_acknowledge(request, pk):
+    signal = fetch_visible(
+        request, signal_services.all_signals().select_related("client"), perm="bolots.change_signal", log=False, pk=pk
+    )
+    try:
+        signal_services.acknowledge_signal(AuditContext.from_request(request), signal)
+    except signal_services.AlreadyAcknowledged as done:
+        messages.info(
+            request,
+            _("%(person)s acknowledged the signal first (%(time)s).")
+            % {
+                "person": done.signal.acknowledged_by,
+                "time": timezone.localtime(done.signal.acknowledged_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+    else:
+        messages.success(request, _("The signal is acknowledged."))
+    show = request.POST.get("visa")
+    url = reverse("bolots:signal_list")
+    return redirect(f"{url}?{urlencode({'visa': show})}" if show in (MINE, ALL) else url)
