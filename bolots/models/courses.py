@@ -73,6 +73,19 @@ class CourseSession(models.Model):
         return f"{self.number}: {self.topic}"
 
 
+class EnrolmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Enrolments in the rounds of the user's unit whose participant the
+        user may see (ClientQuerySet.visible_to): a bolots sees the
+        participants among the clients of their orders."""
+        return self.filter(
+            round__in=CourseRound.objects.visible_to(user), client__in=Client.objects.visible_to(user)
+        )
+
+    def completed(self):
+        return self.filter(completed_on__isnull=False)
+
+
 class Enrolment(models.Model):
     round = models.ForeignKey(CourseRound, verbose_name=_("course round"), on_delete=models.PROTECT, related_name="enrolments")
     client = models.ForeignKey(Client, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="course_enrolments")
@@ -80,6 +93,8 @@ class Enrolment(models.Model):
     # Derived by the attendance service: the date of the last session (or
     # make-up) needed to have all four; KPI 4 counts completions by it.
     completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrolment")

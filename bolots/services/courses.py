@@ -1,0 +1,398 @@
+"""The housing course (boendekurs): rounds and their four sessions,
+enrolment, attendance and completion, and the tenants who still lack it.
+
+Each write runs in one transaction under a lock on the round's row, and
+writes its access-log rows and field history there. Refused writes raise
+CourseError with a Swedish message for the user (and the field it is about).
+
+Completion is derived, never typed: Enrolment.completed_on is the date of
+the last session (or make-up) needed to have all four, recomputed here
+whenever attendance or the sessions' dates change. KPI 4 counts it.
+
+CourseRound has no version number, so the edit and attendance forms carry a
+fingerprint of the state they were opened with; a save over a state that
+has changed meanwhile raises ConcurrentEditError and nothing is written.
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext as _
+
+from audit.models import AccessAction
+from audit.services import diff_fields, log_access, record_changes, snapshot
+from audit.versioning import ConcurrentEditError
+from referrals.calendar import add_months
+from referrals.models import Client, Decision, DecisionKind
+from referrals.services.orders import unit_pilots
+from tenancies.models import ApartmentKind, Tenancy
+
+from ..models import DEFAULT_SESSION_TOPICS, SESSIONS_PER_ROUND, Attendance, CourseRound, CourseSession, Enrolment
+
+# A tenant who moved into a training apartment within this many calendar
+# months is a "new tenant" for the course.
+RECENT_MOVE_IN_MONTHS = 6
+SESSION_INTERVAL = timedelta(weeks=1)
+
+ROUND_FIELDS = ["starts_on", "place", "capacity", "leaders"]
+SESSION_FIELDS = ["held_on", "starts_at", "topic"]
+ATTENDANCE_FIELDS = ["attended", "made_up_on"]
+
+
+class CourseError(ValidationError):
+    """The rules refuse the write; the message is Swedish and for the user."""
+
+    def __init__(self, message, code="invalid", field=None):
+        super().__init__(message, code=code)
+        self.field = field
+
+
+def _date(day):
+    return day.strftime("%Y-%m-%d")
+
+
+def _digest(values):
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+# --- Rounds and sessions ---------------------------------------------------------------------
+
+
+def session_dates(starts_on):
+    """The default dates of the four sessions: the start date and a week apart."""
+    return [starts_on + SESSION_INTERVAL * i for i in range(SESSIONS_PER_ROUND)]
+
+
+def _check_leaders(unit_id, leaders):
+    if not leaders:
+        raise CourseError(_("Choose at least one leader."), code="no_leader", field="leaders")
+    allowed = set(unit_pilots(unit_id).values_list("pk", flat=True))
+    if any(leader.pk not in allowed for leader in leaders):
+        raise CourseError(_("The leaders must be bolotsar of the unit."), code="leader_outside", field="leaders")
+
+
+@transaction.atomic
+def create_round(ctx, course_round, *, leaders, starts_at):
+    """A new round in the acting user's unit with its four two-hour sessions:
+    the default topics, the start date and then a week apart, at `starts_at`."""
+    if not ctx.user.unit_id:
+        raise CourseError(_("A user without a unit cannot create course rounds."), code="no_unit")
+    _check_leaders(ctx.user.unit_id, leaders)
+    course_round.unit_id = ctx.user.unit_id
+    course_round.save()
+    course_round.leaders.set(leaders)
+    CourseSession.objects.bulk_create(
+        [
+            CourseSession(round=course_round, number=number, held_on=held_on, starts_at=starts_at, topic=str(topic))
+            for number, (held_on, topic) in enumerate(
+                zip(session_dates(course_round.starts_on), DEFAULT_SESSION_TOPICS, strict=True), start=1
+            )
+        ]
+    )
+    log_access(ctx, AccessAction.CREATE, course_round)
+    return course_round
+
+
+def round_fingerprint(course_round, sessions):
+    """The stored state an edit form was opened with (round and sessions)."""
+    values = {name: value for name, (_label, value, _p) in snapshot(course_round, ROUND_FIELDS).items()}
+    values["sessions"] = [
+        [session.number] + [value for _label, value, _p in snapshot(session, SESSION_FIELDS).values()]
+        for session in sorted(sessions, key=lambda session: session.number)
+    ]
+    return _digest(values)
+
+
+def _check_session_order(sessions):
+    for earlier, later in zip(sessions, sessions[1:], strict=False):
+        if later.held_on < earlier.held_on:
+            raise CourseError(
+                _("Session %(number)s cannot be before session %(previous)s (%(date)s).")
+                % {"number": later.number, "previous": earlier.number, "date": _date(earlier.held_on)},
+                code="session_order",
+                field=f"session-{later.number}",
+            )
+
+
+def _check_moved_sessions(stored, edited, today):
+    """A session with attendance recorded cannot move into the future: it has
+    been held."""
+    counted = set(
+        Attendance.objects.filter(session__in=stored)
+        .filter(Q(attended=True))
+        .values_list("session_id", flat=True)
+    )
+    for session in edited:
+        if session.pk in counted and session.held_on > today:
+            raise CourseError(
+                _("Attendance is recorded for session %(number)s, so its date cannot be in the future.")
+                % {"number": session.number},
+                code="held_session_moved",
+                field=f"session-{session.number}",
+            )
+
+
+@transaction.atomic
+def update_round(ctx, course_round, sessions, *, leaders, today, expected_fingerprint=None):
+    """Save the edited round (start date, place, capacity, leaders) and its
+    sessions (date, time, topic); the participants' completion dates follow
+    the sessions' dates."""
+    CourseRound.objects.select_for_update().only("pk").get(pk=course_round.pk)
+    stored = CourseRound.objects.prefetch_related("leaders").get(pk=course_round.pk)
+    stored_sessions = list(CourseSession.objects.filter(round=stored).order_by("number"))
+    if expected_fingerprint is not None and round_fingerprint(stored, stored_sessions) != expected_fingerprint:
+        raise ConcurrentEditError
+    _check_leaders(stored.unit_id, leaders)
+    enrolled = Enrolment.objects.filter(round=stored).count()
+    if course_round.capacity < enrolled:
+        raise CourseError(
+            _("%(count)s participants are enrolled: the places cannot be fewer.") % {"count": enrolled},
+            code="capacity_below_enrolled",
+            field="capacity",
+        )
+    sessions = sorted(sessions, key=lambda session: session.number)
+    _check_session_order(sessions)
+    _check_moved_sessions(stored_sessions, sessions, today)
+
+    before = snapshot(stored, ROUND_FIELDS)
+    course_round.save()
+    course_round.leaders.set(leaders)
+    course_round = CourseRound.objects.prefetch_related("leaders").get(pk=course_round.pk)
+    changes = diff_fields(before, snapshot(course_round, ROUND_FIELDS), ROUND_FIELDS)
+    record_changes(ctx, course_round, changes)
+    changed_fields = [change.field for change in changes]
+    dates_moved = False
+    by_pk = {session.pk: session for session in stored_sessions}
+    for session in sessions:
+        session_before = snapshot(by_pk[session.pk], SESSION_FIELDS)
+        session.save()
+        session_changes = diff_fields(session_before, snapshot(session, SESSION_FIELDS), SESSION_FIELDS)
+        record_changes(ctx, session, session_changes)
+        changed_fields += [f"{session.number}.{change.field}" for change in session_changes]
+        dates_moved = dates_moved or any(change.field == "held_on" for change in session_changes)
+    log_access(ctx, AccessAction.UPDATE, course_round, note=", ".join(changed_fields))
+    if dates_moved:
+        for enrolment in Enrolment.objects.filter(round=course_round).select_related("client"):
+            _update_completion(ctx, enrolment, sessions)
+    return course_round
+
+
+# --- Enrolment ---------------------------------------------------------------------------------
+
+
+def eligible_clients(user, today):
+    """The clients `user` may see who are to take the course: those waiting
+    for a training apartment (a granted, unexecuted training-apartment
+    decision), those who moved into one within RECENT_MOVE_IN_MONTHS, and
+    every tenant of a training apartment without a completed course."""
+    waiting = Decision.objects.not_executed().filter(client=OuterRef("pk"), kind=DecisionKind.TRAINING_APARTMENT)
+    training = Tenancy.objects.filter(client=OuterRef("pk"), apartment__kind=ApartmentKind.TRAINING)
+    recent = training.filter(start_date__gte=add_months(today, -RECENT_MOVE_IN_MONTHS), start_date__lte=today)
+    active = training.filter(end_date__isnull=True)
+    completed = Enrolment.objects.completed().filter(client=OuterRef("pk"))
+    return Client.objects.visible_to(user).filter(
+        Q(Exists(waiting)) | Q(Exists(recent)) | (Q(Exists(active)) & ~Q(Exists(completed)))
+    )
+
+
+def enrolment_candidates(user, course_round, today):
+    """Whom `user` may enrol in `course_round`: eligible, not in the round
+    already and not having completed the course."""
+    return (
+        eligible_clients(user, today)
+        .exclude(course_enrolments__round=course_round)
+        .exclude(Exists(Enrolment.objects.completed().filter(client=OuterRef("pk"))))
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@transaction.atomic
+def enrol(ctx, course_round, client, today):
+    """Enrol `client` in `course_round`; refused for a client who is not to
+    take the course, beyond the round's places, and twice."""
+    course_round = CourseRound.objects.select_for_update().get(pk=course_round.pk)
+    if not eligible_clients(ctx.user, today).filter(pk=client.pk).exists():
+        raise CourseError(
+            _("Only clients who wait for a training apartment or have moved into one can be enrolled."),
+            code="not_eligible",
+            field="client",
+        )
+    if Enrolment.objects.filter(round=course_round, client=client).exists():
+        raise CourseError(_("The client is already enrolled in this round."), code="enrolled_twice", field="client")
+    done = Enrolment.objects.completed().filter(client=client).order_by("completed_on").first()
+    if done is not None:
+        raise CourseError(
+            _("The client completed the housing course on %(date)s.") % {"date": _date(done.completed_on)},
+            code="already_completed",
+            field="client",
+        )
+    enrolled = Enrolment.objects.filter(round=course_round).count()
+    if enrolled >= course_round.capacity:
+        raise CourseError(
+            _("The round is full: all %(capacity)s places are taken.") % {"capacity": course_round.capacity},
+            code="full",
+        )
+    enrolment = Enrolment.objects.create(round=course_round, client=client, enrolled_on=today)
+    log_access(ctx, AccessAction.CREATE, enrolment)
+    return enrolment
+
+
+# --- Attendance and completion --------------------------------------------------------------------
+
+
+def counting_date(session, attendance):
+    """The day a session counts as done for a participant: the session's date
+    when attended, the make-up date when made up, otherwise None."""
+    if attendance is None:
+        return None
+    if attendance.attended:
+        return session.held_on
+    return attendance.made_up_on
+
+
+def completion_date(sessions, attendances):
+    """The date of the last session or make-up needed to have all sessions
+    (`attendances` by session id); None while one is missing."""
+    if len(sessions) < SESSIONS_PER_ROUND:
+        return None
+    dates = [counting_date(session, attendances.get(session.pk)) for session in sessions]
+    if any(day is None for day in dates):
+        return None
+    return max(dates)
+
+
+def check_mark(session, attended, made_up_on, today):
+    """Why one cell of the attendance grid is refused, or None."""
+    if attended and made_up_on:
+        return _("A session attended needs no make-up date.")
+    if attended and session.held_on > today:
+        return _("The session is on %(date)s: attendance can be recorded from that day.") % {
+            "date": _date(session.held_on)
+        }
+    if made_up_on and made_up_on > today:
+        return _("The date cannot be in the future.")
+    if made_up_on and made_up_on < session.held_on:
+        return _("The make-up cannot be before the session it makes up for (%(date)s).") % {
+            "date": _date(session.held_on)
+        }
+    return None
+
+
+def fingerprint_of_attendance(rows):
+    """A digest of attendance rows, for the grid's conflict check."""
+    marks = sorted([row.enrolment_id, row.session_id, row.attended, row.made_up_on] for row in rows)
+    return _digest(marks)
+
+
+def attendance_fingerprint(enrolment_ids):
+    """The stored attendance of these enrolments, for the grid's conflict check."""
+    return fingerprint_of_attendance(Attendance.objects.filter(enrolment_id__in=enrolment_ids))
+
+
+def _update_completion(ctx, enrolment, sessions):
+    attendances = {row.session_id: row for row in Attendance.objects.filter(enrolment=enrolment)}
+    completed_on = completion_date(sessions, attendances)
+    if completed_on == enrolment.completed_on:
+        return False
+    before = snapshot(enrolment, ["completed_on"])
+    enrolment.completed_on = completed_on
+    enrolment.save(update_fields=["completed_on"])
+    record_changes(ctx, enrolment, diff_fields(before, snapshot(enrolment, ["completed_on"]), ["completed_on"]))
+    return True
+
+
+@transaction.atomic
+def record_attendance(ctx, course_round, marks, *, today, expected_fingerprint=None, shown=None):
+    """Record attendance in `course_round`.
+
+    `marks` maps (enrolment id, session id) to (attended, made-up date) for
+    the cells the user changed. `expected_fingerprint` is the digest of the
+    attendance of the participants `shown` in the grid (enrolment ids; by
+    default those in `marks`) when it was opened. Every cell is checked
+    (check_mark) before the first write; the participants' completion dates
+    are recomputed. Returns the enrolments whose attendance changed.
+    """
+    course_round = CourseRound.objects.select_for_update().get(pk=course_round.pk)
+    sessions = list(CourseSession.objects.filter(round=course_round).order_by("number"))
+    sessions_by_pk = {session.pk: session for session in sessions}
+    enrolment_ids = {enrolment_id for enrolment_id, _session_id in marks}
+    enrolments = {
+        enrolment.pk: enrolment
+        for enrolment in Enrolment.objects.filter(round=course_round, pk__in=enrolment_ids).select_related("client")
+    }
+    if expected_fingerprint is not None:
+        scope = enrolment_ids if shown is None else set(shown)
+        if attendance_fingerprint(scope) != expected_fingerprint:
+            raise ConcurrentEditError
+    for (enrolment_id, session_id), (attended, made_up_on) in marks.items():
+        if enrolment_id not in enrolments or session_id not in sessions_by_pk:
+            raise CourseError(_("The participant or the session is not in this round."), code="not_in_round")
+        message = check_mark(sessions_by_pk[session_id], attended, made_up_on, today)
+        if message:
+            raise CourseError(message, code="invalid_mark", field=(enrolment_id, session_id))
+
+    stored = {
+        (row.enrolment_id, row.session_id): row
+        for row in Attendance.objects.filter(enrolment_id__in=enrolment_ids)
+    }
+    touched = {}
+    for (enrolment_id, session_id), (attended, made_up_on) in marks.items():
+        row = stored.get((enrolment_id, session_id))
+        if row is None:
+            if not attended and made_up_on is None:
+                continue
+            row = Attendance.objects.create(
+                enrolment=enrolments[enrolment_id], session=sessions_by_pk[session_id],
+                attended=attended, made_up_on=made_up_on,
+            )
+            touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
+            continue
+        before = snapshot(row, ATTENDANCE_FIELDS)
+        row.attended, row.made_up_on = attended, made_up_on
+        changes = diff_fields(before, snapshot(row, ATTENDANCE_FIELDS), ATTENDANCE_FIELDS)
+        if changes:
+            row.enrolment = enrolments[enrolment_id]
+            row.save(update_fields=ATTENDANCE_FIELDS)
+            record_changes(ctx, row, changes)
+            touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
+    for enrolment_id, numbers in touched.items():
+        enrolment = enrolments[enrolment_id]
+        _update_completion(ctx, enrolment, sessions)
+        log_access(ctx, AccessAction.UPDATE, enrolment, note="attendance " + ", ".join(sorted(numbers)))
+    return [enrolments[enrolment_id] for enrolment_id in touched]
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+
+def sessions_counted():
+    """Annotation: how many sessions an enrolment has attended or made up."""
+    return Count("attendances", filter=Q(attendances__attended=True) | Q(attendances__made_up_on__isnull=False))
+
+
+def tenants_without_course(user):
+    """Active training-apartment tenancies of clients `user` may see whose
+    client has no completed course, longest in the apartment first; each
+    client's enrolments in progress in `enrolments_in_progress`."""
+    completed = Enrolment.objects.completed().filter(client=OuterRef("client_id"))
+    in_progress = (
+        Enrolment.objects.filter(completed_on__isnull=True)
+        .select_related("round")
+        .annotate(sessions_counted=sessions_counted())
+        .order_by("-round__starts_on", "-pk")
+    )
+    return (
+        Tenancy.objects.filter(
+            end_date__isnull=True,
+            apartment__kind=ApartmentKind.TRAINING,
+            client__in=Client.objects.visible_to(user),
+        )
+        .exclude(Exists(completed))
+        .select_related("client", "apartment")
+        .prefetch_related(Prefetch("client__course_enrolments", queryset=in_progress, to_attr="enrolments_in_progress"))
+        .order_by("start_date", "pk")
+    )
