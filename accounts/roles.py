@@ -144,6 +144,13 @@ ROLE_PERMISSIONS = {
         "bolots.view_courseround",
         "bolots.view_enrolment",
         "audit.view_accesslogentry",
+        "reports.view_kpi_dashboard",
+        "reports.view_enforcementfigures",
+        "reports.add_enforcementfigures",
+        "reports.change_enforcementfigures",
+        "reports.view_reportrun",
+        "reports.add_reportrun",
+        "reports.download_reportrun",
     ],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user",

@@ -1,5 +1,21 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+REPORTS = _("Goals and reports")
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
+    verbose_name = _("Reports")
+    # Menu entries (see accounts.navigation). Each area adds its own line
+    # once its URL exists, e.g.
+    # {"group": REPORTS, "label": _("Goal dashboard"), "url_name": "reports:dashboard",
+    #  "perm": "reports.view_kpi_dashboard", "order": 10},
+    navigation = [
+        {"group": REPORTS, "label": _("Goal dashboard"), "url_name": "reports:dashboard",
+         "perm": "reports.view_kpi_dashboard", "order": 84},
+        {"group": REPORTS, "label": _("Yearly evaluation (PDF)"), "url_name": "reports:run_list",
+         "perm": "reports.view_reportrun", "order": 85},
+        {"group": REPORTS, "label": _("Enforcement authority figures"), "url_name": "reports:enforcement_list",
+         "perm": "reports.view_enforcementfigures", "order": 87},
+    ]
