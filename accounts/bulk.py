@@ -202,6 +202,10 @@ def foreign_keys_checked_once(*models):
     quote = connection.ops.quote_name
     dropped = []
     with connection.cursor() as cursor:
+        # Dropping a key alters the referenced table too, which PostgreSQL
+        # refuses while earlier rows of this transaction still have deferred
+        # checks queued against it: run those checks now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for model in models:
             table = model._meta.db_table
             cursor.execute(
@@ -216,3 +220,4 @@ def foreign_keys_checked_once(*models):
     with connection.cursor() as cursor:
         for table, name, definition in dropped:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -29,3 +29,32 @@ def test_insert_many_gives_keys_and_fills_creation_times(db):
     fresh = Client.objects.create(unit=unit, first_name="Ny", last_name="Testsson",
                                   personal_number=personnummer.make_number(birth, 500))
     assert fresh.pk > max(stored)
+
+
+def test_foreign_keys_checked_once_validates_the_rows_when_the_keys_come_back(db, unit):
+    """The keys are dropped and re-added (PostgreSQL) or left alone (SQLite):
+    either way a row written inside the block with a dangling key is refused
+    by the end of the transaction, and good rows written just before the
+    block, whose deferred checks were still queued, do not stop it."""
+    import pytest
+    from django.db import IntegrityError, connection, transaction
+
+    from accounts.bulk import foreign_keys_checked_once
+
+    birth = date(1990, 4, 2)
+    with transaction.atomic():
+        Client.objects.create(unit=unit, first_name="Före", last_name="Testsson",
+                              personal_number=personnummer.make_number(birth, 7))
+        with foreign_keys_checked_once(Client):
+            Client.objects.create(unit=unit, first_name="Inne", last_name="Testsson",
+                                  personal_number=personnummer.make_number(birth, 8))
+    assert Client.objects.filter(last_name="Testsson").count() == 2
+
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            with foreign_keys_checked_once(Client):
+                Client.objects.create(unit_id=unit.pk + 999, first_name="Fel", last_name="Testsson",
+                                      personal_number=personnummer.make_number(birth, 9))
+            if connection.vendor != "postgresql":
+                connection.check_constraints()
+    assert not Client.objects.filter(first_name="Fel").exists()
