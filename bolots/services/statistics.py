@@ -26,9 +26,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+
+from referrals.models import Order
 
 from ..models import CancelReason, Visit, VisitOutcome
 
@@ -180,6 +182,21 @@ def cancellation_statistics(unit_id, year):
 
 
 def first_year_with_visits(unit_id):
-    """The year of the unit's earliest visit, or None: one query."""
-    first = unit_visits(unit_id).aggregate(first=Min("visited_at"))["first"]
+    """The year of the unit's earliest visit, or None: one query.
+
+    Asked per order (each a lookup in the order/visit-time index) and then
+    the least of those: a plain MIN over the unit's visits lets PostgreSQL
+    walk the whole time index until it meets one of the unit's visits,
+    which took 0.4 s at national scale.
+    """
+    if unit_id is None:
+        return None
+    earliest_per_order = Subquery(
+        Visit.objects.filter(order_id=OuterRef("pk")).order_by("visited_at").values("visited_at")[:1]
+    )
+    first = (
+        Order.objects.filter(unit_id=unit_id)
+        .annotate(first_visit=earliest_per_order)
+        .aggregate(first=Min("first_visit"))["first"]
+    )
     return timezone.localtime(first, TZ).year if first else None
