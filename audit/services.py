@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from .models import AccessLogEntry, FieldChange
+from .models import AccessAction, AccessLogEntry, FieldChange
 
 
 def object_type_of(obj):
@@ -43,6 +43,34 @@ def log_access(ctx, action, obj=None, *, client=None, object_type=None, note="")
         ip_address=ctx.ip_address,
         note=note[:300],
     )
+
+
+def log_list_access(ctx, objects, *, object_type, note=""):
+    """Log a page of a list: one row per client whose record is shown, so
+    that a log search by client finds the list views too, written in one
+    insert whatever the page's length. A page without client records writes
+    one row naming the list. `objects` must have their clients loaded
+    (select_related) or this costs a query per row."""
+    rows = {}
+    for obj in objects:
+        client = client_of(obj)
+        if client is None or client.pk in rows:
+            continue
+        rows[client.pk] = AccessLogEntry(
+            user=ctx.user,
+            action=AccessAction.VIEW,
+            client_id=client.pk,
+            client_label=client.audit_label[:200],
+            client_number=getattr(client, "personal_number", "") or "",
+            object_type=object_type,
+            object_id="",
+            path=ctx.path,
+            ip_address=ctx.ip_address,
+            note=note[:300],
+        )
+    if not rows:
+        return [log_access(ctx, AccessAction.VIEW, object_type=object_type, note=note)]
+    return AccessLogEntry.objects.bulk_create(list(rows.values()))
 
 
 @dataclass(frozen=True)
