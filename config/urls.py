@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("tenancies.urls")),
     path("", include("bolots.urls")),
+    path("", include("reports.urls")),
     path("logg/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

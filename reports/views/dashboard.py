@@ -1,0 +1,90 @@
+"""The managers' goal dashboard: a card per KPI for the chosen year with its
+target, the year before and whether the goal was met, the additional
+figures, the caseload per bolots and four charts.
+
+Everything shown is an aggregate of the manager's unit (no personal data),
+so the page writes no access-log row; the record lists behind the figures
+(views/drilldown.py) do. The number of queries is fixed: the KPI engine and
+the charts count in the database, whatever the amount of data.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import permission_required
+from accounts.models import Unit
+from referrals.models import EvictionNotice, Order
+from tenancies.models import Tenancy
+
+from .. import charts
+from ..forms import FIRST_YEAR, YearForm
+from ..kpis import additional_figures, caseload_per_pilot, compute_kpis
+
+
+def unit_of(request):
+    """The manager's unit: the dashboard shows nothing else."""
+    unit = request.user.unit
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+def check_year(year, today=None):
+    if not (FIRST_YEAR <= year <= (today or timezone.localdate()).year):
+        raise Http404
+
+
+def available_years(unit, today=None):
+    """From the year of the unit's first record (eviction notice, order or
+    tenancy) to this year, newest first: one query."""
+    this_year = (today or timezone.localdate()).year
+    firsts = Unit.objects.filter(pk=unit.pk).annotate(
+        notice=Subquery(EvictionNotice.objects.filter(unit=OuterRef("pk")).order_by("received_on")
+                        .values("received_on")[:1]),
+        tenancy=Subquery(Tenancy.objects.filter(apartment__unit=OuterRef("pk")).order_by("start_date")
+                         .values("start_date")[:1]),
+        order=Subquery(Order.objects.filter(unit=OuterRef("pk")).order_by("sent_at").values("sent_at")[:1]),
+    ).values("notice", "tenancy", "order").first() or {}
+    years = [
+        (timezone.localtime(value).year if hasattr(value, "hour") and timezone.is_aware(value) else value.year)
+        for value in firsts.values() if value is not None
+    ]
+    first = max(min(years, default=this_year), FIRST_YEAR)
+    return list(range(this_year, min(first, this_year) - 1, -1))
+
+
+def dashboard_context(request, year=None):
+    unit = unit_of(request)
+    today = timezone.localdate()
+    years = available_years(unit, today)
+    if year is None:
+        form = YearForm(request.GET or None, years=years, initial={"ar": today.year})
+        year = form.cleaned_data["ar"] if form.is_bound and form.is_valid() else today.year
+    else:
+        check_year(year, today)
+        if year not in years:
+            years = sorted({*years, year}, reverse=True)
+        form = YearForm(years=years, initial={"ar": year})
+    kpis = compute_kpis(year, unit)
+    return {
+        "unit": unit,
+        "year": year,
+        "previous_year": year - 1,
+        "year_in_progress": year == today.year,
+        "today": today,
+        "form": form,
+        "kpis": kpis,
+        "sections": additional_figures(year, unit),
+        "caseload": caseload_per_pilot(year, unit),
+        "charts": charts.dashboard_charts(year, unit, today),
+        "apartments_now": charts.apartment_status_is_current(year, today),
+        "can_enter_enforcement": request.user.has_perm("reports.view_enforcementfigures"),
+    }
+
+
+@permission_required("reports.view_kpi_dashboard")
+def dashboard(request, year=None):
+    return render(request, "reports/dashboard.html", dashboard_context(request, year))
