@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 
+from accounts import charts
 from accounts.charts import HATCHES, PALETTE, bar_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -86,7 +87,9 @@ def test_series_differ_by_hatching_and_colour_not_colour_alone():
 
 
 def test_the_same_input_gives_byte_identical_output():
-    assert chart() == chart()
+    first = chart()
+    charts._CACHE.clear()  # drawn again, not remembered
+    assert chart() == first
     assert chart() != chart(series={"Genomförda": [1, 2, 3], "Avbokade": [0, 0, 0]})
 
 
@@ -141,8 +144,33 @@ def test_series_of_the_wrong_length_are_refused():
 def test_threads_render_the_same_charts_as_one_thread():
     inputs = [{"series": {"A": [n, n + 1, n + 2], "B": [n * 2, 1, 0]}, "title": f"Diagram {n}"} for n in range(8)]
     expected = [chart(**arguments) for arguments in inputs]
+    charts._CACHE.clear()  # the threads must draw, not read the cache
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda arguments: chart(**arguments), inputs * 2))
 
     assert results == expected * 2
+
+
+def test_a_chart_is_drawn_once_for_the_same_arguments_and_again_for_new_figures(monkeypatch):
+    drawn = []
+    real_render = charts._render
+    monkeypatch.setattr(charts, "_render", lambda *args, **kwargs: drawn.append(args) or real_render(*args, **kwargs))
+    charts._CACHE.clear()
+
+    first = chart(title="Minns")
+    again = chart(title="Minns")
+    changed = chart(title="Minns", series={"Genomförda": [9, 9, 9], "Avbokade": [1, 1, 1]})
+
+    assert again == first
+    assert changed != first
+    assert len(drawn) == 2
+
+
+def test_the_cache_keeps_only_the_latest_charts(monkeypatch):
+    monkeypatch.setattr(charts, "CACHE_SIZE", 2)
+    charts._CACHE.clear()
+    for n in range(3):
+        chart(title=f"Diagram {n}")
+    assert len(charts._CACHE) == 2
+    assert not any("Diagram 0" in key for key in charts._CACHE)
