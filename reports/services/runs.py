@@ -1,0 +1,60 @@
+"""Requesting and retrying the yearly PDF evaluation.
+
+A request creates a ReportRun (queued) and enqueues reports.tasks.
+generate_evaluation once the transaction commits, with the run's id, the
+year and the requesting user's id: the task checks that they match the
+record, so a message can never make the task build another unit's report.
+
+A retry reuses the failed record (see docs/reports.md): the run keeps its
+requester and year, its status goes back to queued, the error is cleared,
+and `attempts` keeps counting. Who retried is in the access log.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.models import AccessAction
+from audit.services import log_access
+from config.celery import enqueue_after_commit
+
+from ..models import ReportRun
+
+FIRST_YEAR = 2000
+
+
+class RunError(Exception):
+    """The request is refused; the message is for the user."""
+
+
+def _enqueue(run):
+    from ..tasks import generate_evaluation
+
+    enqueue_after_commit(generate_evaluation, run.pk, run.year, run.requested_by_id)
+
+
+def request_run(ctx, year):
+    """Queue an evaluation of `year` for the acting user's unit."""
+    user = ctx.user
+    if not user.unit_id:
+        raise RunError(_("You belong to no unit, so there is nothing to evaluate."))
+    with transaction.atomic():
+        run = ReportRun.objects.create(unit_id=user.unit_id, year=year, requested_by=user)
+        log_access(ctx, AccessAction.CREATE, run, note=f"evaluation {year}")
+        _enqueue(run)
+    return run
+
+
+def retry_run(ctx, run):
+    """Queue a failed run again, on the same record."""
+    with transaction.atomic():
+        locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != ReportRun.Status.FAILED:
+            raise RunError(_("Only a failed evaluation can be tried again."))
+        locked.status = ReportRun.Status.QUEUED
+        locked.error = ""
+        locked.started_at = None
+        locked.finished_at = None
+        locked.save(update_fields=["status", "error", "started_at", "finished_at"])
+        log_access(ctx, AccessAction.UPDATE, locked, note="retry")
+        _enqueue(locked)
+    return locked
