@@ -1,7 +1,8 @@
 """Charts rendered on the server as accessible, deterministic SVG.
 
 One code path for every chart in the system: the pages inline the SVG
-(`{{ chart }}`), and the PDFs (WeasyPrint) embed the same markup. There is no
+(`{{ chart }}`); a PDF may embed the same chart as PNG (`bar_chart_png`),
+which WeasyPrint only has to embed instead of drawing it node by node. There is no
 JavaScript charting library: the users' networks are closed, and a chart must
 also work in a PDF.
 
@@ -38,7 +39,7 @@ What every chart here does:
 - Remembered: drawing a chart costs 0.1–0.35 s of CPU, far more than the
   queries behind it, while the figures of a past month or year rarely
   change. As the output depends on nothing but the arguments, the finished
-  SVG of the last CACHE_SIZE distinct charts is kept per process and given
+  SVG (or PNG) of the last CACHE_SIZE distinct charts is kept per process and given
   again for the same arguments; new figures are new arguments, so a stale
   chart cannot be served.
 """
@@ -71,8 +72,10 @@ matplotlib.rcParams.update({
     "hatch.linewidth": 0.8,
 })
 
-from matplotlib.figure import Figure  # noqa: E402  (after the settings above)
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402  (after the settings above)
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from PIL import Image  # noqa: E402  (matplotlib's own dependency)
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the
 # common colour-vision deficiencies. Dark outlines keep even the light
@@ -117,9 +120,7 @@ def bar_chart_svg(
     """
     categories = [str(category) for category in categories]
     series = {str(label): [float(v or 0) for v in values] for label, values in series.items()}
-    for label, values in series.items():
-        if len(values) != len(categories):
-            raise ValueError(f"Series {label!r} has {len(values)} values for {len(categories)} categories.")
+    _check(categories, series)
     if chart_id is None:
         fingerprint = repr((categories, sorted(series.items()), title, y_label, x_label, stacked, decimals, size))
         chart_id = "chart-" + hashlib.sha256(fingerprint.encode()).hexdigest()[:8]
@@ -127,18 +128,65 @@ def bar_chart_svg(
     # which sets the colours).
     key = repr((categories, list(series.items()), title, y_label, x_label, description, stacked, value_labels,
                 decimals, size, chart_id))
-    with _RENDER_LOCK:
-        svg = _CACHE.get(key)
-        if svg is not None:
-            _CACHE.move_to_end(key)
-            return mark_safe(svg)
+
+    def draw():
         raw = _render(categories, series, title=title, y_label=y_label, x_label=x_label, stacked=stacked,
                       value_labels=value_labels, decimals=decimals, size=size)
-        svg = _accessible(raw, chart_id=chart_id, title=title, description=description)
-        _CACHE[key] = svg
+        return _accessible(raw, chart_id=chart_id, title=title, description=description)
+
+    return mark_safe(_cached(key, draw))
+
+
+def bar_chart_png(
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    y_label: str = "",
+    x_label: str = "",
+    stacked: bool = False,
+    value_labels: bool = True,
+    decimals: int = 0,
+    size: tuple[float, float] = (8.0, 3.6),
+    dpi: int = 150,
+) -> bytes:
+    """The same chart as `bar_chart_svg`, as PNG bytes at `dpi`, for PDFs.
+
+    WeasyPrint lays an SVG image out node by node (each text through Pango),
+    which costs more than drawing the chart; a PNG it only embeds. The image
+    has no title or description of its own: give the <img> an `alt` naming
+    the chart, and the figures in a table beside it, as for the SVG.
+    Deterministic (no software or date metadata) and remembered like the SVG.
+    """
+    categories = [str(category) for category in categories]
+    series = {str(label): [float(v or 0) for v in values] for label, values in series.items()}
+    _check(categories, series)
+    key = repr(("png", dpi, categories, list(series.items()), title, y_label, x_label, stacked, value_labels,
+                decimals, size))
+    return _cached(key, lambda: _render(categories, series, title=title, y_label=y_label, x_label=x_label,
+                                        stacked=stacked, value_labels=value_labels, decimals=decimals, size=size,
+                                        image_format="png", dpi=dpi))
+
+
+def _check(categories, series):
+    for label, values in series.items():
+        if len(values) != len(categories):
+            raise ValueError(f"Series {label!r} has {len(values)} values for {len(categories)} categories.")
+
+
+def _cached(key, draw):
+    """The finished chart for `key`, drawn by `draw()` the first time. The
+    lock serialises the drawing too (see the module docstring)."""
+    with _RENDER_LOCK:
+        chart = _CACHE.get(key)
+        if chart is not None:
+            _CACHE.move_to_end(key)
+            return chart
+        chart = draw()
+        _CACHE[key] = chart
         if len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
-    return mark_safe(svg)
+    return chart
 
 
 def format_number(value, decimals=0):
@@ -146,7 +194,8 @@ def format_number(value, decimals=0):
     return number(value, decimals)
 
 
-def _render(categories, series, *, title, y_label, x_label, stacked, value_labels, decimals, size):
+def _render(categories, series, *, title, y_label, x_label, stacked, value_labels, decimals, size,
+            image_format="svg", dpi=72):
     # Fixed margins (in inches) instead of a layout engine: constrained
     # layout measures every text twice and tripled the rendering time.
     width_in, height_in = size
@@ -204,9 +253,27 @@ def _render(categories, series, *, title, y_label, x_label, stacked, value_label
     if series:
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=len(series), frameon=False, fontsize=9,
                     labelcolor=TEXT, handlelength=2.5, handleheight=1.2, borderaxespad=0)
+    if image_format == "png":
+        return _png(figure, dpi)
     buffer = io.StringIO()
     # Date None: no creation time in the metadata (deterministic output).
     figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _png(figure, dpi):
+    """The figure as an RGB PNG. The background is opaque white, so the
+    alpha channel matplotlib writes carries nothing; without it WeasyPrint
+    re-encodes one image per chart instead of two (colour and mask). No
+    metadata (deterministic output)."""
+    figure.set_dpi(dpi)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    # The fastest compression: WeasyPrint decodes and compresses the
+    # pixels again anyway.
+    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

@@ -199,6 +199,14 @@ def visits_data(year, unit=None) -> ChartData:
         month = (timezone.localtime(month, TZ) if timezone.is_aware(month) else month).month
         done[month - 1] = row["done"]
         cancelled[month - 1] = row["cancelled"]
+    return visits_chart_data(year, done, cancelled)
+
+
+def visits_chart_data(year, done, cancelled) -> ChartData:
+    """The visits chart from visits done and cancelled per month (12 each),
+    for a caller that has counted them already (the yearly PDF, from
+    bolots.services.statistics, with the same definitions)."""
+    done, cancelled = list(done), list(cancelled)
     description = _(
         "Visits per month %(year)s: %(done)s done and %(cancelled)s cancelled (cancelled by the client, "
         "no-show, cancelled by staff or nobody home)."

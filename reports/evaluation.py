@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from accounts.charts import bar_chart_svg
+from accounts.charts import bar_chart_png
 from accounts.pdf import render_pdf
 from accounts.roles import Role
 from accounts.templatetags.ui import number
@@ -86,6 +86,17 @@ class Row:
     indent: bool = False
 
 
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a goal's chart: the year, the result as printed and the
+    bar's length as a CSS width, in per cent of the longer of the two
+    ("42.5%": formatted here, as the template would localise a float)."""
+
+    label: str
+    value: str
+    width: str
+
+
 # Short headings for the goals, those of the 2018 evaluation report (seed
 # 001, 6.1–6.9); the goal itself is printed in full under "Mål".
 GOAL_TITLES = {
@@ -113,7 +124,7 @@ class GoalSection:
     rows: tuple[Row, ...]
     met_label: str
     met: bool | None
-    chart: str
+    bars: tuple[Bar, ...]
 
 
 def _year_range(year):
@@ -217,6 +228,14 @@ def visit_statistics(year, unit):
     return statistics.CancellationStatistics(year=year, months=months, totals=totals)
 
 
+def visits_chart_data(current):
+    """The dashboard's visits chart (reports.charts.visits_data) from a
+    year's CancellationStatistics."""
+    months = [current.months[statistics.ALL][month] for month in statistics.MONTHS]
+    return charts.visits_chart_data(current.year, [figures.done for figures in months],
+                                    [figures.cancelled for figures in months])
+
+
 def visit_volumes(current, previous):
     now, before = current.totals[statistics.ALL], previous.totals[statistics.ALL]
     rows = [
@@ -270,43 +289,52 @@ def staff_count(unit):
 # --- Charts --------------------------------------------------------------------
 
 
-def pdf_image(svg, alt):
-    """An SVG chart as an <img> with a data URI, for WeasyPrint.
+# Resolution of the charts in the PDF: sharp in print at the width they
+# have on the page (at most 17 cm), a few tens of kB each.
+CHART_DPI = 150
 
-    Inline <svg> in the HTML would put every node of the chart through the
-    HTML style cascade (slow, and a warning for each SVG property); as an
-    image WeasyPrint's SVG renderer draws it directly. `alt` names the chart;
-    its figures are in the tables beside it.
+
+def pdf_image(png, alt):
+    """A chart as an <img> with a PNG data URI, for WeasyPrint.
+
+    The charts are those of accounts.charts, drawn as PNG rather than SVG:
+    WeasyPrint lays an SVG image out node by node, every text through Pango
+    (a second per evaluation), while a PNG it only embeds. `alt` names the
+    chart; its figures are in the tables beside it.
     """
-    if not svg:
+    if not png:
         return ""
-    data = base64.b64encode(str(svg).encode()).decode("ascii")
-    return format_html('<img class="chart-image" src="data:image/svg+xml;base64,{}" alt="{}">', data, alt)
+    data = base64.b64encode(png).decode("ascii")
+    return format_html('<img class="chart-image" src="data:image/png;base64,{}" alt="{}">', data, alt)
 
 
 def dashboard_chart(data):
-    return pdf_image(charts.render(data), data.title)
+    """One of the dashboard's charts (reports.charts), the same data and
+    drawing as there (reports.charts.render), as PNG."""
+    return pdf_image(bar_chart_png(
+        data.categories, data.series, title=data.title, y_label=data.y_label, stacked=data.stacked,
+        size=data.size, dpi=CHART_DPI,
+    ), data.title)
 
 
 # --- Goals ---------------------------------------------------------------------
 
 
-def goal_chart(kpi, year):
+def goal_bars(kpi, year):
+    """The goal's chart: the result of Y−1 and Y as two horizontal bars on a
+    common scale, drawn by the template as boxes (vector graphics and text
+    in the PDF). A two-bar chart does not need matplotlib: drawing it there
+    and WeasyPrint embedding or drawing the image cost 0.1–0.25 s per goal
+    (docs/performance.md)."""
     if kpi.value is None and kpi.previous is None:
-        return ""
-    decimals = 1 if kpi.kind in ("percent", "years") else 0
-    title = f"{kpi.number}. {GOAL_TITLES.get(kpi.number, kpi.goal)}"
-    return pdf_image(bar_chart_svg(
-        [str(year - 1), str(year)],
-        {_("Result"): [kpi.previous or 0, kpi.value or 0]},
-        title=title,
-        y_label=_("Per cent") if kpi.kind == "percent" else "",
-        description=_("Result of goal %(number)s for %(previous)s and %(year)s; the figures are in the table.")
-        % {"number": kpi.number, "previous": year - 1, "year": year},
-        decimals=decimals,
-        size=(5.0, 2.4),
-        chart_id=f"chart-goal-{kpi.number}",
-    ), title)
+        return ()
+    values = ((year - 1, kpi.previous), (year, kpi.value))
+    longest = max(max(float(value or 0), 0) for _year, value in values)
+    return tuple(
+        Bar(str(label), display_value(value, kpi.kind),
+            f"{max(float(value or 0), 0) / longest * 100:.1f}%" if longest else "0.0%")
+        for label, value in values
+    )
 
 
 def goal_section(kpi, year):
@@ -329,7 +357,7 @@ def goal_section(kpi, year):
                    for f in kpi.figures),
         met_label=met_label(kpi.met),
         met=kpi.met,
-        chart=goal_chart(kpi, year),
+        bars=goal_bars(kpi, year),
     )
 
 
@@ -415,7 +443,10 @@ def evaluation_context(year, unit=None, *, kpis=None, figures=None, caseload=Non
         "orders": order_volumes(year, unit),
         "visits": visit_volumes(current, previous),
         # The dashboard's charts (reports.charts), the same code path.
-        "visits_chart": dashboard_chart(charts.visits_data(year, unit)),
+        # The visits chart from the month figures counted above: the same
+        # definitions as charts.visits_data, without scanning the year's
+        # visits a second time.
+        "visits_chart": dashboard_chart(visits_chart_data(current)),
         "notices_chart": dashboard_chart(charts.eviction_notices_data(year, unit)),
         "end_reasons_chart": dashboard_chart(charts.end_reasons_data(year, unit)),
         "staff": number(staff_count(unit)),
