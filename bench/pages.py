@@ -82,7 +82,12 @@ def measure(runs):
         # Counted with an execute wrapper: the request cycle closes and resets
         # the connection, which a query log would not survive.
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             browser.get(url)
         timings = []
         for _ in range(runs):
