@@ -36,7 +36,7 @@ BASE = f"http://127.0.0.1:{PORT}"
 # The pages each role opens during a working day (no record ids: the lists
 # and start pages, which are the most frequent requests).
 JOURNEYS = {
-    "bolots": ["/min-dag/", "/klienter/", "/signaler/", "/boendekurs/", "/lagenheter/"],
+    "bolots": ["/min-dag/", "/klienter/", "/boendekurs/", "/lagenheter/"],
     "handlaggare": ["/klienter/", "/uppdrag/", "/beslut/ej-verkstallda/", "/signaler/",
                     "/lagenheter/", "/boende/overtagande/", "/underrattelser/"],
     "chef": ["/bolots/enheten/", "/bolots/avbokningar/", "/mal/", "/klienter/", "/logg/"],
@@ -58,14 +58,14 @@ def start_server():
     workers = 2 * (os.cpu_count() or 1) + 1
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(workers),
-         "--log-level", "warning"],
+         "--log-level", "warning", "--timeout", "120"],
         cwd=BASE_DIR, env=env, start_new_session=True,
     )
     for _ in range(60):
         try:
-            urllib.request.urlopen(BASE + "/healthz", timeout=2)
+            urllib.request.urlopen(BASE + "/healthz", timeout=10)
             return server, workers
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
     os.killpg(server.pid, signal.SIGTERM)
     raise SystemExit("gunicorn did not start")
@@ -80,7 +80,7 @@ def logged_in_opener(username):
         {"csrfmiddlewaretoken": token, "username": username, "password": f"{username}-demo"}
     ).encode()
     request = urllib.request.Request(BASE + "/konto/logga-in/", data=data, headers={"Referer": BASE + "/"})
-    response = opener.open(request, timeout=60)
+    response = opener.open(request, timeout=120)
     if "/konto/logga-in/" in response.geturl():
         raise SystemExit(f"login failed for {username}")
     return opener
@@ -94,12 +94,14 @@ def user_loop(opener, journey, deadline, results, lock):
         try:
             response = opener.open(BASE + path, timeout=30)
             response.read()
-            ok = response.status == 200
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            ok = False
+            outcome = response.status
+        except urllib.error.HTTPError as error:
+            outcome = error.code
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            outcome = type(error).__name__
         elapsed = (time.perf_counter() - started) * 1000
         with lock:
-            results.append((path, elapsed, ok))
+            results.append((path, elapsed, outcome))
         time.sleep(rng.uniform(0.5, 1.5))
 
 
@@ -133,7 +135,11 @@ def main():
         server.wait()
 
     times = sorted(elapsed for _path, elapsed, _ok in results)
-    errors = sum(1 for *_rest, ok in results if not ok)
+    errors = sum(1 for *_rest, outcome in results if outcome != 200)
+    kinds = {}
+    for path, _elapsed, outcome in results:
+        if outcome != 200:
+            kinds[(path, outcome)] = kinds.get((path, outcome), 0) + 1
 
     def pct(p):
         return times[min(len(times) - 1, round(p * (len(times) - 1)))]
@@ -141,8 +147,10 @@ def main():
     print(f"{args.users} users, {args.seconds} s, gunicorn {workers} workers: {len(results)} requests, "
           f"{errors} errors, p50 {statistics.median(times):.0f} ms, p95 {pct(0.95):.0f} ms, "
           f"p99 {pct(0.99):.0f} ms, max {times[-1]:.0f} ms")
+    for (path, outcome), count in sorted(kinds.items(), key=str):
+        print(f"  error {outcome} on {path}: {count}")
     by_path = {}
-    for path, elapsed, _ok in results:
+    for path, elapsed, _outcome in results:
         by_path.setdefault(path, []).append(elapsed)
     for path, values in sorted(by_path.items()):
         values.sort()
