@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessAction
@@ -7,7 +6,9 @@ from .models import AccessAction
 
 class LogFilterForm(forms.Form):
     user = forms.ModelChoiceField(
-        label=_("User"), queryset=get_user_model().objects.none(), required=False,
+        # The choices are the reviewer's unit's users, set per request below;
+        # no model is touched when the module is imported.
+        label=_("User"), queryset=None, required=False,
         empty_label=_("All users"),
     )
     client = forms.CharField(
