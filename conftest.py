@@ -169,7 +169,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    # Reduced motion: Bootstrap then switches its colour transitions off, so
+    # axe-core never measures a button's contrast halfway through one.
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -180,7 +182,7 @@ def page(browser, live_server):
 def phone_page(browser, live_server):
     """A 375 × 667 touch screen, as bolotsar use between visits."""
     context = browser.new_context(
-        base_url=live_server.url, locale="sv-SE",
+        base_url=live_server.url, locale="sv-SE", reduced_motion="reduce",
         viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True,
     )
     page = context.new_page()
