@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from .models import AccessAction, AccessLogEntry, FieldChange
+from .models import AccessAction, AccessLogEntry, AccountEvent, FieldChange
 
 
 def object_type_of(obj):
@@ -149,3 +149,20 @@ def snapshot(obj, fields, protected=()):
         )
         for name in fields
     }
+
+
+def log_account_event(ctx, subject, kind, *, before="", after="", note=""):
+    """Write one row of the account log: `ctx.user` (None when nobody is
+    logged in) did `kind` to the account `subject`."""
+    actor = ctx.user if ctx.user is not None and getattr(ctx.user, "is_authenticated", False) else None
+    return AccountEvent.objects.create(
+        actor=actor,
+        subject=subject,
+        unit_id_snapshot=subject.unit_id,
+        kind=kind,
+        before=before,
+        after=after,
+        note=note[:300],
+        path=ctx.path,
+        ip_address=ctx.ip_address,
+    )

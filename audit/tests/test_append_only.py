@@ -2,8 +2,8 @@ import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 
 from audit.context import AuditContext
-from audit.models import AccessAction, AccessLogEntry, AppendOnlyError, FieldChange
-from audit.services import log_access
+from audit.models import AccessAction, AccessLogEntry, AccountEvent, AccountEventKind, AppendOnlyError, FieldChange
+from audit.services import log_access, log_account_event
 
 
 @pytest.fixture
@@ -45,16 +45,41 @@ def test_admin_offers_no_add_change_or_delete(rf, manager):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL; the SQLite pass checks the model guard above")
-@pytest.mark.parametrize("table", ["audit_accesslogentry", "audit_fieldchange"])
+@pytest.mark.parametrize("table", ["audit_accesslogentry", "audit_fieldchange", "audit_accountevent"])
 @pytest.mark.parametrize("statement", ["UPDATE {table} SET object_type = 'x'", "DELETE FROM {table}"])
 def test_postgresql_trigger_rejects_raw_update_and_delete(entry, case_officer, table, statement):
     FieldChange.objects.create(user=case_officer, object_type="t", object_id="1", field="f", field_label="f")
+    log_account_event(AuditContext(user=case_officer), case_officer, AccountEventKind.PASSWORD_CHANGED)
 
     with pytest.raises((InternalError, ProgrammingError, IntegrityError)) as error:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement.format(table=table))
+            cursor.execute(statement.format(table=table).replace("object_type", "note" if table == "audit_accountevent" else "object_type"))
 
     assert "append-only" in str(error.value)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         assert cursor.fetchone()[0] == 1
+
+
+def test_account_events_record_actor_subject_and_unit_and_refuse_changes(manager, case_officer):
+    ctx = AuditContext(user=manager, path="/konto/anvandare/1/", ip_address="10.0.0.7")
+    event = log_account_event(
+        ctx, case_officer, AccountEventKind.ROLES_CHANGED, before="Bolots", after="Bolots, Handläggare"
+    )
+
+    stored = AccountEvent.objects.get()
+    assert (stored.actor, stored.subject, stored.unit_id_snapshot) == (manager, case_officer, case_officer.unit_id)
+    assert (stored.before, stored.after, stored.ip_address) == ("Bolots", "Bolots, Handläggare", "10.0.0.7")
+    event.after = "Chef"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        AccountEvent.objects.all().delete()
+
+
+def test_an_account_event_without_a_logged_in_user_has_no_actor(case_officer):
+    from django.contrib.auth.models import AnonymousUser
+
+    log_account_event(AuditContext(user=AnonymousUser()), case_officer, AccountEventKind.PASSWORD_RESET_REQUESTED)
+
+    assert AccountEvent.objects.get().actor is None
