@@ -107,7 +107,9 @@ def test_concern_report_to_outreach_order_and_the_client_tab(page, case_officer,
     page.get_by_label("Namn eller beskrivning av personen").fill("Man i 50-årsåldern")
     page.get_by_label("Adress eller plats").fill("Tältet bakom idrottsplatsen")
     page.get_by_role("button", name="Spara").click()
-    # The concern itself is required: the error sits beside the field.
+    # The concern itself is required: the error sits beside the field. Wait
+    # for it: reading the page while the form posts would see an empty page.
+    page.locator("#id_concern_error").wait_for()
     assert "id_concern_error" in page.content()
     axe(page)
     page.get_by_label("Vad oron gäller").fill("Fiktiv oro: sover ute sedan två veckor.")

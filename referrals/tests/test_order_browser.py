@@ -45,6 +45,8 @@ def test_order_from_client_tab_to_accepted_on_a_phone(
     assert "Berit" not in phone_page.content()
     axe(phone_page)
     phone_page.get_by_role("link", name=f"Vräkningsförebyggande #{order.pk}").click()
+    # Wait for the order page itself: an absent name on a half-loaded page proves nothing.
+    phone_page.get_by_label("Aktiv bolots").wait_for()
     assert "Berit" not in phone_page.content()
     axe(phone_page)
     phone_page.get_by_label("Aktiv bolots").select_option(str(pilot.pk))
