@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from accounts.roles import Role
 from accounts.tests.factories import UnitFactory, UserFactory
@@ -24,6 +25,32 @@ def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests log in hundreds of times. The real
     # hasher order is asserted in accounts/tests/test_settings.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _force_login_verified(self, user, backend=None):
+    """Client.force_login that also passes the second factor, as a real
+    login does after the code step (accounts.login): every page requires a
+    verified session. Tests of the second step itself use
+    `unverified_login` below."""
+    _django_force_login(self, user, backend)
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.login.services import STAMP_SESSION_KEY
+
+    session = self.session
+    session[DEVICE_ID_SESSION_KEY] = "otp_totp.totpdevice/0"
+    session[STAMP_SESSION_KEY] = user.security_stamp
+    session.save()
+
+
+_django_force_login = Client.force_login
+Client.force_login = _force_login_verified
+
+
+@pytest.fixture
+def unverified_login():
+    """Log a client in with the password step only."""
+    return lambda client, user, backend=None: _django_force_login(client, user, backend)
 
 
 @pytest.fixture(autouse=True)

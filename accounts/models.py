@@ -1,3 +1,4 @@
+import secrets
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -41,6 +42,10 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 
+def new_security_stamp():
+    return secrets.token_hex(16)
+
+
 class User(AbstractUser):
     unit = models.ForeignKey(
         Unit,
@@ -50,6 +55,16 @@ class User(AbstractUser):
         blank=True,
         related_name="members",
     )
+    # Second factor (accounts.login). A session is verified only while it
+    # carries the stamp it was verified with; changing the stamp (device
+    # reset, password change or reset, deactivation) ends the verification
+    # of every other session at once, without a query per request.
+    security_stamp = models.CharField(_("security stamp"), max_length=32, default=new_security_stamp, editable=False)
+    second_factor_failures = models.PositiveSmallIntegerField(_("failed second-factor attempts"), default=0)
+    second_factor_locked_at = models.DateTimeField(_("second factor locked"), null=True, blank=True)
+    # Failed passwords before this time do not count towards the per-account
+    # limit (accounts.login.throttle): set when an administrator unlocks.
+    login_unlocked_at = models.DateTimeField(_("login unlocked"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -107,3 +122,8 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+# Models of the accounts.login package live there; imported so that Django
+# finds them in this app.
+from .login.models import SecondFactorReset  # noqa: E402, F401

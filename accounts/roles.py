@@ -151,6 +151,8 @@ ROLE_PERMISSIONS = {
         "reports.view_reportrun",
         "reports.add_reportrun",
         "reports.download_reportrun",
+        # Second person of a second-factor reset (accounts.login).
+        "accounts.approve_secondfactorreset",
     ],
     Role.SYSTEM_ADMIN: [
         "accounts.view_user",
@@ -166,6 +168,9 @@ ROLE_PERMISSIONS = {
         "referrals.view_targetgroup",
         "referrals.add_targetgroup",
         "referrals.change_targetgroup",
+        # First person of a second-factor reset (accounts.login).
+        "accounts.add_secondfactorreset",
+        "accounts.view_secondfactorreset",
     ],
 }
 

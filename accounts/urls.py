@@ -1,11 +1,11 @@
 from django.urls import path
 
 from . import views
+from .login.urls import urlpatterns as login_urlpatterns
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("logga-in/", views.LoginView.as_view(), name="login"),
-    path("logga-ut/", views.LogoutView.as_view(), name="logout"),
+    *login_urlpatterns,
     path("aviseringar/", views.notifications, name="notifications"),
 ]

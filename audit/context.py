@@ -3,7 +3,7 @@ write audit rows whether called from a view, a command or a task."""
 
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
+from config.client_ip import client_ip
 
 
 @dataclass(frozen=True)
@@ -14,12 +14,12 @@ class AuditContext:
 
     @classmethod
     def from_request(cls, request):
-        # django-axes already resolves the client address with the project's
-        # proxy settings; reuse it so the log and the lockout agree.
+        # The same function django-axes uses (AXES_CLIENT_IP_CALLABLE), so
+        # that the log and the lockout agree on the address behind a proxy.
         return cls(
             user=request.user,
             path=request.path[:500],
-            ip_address=get_client_ip_address(request) or None,
+            ip_address=client_ip(request),
         )
 
     @classmethod

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.login.urls import passkey_urlpatterns
 
 from .health import healthz
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("konto/", include("accounts.urls")),
+    path("konto/", include(passkey_urlpatterns)),
     path("", include("referrals.urls")),
     path("", include("tenancies.urls")),
     path("", include("bolots.urls")),
