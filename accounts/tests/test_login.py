@@ -31,7 +31,8 @@ def test_successful_login_goes_to_the_start_page(client, case_officer):
     response = attempt(client, "handlaggare", PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    # The password is only step one: without a device, on to enrolment.
+    assert response["Location"] == reverse("accounts:enrol")
 
 
 def test_wrong_password_gives_a_swedish_message(client, case_officer):
