@@ -3,6 +3,7 @@
 Thin views: the rules and the account log live in services and throttle.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -87,8 +88,6 @@ def verify(request):
             return redirect(_next_url(request))
         locked = services.is_locked(user)
         if not locked:
-            from django.conf import settings
-
             left = settings.SECOND_FACTOR_FAILURE_LIMIT - user.second_factor_failures
             form.add_error("code", _("Wrong code. %(left)s attempts left before the second step is locked.") % {"left": left})
     status = 403 if locked else 200
@@ -191,9 +190,10 @@ class PasswordResetView(auth_views.PasswordResetView):
             log_account_event(ctx, user, AccountEventKind.PASSWORD_RESET_REQUESTED)
         return super().form_valid(form)
 
-    def get_extra_email_context(self):
-        from django.conf import settings
-
+    @property
+    def extra_email_context(self):
+        # The link points at SITE_URL, never at the Host header of the
+        # request, which a sender could choose.
         return {"site_url": settings.SITE_URL, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
 
 
