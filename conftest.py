@@ -240,11 +240,23 @@ def axe():
 
 
 def login(page, username, password="test-password-123"):
+    """Log in as a user does: the password, then the code the user's
+    authenticator app shows (a device is given to users without one)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from accounts.tests.second_factor import fresh_code, give_totp
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or give_totp(user)
     page.goto("/konto/logga-in/")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(lambda url: "logga-in" not in url)
+    page.locator("input[name=code]").fill(fresh_code(device))
+    page.get_by_role("button", name="Bekräfta", exact=True).click()
+    page.wait_for_url(lambda url: "tvastegsverifiering" not in url)
 
 
 @pytest.fixture
