@@ -87,8 +87,30 @@ def ensure_demo_users(unit):
             user.user_permissions.add(
                 Permission.objects.get(codename="view_protected_client", content_type__app_label="referrals")
             )
+        demo_authenticator(user)
         printed.append((username, password, role))
     return printed
+
+
+def demo_totp_key(username):
+    """A fixed TOTP key per demo user, derived from the name: the demo data
+    is rebuilt at will and the keys stay the same, so a demo user adds the
+    printed key to an authenticator app once. Demo only (seed_demo refuses
+    to run with DEBUG off)."""
+    import hashlib
+
+    return hashlib.sha1(f"bolots-demo-totp-{username}".encode()).hexdigest()
+
+
+def demo_authenticator(user):
+    """Give a demo user its fixed authenticator app and lift any lock, so
+    that `make run` always starts with users who can log in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = demo_totp_key(user.username)
+    TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+    TOTPDevice.objects.get_or_create(user=user, key=key, defaults={"name": "demo", "confirmed": True})
+    User.objects.filter(pk=user.pk).update(second_factor_failures=0, second_factor_locked_at=None)
 
 
 STAFF_SLUGS = {Role.CASE_OFFICER: "hl", Role.PILOT: "bl", Role.MANAGER: "ch", Role.HOUSING_ADMIN: "ba"}
@@ -143,3 +165,14 @@ def seed(ctx):
     for username, role, _first, _last in DEMO_USERS:
         if role in (Role.CASE_OFFICER, Role.PILOT, Role.MANAGER, Role.HOUSING_ADMIN):
             ctx.users_by_unit[first.pk].setdefault(role, []).insert(0, User.objects.get(username=username))
+
+
+def demo_second_factor(username):
+    """(key as the app wants it, the code valid now) for a demo user."""
+    from base64 import b32encode
+
+    from django_otp.oath import totp
+
+    key = bytes.fromhex(demo_totp_key(username))
+    secret = b32encode(key).decode().rstrip("=")
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)), f"{totp(key):06d}"

@@ -63,3 +63,43 @@ def test_refuses_without_debug_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_demo_users_get_a_printed_authenticator_key_that_logs_in(client):
+    from django.urls import reverse
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.demo import demo_second_factor
+
+    output = seed(scale="small", seed=3)
+
+    for username in ("handlaggare", "bolots", "boendeadmin", "chef", "sysadmin"):
+        key, _code = demo_second_factor(username)
+        assert key in output
+        device = TOTPDevice.objects.get(user__username=username)
+        assert device.confirmed
+    client.post(reverse("accounts:login"), {"username": "chef", "password": "chef-demo"})
+    device = TOTPDevice.objects.get(user__username="chef")
+    assert client.post(reverse("accounts:verify"), {"code": f"{totp(device.bin_key):06d}"})["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
+def test_demo_code_refuses_with_debug_off_and_for_real_users(settings, case_officer):
+    from accounts.tests.second_factor import give_totp
+
+    seed(scale="small", seed=3)
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("demo_code", "chef", stdout=io.StringIO())
+
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("demo_code", "chef", stdout=out)
+    assert out.getvalue().strip().isdigit()
+    give_totp(case_officer)  # a user with a key of their own
+    case_officer.username = "riktig"
+    case_officer.save()
+    with pytest.raises(CommandError):
+        call_command("demo_code", "riktig", stdout=io.StringIO())

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import SCALES, DemoContext
+from accounts.demo import SCALES, DemoContext, demo_second_factor
 
 
 class Command(BaseCommand):
@@ -47,6 +47,11 @@ class Command(BaseCommand):
                     import_module(module_name).seed(ctx)
                     self.stdout.write(f"  {config.label}: {time.monotonic() - app_started:.1f} s")
         self.stdout.write(f"Demodata ({scale}) klar på {time.monotonic() - started:.1f} s.")
-        self.stdout.write("Demoanvändare (användarnamn / lösenord / roll):")
+        self.stdout.write("Demoanvändare (användarnamn / lösenord / roll / TOTP-nyckel för autentiseringsappen / kod just nu):")
         for username, password, role in ctx.demo_logins:
-            self.stdout.write(f"  {username:<12} {password:<18} {role}")
+            key, code = demo_second_factor(username)
+            self.stdout.write(f"  {username:<12} {password:<18} {role:<20} {key}  {code}")
+        self.stdout.write(
+            "Steg två: lägg in nyckeln i en autentiseringsapp, eller hämta aktuell kod med "
+            "`DEBUG=1 .venv/bin/python manage.py demo_code <användarnamn>`."
+        )
