@@ -33,14 +33,9 @@ def _force_login_verified(self, user, backend=None):
     verified session. Tests of the second step itself use
     `unverified_login` below."""
     _django_force_login(self, user, backend)
-    from django_otp import DEVICE_ID_SESSION_KEY
+    from accounts.tests.second_factor import mark_client_verified
 
-    from accounts.login.services import STAMP_SESSION_KEY
-
-    session = self.session
-    session[DEVICE_ID_SESSION_KEY] = "otp_totp.totpdevice/0"
-    session[STAMP_SESSION_KEY] = user.security_stamp
-    session.save()
+    mark_client_verified(self, user)
 
 
 _django_force_login = Client.force_login

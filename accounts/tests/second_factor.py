@@ -21,3 +21,16 @@ def fresh_code(device):
     refuses a time step it has already seen)."""
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     return code_for(device)
+
+
+def mark_client_verified(client, user):
+    """Mark a test client's session as past the second step, as a real
+    login does after the code (for force_login in tests and the bench)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.login.services import STAMP_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = "otp_totp.totpdevice/0"
+    session[STAMP_SESSION_KEY] = user.security_stamp
+    session.save()
