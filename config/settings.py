@@ -256,7 +256,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Login, second factor, throttling, password reset (issue 10 §3) ---------
 # Kept in one block to ease merging; docs/access.md "Login and second factor"
-# and docs/deploy.md "Proxy, throttling and e-mail" describe it.
+# and docs/deploy.md "Proxy, login limits and e-mail" describe it.
 
 # Number of reverse proxies in front of the app, each appending the address
 # it saw to X-Forwarded-For; 0 means REMOTE_ADDR is the client's address.
@@ -276,8 +276,6 @@ LOGIN_ADDRESS_WINDOW = timedelta(minutes=env.int("LOGIN_ADDRESS_WINDOW_MINUTES",
 # The second step (TOTP, backup code) locks after this many failures until a
 # system administrator unlocks it.
 SECOND_FACTOR_FAILURE_LIMIT = 5
-# The password step must be followed by the second within this time.
-SECOND_FACTOR_PENDING_SECONDS = 10 * 60
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_TOTP_THROTTLE_FACTOR = 0  # our own lockout (above) replaces the backoff
 # Passkeys are a second factor only: the password always comes first.
