@@ -56,8 +56,19 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         reason = throttle.blocked(request.POST.get("username", "")[:150], client_ip(request))
         if reason:
+            subject = User.objects.filter(username=request.POST.get("username", "")[:150]).first()
+            if subject is not None:
+                log_account_event(AuditContext.from_request(request), subject, AccountEventKind.LOCKED_OUT, note=f"{reason} limit")
             return render(request, "accounts/login/throttled.html", {"reason": reason}, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        # A wrong password for an existing account goes to its account log
+        # (the limits count django-axes' rows; this is for the review).
+        subject = User.objects.filter(username=self.request.POST.get("username", "")[:150]).first()
+        if subject is not None:
+            log_account_event(AuditContext.from_request(self.request), subject, AccountEventKind.LOGIN_FAILED, note="password")
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         super().form_valid(form)

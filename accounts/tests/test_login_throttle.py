@@ -35,6 +35,9 @@ def test_guesses_from_many_addresses_lock_the_account(client, case_officer):
 
     assert response.status_code == 429
     assert "för många misslyckade inloggningar inom en timme" in response.content.decode()
+    failed = AccountEvent.objects.filter(subject=case_officer, kind=AccountEventKind.LOGIN_FAILED)
+    assert failed.count() == 10 and {event.note for event in failed} == {"password"}
+    assert AccountEvent.objects.get(subject=case_officer, kind=AccountEventKind.LOCKED_OUT).note == "account limit"
     # Other accounts from the same addresses are not affected.
     UserFactory(username="annan", unit=case_officer.unit, roles=[Role.CASE_OFFICER])
     assert attempt(client, "annan", PASSWORD, ip="10.2.0.1").status_code == 302
