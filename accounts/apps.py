@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Users and roles")
+    navigation = [
+        {"group": _("Administration"), "label": _("Users"), "url_name": "users:list",
+         "perm": "accounts.change_user", "order": 95},
+        {"group": _("Follow-up"), "label": _("Access requests"), "url_name": "users:access_requests",
+         "perm": "accounts.decide_accessrequest", "order": 92},
+    ]
+
+    def ready(self):
+        # The account log's safety net: changes made outside the user
+        # administration (shell, Django's admin) are logged too.
+        from .users import signals
+
+        signals.connect()

@@ -144,6 +144,8 @@ ROLE_PERMISSIONS = {
         "bolots.view_courseround",
         "bolots.view_enrolment",
         "audit.view_accesslogentry",
+        # Second person of the two-person rule (accounts.users.services).
+        "accounts.decide_accessrequest",
         "reports.view_kpi_dashboard",
         "reports.view_enforcementfigures",
         "reports.add_enforcementfigures",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("konto/", include("accounts.urls")),
+    path("anvandare/", include("accounts.users.urls")),
     path("", include("referrals.urls")),
     path("", include("tenancies.urls")),
     path("", include("bolots.urls")),
