@@ -146,6 +146,8 @@ ROLE_PERMISSIONS = {
         "audit.view_accesslogentry",
         # Second person of the two-person rule (accounts.users.services).
         "accounts.decide_accessrequest",
+        # Accept or decline another unit's request for a file (referrals.services.transfers).
+        "referrals.decide_transferrequest",
         "reports.view_kpi_dashboard",
         "reports.view_enforcementfigures",
         "reports.add_enforcementfigures",
