@@ -438,3 +438,20 @@ def test_managers_see_their_units_account_events_and_not_others(
     assert "Kontot inaktiverat" in page
     assert str(pilot) in page
     assert str(outside_officer) not in page
+
+
+def test_saving_another_change_keeps_what_waits_for_approval(client, system_admin, unit, manager):
+    newcomer = UserFactory(username="ny", unit=unit, roles=[Role.SYSTEM_ADMIN])
+    services.change_access(ctx(system_admin), newcomer, unit=unit, roles={Role.SYSTEM_ADMIN, Role.PILOT},
+                           protected=True)
+    client.force_login(system_admin)
+    page = client.get(reverse("users:edit", kwargs={"pk": newcomer.pk}))
+    form = page.context["form"]
+    data = {"unit": form.initial["unit"], "roles": [r for r in form.initial["roles"] if r != Role.SYSTEM_ADMIN]}
+    if form.initial["protected"]:
+        data["protected"] = "on"
+
+    client.post(reverse("users:edit", kwargs={"pk": newcomer.pk}), data)
+
+    assert roles(newcomer) == set()
+    assert AccessRequest.objects.filter(subject=newcomer, state=AccessRequestState.PENDING).count() == 2

@@ -18,7 +18,7 @@ from audit.context import AuditContext
 from audit.models import AccountEvent
 
 from ..access import permission_required
-from ..models import AccessRequest, AccessRequestState, User
+from ..models import AccessRequest, AccessRequestKind, AccessRequestState, User
 from . import services
 from .forms import AccountAccessForm, DecisionForm, NewAccountForm, UserFilterForm, roles_of
 
@@ -92,10 +92,17 @@ def user_create(request):
 def user_edit(request, pk):
     subject = get_object_or_404(User.objects.select_related("unit").prefetch_related("groups"), pk=pk)
     own = subject.pk == request.user.pk
+    pending = list(
+        AccessRequest.objects.filter(subject=subject, state=AccessRequestState.PENDING)
+        .select_related("unit", "requested_by")
+    )
+    # The form starts from the wanted state (granted plus waiting), so that
+    # saving another change does not withdraw what is waiting for approval.
     initial = {
-        "unit": subject.unit_id,
-        "roles": roles_of(subject),
-        "protected": subject.user_permissions.filter(
+        "unit": next((r.unit_id for r in pending if r.kind == AccessRequestKind.UNIT), subject.unit_id),
+        "roles": roles_of(subject) + [r.value for r in pending if r.kind == AccessRequestKind.ROLE],
+        "protected": any(r.kind == AccessRequestKind.PERMISSION for r in pending)
+        or subject.user_permissions.filter(
             content_type__app_label="referrals", codename="view_protected_client"
         ).exists(),
     }
@@ -119,8 +126,7 @@ def user_edit(request, pk):
             "subject": subject,
             "own": own,
             "form": form,
-            "pending": AccessRequest.objects.filter(subject=subject, state=AccessRequestState.PENDING)
-            .select_related("unit", "requested_by"),
+            "pending": pending,
             "events": AccountEvent.objects.filter(subject=subject).select_related("actor")[:50],
         },
     )
