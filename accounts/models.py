@@ -124,6 +124,89 @@ class Notification(models.Model):
         return self.text
 
 
+class AccessRequestKind(models.TextChoices):
+    ROLE = "role", _("Role")
+    PERMISSION = "permission", _("Permission")
+    UNIT = "unit", _("Unit")
+
+
+class AccessRequestState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AccessRequest(models.Model):
+    """A grant of access to case data waiting for a second person.
+
+    A system administrator asks (a role that sees case data, the
+    protected-data permission, or a move to another unit for someone who
+    holds such a role); it takes effect only when a manager of `unit`, who is
+    neither the requester nor the account holder, approves it
+    (accounts.users.services). Both steps are written to the account log.
+    """
+
+    subject = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="access_requests"
+    )
+    # The unit whose manager decides: the account's unit for a role or a
+    # permission, the new unit for a move.
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="access_requests")
+    kind = models.CharField(_("kind"), max_length=20, choices=AccessRequestKind.choices)
+    # A role name, a permission "app_label.codename", or the new unit's id.
+    value = models.CharField(_("what"), max_length=150)
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=AccessRequestState.choices, default=AccessRequestState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["requested_at", "id"]
+        permissions = [("decide_accessrequest", _("Can approve or reject access requests for the own unit"))]
+        constraints = [
+            # accounts.users.services.request_grant relies on this to keep one
+            # pending request per grant (a second submit of the form adds none).
+            models.UniqueConstraint(
+                fields=["subject", "kind", "value"],
+                condition=models.Q(state="pending"),
+                name="accounts_accessrequest_one_pending",
+            ),
+            # The two-person rule in the database: the decider is neither
+            # the requester nor the account holder (services.decide checks
+            # it first, with a message; this catches any other path).
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | (~models.Q(decided_by=models.F("requested_by")) & ~models.Q(decided_by=models.F("subject"))),
+                name="accounts_accessrequest_two_persons",
+            ),
+        ]
+        indexes = [
+            # The managers' page lists a unit's pending requests.
+            models.Index(fields=["unit", "state"], name="accounts_accessreq_unit_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value_label}"
+
+    @property
+    def value_label(self):
+        if self.kind == AccessRequestKind.UNIT:
+            return str(self.unit)
+        if self.kind == AccessRequestKind.PERMISSION:
+            from .users.services import permission_label
+
+            return permission_label(self.value)
+        return self.value
+
+
 # Models of the accounts.login package live there; imported so that Django
 # finds them in this app.
 from .login.models import SecondFactorReset  # noqa: E402, F401

@@ -144,6 +144,10 @@ ROLE_PERMISSIONS = {
         "bolots.view_courseround",
         "bolots.view_enrolment",
         "audit.view_accesslogentry",
+        # Second person of the two-person rule (accounts.users.services).
+        "accounts.decide_accessrequest",
+        # Accept or decline another unit's request for a file (referrals.services.transfers).
+        "referrals.decide_transferrequest",
         "reports.view_kpi_dashboard",
         "reports.view_enforcementfigures",
         "reports.add_enforcementfigures",

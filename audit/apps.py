@@ -8,4 +8,6 @@ class AuditConfig(AppConfig):
     navigation = [
         {"group": _("Follow-up"), "label": _("Access log"), "url_name": "audit:log",
          "perm": "audit.view_accesslogentry", "order": 90},
+        {"group": _("Follow-up"), "label": _("Account log"), "url_name": "audit:account_events",
+         "perm": "audit.view_accesslogentry", "order": 91},
     ]

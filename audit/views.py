@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from .context import AuditContext
 from .forms import LogFilterForm
-from .models import AccessAction, AccessLogEntry
+from .models import AccessAction, AccessLogEntry, AccountEvent
 from .services import log_access
 
 FILTER_SESSION_KEY = "audit.log_filter"
@@ -145,3 +146,19 @@ def log_export(request):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="atkomstlogg-{stamp}.csv"'
     return response
+
+
+@_reviewer
+def account_events(request):
+    """The account log for a unit's managers: every change of who may see
+    what (roles, permissions, unit, active state, grants and their
+    decisions, logins and second factors) of the accounts of their unit,
+    including accounts that have since left it or just arrived."""
+    unit_id = request.user.unit_id
+    events = (
+        AccountEvent.objects.filter(Q(unit_id_snapshot=unit_id) | Q(subject__unit_id=unit_id))
+        if unit_id
+        else AccountEvent.objects.none()
+    ).select_related("actor", "subject")
+    page = Paginator(events, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "audit/account_events.html", {"page_obj": page})

@@ -250,6 +250,10 @@ LOGGING = {
 
 # --- Project ----------------------------------------------------------------
 BOLOTS_UNIT_NAME = env.str("BOLOTS_UNIT_NAME", default="Bolotsenheten")
+# Days after an order ends during which its bolotsar may still read their own
+# visit notes (not the client's address or phone); after that, no access.
+# See referrals.models.orders.own_notes_cutoff and docs/access.md.
+BOLOTS_OWN_NOTES_DAYS = env.int("BOLOTS_OWN_NOTES_DAYS", default=14)
 # Absolute address of the site, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

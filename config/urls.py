@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("konto/", include("accounts.urls")),
     path("konto/", include(passkey_urlpatterns)),
+    path("anvandare/", include("accounts.users.urls")),
     path("", include("referrals.urls")),
     path("", include("tenancies.urls")),
     path("", include("bolots.urls")),

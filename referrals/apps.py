@@ -19,6 +19,8 @@ class ReferralsConfig(AppConfig):
          "perm": "referrals.view_individualplan", "order": 25},
         {"group": CLIENTS, "label": _("IVO reporting"), "url_name": "referrals:ivo_report",
          "perm": "referrals.view_ivo_report", "order": 28},
+        {"group": CLIENTS, "label": _("Transfer requests"), "url_name": "referrals:transfer_requests",
+         "perm": "referrals.decide_transferrequest", "order": 29},
         {"group": ORDERS, "label": _("Orders"), "url_name": "referrals:order_list",
          "perm": "referrals.view_order", "order": 30},
         {"group": ORDERS, "label": _("Eviction notices"), "url_name": "referrals:notice_list",

@@ -50,6 +50,10 @@ def test_admin_offers_no_add_change_or_delete(rf, manager):
 def test_postgresql_trigger_rejects_raw_update_and_delete(entry, case_officer, table, statement):
     FieldChange.objects.create(user=case_officer, object_type="t", object_id="1", field="f", field_label="f")
     log_account_event(AuditContext(user=case_officer), case_officer, AccountEventKind.PASSWORD_CHANGED)
+    # Creating the fixture users wrote account events too (accounts.users.signals).
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        rows_before = cursor.fetchone()[0]
 
     with pytest.raises((InternalError, ProgrammingError, IntegrityError)) as error:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -58,7 +62,7 @@ def test_postgresql_trigger_rejects_raw_update_and_delete(entry, case_officer, t
     assert "append-only" in str(error.value)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
-        assert cursor.fetchone()[0] == 1
+        assert cursor.fetchone()[0] == rows_before >= 1
 
 
 def test_account_events_record_actor_subject_and_unit_and_refuse_changes(manager, case_officer):
@@ -67,7 +71,7 @@ def test_account_events_record_actor_subject_and_unit_and_refuse_changes(manager
         ctx, case_officer, AccountEventKind.ROLES_CHANGED, before="Bolots", after="Bolots, Handläggare"
     )
 
-    stored = AccountEvent.objects.get()
+    stored = AccountEvent.objects.get(pk=event.pk)
     assert (stored.actor, stored.subject, stored.unit_id_snapshot) == (manager, case_officer, case_officer.unit_id)
     assert (stored.before, stored.after, stored.ip_address) == ("Bolots", "Bolots, Handläggare", "10.0.0.7")
     event.after = "Chef"
@@ -82,4 +86,4 @@ def test_an_account_event_without_a_logged_in_user_has_no_actor(case_officer):
 
     log_account_event(AuditContext(user=AnonymousUser()), case_officer, AccountEventKind.PASSWORD_RESET_REQUESTED)
 
-    assert AccountEvent.objects.get().actor is None
+    assert AccountEvent.objects.get(kind=AccountEventKind.PASSWORD_RESET_REQUESTED).actor is None

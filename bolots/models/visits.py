@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from referrals.models import Client, Order
 
 
@@ -55,11 +56,20 @@ class CancelReason(models.TextChoices):
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Visits of the orders the user may see with their details: the
-        unit's for case officers and managers, the assigned ones for
-        bolotsar (referrals.services.orders.with_details_for decides)."""
+        unit's for case officers and managers, the assigned ones under way
+        for bolotsar (referrals.services.orders.with_details_for decides),
+        plus a bolots's own visits of an ended order for
+        BOLOTS_OWN_NOTES_DAYS (referrals.models.orders.pilot_own_notes_rule)."""
+        from referrals.models.orders import pilot_own_notes_rule
         from referrals.services.orders import with_details_for
 
-        return self.filter(order__in=with_details_for(user))
+        rule = Q(order__in=with_details_for(user))
+        if user.is_authenticated and user.is_active and user.has_role(Role.PILOT):
+            # A former client's file is closed to the bolots; their own
+            # visits of the ended order stay readable for a short window.
+            rule |= Q(Q(active_pilot=user) | Q(passive_pilot=user) | Q(logged_by=user),
+                      pilot_own_notes_rule(user, prefix="order__"))
+        return self.filter(rule)
 
     def done(self):
         return self.filter(outcome=VisitOutcome.DONE)

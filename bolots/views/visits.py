@@ -197,7 +197,9 @@ def visit_detail(request, pk):
             "visit": visit,
             "order": order,
             "checklist": checklist,
-            "show_notes": _notes_visible(order),
+            # Own notes of an ended order (Visit.visible_to let them through).
+            "show_notes": _notes_visible(order) or order.own_notes_visible_to(request.user),
+            "details": order.details_visible_to(request.user),
             "signals": list(visit.signals.all()) if request.user.has_perm("bolots.view_signal") else [],
         },
     )
@@ -213,15 +215,16 @@ def order_visits(request, order_id):
         pk=order_id,
     )
     # The unit's queue of unaccepted orders is visible to bolotsar without
-    # its details; its visits (there are none yet) are not for them.
-    if not order.details_visible_to(request.user):
+    # its details; its visits (there are none yet) are not for them. An
+    # ended order shows its bolotsar only their own visits, for a while.
+    own_notes_only = not order.details_visible_to(request.user)
+    if own_notes_only and not order.own_notes_visible_to(request.user):
         raise Http404
     log_access(AuditContext.from_request(request), AccessAction.VIEW, order, note="visits")
-    visits = (
-        Visit.objects.filter(order=order)
-        .select_related("active_pilot", "passive_pilot", "checklist")
-        .order_by("-visited_at", "-id")
-    )
+    visits = Visit.objects.filter(order=order)
+    if own_notes_only:
+        visits = visits.visible_to(request.user)
+    visits = visits.select_related("active_pilot", "passive_pilot", "checklist").order_by("-visited_at", "-id")
     page = Paginator(visits, VISITS_PER_PAGE).get_page(request.GET.get("page"))
     _with_checklist_summary(page.object_list)
     return render(
@@ -230,7 +233,9 @@ def order_visits(request, order_id):
         {
             "order": order,
             "page_obj": page,
-            "show_notes": _notes_visible(order),
+            "show_notes": own_notes_only or _notes_visible(order),
+            "own_notes_until": order.own_notes_until() if own_notes_only else None,
+            "details": not own_notes_only,
             "can_log": services.may_log_visit(request.user, order) and services.is_loggable(order),
         },
     )

@@ -73,6 +73,7 @@ class ClientForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.held_elsewhere = False
         self.fields["version"].initial = self.instance.version
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
@@ -103,9 +104,15 @@ class ClientForm(forms.ModelForm):
                 ),
                 code="duplicate",
             )
+        # Held by a unit the user cannot see. Saying so would tell anyone
+        # who may register clients where a person is a client (an existence
+        # oracle, issue 10): the message names no unit and no person, and
+        # the view logs the attempt and offers a transfer request instead.
+        self.held_elsewhere = True
         raise forms.ValidationError(
-            _("The personal identity number is already registered for a client you do not have access to. Contact the responsible unit."),
-            code="duplicate",
+            _("This personal identity number cannot be registered by you. If the person should be a client "
+              "of your unit, send a transfer request to a manager below."),
+            code="not_registrable",
         )
 
     def clean_protection_level(self):

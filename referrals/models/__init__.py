@@ -40,3 +40,4 @@ from .orders import (  # noqa: F401
     Reassignment,
 )
 from .plans import IndividualPlan, PlanAction, PlanGoal, PlanReview  # noqa: F401
+from .transfers import TransferRequest, TransferState  # noqa: F401,E402

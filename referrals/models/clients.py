@@ -55,13 +55,9 @@ class ClientQuerySet(models.QuerySet):
         if user.unit_id and (user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER)):
             rule |= Q(unit_id=user.unit_id)
         if user.has_role(Role.PILOT):
-            from .orders import Order, OrderState
+            from .orders import Order, pilot_working_rule
 
-            assigned = Order.objects.filter(
-                Q(active_pilot=user) | Q(passive_pilot=user),
-                client=OuterRef("pk"),
-                state__in=OrderState.active_states(),
-            )
+            assigned = Order.objects.filter(pilot_working_rule(user), client=OuterRef("pk"))
             rule |= Q(Exists(assigned))
         if not rule:
             return self.none()

@@ -60,6 +60,10 @@ class OrderState(models.TextChoices):
         return [cls.ACCEPTED, cls.IN_PROGRESS]
 
     @classmethod
+    def ended_states(cls):
+        return [cls.COMPLETED, cls.CANCELLED]
+
+    @classmethod
     def queue_states(cls):
         """Waiting for the unit to accept (or for the case officer's answer)."""
         return [cls.SENT, cls.RETURNED]
@@ -107,13 +111,48 @@ OUTCOMES_BY_KIND = {
 RISK_FIELDS = ("risk_animals", "risk_substance_use", "risk_violence", "risk_children", "risk_threats")
 
 
+def own_notes_cutoff(now=None):
+    """Orders that ended after this still show their assigned bolotsar their
+    own visit notes (settings.BOLOTS_OWN_NOTES_DAYS, docs/access.md "Former
+    clients"): documentation is to be completed without undue delay after
+    the last visit (SoL 11 kap. 5 §, SOSFS 2014:5), and the final report is
+    written from the notes. After that the bolots has no access at all."""
+    return (now or timezone.now()) - timedelta(days=settings.BOLOTS_OWN_NOTES_DAYS)
+
+
+def pilot_working_rule(user, prefix=""):
+    """THE access rule for a bolots and an order (as a Q on Order, or on a
+    model reaching it through `prefix`, e.g. "order__"): assigned to the
+    order while it is accepted or in progress. A bolots keeps no access to
+    the person of an ended order: every page showing a client's name,
+    address or phone through an order (order, visits, frequency, housing
+    search, client file) checks this rule, through
+    OrderQuerySet.visible_to/Order.details_visible_to,
+    referrals.services.orders.with_details_for and ClientQuerySet.visible_to."""
+    return (Q(**{f"{prefix}active_pilot": user}) | Q(**{f"{prefix}passive_pilot": user})) & Q(
+        **{f"{prefix}state__in": OrderState.active_states()}
+    )
+
+
+def pilot_own_notes_rule(user, prefix="", now=None):
+    """Ended orders the bolots was assigned to, within the own-notes window:
+    the order itself is shown without personal details, and only the
+    bolots's own visits with their notes (bolots.models.VisitQuerySet)."""
+    cutoff = own_notes_cutoff(now)
+    return (Q(**{f"{prefix}active_pilot": user}) | Q(**{f"{prefix}passive_pilot": user})) & (
+        Q(**{f"{prefix}state": OrderState.COMPLETED, f"{prefix}completed_at__gte": cutoff})
+        | Q(**{f"{prefix}state": OrderState.CANCELLED, f"{prefix}cancelled_at__gte": cutoff})
+    )
+
+
 class OrderQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The access rule for orders.
 
         Case officers and managers: their unit's orders. Bolotsar: orders
-        assigned to them, plus their unit's queue of orders not yet accepted
-        (shown without personal details until accepted; see
+        assigned to them while accepted or in progress, their unit's queue
+        of orders not yet accepted, and for BOLOTS_OWN_NOTES_DAYS the ended
+        orders they worked on (both shown without personal details; see
         Order.details_visible_to).
         """
         if not (user.is_authenticated and user.is_active and user.unit_id):
@@ -122,7 +161,7 @@ class OrderQuerySet(models.QuerySet):
         if user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER):
             rule |= Q(unit_id=user.unit_id)
         if user.has_role(Role.PILOT):
-            rule |= Q(active_pilot=user) | Q(passive_pilot=user)
+            rule |= pilot_working_rule(user) | pilot_own_notes_rule(user)
             rule |= Q(unit_id=user.unit_id, state__in=OrderState.queue_states())
         if not rule:
             return self.none()
@@ -249,6 +288,12 @@ class Order(VersionedModel):
         return self.client.full_name if self.client_id else self.subject_name or self.subject_address
 
     @property
+    def person_name(self):
+        """Who the order is about, without an address (an outreach order's
+        label may be its address): for pages that must not show one."""
+        return self.client.full_name if self.client_id else self.subject_name
+
+    @property
     def risks(self):
         """[(field name, label)] of the risks flagged on this order."""
         return [(name, self._meta.get_field(name).verbose_name) for name in RISK_FIELDS if getattr(self, name)]
@@ -262,11 +307,36 @@ class Order(VersionedModel):
 
     def details_visible_to(self, user):
         """Personal details are shown to the unit's case officers and managers
-        and to the assigned bolotsar; the unaccepted queue shows bolotsar only
-        the kind, the times and the risks."""
+        and to the assigned bolotsar while the order is under way
+        (pilot_working_rule); the unaccepted queue and ended orders show
+        bolotsar only the kind and the times."""
         if user.unit_id == self.unit_id and (user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER)):
             return True
-        return self.is_assigned_to(user)
+        return self.is_assigned_to(user) and self.state in OrderState.active_states()
+
+    @property
+    def ended_at(self):
+        if self.state == OrderState.COMPLETED:
+            return self.completed_at
+        if self.state == OrderState.CANCELLED:
+            return self.cancelled_at
+        return None
+
+    def own_notes_until(self):
+        """The last moment the assigned bolotsar may read their own notes."""
+        ended = self.ended_at
+        return None if ended is None else ended + timedelta(days=settings.BOLOTS_OWN_NOTES_DAYS)
+
+    def own_notes_visible_to(self, user, now=None):
+        """May `user` read their own visit notes of this ended order
+        (pilot_own_notes_rule in Python)?"""
+        until = self.own_notes_until()
+        return (
+            until is not None
+            and self.is_assigned_to(user)
+            and user.has_role(Role.PILOT)
+            and (now or timezone.now()) <= until
+        )
 
     def is_past_first_visit_deadline(self, now=None):
         return (

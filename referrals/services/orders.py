@@ -30,7 +30,7 @@ from audit.services import Change, display_value, log_access, record_changes
 from audit.versioning import ConcurrentEditError, claim_version
 
 from ..models import Order, OrderEvent, OrderState
-from ..models.orders import OUTCOMES_BY_KIND
+from ..models.orders import OUTCOMES_BY_KIND, pilot_working_rule
 
 
 class InvalidTransition(Exception):
@@ -139,11 +139,13 @@ def allowed_actions(user, order):
 def with_details_for(user, queryset=None):
     """Orders whose personal details `user` may see (Order.details_visible_to
     in SQL): the unit's orders for its case officers and managers, the
-    assigned ones for bolotsar. The unaccepted queue is left out."""
+    assigned ones under way for bolotsar. The unaccepted queue and ended
+    orders are left out."""
     queryset = Order.objects.all() if queryset is None else queryset
     if not (user.is_authenticated and user.is_active and user.unit_id):
         return queryset.none()
-    rule = Q(active_pilot=user) | Q(passive_pilot=user)
+    # Bolotsar: while the order is under way only (former clients, docs/access.md).
+    rule = pilot_working_rule(user)
     if user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER):
         rule |= Q(unit_id=user.unit_id)
     return queryset.filter(rule)

@@ -4,6 +4,7 @@ right role → 200."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
@@ -87,17 +88,21 @@ def test_a_manager_of_another_unit_gets_404_for_the_order_and_the_client(client,
 
 
 def test_a_pilot_loses_the_order_and_the_client_when_it_is_completed(client, users, order):
-    # Visible while assigned and under way; the order stays readable to the
-    # assigned bolots afterwards, the client file does not.
+    # Visible while assigned and under way; afterwards the order shows the
+    # assigned bolots neither the person nor the address (docs/access.md,
+    # "Former clients"), and the client file is closed.
     client.force_login(users["pilot"])
     client_url = reverse("referrals:client_detail", args=[order.client_id])
     assert client.get(client_url).status_code == 200
 
     order.state = OrderState.COMPLETED
+    order.completed_at = timezone.now()
     order.save()
 
     assert client.get(client_url).status_code == 404
-    assert client.get(url_for("order_detail", order)).status_code == 200
+    response = client.get(url_for("order_detail", order))
+    assert response.status_code == 200
+    assert order.client.last_name not in response.content.decode()
 
 
 def test_a_manager_of_another_unit_does_not_see_the_units_reassignments(client, users, other_unit):

@@ -92,7 +92,10 @@ def test_manager_sees_all_the_units_open_orders(client, unit, manager, person):
 
 
 def test_pilot_sees_assigned_orders_open_first_and_the_queue(client, unit, case_officer, pilot, second_pilot, person, queued):
-    done = accepted_order(pilot, second_pilot, client=person, state=OrderState.COMPLETED, sent_at=timezone.now())
+    # Ended orders follow under their own heading, without the person
+    # (docs/access.md "Former clients").
+    done = accepted_order(pilot, second_pilot, client=person, state=OrderState.COMPLETED, sent_at=timezone.now(),
+                          completed_at=timezone.now())
     ongoing = accepted_order(pilot, second_pilot, client=person, state=OrderState.IN_PROGRESS,
                              sent_at=timezone.now() - timedelta(days=30))
     client.force_login(pilot)

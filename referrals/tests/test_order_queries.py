@@ -45,8 +45,9 @@ def test_case_officer_list(client, case_officer, orders, django_assert_num_queri
 @pytest.mark.parametrize("orders", [5, 50], indirect=True)
 def test_pilot_list_with_the_queue(client, pilot, orders, django_assert_num_queries):
     client.force_login(pilot)
-    # + count and page of "Mina uppdrag", count and page of the queue = 12
-    with django_assert_num_queries(12):
+    # + count and page of "Mina uppdrag", count and page of the queue, and
+    # the recently ended orders (own notes, one query) = 13
+    with django_assert_num_queries(13):
         response = get_ok(client, reverse("referrals:order_list"))
     assert len(response.context["queue"].object_list) == len(response.context["my_orders"].object_list) > 0
 

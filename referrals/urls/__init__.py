@@ -1,6 +1,6 @@
 """All referrals URLs under one namespace; one module per area."""
 
-from . import clients, decisions, ivo, notices, orders, plans
+from . import clients, decisions, ivo, notices, orders, plans, transfers
 
 app_name = "referrals"
 
@@ -11,4 +11,5 @@ urlpatterns = (
     + ivo.urlpatterns
     + orders.urlpatterns
     + notices.urlpatterns
+    + transfers.urlpatterns
 )

@@ -8,9 +8,11 @@ from audit.context import AuditContext
 from audit.services import history_of, snapshot
 from audit.versioning import ConcurrentEditError
 
-from ..forms.clients import ClientForm, ClientSearchForm
+from ..forms.clients import ClientForm, ClientSearchForm, PersonalNumberField
 from ..models import Client
 from ..services import clients as services
+from ..services.transfers import log_number_lookup
+from .transfers import TransferRequestForm
 
 CLIENTS_PER_PAGE = 25
 # The search term is kept in the session, not the URL: identity numbers must
@@ -54,7 +56,18 @@ def client_create(request):
         )
         messages.success(request, _("The client was registered."))
         return redirect("referrals:client_detail", pk=client.pk)
-    return render(request, "referrals/client_form.html", {"form": form, "creating": True})
+    return render(request, "referrals/client_form.html",
+                  {"form": form, "creating": True, "transfer_form": _transfer_offer(request, form)})
+
+
+def _transfer_offer(request, form):
+    """When the number is held by a unit the user cannot see: log the
+    attempt (keyed hash, no number) and offer a transfer request."""
+    if not form.held_elsewhere:
+        return None
+    digits = PersonalNumberField().clean(form.data.get("personal_number", ""))
+    log_number_lookup(AuditContext.from_request(request), digits)
+    return TransferRequestForm(initial={"personal_number": digits})
 
 
 @permission_required("referrals.view_client")
@@ -113,6 +126,8 @@ def client_edit(request, pk):
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("referrals:client_detail", pk=pk)
+    if request.method == "POST" and form.held_elsewhere:
+        log_number_lookup(AuditContext.from_request(request), PersonalNumberField().clean(request.POST["personal_number"]))
     return render(
         request,
         "referrals/client_form.html",

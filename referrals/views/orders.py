@@ -26,6 +26,7 @@ from audit.services import log_access
 
 from ..forms.orders import STEP_FORMS, OrderFilterForm, OrderForm
 from ..models import Client, Order, OrderState
+from ..models.orders import pilot_own_notes_rule
 from ..services import orders as services
 
 ORDERS_PER_PAGE = 25
@@ -115,7 +116,13 @@ def order_list(request):
     if context["show_unit"]:
         context.update(_unit_orders(request, visible.filter(unit_id=user.unit_id)))
     if context["show_pilot"]:
-        mine = _open_first(visible.assigned_to(user).for_list())
+        # Under way only: ended orders name a former client (docs/access.md).
+        mine = _open_first(visible.assigned_to(user).filter(state__in=OrderState.active_states()).for_list())
+        # Ended orders whose own visit notes the bolots may still read: no
+        # person, just the order and the date access ends.
+        context["recently_ended"] = list(
+            visible.filter(pilot_own_notes_rule(user)).order_by("-completed_at", "-cancelled_at", "-id")[:20]
+        )
         # The most urgent first: the 48-hour orders by deadline, then the
         # rest by how long they have waited.
         queue = visible.filter(unit_id=user.unit_id, state__in=OrderState.queue_states()).order_by(
