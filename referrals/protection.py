@@ -133,7 +133,7 @@ def mask_timeline(user, periods) -> bool:
     next to it (a vacancy ending the day before a move-in gives the move-in
     away). Sets `hidden`, `start_hidden` and `end_hidden` on each period;
     returns whether anything was blanked (the totals then give nothing away
-    either and are left out)."""
+    either and are left out). `periods` oldest first."""
     masked = False
     for period in periods:
         period.hidden = False

@@ -135,10 +135,10 @@ def apartment_detail(request, pk):
     apartment = fetch_visible(request, apartments, perm="tenancies.view_apartment", pk=pk)
     today = timezone.localdate()
     tenancies = _timeline_tenancies(apartment, user)
-    periods = list(reversed(services.build_timeline(apartment, tenancies, today)))
+    periods = services.build_timeline(apartment, tenancies, today)
     # A protected tenant's dates would connect the apartment with the
     # client's own tab (which shows them): blanked, with the vacancy edges
-    # next to them and the day totals (referrals.protection).
+    # next to them and the day totals (referrals.protection). Oldest first.
     dates_masked = protection.mask_timeline(user, periods)
     current = services.current_tenancy(tenancies, today)
     return render(
@@ -146,7 +146,7 @@ def apartment_detail(request, pk):
         "tenancies/apartments/apartment_detail.html",
         {
             "apartment": apartment,
-            "periods": periods,
+            "periods": list(reversed(periods)),
             "totals": services.timeline_totals(periods),
             "dates_masked": dates_masked,
             "current": current,
