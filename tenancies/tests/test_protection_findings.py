@@ -139,3 +139,29 @@ def test_the_rule_per_level_and_permission(world, level):
     from django.contrib.auth.models import AnonymousUser
 
     assert protection.may_see_whereabouts(AnonymousUser(), client) is (not protected)
+
+
+def test_the_import_dry_run_gives_no_dates_of_a_protected_tenants_registered_tenancy(db, housing_admin, unit):
+    """A file naming the apartment of a protected tenant, with a tenancy that
+    overlaps theirs, is refused without saying when they moved in."""
+    from datetime import date
+
+    from audit.context import AuditContext
+    from referrals.tests.factories import ClientFactory
+    from tenancies.importer import run_import
+    from tenancies.models import EndReason
+
+    from .factories import IMPORT_DATA, ApartmentFactory, TenancyFactory
+
+    apartment = ApartmentFactory(unit=unit, object_number="TR-101")
+    protected = ClientFactory(unit=unit, protection_level=ProtectionLevel.PROTECTED_REGISTRATION)
+    TenancyFactory(apartment=apartment, client=protected, start_date=date(2020, 1, 1), end_date=date(2021, 5, 31),
+                   end_reason=EndReason.OTHER_PLACEMENT)
+
+    result = run_import(AuditContext(user=housing_admin, path="/test/"),
+                        (IMPORT_DATA / "register_good.csv").read_bytes(), unit, dry_run=True)
+
+    messages = " ".join(error.message for error in result.errors)
+    assert "hyresgäst med skyddade personuppgifter" in messages
+    assert "2020-01-01" not in messages and "2021-05-31" not in messages
+    assert protected.full_name not in messages
