@@ -165,3 +165,17 @@ def test_the_import_dry_run_gives_no_dates_of_a_protected_tenants_registered_ten
     assert "hyresgäst med skyddade personuppgifter" in messages
     assert "2020-01-01" not in messages and "2021-05-31" not in messages
     assert protected.full_name not in messages
+
+
+def test_the_access_log_review_names_no_apartment_beside_a_protected_clients_rows(client, world):
+    """Apartment views are logged by record type and id, not by address: the
+    log review lists them beside the protected client's tenancy rows."""
+    housing_admin = world.users["housing_admin"]
+    for resident in world.protected:
+        page(client, housing_admin, "tenancies:apartment_detail", resident.apartment.pk)
+        page(client, housing_admin, "tenancies:tenancy_detail", resident.tenancy.pk)
+    body = page(client, world.users["manager"], "audit:log")
+    for resident in world.protected:
+        assert resident.client.full_name in body
+        assert resident.apartment.street_address not in body
+        assert resident.apartment.object_number not in body
