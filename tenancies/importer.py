@@ -41,7 +41,7 @@ from accounts.templatetags.ui import kr
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes
 from audit.versioning import ConcurrentEditError, claim_version
-from referrals import personnummer
+from referrals import personnummer, protection
 from referrals.models import Client
 
 from .models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy, Tenure
@@ -509,10 +509,16 @@ class _Period:
     end: date | None
     end_reason: str
     plan: _TenancyPlan | None = None  # None: already in the register, not in the file
+    # A registered tenancy of a tenant with protected personal data: its
+    # dates beside the file's apartment would say when they moved in there
+    # (referrals.protection), so the message does not give them.
+    protected: bool = False
 
     def where(self):
         if self.plan is not None:
             return _("row %(row)s") % {"row": self.plan.row}
+        if self.protected:
+            return _("a tenancy already registered for a tenant with protected personal data")
         return _("the tenancy already registered %(start)s – %(end)s") % {
             "start": self.start.isoformat(), "end": self.end.isoformat() if self.end else _("until further notice")}
 
@@ -694,7 +700,7 @@ class _Planner:
         matched_clients = [p.existing for p in clients.values() if p.existing is not None]
         existing = Tenancy.objects.filter(
             Q(apartment__in=matched_apartments) | Q(client__in=matched_clients)
-        ).select_related("apartment")
+        ).select_related("apartment", "client")
         self.registered = list(existing)
         by_key = {(t.apartment_id, t.client_id, t.start_date): t for t in self.registered}
         plans = []
@@ -747,7 +753,8 @@ class _Planner:
         for tenancy in self.registered:
             if tenancy.pk in in_file:
                 continue
-            period = _Period(tenancy.start_date, tenancy.end_date, tenancy.end_reason)
+            period = _Period(tenancy.start_date, tenancy.end_date, tenancy.end_reason,
+                             protected=protection.is_protected(tenancy.client))
             if tenancy.apartment_id in apartment_keys:
                 by_apartment[apartment_keys[tenancy.apartment_id]].append(period)
             if tenancy.client_id in client_keys:

@@ -24,6 +24,7 @@ from accounts.access import fetch_visible, permission_required
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
+from referrals import protection
 from referrals.models import Client, Order
 from tenancies.models import ComplaintKind
 
@@ -160,7 +161,11 @@ def _tell_what_happened(request, result):
             _("The case officer has got a signal: %(kinds)s.")
             % {"kinds": ", ".join(str(signal.get_kind_display()).lower() for signal in result.signals)},
         )
-    if result.complaint is not None:
+    if (result.complaint is not None and result.complaint.tenancy is not None
+            and protection.apartment_hidden(request.user, result.complaint.tenancy)):
+        # The client's apartment is address data for a protected client.
+        messages.info(request, _("The complaint was registered on the client's apartment."))
+    elif result.complaint is not None:
         messages.info(
             request,
             _("The complaint was registered on apartment %(number)s.")

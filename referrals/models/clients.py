@@ -185,8 +185,11 @@ class Client(VersionedModel):
         return self.protection_level != ProtectionLevel.NONE
 
     def contact_visible_to(self, user):
-        """May `user` see this client's address and phone?"""
-        return not self.is_protected or user.has_perm("referrals.view_protected_client")
+        """May `user` see this client's address and phone? The rule is
+        referrals.protection's (address, phone and which apartment alike)."""
+        from ..protection import may_see_whereabouts
+
+        return may_see_whereabouts(user, self)
 
     # For the access log (audit.services).
     @property

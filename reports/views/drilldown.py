@@ -25,6 +25,7 @@ from accounts.access import permission_required, require_perm
 from accounts.models import Unit
 from audit.context import AuditContext
 from audit.services import log_list_access
+from referrals import protection
 
 from ..kpis.records import RECORD_LISTS
 from .dashboard import check_year
@@ -59,10 +60,12 @@ class _Masker:
     """The name of a person as this user may see it."""
 
     def __init__(self, user):
-        self.may_see_protected = user.has_perm("referrals.view_protected_client")
+        self.user = user
 
     def hidden(self, client):
-        return client is not None and client.is_protected and not self.may_see_protected
+        # The protected-identities rule (referrals.protection): a protected
+        # name beside a tenancy's dates would date their move-in.
+        return client is not None and protection.hides_whereabouts(self.user, client)
 
     def name(self, client, fallback=""):
         if client is None:

@@ -129,7 +129,11 @@ class Apartment(VersionedModel):
 
     @property
     def audit_label(self):
-        return str(self)
+        # The access log's client column names people, not places: the log
+        # review lists a protected client's tenancy rows beside apartment
+        # rows, and the address there would connect the two
+        # (referrals.protection). The row still names the record by type and id.
+        return ""
 
 
 class KeySet(models.Model):

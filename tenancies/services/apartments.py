@@ -39,6 +39,7 @@ from accounts.templatetags.ui import kr
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError, claim_version
+from referrals import protection
 from referrals.models import ProtectionLevel
 
 from ..models import Apartment, ApartmentStatus, Complaint, ComplaintKind, KeySet, Tenancy
@@ -332,7 +333,15 @@ def tenancy_on(apartment, day):
 
 
 def complaint_text(complaint):
-    """The notification text: names the apartment, never the person."""
+    """The notification text: names the apartment, never the person. It goes
+    to the tenant's case officer, so for a protected tenant it names no
+    apartment either (the officer knows whose tenancy it is: together they
+    would say where the client lives; referrals.protection)."""
+    tenancy = complaint.tenancy
+    if tenancy is not None and protection.is_protected(tenancy.client):
+        if complaint.kind == ComplaintKind.DAMAGE:
+            return _("New damage during the tenancy of a client of yours")
+        return _("New complaint during the tenancy of a client of yours")
     if complaint.kind == ComplaintKind.DAMAGE:
         return _("New damage on apartment %(number)s") % {"number": complaint.apartment.object_number}
     return _("New complaint on apartment %(number)s") % {"number": complaint.apartment.object_number}
@@ -363,8 +372,11 @@ def add_complaint(ctx, complaint, *, today=None):
     tenancy = complaint.tenancy
     if tenancy is not None and (tenancy.end_date is None or tenancy.end_date >= today):
         recipients = [user for user in officers_to_tell(tenancy) if user.pk != ctx.user.pk]
-        notify_many(recipients, complaint_text(complaint),
-                    reverse("tenancies:apartment_detail", args=[complaint.apartment_id]))
+        # A protected tenant's case officer is sent to the tenancy (the
+        # client's side), not to the apartment.
+        url = (reverse("tenancies:tenancy_detail", args=[tenancy.pk]) if protection.is_protected(tenancy.client)
+               else reverse("tenancies:apartment_detail", args=[complaint.apartment_id]))
+        notify_many(recipients, complaint_text(complaint), url)
     return complaint
 
 

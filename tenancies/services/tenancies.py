@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
+from referrals import protection
 from referrals.models import Decision, DecisionKind
 from referrals.services.decisions import DecisionError, execute_decision
 
@@ -274,11 +275,13 @@ def _check_new_tenancy_is_open(tenancy):
 
 
 def _execute(ctx, decision, start, apartment):
-    # The note names the apartment by its object number only: the decision
-    # page shows it, and for a client with protected personal data the
-    # apartment's address is the client's address.
+    # The note names no apartment (not even its object number): it is read
+    # beside the client's name on the decision page and in its history, and
+    # for a client with protected personal data "which apartment" is their
+    # address (referrals.protection). The tenancy links the two instead,
+    # shown through the protection rule.
     try:
-        execute_decision(ctx, decision, start, note=_("Move-in to %(apartment)s") % {"apartment": apartment.object_number})
+        execute_decision(ctx, decision, start, note=protection.move_in_note())
     except DecisionError as error:
         raise TenancyError(error.messages[0], code=error.code, field="decision") from None
 

@@ -17,6 +17,7 @@ from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
 from audit.versioning import ConcurrentEditError
+from referrals import protection
 
 from ..forms.apartments import ApartmentFilterForm, ApartmentForm, ComplaintActionForm, ComplaintForm, KeySetForm
 from ..models import Apartment, ApartmentStatus, Complaint, KeySet, Tenancy
@@ -65,6 +66,7 @@ def _render_list(request, apartments, *, vacant_only):
             "page_query": page_query,
             "vacant_only": vacant_only,
             "show_tenant": request.user.has_perm("tenancies.view_tenancy"),
+            "hide_protected_tenants": not protection.sees_every_tenant(request.user),
             "can_add": request.user.has_perm("tenancies.add_apartment"),
         },
     )
@@ -134,6 +136,10 @@ def apartment_detail(request, pk):
     today = timezone.localdate()
     tenancies = _timeline_tenancies(apartment, user)
     periods = services.build_timeline(apartment, tenancies, today)
+    # A protected tenant's dates would connect the apartment with the
+    # client's own tab (which shows them): blanked, with the vacancy edges
+    # next to them and the day totals (referrals.protection). Oldest first.
+    dates_masked = protection.mask_timeline(user, periods)
     current = services.current_tenancy(tenancies, today)
     return render(
         request,
@@ -142,6 +148,7 @@ def apartment_detail(request, pk):
             "apartment": apartment,
             "periods": list(reversed(periods)),
             "totals": services.timeline_totals(periods),
+            "dates_masked": dates_masked,
             "current": current,
             "show_tenant": user.has_perm("tenancies.view_tenancy"),
             "complaints": _complaints(apartment, user, tenancies) if user.has_perm("tenancies.view_complaint") else None,

@@ -23,6 +23,7 @@ from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
 from audit.versioning import ConcurrentEditError
+from referrals import protection
 from referrals.models import Client
 
 from ..forms.tenancies import (
@@ -159,6 +160,9 @@ def _render_detail(request, tenancy, *, move_out_form=None, insurance_form=None,
         {
             "tenancy": tenancy,
             "client": tenancy.client,
+            # Which half of a protected tenancy the page may show (the person
+            # and dates, or the apartment): referrals.protection.
+            "side": protection.tenancy_side(request.user, tenancy),
             "today": today,
             "held_today": tenancy.start_date <= today and (tenancy.end_date is None or tenancy.end_date >= today),
             "insurances": insurances,

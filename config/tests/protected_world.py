@@ -1,0 +1,173 @@
+"""A small world to test that protected identities cannot be inferred.
+
+Two units; every role (a case officer of each unit, the two bolotsar of the
+protected clients' orders, a bolots with nothing assigned, a housing
+administrator, a manager with and one without `view_protected_client`, a
+manager of the other unit, a system administrator); one client per
+protection level plus a plain one, each with an active tenancy (moved in
+through the service, so the decision note is the real one) in an apartment
+of their own whose address, object number, landlord, key tag and move-in
+date appear nowhere else, plus decisions, an accepted order with a visit,
+a complaint (which notifies the case officer) and keys.
+
+All people are fictional (valid check digits, "Fiktiv" in their notes).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Permission
+
+from accounts.roles import Role
+from accounts.tests.factories import UnitFactory, UserFactory
+from audit.context import AuditContext
+from bolots.tests.factories import VisitFactory
+from referrals.models import OrderKind, ProtectionLevel
+from referrals.tests.factories import ClientFactory, fictional_number
+from referrals.tests.factories_orders import BolotsDecisionFactory, accepted_order
+from tenancies.models import Complaint as ComplaintModel
+from tenancies.models import ComplaintKind, ComplaintSource
+from tenancies.services.apartments import add_complaint
+from tenancies.tests.factories import ApartmentFactory, KeySetFactory, moved_in
+
+# One distinctive move-in date per client: nothing else in the world falls on
+# these days (or on the day before, the end of the vacancy before them).
+MOVE_INS = {
+    ProtectionLevel.CONFIDENTIALITY_MARK: date(2024, 2, 13),
+    ProtectionLevel.PROTECTED_REGISTRATION: date(2024, 5, 21),
+    ProtectionLevel.ASSUMED_IDENTITY: date(2024, 9, 17),
+    ProtectionLevel.NONE: date(2024, 11, 26),
+}
+# Names that occur in no other test data. For fingerade personuppgifter the
+# record holds the assumed identity: that is what the unit knows and shows.
+NAMES = {
+    ProtectionLevel.CONFIDENTIALITY_MARK: ("Sekretessa", "Skyddberg"),
+    ProtectionLevel.PROTECTED_REGISTRATION: ("Folke", "Gömström"),
+    ProtectionLevel.ASSUMED_IDENTITY: ("Fingal", "Antagensson"),
+    ProtectionLevel.NONE: ("Vanja", "Öppensdotter"),
+}
+CODES = {
+    ProtectionLevel.CONFIDENTIALITY_MARK: "SEK",
+    ProtectionLevel.PROTECTED_REGISTRATION: "SKF",
+    ProtectionLevel.ASSUMED_IDENTITY: "FIN",
+    ProtectionLevel.NONE: "ÖPP",
+}
+
+
+@dataclass
+class Resident:
+    """A client of the world with their home."""
+
+    client: object
+    apartment: object
+    tenancy: object
+    keyset: object
+    decision: object
+    order: object
+    visit: object
+    complaint: object
+
+    @property
+    def identity_markers(self):
+        """What names the person on a page."""
+        client = self.client
+        return [client.full_name, client.personal_number_display, client.personal_number]
+
+    @property
+    def apartment_markers(self):
+        """What says which apartment: address, object number, landlord, key
+        tag and links to the apartment (the floor is a small number that
+        occurs on every page and is checked by the template tests)."""
+        apartment = self.apartment
+        return [
+            apartment.street_address,
+            apartment.object_number,
+            apartment.landlord,
+            self.keyset.tag,
+            f"/lagenheter/{apartment.pk}/",
+        ]
+
+    @property
+    def date_markers(self):
+        """The move-in and the last day of the vacancy before it."""
+        start = self.tenancy.start_date
+        return [start.isoformat(), (start - timedelta(days=1)).isoformat()]
+
+
+@dataclass
+class World:
+    home: object
+    other: object
+    users: dict = field(default_factory=dict)
+    residents: dict = field(default_factory=dict)
+    other_client: object = None
+    other_apartment: object = None
+
+    @property
+    def protected(self):
+        return [r for level, r in self.residents.items() if level != ProtectionLevel.NONE]
+
+    @property
+    def plain(self):
+        return self.residents[ProtectionLevel.NONE]
+
+
+PROTECTED_PERMISSION = ("referrals", "view_protected_client")
+
+
+def build_world():
+    home = UnitFactory(municipality="Skyddskommun", name="Socialtjänsten, vuxenenheten")
+    other = UnitFactory(municipality="Grannkommun", name="Socialtjänsten, vuxenenheten")
+    users = {
+        "case_officer": UserFactory(username="w_handlaggare", unit=home, roles=[Role.CASE_OFFICER]),
+        "case_officer_other_unit": UserFactory(username="w_handlaggare_annan", unit=other, roles=[Role.CASE_OFFICER]),
+        "pilot_assigned": UserFactory(username="w_bolots_aktiv", unit=home, roles=[Role.PILOT]),
+        "pilot_passive": UserFactory(username="w_bolots_passiv", unit=home, roles=[Role.PILOT]),
+        "pilot_unassigned": UserFactory(username="w_bolots_ledig", unit=home, roles=[Role.PILOT]),
+        "housing_admin": UserFactory(username="w_boendeadmin", unit=home, roles=[Role.HOUSING_ADMIN]),
+        "manager": UserFactory(username="w_chef", unit=home, roles=[Role.MANAGER]),
+        "manager_with_permission": UserFactory(username="w_chef_skydd", unit=home, roles=[Role.MANAGER]),
+        "manager_other_unit": UserFactory(username="w_chef_annan", unit=other, roles=[Role.MANAGER]),
+        "sysadmin": UserFactory(username="w_sysadmin", unit=home, roles=[Role.SYSTEM_ADMIN], is_staff=True),
+    }
+    users["manager_with_permission"].user_permissions.add(
+        Permission.objects.get(content_type__app_label=PROTECTED_PERMISSION[0], codename=PROTECTED_PERMISSION[1])
+    )
+    officer = users["case_officer"]
+    ctx = AuditContext(user=officer, path="/test/")
+    world = World(home=home, other=other, users=users)
+    for n, level in enumerate(MOVE_INS):
+        code = CODES[level]
+        first, last = NAMES[level]
+        client = ClientFactory(
+            unit=home, first_name=first, last_name=last, protection_level=level,
+            personal_number=fictional_number(700 + n, birth_date=date(1979, 4, 3 + n)),
+            responsible_officer=officer, street_address=f"Hemliga stigen {41 + n}",
+            notes="Fiktiv testperson.",
+        )
+        apartment = ApartmentFactory(
+            unit=home, object_number=f"{code}-77{n}1", street_address=f"Skyddsgränd {11 + n}{code}",
+            postal_code="186 99", floor=13 + n, landlord=f"Hyresvärden {code} Fiktiv AB",
+            lease_start=date(2020, 1, 1), rent=612_300 + n * 100,
+        )
+        keyset = KeySetFactory(apartment=apartment, tag=f"Bricka-{code}-55{n}")
+        start = MOVE_INS[level]
+        tenancy = moved_in(ctx, apartment, client, start)
+        decision = BolotsDecisionFactory(client=client, decided_by=officer)
+        order = accepted_order(
+            users["pilot_assigned"], users["pilot_passive"], client=client, decision=decision, ordered_by=officer,
+            kind=OrderKind.BOLOTS_SUPPORT,
+        )
+        visit = VisitFactory(order=order)
+        complaint = add_complaint(
+            AuditContext(user=users["housing_admin"], path="/test/"),
+            ComplaintModel(
+                apartment=apartment, occurred_on=date(2026, 6, 10 + n), kind=ComplaintKind.DISTURBANCE,
+                source=ComplaintSource.NEIGHBOUR, description="Fiktivt klagomål: hög musik.",
+            ),
+            today=date(2026, 6, 30),
+        )
+        world.residents[level] = Resident(client, apartment, tenancy, keyset, decision, order, visit, complaint)
+    world.other_client = ClientFactory(unit=other, first_name="Annan", last_name="Grannkommunsson")
+    world.other_apartment = ApartmentFactory(unit=other, object_number="GRN-1", street_address="Grannvägen 1")
+    return world

@@ -1,0 +1,158 @@
+"""Protected identities: the one rule for "where does this person live".
+
+For a client with protected personal data (all three levels of
+`ProtectionLevel`: sekretessmarkering, skyddad folkbokföring, fingerade
+personuppgifter) *which apartment* they live in is address data. A user
+without `referrals.view_protected_client` must never see the person and an
+apartment connected, from either side:
+
+- whatever names the client (their pages, tenancy pages, decision and order
+  notes, notifications, exports, drill-downs) shows no apartment identifier:
+  address, object number, apartment id or link, landlord, floor, key tag;
+- whatever shows an apartment (apartment list and page, timeline, keys,
+  complaints, import preview) shows no protected tenant: "tenant with
+  protected personal data", without name, identity number or the dates of
+  the tenancy (which the client's own tab shows, so they would connect the
+  two).
+
+For fingerade personuppgifter the client record holds the assumed identity
+(that is what the unit is given); the real one is never stored, so every
+page shows the assumed one.
+
+Every view and template asks `may_see_whereabouts` (or the helpers and the
+`{% load protection %}` tags built on it); nothing else decides. The rule is
+documented in docs/access.md ("Protected identities").
+
+The single exception (issue 9, not built yet) will live in
+`_exception_applies`: the two bolotsar of an accepted order may see the
+address on that order's visit pages, logged. Callers pass `context` (the
+order whose visit page is being shown) so that the exception can be granted
+there and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .models.clients import ProtectionLevel
+
+PROTECTED_PERMISSION = "referrals.view_protected_client"
+
+# What an apartment page says instead of a protected tenant's name.
+PROTECTED_TENANT_LABEL = _("Tenant with protected personal data")
+# What a page about the client says instead of the apartment.
+HIDDEN_APARTMENT_LABEL = _("Apartment not shown: protected personal data")
+
+
+@dataclass(frozen=True)
+class VisitPageContext:
+    """Where the one exception may apply: the visit pages of `order`.
+
+    Issue 9 builds the exception; the type exists now so that the call sites
+    that will need it already pass it and nothing else must change."""
+
+    order: object
+
+
+def is_protected(client) -> bool:
+    return client is not None and client.protection_level != ProtectionLevel.NONE
+
+
+def _exception_applies(user, client, context) -> bool:
+    """The one place for issue 9's narrow exception (the two bolotsar of an
+    accepted order, on that order's visit pages, logged). Not granted yet."""
+    return False
+
+
+def may_see_whereabouts(user, client, *, context: VisitPageContext | None = None) -> bool:
+    """May `user` see where `client` lives (address, phone and which
+    apartment), and may an apartment page name `client` as its tenant?
+
+    True for clients without protection, for users holding
+    `referrals.view_protected_client` (given to named users, never a role),
+    and where the single exception applies; false otherwise, and false for
+    anonymous users."""
+    if not is_protected(client):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if user.has_perm(PROTECTED_PERMISSION):
+        return True
+    return _exception_applies(user, client, context)
+
+
+def hides_whereabouts(user, client, *, context: VisitPageContext | None = None) -> bool:
+    return not may_see_whereabouts(user, client, context=context)
+
+
+def hidden_whereabouts(user, clients: Iterable) -> set[int]:
+    """The ids of `clients` whose whereabouts `user` may not see (no query:
+    the clients are already read)."""
+    if user is not None and user.is_authenticated and user.has_perm(PROTECTED_PERMISSION):
+        return set()
+    return {client.pk for client in clients if client is not None and hides_whereabouts(user, client)}
+
+
+def sees_every_tenant(user) -> bool:
+    """May `user` see protected tenants named on apartment pages and lists?
+    Only with the permission: the exception of issue 9 is for visit pages,
+    never for apartment pages."""
+    return user is not None and user.is_authenticated and user.has_perm(PROTECTED_PERMISSION)
+
+
+def tenant_hidden(user, tenancy) -> bool:
+    """Seen from the apartment: must `tenancy`'s tenant (name, number and
+    dates) be left out for `user`?"""
+    return is_protected(tenancy.client) and not sees_every_tenant(user)
+
+
+def apartment_hidden(user, tenancy) -> bool:
+    """Seen from the client: must `tenancy`'s apartment be left out?"""
+    return hides_whereabouts(user, tenancy.client)
+
+
+def tenancy_side(user, tenancy) -> str:
+    """Which half of a protected tenancy a tenancy page may show `user`.
+
+    "both": the user may see where the tenant lives. Otherwise a user who may
+    read client files (case officers, managers, the client's bolotsar) gets
+    "client": the person and the dates, not the apartment; anyone else
+    (housing administrators) gets "apartment": the apartment and its rent,
+    the tenant as "tenant with protected personal data" and no dates."""
+    if not tenant_hidden(user, tenancy):
+        return "both"
+    return "client" if user.has_perm("referrals.view_client") else "apartment"
+
+
+def mask_timeline(user, periods) -> bool:
+    """Blank the dates of every timeline period that would date a protected
+    tenant's tenancy: the tenancy itself and the edges of the vacancies
+    next to it (a vacancy ending the day before a move-in gives the move-in
+    away). Sets `hidden`, `start_hidden` and `end_hidden` on each period;
+    returns whether anything was blanked (the totals then give nothing away
+    either and are left out). `periods` oldest first."""
+    masked = False
+    for period in periods:
+        period.hidden = False
+        period.start_hidden = False
+        period.end_hidden = False
+    for index, period in enumerate(periods):
+        if period.is_vacancy or not tenant_hidden(user, period.tenancy):
+            continue
+        masked = True
+        period.hidden = period.start_hidden = period.end_hidden = True
+        if index > 0 and periods[index - 1].is_vacancy:
+            periods[index - 1].end_hidden = True
+        if index + 1 < len(periods) and periods[index + 1].is_vacancy:
+            periods[index + 1].start_hidden = True
+    return masked
+
+
+def move_in_note() -> str:
+    """The note a move-in writes on the decision it executes. It names no
+    apartment: the note is read beside the client's name by everyone who
+    may read the decision, and a client may become protected later."""
+    return str(_("Move-in registered"))
