@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
+from . import reads
 from .models import AccessAction, AccessLogEntry, AccountEvent, FieldChange
 
 
@@ -31,6 +32,10 @@ def log_access(ctx, action, obj=None, *, client=None, object_type=None, note="")
     # A record about a person who is not (yet) a client, such as an outreach
     # order, still names the person so that the log can be searched for them.
     label = client.audit_label if client is not None else getattr(obj, "audit_label", "") or ""
+    if client is not None:
+        # This row covers the client for the whole request: the read
+        # recorder (audit.reads) writes no second one.
+        reads.mark_logged([client.pk])
     return AccessLogEntry.objects.create(
         user=ctx.user,
         action=action,
@@ -70,6 +75,7 @@ def log_list_access(ctx, objects, *, object_type, note=""):
         )
     if not rows:
         return [log_access(ctx, AccessAction.VIEW, object_type=object_type, note=note)]
+    reads.mark_logged(rows)
     return AccessLogEntry.objects.bulk_create(list(rows.values()))
 
 
