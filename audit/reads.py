@@ -51,9 +51,12 @@ class ReadRecorder:
         if client.pk is not None and client.pk not in self._seen:
             self._seen[client.pk] = client
 
-    def saw_snapshot(self, client_id, label, number):
+    def saw_snapshot(self, client_id, label=None, number=None):
+        """A client shown from something other than a Client instance (a
+        log row's snapshot, an annotated name). Without label and number,
+        the flush reads them."""
         if client_id is not None and client_id not in self._seen:
-            self._seen[client_id] = (label or "", number or "")
+            self._seen[client_id] = None if label is None else (label, number or "")
 
     def mark_logged(self, client_ids):
         self._logged.update(pk for pk in client_ids if pk is not None)
@@ -95,7 +98,9 @@ class ReadRecorder:
         labels, missing = {}, []
         for pk in pending:
             seen = self._seen[pk]
-            if isinstance(seen, tuple):
+            if seen is None:
+                missing.append(pk)
+            elif isinstance(seen, tuple):
                 labels[pk] = seen
             elif {"first_name", "last_name", "personal_number"} & seen.get_deferred_fields():
                 missing.append(pk)
@@ -133,7 +138,7 @@ def saw(client):
         recorder.saw(client)
 
 
-def saw_snapshot(client_id, label, number):
+def saw_snapshot(client_id, label=None, number=None):
     recorder = _current.get()
     if recorder is not None:
         recorder.saw_snapshot(client_id, label, number)
