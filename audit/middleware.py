@@ -25,7 +25,7 @@ class ReadLogMiddleware:
     @staticmethod
     def _flush(request, recorder):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not recorder.unlogged:
+        if user is None or not user.is_authenticated or not recorder.pending:
             # Nobody to write the row for (the log needs a user): the login
             # page and other anonymous pages show no client data, and a
             # stray read there must not turn into a server error.

@@ -46,6 +46,7 @@ class ReadRecorder:
         self.note = ""
         self._seen = {}  # client id -> Client instance or (label, number)
         self._logged = set()  # client ids with a log row from this unit of work
+        self._deferred = []  # rows built by the access helpers, written by flush()
 
     def saw(self, client):
         if client.pk is not None and client.pk not in self._seen:
@@ -61,9 +62,19 @@ class ReadRecorder:
     def mark_logged(self, client_ids):
         self._logged.update(pk for pk in client_ids if pk is not None)
 
+    def defer(self, rows):
+        """Rows of reads logged by the access helpers (audit.services):
+        written with the recorded reads in flush()'s one insert."""
+        self._deferred.extend(rows)
+        self.mark_logged(row.client_id for row in rows)
+
     @property
     def unlogged(self):
         return [pk for pk in self._seen if pk not in self._logged]
+
+    @property
+    def pending(self):
+        return bool(self._deferred) or bool(self.unlogged)
 
     def rows(self, ctx):
         """Unsaved AccessLogEntry rows for the clients read and not yet logged."""
@@ -117,7 +128,8 @@ class ReadRecorder:
         """Write the rows in one insert; returns them."""
         from .models import AccessLogEntry
 
-        rows = self.rows(ctx)
+        rows = self._deferred + self.rows(ctx)
+        self._deferred = []
         if not rows:
             return []
         # Through the model's manager, so that whatever guards or chains
@@ -150,6 +162,16 @@ def mark_logged(client_ids):
     recorder = _current.get()
     if recorder is not None:
         recorder.mark_logged(client_ids)
+
+
+def defer(rows):
+    """Hand rows to the current recorder; False when there is none (the
+    caller writes them itself)."""
+    recorder = _current.get()
+    if recorder is None:
+        return False
+    recorder.defer(rows)
+    return True
 
 
 def add_note(text):

@@ -217,8 +217,7 @@ def log_list_view(ctx, signals):
             ip_address=ctx.ip_address,
             note="signal list",
         ))
-    if rows:
-        reads.mark_logged(rows)
+    if rows and not reads.defer(list(rows.values())):
         AccessLogEntry.objects.bulk_create(list(rows.values()))
 
 

@@ -165,6 +165,20 @@ def build_world(today=None):
         to_user=by_role[unit.pk][Role.CASE_OFFICER][-1] if by_role[unit.pk][Role.CASE_OFFICER][-1] != officer
         else users["manager"], reason="Fiktiv omfördelning",
     )
+    # A tenant of a training apartment who has not taken the course: named
+    # on "clients missing the course" and offered by the enrolment form.
+    from bolots.tests.factories import training_tenancy
+
+    from referrals import personnummer
+    from referrals.tests.factories import ClientFactory
+
+    numbers = set(Client.objects.values_list("personal_number", flat=True))
+    number = next(n for n in (personnummer.make_number(date(1991, 7, 17), i) for i in range(1, 999))
+                  if n not in numbers)
+    newcomer = ClientFactory(unit=unit, first_name="Nykomling", last_name=f"{NAME_PREFIX}ZZ",
+                             personal_number=number, responsible_officer=officer,
+                             notes="Fiktiv person (testdata).")
+    training_tenancy(newcomer, today - timedelta(days=40))
     enrolment = Enrolment.objects.filter(round__unit=unit).select_related("round").order_by("pk").first()
     visit = Visit.objects.filter(order=order).order_by("-pk").first() or Visit.objects.filter(
         order__client__unit=unit).order_by("-pk").first()
