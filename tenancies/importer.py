@@ -38,7 +38,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.templatetags.ui import kr
-from audit import reads
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes
 from audit.versioning import ConcurrentEditError, claim_version
@@ -985,14 +984,9 @@ def run_import(ctx, data, unit, *, dry_run, today=None):
     when the file cannot be read at all.
 
     The clients the file's numbers match are read (and may be named in the
-    preview or the errors): logged as reads by `ctx.user`, also when run
-    from the command line (audit.reads).
+    preview or the errors): on the import page the read recorder logs them
+    (audit.reads), from the command line the command records them.
     """
-    with reads.recording(ctx, "register import (dry run)" if dry_run else "register import"):
-        return _run_import(ctx, data, unit, dry_run=dry_run, today=today)
-
-
-def _run_import(ctx, data, unit, *, dry_run, today=None):
     today = today or timezone.localdate()
     table = read_table(data)
     result = ImportResult(dry_run=dry_run)
