@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
+from . import reads
 from .models import AccessAction, AccessLogEntry, AccountEvent, FieldChange
 
 
@@ -25,13 +26,18 @@ def client_of(obj):
 
 
 def log_access(ctx, action, obj=None, *, client=None, object_type=None, note=""):
-    """Write one access-log row for `action` on `obj` (or a list, when obj is None)."""
+    """Write one access-log row for `action` on `obj` (or a list, when obj is None).
+
+    A read (VIEW) during a request or a recorded task is handed to the read
+    recorder (audit.reads), which writes it with every other client the
+    request read in one insert at the end; other actions are written at
+    once, in the transaction of the write they record."""
     if client is None and obj is not None:
         client = client_of(obj)
     # A record about a person who is not (yet) a client, such as an outreach
     # order, still names the person so that the log can be searched for them.
     label = client.audit_label if client is not None else getattr(obj, "audit_label", "") or ""
-    return AccessLogEntry.objects.create(
+    row = AccessLogEntry(
         user=ctx.user,
         action=action,
         client_id=client.pk if client is not None else None,
@@ -43,13 +49,22 @@ def log_access(ctx, action, obj=None, *, client=None, object_type=None, note="")
         ip_address=ctx.ip_address,
         note=note[:300],
     )
+    if action == AccessAction.VIEW and reads.defer([row]):
+        return row
+    if client is not None:
+        # This row covers the client for the whole request: the read
+        # recorder writes no second one.
+        reads.mark_logged([client.pk])
+    row.save()
+    return row
 
 
 def log_list_access(ctx, objects, *, object_type, note=""):
     """Log a page of a list: one row per client whose record is shown, so
     that a log search by client finds the list views too, written in one
-    insert whatever the page's length. A page without client records writes
-    one row naming the list. `objects` must have their clients loaded
+    insert whatever the page's length (with the request's other reads, by
+    the read recorder, when there is one). A page without client records
+    writes one row naming the list. `objects` must have their clients loaded
     (select_related) or this costs a query per row."""
     rows = {}
     for obj in objects:
@@ -70,6 +85,8 @@ def log_list_access(ctx, objects, *, object_type, note=""):
         )
     if not rows:
         return [log_access(ctx, AccessAction.VIEW, object_type=object_type, note=note)]
+    if reads.defer(list(rows.values())):
+        return list(rows.values())
     return AccessLogEntry.objects.bulk_create(list(rows.values()))
 
 

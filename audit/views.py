@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import reads
 from .context import AuditContext
 from .forms import LogFilterForm
 from .models import AccessAction, AccessLogEntry, AccountEvent
@@ -96,6 +97,13 @@ def log_search(request):
         form = LogFilterForm(initial=filters, users=users)
 
     page = Paginator(_entries_for(request.user, filters), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    # The log shows who read whom: its rows name clients, so reading them is
+    # a read of those clients (audit/reads.py writes the rows).
+    for entry in page:
+        reads.saw_snapshot(entry.client_id, entry.client_label, entry.client_number)
+    if filters.get("client"):
+        reads.log_search(AuditContext.from_request(request), filters["client"], what="access log",
+                         matched=page.paginator.count)
     return render(
         request,
         "audit/log.html",
@@ -121,6 +129,13 @@ def log_export(request):
         object_type="audit.accesslogentry",
         note=_describe(filters),
     )
+    # Every client named in the file is read by the exporter; collected
+    # before the response streams, because the read recorder writes its rows
+    # when the view returns.
+    for client_id, label, number in entries.exclude(client_id=None).values_list(
+        "client_id", "client_label", "client_number"
+    ).distinct():
+        reads.saw_snapshot(client_id, label, number)
     writer = csv.writer(_Echo(), delimiter=";")
     header = [_("Time"), _("User"), _("Action"), _("Client"), _("Personal identity number"),
               _("Record type"), _("Record id"), _("Path"), _("IP address"), _("Note")]

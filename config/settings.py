@@ -70,6 +70,9 @@ MIDDLEWARE = [
     # the same request.user.is_verified(), without a query per request, and
     # every page but login/enrolment/static/health requires it.
     "accounts.login.middleware.SecondFactorMiddleware",
+    # Logs every client the request read (audit/reads.py); after
+    # authentication, because the row names the user.
+    "audit.middleware.ReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -28,6 +28,9 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from audit import reads
+from audit.context import AuditContext
+
 from .evaluation import render_evaluation
 from .models import ReportRun
 
@@ -117,7 +120,12 @@ def generate_evaluation(self, run_id, year, user_id):
         run = _start(run_id, year, user_id)
         if run is None:
             return None
-        return _finish(run_id, render_evaluation(run.year, run.unit))
+        # The evaluation is aggregates only, but should a client ever be
+        # read while it is built, the read is logged as the requester's.
+        with reads.recording(AuditContext.system(run.requested_by, f"task generate_evaluation run {run.pk}"),
+                             "evaluation PDF"):
+            rendered = render_evaluation(run.year, run.unit)
+        return _finish(run_id, rendered)
     except TRANSIENT_ERRORS as exc:
         retries = self.request.retries
         if retries < MAX_RETRIES:

@@ -989,6 +989,10 @@ def run_import(ctx, data, unit, *, dry_run, today=None):
     Returns an ImportResult: the counts, and the errors when any row is bad
     (then nothing is written). A dry run only plans. Raises ImportFileError
     when the file cannot be read at all.
+
+    The clients the file's numbers match are read (and may be named in the
+    preview or the errors): on the import page the read recorder logs them
+    (audit.reads), from the command line the command records them.
     """
     today = today or timezone.localdate()
     table = read_table(data)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.notifications import notify, notify_many
 from accounts.roles import Role
+from audit import reads
 from audit.models import AccessAction, AccessLogEntry
 from audit.services import log_access, object_type_of
 from referrals.models import Client
@@ -216,7 +217,7 @@ def log_list_view(ctx, signals):
             ip_address=ctx.ip_address,
             note="signal list",
         ))
-    if rows:
+    if rows and not reads.defer(list(rows.values())):
         AccessLogEntry.objects.bulk_create(list(rows.values()))
 
 

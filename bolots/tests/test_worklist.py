@@ -234,19 +234,27 @@ def test_a_bolots_of_another_unit_sees_nothing_of_this_unit(client, pilot, colle
     assert "Du har inga accepterade uppdrag just nu." in html
 
 
-def test_opening_the_page_writes_one_access_log_row_without_a_client(client, pilot, colleague):
-    for _ in range(3):
-        accepted_order(pilot, colleague, kind=OrderKind.BOLOTS_SUPPORT, accepted_at=recent(1))
+def test_opening_the_page_logs_the_page_and_every_client_on_it_in_one_insert(client, pilot, colleague):
+    # Min dag shows home addresses: every client on it is a read (issue 10 §4).
+    orders = [accepted_order(pilot, colleague, kind=OrderKind.BOLOTS_SUPPORT, accepted_at=recent(1))
+              for _ in range(3)]
     client.force_login(pilot)
 
-    client.get(reverse("bolots:my_day"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    (row,) = AccessLogEntry.objects.all()
-    assert (row.user, row.action, row.object_type, row.client_id, row.client_label) == (
-        pilot, AccessAction.VIEW, "bolots.worklist", None, ""
-    )
-    assert row.path == reverse("bolots:my_day")
-    assert row.note == "orders shown: 3 of 3"
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("bolots:my_day"))
+
+    page = AccessLogEntry.objects.get(object_type="bolots.worklist")
+    assert (page.user, page.action, page.client_id) == (pilot, AccessAction.VIEW, None)
+    assert page.path == reverse("bolots:my_day")
+    assert page.note == "orders shown: 3 of 3"
+    reads = AccessLogEntry.objects.exclude(pk=page.pk)
+    assert sorted(reads.values_list("client_id", flat=True)) == sorted(order.client_id for order in orders)
+    assert {(row.user_id, row.action) for row in reads} == {(pilot.pk, AccessAction.VIEW)}
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT") and "audit_accesslogentry" in q["sql"]]
+    assert len(inserts) == 1
 
 
 def test_the_menu_leads_a_bolots_to_min_dag_first(client, pilot):

@@ -14,14 +14,10 @@ Access
 
 Access log
 "Min dag" writes one row per page view (object type "bolots.worklist", no
-client; the note counts the orders shown) rather than one per order. Every
-order on it is one the user is assigned to, which the order's events
-(accepted, reassigned) already record with their times, so the rows per
-order would add nothing a reviewer could not derive, while a bolots opening
-the start page many times a day would add tens of rows each time and bury
-the reads that matter: the opening of a client's file or an order, which
-are logged per client. The frequency page names the person and is logged
-per view on the order.
+client; the note counts the orders shown) and, since the page shows names
+and home addresses, one row per client on it (issue 10: every read is
+logged), all in one insert by the read recorder (audit.reads). The frequency
+page names the person and is logged per view on the order.
 """
 
 from django.contrib import messages

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from audit import reads
 from audit.versioning import VersionedModel
 
 from .. import personnummer
@@ -163,6 +164,15 @@ class Client(VersionedModel):
 
     def __str__(self):
         return self.full_name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Every client read from the database is reported to the read
+        # recorder, which logs it at the end of the request or task
+        # (audit/reads.py): no page can show a client without a log row.
+        instance = super().from_db(db, field_names, values)
+        reads.saw(instance)
+        return instance
 
     def save(self, *args, **kwargs):
         parsed = personnummer.parse(self.personal_number)

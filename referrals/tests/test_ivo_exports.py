@@ -103,7 +103,7 @@ def test_report_page_rows_definition_and_log(officer, report_data, case_officer)
     assert "2025-06-15" in html  # resumption during the quarter
     assert "Lägenhet Fiktiva gatan 1" in html and "Tackade nej" in html
     assert_no_identity_numbers(html, MAN, WOMAN, HIDDEN)
-    entry = AccessLogEntry.objects.get()
+    entry = AccessLogEntry.objects.get(object_type="referrals.ivo_report")
     assert (entry.action, entry.object_type, entry.user, entry.note) == (
         AccessAction.VIEW, "referrals.ivo_report", case_officer, "2025 Q2: 3",
     )
@@ -152,7 +152,7 @@ def test_csv_is_semicolon_separated_utf8_with_bom(officer, report_data, case_off
     ]
     assert len(lines) == 4
     assert_no_identity_numbers(text, MAN, WOMAN, HIDDEN)
-    entry = AccessLogEntry.objects.get()
+    entry = AccessLogEntry.objects.get(object_type="referrals.ivo_report")
     assert (entry.action, entry.object_type, entry.note) == (AccessAction.EXPORT, "referrals.ivo_report", "CSV 2025 Q2: 3")
 
 
@@ -183,7 +183,7 @@ def test_pdf_has_codes_and_dates_and_never_an_identity_number(officer, report_da
     assert "skyddade personuppgifter" in text
     assert "Hemligby" not in text
     assert_no_identity_numbers(text.replace("\n", ""), MAN, WOMAN, HIDDEN)
-    entry = AccessLogEntry.objects.get()
+    entry = AccessLogEntry.objects.get(object_type="referrals.ivo_report")
     assert (entry.action, entry.note) == (AccessAction.EXPORT, "PDF 2025 Q2: 3")
 
 

@@ -123,11 +123,13 @@ def test_queue_hides_who_and_where_until_accepted(client, second_pilot, queued):
 def test_queue_view_of_an_order_is_not_access_logged_but_a_full_view_is(client, second_pilot, case_officer, queued):
     client.force_login(second_pilot)
     client.get(detail(queued))
-    assert not AccessLogEntry.objects.filter(object_id=str(queued.pk), action=AccessAction.VIEW).exists()
+    assert not AccessLogEntry.objects.filter(
+        object_type="referrals.order", object_id=str(queued.pk), action=AccessAction.VIEW
+    ).exists()
 
     client.force_login(case_officer)
     client.get(detail(queued))
-    entry = AccessLogEntry.objects.get(object_id=str(queued.pk), action=AccessAction.VIEW)
+    entry = AccessLogEntry.objects.get(object_type="referrals.order", object_id=str(queued.pk), action=AccessAction.VIEW)
     assert (entry.user, entry.client_id, entry.object_type) == (case_officer, queued.client_id, "referrals.order")
 
 

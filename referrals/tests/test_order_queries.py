@@ -38,16 +38,17 @@ def get_ok(client, url):
 def test_case_officer_list(client, case_officer, orders, django_assert_num_queries):
     client.force_login(case_officer)
     # + count and page of the unit's orders = 10
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # incl. the read log's one insert (audit.reads)
         get_ok(client, reverse("referrals:order_list") + "?visa=alla&status=")
 
 
 @pytest.mark.parametrize("orders", [5, 50], indirect=True)
 def test_pilot_list_with_the_queue(client, pilot, orders, django_assert_num_queries):
     client.force_login(pilot)
-    # + count and page of "Mina uppdrag", count and page of the queue, and
-    # the recently ended orders (own notes, one query) = 13
-    with django_assert_num_queries(13):
+    # + count and page of "Mina uppdrag", count and page of the queue, the
+    # recently ended orders (own notes, one query), and the read log's one
+    # insert (audit.reads) = 14
+    with django_assert_num_queries(14):
         response = get_ok(client, reverse("referrals:order_list"))
     assert len(response.context["queue"].object_list) == len(response.context["my_orders"].object_list) > 0
 

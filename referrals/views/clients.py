@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import fetch_visible, permission_required
+from audit import reads
 from audit.context import AuditContext
 from audit.services import history_of, snapshot
 from audit.versioning import ConcurrentEditError
@@ -33,6 +34,8 @@ def client_list(request):
     term = request.session.get(SEARCH_SESSION_KEY, "")
     clients = Client.objects.visible_to(request.user).search(term).for_list()
     page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    if term:
+        reads.log_search(AuditContext.from_request(request), term, what="clients", matched=page.paginator.count)
     return render(
         request,
         "referrals/client_list.html",

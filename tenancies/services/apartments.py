@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from accounts.notifications import notify_many
 from accounts.templatetags.ui import kr
+from audit import reads
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError, claim_version
@@ -565,5 +566,16 @@ def with_list_facts(apartments, user, today):
                 ).values("name")[:1]
             ),
             tenant_protected=Exists(current.exclude(client__protection_level=ProtectionLevel.NONE)),
+            # Who the name is, for the access log (audit.reads via
+            # note_list_tenants): a name from a subquery is no Client instance.
+            tenant_client_id=Subquery(current.order_by("-start_date").values("client_id")[:1]),
         )
     return apartments
+
+
+def note_list_tenants(apartments):
+    """Report the tenants named on a page of the apartment list to the read
+    recorder, which logs them at the end of the request."""
+    for apartment in apartments:
+        if getattr(apartment, "tenant_name", None):
+            reads.saw_snapshot(apartment.tenant_client_id)

@@ -57,6 +57,7 @@ def _filtered(request, apartments, *, with_status):
 def _render_list(request, apartments, *, vacant_only):
     apartments, form, page_query = _filtered(request, apartments, with_status=not vacant_only)
     page = Paginator(apartments, PER_PAGE).get_page(request.GET.get("page"))
+    services.note_list_tenants(page)
     return render(
         request,
         "tenancies/apartments/apartment_list.html",

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
+from audit import reads
 from audit.context import AuditContext
 from tenancies.importer import ImportFileError, run_import
 
@@ -48,7 +49,10 @@ class Command(BaseCommand):
 
         ctx = AuditContext.system(user, label="manage.py import_register")
         try:
-            result = run_import(ctx, data, unit, dry_run=dry_run)
+            # The clients the file matches are read (and may be named in the
+            # errors): logged as the importing user's reads (audit.reads).
+            with reads.recording(ctx, "manage.py import_register"):
+                result = run_import(ctx, data, unit, dry_run=dry_run)
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         if not result.ok:

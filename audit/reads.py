@@ -1,0 +1,243 @@
+"""Every read of client data is logged: the per-request read recorder.
+
+The access helper (accounts.access.fetch_visible) logs the record a page is
+about, but a page shows more: a list of clients, the tenant of an
+apartment, the participants of a course, the client picker of a form. A
+rule that every view must remember to log each of those cannot be kept, so
+the recording is done where client data comes from: every `Client` instance
+built from a database row (`referrals.models.Client.from_db`) reports itself
+to the recorder of the current unit of work, and at the end of that unit
+(a request: audit.middleware.ReadLogMiddleware; a task or command:
+`recording()`) the recorder writes one access-log row per client read, in
+ONE bulk insert, leaving out the clients that already have a row from this
+request (the access helper's, a service function's). Records that show
+client data without a Client instance (the access log's own snapshots) call
+`saw_snapshot()`.
+
+Limits, stated in docs/access.md: a client loaded but not shown (a form's
+validation, a permission check after the fetch) is logged as read too: the
+log errs on the side of too much. `QuerySet.values()` builds no instances:
+code that shows client names from `values()` must call `saw_snapshot()`.
+
+Searches are logged with what was searched (`log_search`); identity numbers
+in a search term are replaced by a keyed hash, never stored in clear.
+"""
+
+import hashlib
+import hmac
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+
+_current = ContextVar("bolots_read_recorder", default=None)
+
+# Runs of four or more digits (ignoring the separators people type inside an
+# identity number) are identity numbers or parts of one.
+_DIGITS = re.compile(r"\d[\d\s+-]{2,}\d")
+
+
+class ReadRecorder:
+    """The clients read during one unit of work, and those already logged."""
+
+    def __init__(self, purpose=""):
+        self.purpose = purpose
+        self.note = ""
+        self._seen = {}  # client id -> Client instance or (label, number)
+        self._logged = set()  # client ids with a log row from this unit of work
+        self._deferred = []  # rows built by the access helpers, written by flush()
+
+    def saw(self, client):
+        if client.pk is not None and client.pk not in self._seen:
+            self._seen[client.pk] = client
+
+    def saw_snapshot(self, client_id, label=None, number=None):
+        """A client shown from something other than a Client instance (a
+        log row's snapshot, an annotated name). Without label and number,
+        the flush reads them."""
+        if client_id is not None and client_id not in self._seen:
+            self._seen[client_id] = None if label is None else (label, number or "")
+
+    def mark_logged(self, client_ids):
+        self._logged.update(pk for pk in client_ids if pk is not None)
+
+    def defer(self, rows):
+        """Rows of reads logged by the access helpers (audit.services):
+        written with the recorded reads in flush()'s one insert."""
+        self._deferred.extend(rows)
+        self.mark_logged(row.client_id for row in rows)
+
+    @property
+    def unlogged(self):
+        return [pk for pk in self._seen if pk not in self._logged]
+
+    @property
+    def pending(self):
+        return bool(self._deferred) or bool(self.unlogged)
+
+    def rows(self, ctx):
+        """Unsaved AccessLogEntry rows for the clients read and not yet logged."""
+        from .models import AccessAction, AccessLogEntry
+
+        pending = self.unlogged
+        if not pending:
+            return []
+        labels = self._labels(pending)
+        note = "; ".join(part for part in (self.purpose, self.note) if part)
+        return [
+            AccessLogEntry(
+                user=ctx.user,
+                action=AccessAction.VIEW,
+                client_id=pk,
+                client_label=labels[pk][0][:200],
+                client_number=labels[pk][1][:12],
+                object_type="referrals.client",
+                object_id=str(pk),
+                path=ctx.path,
+                ip_address=ctx.ip_address,
+                note=note[:300],
+            )
+            for pk in pending
+            if pk in labels
+        ]
+
+    def _labels(self, pending):
+        """(label, number) per client id. From the instances where their
+        fields were loaded, otherwise one query (values(): no instances, so
+        nothing new is recorded while flushing)."""
+        labels, missing = {}, []
+        for pk in pending:
+            seen = self._seen[pk]
+            if seen is None:
+                missing.append(pk)
+            elif isinstance(seen, tuple):
+                labels[pk] = seen
+            elif {"first_name", "last_name", "personal_number"} & seen.get_deferred_fields():
+                missing.append(pk)
+            else:
+                labels[pk] = (seen.audit_label or "", seen.personal_number or "")
+        if missing:
+            from referrals.models import Client
+
+            for row in Client.objects.filter(pk__in=missing).values("pk", "first_name", "last_name", "personal_number"):
+                labels[row["pk"]] = (f"{row['first_name']} {row['last_name']}", row["personal_number"])
+        return labels
+
+    def flush(self, ctx):
+        """Write the rows in one insert; returns them."""
+        from .models import AccessLogEntry
+
+        rows = self._deferred + self.rows(ctx)
+        self._deferred = []
+        if not rows:
+            return []
+        # Through the model's manager, so that whatever guards or chains
+        # the access log (audit.models) applies to these rows too.
+        written = AccessLogEntry.objects.bulk_create(rows)
+        self.mark_logged(row.client_id for row in rows)
+        return written
+
+
+def current():
+    return _current.get()
+
+
+def saw(client):
+    """Called by Client.from_db for every client built from a database row."""
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.saw(client)
+
+
+def saw_snapshot(client_id, label=None, number=None):
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.saw_snapshot(client_id, label, number)
+
+
+def mark_logged(client_ids):
+    """Called by the writers of access-log rows, so that the recorder does
+    not write a second row for a client already logged in this request."""
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.mark_logged(client_ids)
+
+
+def defer(rows):
+    """Hand rows to the current recorder; False when there is none (the
+    caller writes them itself)."""
+    recorder = _current.get()
+    if recorder is None:
+        return False
+    recorder.defer(rows)
+    return True
+
+
+def add_note(text):
+    """A word on why the clients of this request were read (a search)."""
+    recorder = _current.get()
+    if recorder is not None and text:
+        recorder.note = f"{recorder.note}; {text}" if recorder.note else text
+
+
+@contextmanager
+def recorder(purpose=""):
+    """Record reads for the duration; yields the recorder. The caller
+    flushes (the middleware does it with the request's user)."""
+    rec = ReadRecorder(purpose)
+    token = _current.set(rec)
+    try:
+        yield rec
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def recording(ctx, purpose=""):
+    """For tasks and commands that show client data (an export, an e-mail,
+    a PDF): record the reads and write them as `ctx.user` at the end.
+    Nested inside a request, the request's recorder does the work."""
+    if _current.get() is not None:
+        add_note(purpose)
+        yield _current.get()
+        return
+    with recorder(purpose) as rec:
+        yield rec
+        if ctx.user is not None and getattr(ctx.user, "pk", None) is not None:
+            rec.flush(ctx)
+
+
+def number_digest(digits):
+    """A keyed hash of an identity number (or part of one): the same number
+    gives the same digest, so a reviewer can find searches for a known
+    number, but the log does not hold the number itself."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def mask_search_term(term):
+    """The search term as stored in the log: words as typed, every run of
+    digits (an identity number or part of one) replaced by `nr:<digest>`."""
+
+    def replace(match):
+        digits = re.sub(r"\D", "", match.group(0))
+        return f"nr:{number_digest(digits)}"
+
+    return _DIGITS.sub(replace, (term or "").strip())[:200]
+
+
+def log_search(ctx, term, *, what, matched):
+    """One row for a search (the masked term and how many records matched);
+    the clients shown get their own rows, noted with the same search."""
+    from .models import AccessAction
+    from .services import log_access
+
+    masked = mask_search_term(term)
+    add_note(f"search {what}: {masked}")
+    return log_access(
+        ctx,
+        AccessAction.VIEW,
+        object_type="search",
+        note=f"search {what}: {masked}; {matched} matched",
+    )

@@ -1,0 +1,288 @@
+"""Walk every page of the project as every user of the world (world.py).
+
+ROUTES says, for each URL name, which keyword arguments to reverse it with,
+taken from the world's objects: a list, because some pages are worth seeing
+for more than one record (a client of the user's own unit and one of the
+other unit). The admin's URLs are filled generically (`_admin_kwargs`).
+`missing_routes()` lists the URL names of the project that have no route:
+config/tests/test_walk_table.py fails on any, so a new page is walked as
+soon as it exists.
+
+`walk(world, users)` logs each user in and GETs every page; it yields a
+Visit (user key, URL name, path, status, body) after each request, so the
+caller can read what that request wrote before the next one runs.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.test import Client as TestClient
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from reports.kpis.records import RECORD_LISTS
+
+
+def _o(name, attr="pk"):
+    return lambda w: getattr(w.objects[name], attr)
+
+
+def _pk(name):
+    return lambda w: [{"pk": w.objects[name].pk}]
+
+
+def _both_clients(key="pk"):
+    return lambda w: [{key: w.objects["client"].pk}, {key: w.objects["other_client"].pk}]
+
+
+def _none(w):
+    return [{}]
+
+
+def _year(w):
+    return [{"year": w.objects["year"]}]
+
+
+ROUTES = {
+    "home": _none,
+    "healthz": _none,
+    "accounts:login": _none,
+    "accounts:logout": _none,  # GET shows nothing (logout is a POST)
+    "accounts:notifications": _none,
+    "referrals:client_list": _none,
+    "referrals:client_create": _none,
+    "referrals:client_detail": _both_clients(),
+    "referrals:client_edit": _both_clients(),
+    "referrals:client_decisions": _both_clients(),
+    "referrals:decision_create": _both_clients(),
+    "referrals:decision_waiting_list": _none,
+    "referrals:decision_detail": _pk("decision"),
+    "referrals:decision_history": _pk("decision"),
+    "referrals:decision_edit": _pk("decision"),
+    "referrals:decision_execute": _pk("decision"),
+    "referrals:decision_interrupt": _pk("decision"),
+    "referrals:decision_resume": lambda w: [{"pk": w.objects["decision"].pk, "interruption_pk": w.objects["interruption"].pk}],
+    "referrals:decision_close": _pk("decision"),
+    "referrals:decision_offer_add": _pk("decision"),
+    "referrals:decision_delay_reason": _pk("decision"),
+    "referrals:client_plan": _both_clients(),
+    "referrals:plan_create": _pk("client"),
+    "referrals:plan_reviews_due": _none,
+    "referrals:plan_goal_add": _pk("plan"),
+    "referrals:plan_goal_achieved": lambda w: [{"pk": w.objects["plan"].pk, "goal_pk": w.objects["goal"].pk}],
+    "referrals:plan_action_add": _pk("plan"),
+    "referrals:plan_action_done": lambda w: [{"pk": w.objects["plan"].pk, "action_pk": w.objects["action"].pk}],
+    "referrals:plan_review_add": _pk("plan"),
+    "referrals:plan_review_list": _pk("plan"),
+    "referrals:ivo_report": lambda w: [{}, {"year": w.objects["year"], "quarter": 4}],
+    "referrals:ivo_report_csv": lambda w: [{"year": w.objects["year"], "quarter": 4}],
+    "referrals:ivo_report_pdf": lambda w: [{"year": w.objects["year"], "quarter": 4}],
+    "referrals:ivo_statistics": _year,
+    "referrals:order_list": _none,
+    "referrals:order_create": _none,
+    "referrals:order_detail": _pk("order"),
+    "referrals:order_step": lambda w: [{"pk": w.objects["order"].pk, "step": "slutfor"}],
+    "referrals:client_orders": _both_clients(),
+    "referrals:reassign": _none,
+    "referrals:reassignment_list": _none,
+    "referrals:notice_list": _none,
+    "referrals:notice_create": _none,
+    "referrals:notice_detail": _pk("notice"),
+    "referrals:notice_edit": _pk("notice"),
+    "referrals:notice_contact": _pk("notice"),
+    "referrals:notice_outcome": _pk("notice"),
+    "referrals:notice_create_order": _pk("notice"),
+    "referrals:client_notices": _both_clients(),
+    "referrals:concern_list": _none,
+    "referrals:concern_create": _none,
+    "referrals:concern_detail": _pk("concern"),
+    "referrals:concern_edit": _pk("concern"),
+    "referrals:concern_create_order": _pk("concern"),
+    "tenancies:apartment_list": _none,
+    "tenancies:apartment_vacant_list": _none,
+    "tenancies:apartment_create": _none,
+    "tenancies:apartment_detail": _pk("apartment"),
+    "tenancies:apartment_edit": _pk("apartment"),
+    "tenancies:apartment_history": _pk("apartment"),
+    "tenancies:keys_create": _pk("apartment"),
+    "tenancies:keys_edit": _pk("keys"),
+    "tenancies:keys_delete": _pk("keys"),
+    "tenancies:complaint_create": _pk("apartment"),
+    "tenancies:complaint_action": _pk("complaint"),
+    "tenancies:client_tenancies": _both_clients(),
+    "tenancies:tenancy_move_in": _pk("client"),
+    "tenancies:takeover_candidates": _none,
+    "tenancies:tenancy_detail": _pk("tenancy"),
+    "tenancies:tenancy_move_out": _pk("tenancy"),
+    "tenancies:tenancy_internal_move": _pk("tenancy"),
+    "tenancies:tenancy_terms": _pk("tenancy"),
+    "tenancies:tenancy_insurance_add": _pk("tenancy"),
+    "tenancies:tenancy_insurance_edit": lambda w: [{"pk": w.objects["tenancy"].pk, "insurance_pk": w.objects["insurance"].pk}],
+    "tenancies:tenancy_income_add": _pk("tenancy"),
+    "tenancies:tenancy_income_edit": lambda w: [{"pk": w.objects["tenancy"].pk, "income_pk": w.objects["income"].pk}],
+    "tenancies:tenancy_income_end": lambda w: [{"pk": w.objects["tenancy"].pk, "income_pk": w.objects["income"].pk}],
+    "tenancies:import_register": _none,
+    "tenancies:import_template": _none,
+    "tenancies:import_result": _none,
+    "bolots:my_day": _none,
+    "bolots:unit_overview": _none,
+    "bolots:order_frequency": lambda w: [{"order_id": w.objects["order"].pk}],
+    "bolots:order_visits": lambda w: [{"order_id": w.objects["order"].pk}],
+    "bolots:visit_create": lambda w: [{"order_id": w.objects["order"].pk}],
+    "bolots:visit_detail": _pk("visit"),
+    "bolots:client_visits": _both_clients(),
+    "bolots:signal_list": _none,
+    "bolots:signal_acknowledge": _pk("signal"),
+    "bolots:housing_search": _both_clients("client_id"),
+    "bolots:housing_search_edit": lambda w: [{"client_id": w.objects["client"].pk}],
+    "bolots:housing_search_history": lambda w: [{"client_id": w.objects["client"].pk}],
+    "bolots:housing_search_check": lambda w: [{"client_id": w.objects["client"].pk}],
+    "bolots:queue_add": lambda w: [{"client_id": w.objects["client"].pk}],
+    "bolots:queue_edit": lambda w: [{"client_id": w.objects["client"].pk, "pk": _first_of(w, "bolots.QueueRegistration", client=w.objects["client"])}],
+    "bolots:application_add": lambda w: [{"client_id": w.objects["client"].pk}],
+    "bolots:application_edit": lambda w: [{"client_id": w.objects["client"].pk, "pk": _first_of(w, "bolots.HousingApplication", client=w.objects["client"])}],
+    "bolots:course_list": _none,
+    "bolots:course_create": _none,
+    "bolots:course_missing": _none,
+    "bolots:course_detail": _pk("course"),
+    "bolots:course_edit": _pk("course"),
+    "bolots:course_enrol": _pk("course"),
+    "bolots:course_attendance": _pk("course"),
+    "bolots:course_certificate": lambda w: [{"enrolment_id": w.objects["enrolment"].pk}],
+    "bolots:cancellations": _none,
+    "reports:dashboard": lambda w: [{}, {"year": w.objects["year"]}],
+    "reports:drilldown": lambda w: [{"year": w.objects["year"], "key": key} for key in sorted(RECORD_LISTS)],
+    "reports:export_csv": _year,
+    "reports:export_xlsx": _year,
+    "reports:enforcement_list": _none,
+    "reports:enforcement_edit": lambda w: [{}, {"year": w.objects["year"]}],
+    "reports:run_list": _none,
+    "reports:run_status": _pk("run"),
+    "reports:run_download": _pk("run"),
+    "reports:run_retry": _pk("run"),
+    "audit:log": _none,
+    "audit:export": _none,
+}
+
+
+def _first_of(world, label, **lookup):
+    model = apps.get_model(label)
+    row = model.objects.filter(**lookup).order_by("pk").first() or model.objects.order_by("pk").first()
+    return row.pk
+
+
+def url_names():
+    """Every named URL of the project, as 'namespace:name'."""
+
+    def walk(resolver, prefix):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield prefix + pattern.name
+
+    return sorted(set(walk(get_resolver(), "")))
+
+
+def _admin_kwargs(name, world):
+    """The admin's own pages: per registered model its list, add, change,
+    history and delete pages (with the model's first row), plus the index,
+    app lists and Django's generic helpers."""
+    from django.contrib import admin
+
+    suffix = name.removeprefix("admin:")
+    if suffix in ("index", "login", "logout", "password_change", "password_change_done", "jsi18n", "autocomplete"):
+        return [{}]
+    if suffix == "app_list":
+        return [{"app_label": label} for label in sorted({m._meta.app_label for m in admin.site._registry})]
+    if suffix == "view_on_site":
+        return []
+    if suffix == "auth_user_password_change":
+        # UserAdmin names this one after auth.User whatever the user model.
+        if isinstance(world, _NoWorld):
+            return [{"id": 1}]
+        from accounts.models import User
+
+        return [{"id": User.objects.order_by("pk").first().pk}]
+    for model in admin.site._registry:
+        base = f"{model._meta.app_label}_{model._meta.model_name}_"
+        if suffix.startswith(base):
+            action = suffix.removeprefix(base)
+            if action in ("changelist", "add"):
+                return [{}]
+            if isinstance(world, _NoWorld):
+                return [{"object_id": 1}]  # only whether a route exists
+            row = model._default_manager.order_by("pk").first()
+            if row is None:
+                return []
+            return [{"object_id": row.pk}]
+    return None
+
+
+def is_admin(name):
+    return name.startswith("admin:")
+
+
+def missing_routes():
+    """URL names with no route (and, for the admin, none it can derive)."""
+    missing = []
+    for name in url_names():
+        if is_admin(name):
+            if _admin_kwargs(name, _NoWorld()) is None:
+                missing.append(name)
+        elif name not in ROUTES:
+            missing.append(name)
+    return missing
+
+
+class _NoWorld:
+    objects = {}
+
+
+@dataclass
+class Visit:
+    user_key: str
+    url_name: str
+    path: str
+    status: int
+    body: str
+
+
+def paths(world):
+    """(URL name, path) of every page to walk."""
+    out = []
+    for name in url_names():
+        kwargs_list = _admin_kwargs(name, world) if is_admin(name) else ROUTES[name](world)
+        for kwargs in kwargs_list or []:
+            try:
+                out.append((name, reverse(name, kwargs=kwargs)))
+            except NoReverseMatch:
+                # Two patterns share a name (with and without arguments):
+                # Django reverses the one the arguments fit.
+                raise
+    return out
+
+
+def login(test_client, user):
+    """One place that logs a walker in, so a second-factor flow changes one line."""
+    test_client.force_login(user)
+
+
+def walk(world, users):
+    """GET every page as every user (None: anonymous)."""
+    pages = paths(world)
+    for key, user in users.items():
+        browser = TestClient(raise_request_exception=False)
+        if user is not None:
+            login(browser, user)
+        for name, path in pages:
+            if is_admin(name) and name != "admin:index" and not (user is not None and user.is_staff):
+                # The admin sends everyone without is_staff to its login page
+                # before any of its code runs (admin:index proves it per user):
+                # walking its other pages as them proves nothing more.
+                continue
+            response = browser.get(path)
+            if getattr(response, "streaming", False):
+                body = b"".join(response.streaming_content)
+            else:
+                body = response.content
+            yield Visit(key, name, path, response.status_code, body.decode("utf-8", errors="replace"))
