@@ -161,6 +161,42 @@ ROUTES = {
     "reports:run_retry": _pk("run"),
     "audit:log": _none,
     "audit:export": _none,
+    "audit:account_events": _none,
+    # Login and second factor (accounts.login): the steps after the password
+    # redirect a verified session; the pages show no client data.
+    "accounts:verify": _none,
+    "accounts:enrol": _none,
+    "accounts:security": _none,
+    "accounts:backup-codes": _none,
+    "accounts:password-change": _none,
+    "accounts:password-change-done": _none,
+    "accounts:password-reset": _none,
+    "accounts:password-reset-done": _none,
+    "accounts:password-reset-complete": _none,
+    # An invalid link: the page says so.
+    "accounts:password-reset-confirm": lambda w: [{"uidb64": "MQ", "token": "set-password"}],
+    "accounts:login-locks": _none,
+    "accounts:unlock-password": _none,
+    "accounts:unlock-second-factor": lambda w: [{"user_id": w.objects["account"].pk}],
+    "accounts:request-reset": _none,
+    "accounts:approve-reset": lambda w: [{"reset_id": w.objects["second_factor_reset"].pk}],
+    # The passkey library's JSON endpoints (POST only; a GET is refused).
+    "otp_webauthn:credential-registration-begin": _none,
+    "otp_webauthn:credential-registration-complete": _none,
+    "otp_webauthn:credential-authentication-begin": _none,
+    "otp_webauthn:credential-authentication-complete": _none,
+    "otp_webauthn:js-i18n-catalog": _none,
+    # User administration and the two-person rule (accounts.users).
+    "users:list": _none,
+    "users:create": _none,
+    "users:edit": lambda w: [{"pk": w.objects["account"].pk}],
+    "users:set_active": lambda w: [{"pk": w.objects["account"].pk}],
+    "users:access_requests": _none,
+    "users:access_request_decide": _pk("access_request"),
+    # Transfer requests (the answer to a number held by another unit).
+    "referrals:transfer_request_create": _none,
+    "referrals:transfer_requests": _none,
+    "referrals:transfer_request_decide": _pk("transfer_request"),
 }
 
 
@@ -209,13 +245,26 @@ def _admin_kwargs(name, world):
             action = suffix.removeprefix(base)
             if action in ("changelist", "add"):
                 return [{}]
+            # The admin's own pages take object_id; extra pages that
+            # plugins add (django-otp's config and QR code) take pk.
+            key = _admin_parameter(suffix)
             if isinstance(world, _NoWorld):
-                return [{"object_id": 1}]  # only whether a route exists
+                return [{key: 1}]  # only whether a route exists
             row = model._default_manager.order_by("pk").first()
             if row is None:
                 return []
-            return [{"object_id": row.pk}]
+            return [{key: row.pk}]
     return None
+
+
+def _admin_parameter(suffix):
+    """The one keyword argument of the admin URL named `suffix`."""
+    admin_resolver = get_resolver().namespace_dict["admin"][1]
+    for possibilities, *_rest in admin_resolver.reverse_dict.getlist(suffix):
+        for _format, params in possibilities:
+            if len(params) == 1:
+                return params[0]
+    return "object_id"
 
 
 def is_admin(name):

@@ -182,7 +182,29 @@ def build_world(today=None):
     visit = Visit.objects.filter(order=order).order_by("-pk").first() or Visit.objects.filter(
         order__client__unit=unit).order_by("-pk").first()
 
+    # Pending requests of the trust pages (issue 10): a second-factor reset,
+    # an access grant and a file transfer, each waiting for its second person.
+    from accounts.login.models import SecondFactorReset
+    from accounts.models import AccessRequest, AccessRequestKind
+    from referrals.models.transfers import TransferRequest
+
+    second_factor_reset = SecondFactorReset.objects.create(
+        subject=officer, requested_by=users["system_admin"], reason="Fiktiv: tappad telefon"
+    )
+    access_request = AccessRequest.objects.create(
+        subject=users["manager_unprotected"], unit=unit, kind=AccessRequestKind.PERMISSION,
+        value="referrals.view_protected_client", requested_by=users["system_admin"],
+    )
+    transfer_request = TransferRequest.objects.create(
+        client=client, holding_unit=unit, requesting_unit=other_unit, requested_by=users["other_officer"],
+        reason="Fiktiv: personen har flyttat",
+    )
+
     objects = {
+        "second_factor_reset": second_factor_reset,
+        "access_request": access_request,
+        "transfer_request": transfer_request,
+        "account": users["case_officer"],
         "client": client,
         "other_client": Client.objects.filter(unit=other_unit).order_by("pk").first(),
         "order": order,
