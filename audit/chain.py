@@ -37,7 +37,8 @@ import hmac
 import ipaddress
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.conf import settings
 from django.db import IntegrityError, router, transaction
@@ -198,7 +199,7 @@ class ChainReport:
     rows: int = 0
     head_seq: int = 0
     head_hash: str = ""
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = dataclass_field(default_factory=list)
 
     @property
     def ok(self):

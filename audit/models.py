@@ -54,7 +54,7 @@ class AppendOnlyModel(models.Model):
     were appended and `chain_hash` is an HMAC of the row's content and the
     previous row's hash, so `manage.py verify_log` can tell a deleted,
     altered or reordered row. On PostgreSQL the runtime database role may
-    only INSERT and SELECT these tables (accounts/management/commands/db_roles.py).
+    only INSERT and SELECT these tables (audit/management/commands/db_roles.py).
     """
 
     chain_seq = models.PositiveBigIntegerField(_("chain position"), editable=False)
