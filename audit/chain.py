@@ -19,8 +19,11 @@ Appending locks every chain head (`LogChainHead`, in one statement, always
 in the same order) until the transaction ends. That serialises writers so
 that two transactions can never link to the same predecessor (a fork), and
 taking all heads at once means two transactions that each write two kinds of
-log rows in opposite order cannot deadlock. It costs two queries per append,
-whatever the number of rows (one SELECT … FOR UPDATE, one UPDATE).
+log rows in opposite order cannot deadlock. The head is then moved by the
+database itself, by an AFTER INSERT trigger on each evidence table
+(migration 0005; audit.db_guards installs it on SQLite and on evidence
+tables added later), so an append costs one query more than the INSERT,
+whatever the number of rows: the SELECT … FOR UPDATE.
 
 Columns with an empty value (NULL or '') are left out of the content, so
 that a column added later with an empty default does not break the hashes
@@ -138,8 +141,8 @@ def _lock_head(model, using):
 @contextmanager
 def sealing(model, objs):
     """Give `objs` (new rows of `model`, in order) their chain positions and
-    hashes, let the caller insert them, then move the head. All in one
-    transaction, holding the head lock until it ends."""
+    hashes and let the caller insert them, in one transaction holding the
+    head lock until it ends."""
     if not objs:
         yield
         return
@@ -152,8 +155,8 @@ def sealing(model, objs):
             seq += 1
             obj.chain_seq = seq
             obj.chain_hash = previous = link_hash(previous, obj, key)
+        # The INSERT's trigger moves the head to the last row inserted.
         yield
-        _head_model().objects.using(using).filter(table=head.table).update(seq=seq, hash=previous)
 
 
 def seal_existing(model, head_model, *, using="default", batch=1000):

@@ -133,6 +133,12 @@ def trigger_sql(tables) -> list[str]:
                 f"WHEN bolots_log_guard() BEGIN "
                 f"SELECT RAISE(ABORT, 'audit rows are append-only: {operation} on {table} refused'); END"
             )
+        # The chain head follows the last row inserted (audit.chain).
+        statements.append(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_chain_head AFTER INSERT ON {table} BEGIN "
+            f"UPDATE {HEAD_TABLE} SET seq = NEW.chain_seq, hash = NEW.chain_hash "
+            f"WHERE \"table\" = '{table}' AND seq < NEW.chain_seq; END"
+        )
     statements.append(
         f"CREATE TRIGGER IF NOT EXISTS {HEAD_TABLE}_no_delete BEFORE DELETE ON {HEAD_TABLE} "
         f"WHEN bolots_log_guard() BEGIN SELECT RAISE(ABORT, 'log chain heads only move forwards'); END"
@@ -145,7 +151,45 @@ def trigger_sql(tables) -> list[str]:
     return statements
 
 
+def install_postgresql_triggers(connection):
+    """Every evidence table, also one added after migrations 0002–0005, gets
+    the append-only trigger and the chain-head trigger (run as the owner,
+    after migrate; does nothing when they exist)."""
+    tables = {model._meta.db_table for model in _chained_models()}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'audit_chain_move_head'")
+        if cursor.fetchone() is None:
+            return  # before migration 0005
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname = ANY(%s) AND NOT t.tgisinternal",
+            [sorted(tables)],
+        )
+        existing = set(cursor.fetchall())
+        present = set(connection.introspection.table_names(cursor))
+        for table in sorted(tables & present):
+            if (table, f"{table}_append_only") not in existing:
+                cursor.execute(
+                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                    "FOR EACH ROW EXECUTE FUNCTION audit_reject_change()"
+                )
+            if (table, f"{table}_chain_head") not in existing:
+                cursor.execute(
+                    f"CREATE TRIGGER {table}_chain_head AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_move_head()"
+                )
+
+
+def _chained_models():
+    from .chain import chained_models
+
+    return chained_models()
+
+
 def install_triggers(connection):
+    if connection.vendor == "postgresql":
+        install_postgresql_triggers(connection)
+        return
     if connection.vendor != "sqlite":
         return
     global _tables_cache
