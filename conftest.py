@@ -299,3 +299,17 @@ def redis_url():
             pytest.fail(f"Redis is required (BOLOTS_REQUIRE_REDIS=1) but {url} does not answer.")
         pytest.skip(f"no Redis at {url}")
     return url
+
+
+# --- Database rights ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _app_runs_as_runtime_role(django_db_setup, django_db_blocker):
+    """On PostgreSQL every test runs with the runtime role's rights (no DDL,
+    INSERT and SELECT only on the logs), as production does; on SQLite the
+    append-only triggers are lifted only for the flush. See audit.testing."""
+    from audit.testing import running_as_runtime_role
+
+    with django_db_blocker.unblock(), running_as_runtime_role():
+        yield

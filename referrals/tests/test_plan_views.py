@@ -128,7 +128,7 @@ def test_overdue_review_is_marked_with_text(officer, client_record, case_officer
 def test_plan_tab_query_count_does_not_grow(officer, plan, client_record, case_officer, django_assert_num_queries):
     url = reverse("referrals:client_plan", args=[client_record.pk])
     officer.get(url)
-    with django_assert_num_queries(12) as first:
+    with django_assert_num_queries(13) as first:
         officer.get(url)
     for n in range(6):
         PlanGoal.objects.create(plan=plan, text=f"Mål {n}")

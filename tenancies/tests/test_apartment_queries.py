@@ -104,6 +104,7 @@ def test_timeline(client, users, history, who, django_assert_num_queries):
     # + the apartment (for the housing administrator with its keys), its
     # access-log row, the tenancies (with whether each tenant may be named)
     # and the complaints = 12
-    with django_assert_num_queries(13):  # incl. the read log's one insert (audit.reads)
+    # + the read log's one insert (audit.reads) and its chain lock (audit.chain)
+    with django_assert_num_queries(14):
         response = get_ok(client, reverse("tenancies:apartment_detail", args=[history.pk]))
     assert response.context["totals"]["tenancies"] == history.tenancies.count()

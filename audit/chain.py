@@ -1,0 +1,270 @@
+"""The tamper-evident hash chain of the evidence tables.
+
+Every table whose model derives from `audit.models.AppendOnlyModel` (access
+log, change history, account events, log verifications) is one chain: its
+rows are numbered 1, 2, 3 … (`chain_seq`) in the order they were appended,
+and each row's `chain_hash` is
+
+    HMAC-SHA256(key, previous row's chain_hash + "\\n" + the row's content)
+
+where the content is the table name and every column except the id and the
+hash itself. A row that is deleted leaves a gap, an altered row no longer
+matches its hash, and a row moved to another position (or given another id)
+breaks the links; `manage.py verify_log` (audit.management.commands) walks
+every chain and says which row. The key is `settings.LOG_CHAIN_KEY`, or
+derived from SECRET_KEY when that is unset (see docs/deploy.md): someone who
+can write to the database but does not know the key cannot forge a chain.
+
+Appending locks every chain head (`LogChainHead`, in one statement, always
+in the same order) until the transaction ends. That serialises writers so
+that two transactions can never link to the same predecessor (a fork), and
+taking all heads at once means two transactions that each write two kinds of
+log rows in opposite order cannot deadlock. The head is then moved by the
+database itself, by an AFTER INSERT trigger on each evidence table
+(migration 0005; audit.db_guards installs it on SQLite and on evidence
+tables added later), so an append costs one query more than the INSERT,
+whatever the number of rows: the SELECT … FOR UPDATE.
+
+Columns with an empty value (NULL or '') are left out of the content, so
+that a column added later with an empty default does not break the hashes
+of older rows. A migration that adds a column with any other default, or
+renames a hashed column, must re-seal the chain (audit.migrations.0004 shows
+how) or the verification fails for the older rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+from django.conf import settings
+from django.db import IntegrityError, router, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+# Columns that are not part of a row's content: the id is given by the
+# database after the hash is made; the hash cannot contain itself.
+_NOT_HASHED = {"chain_hash"}
+
+
+def chain_key() -> bytes:
+    """The HMAC key: LOG_CHAIN_KEY, or one derived from SECRET_KEY."""
+    key = getattr(settings, "LOG_CHAIN_KEY", "") or ""
+    if key:
+        return key.encode()
+    return salted_hmac("bolots.audit.chain", "log-chain-key", secret=settings.SECRET_KEY, algorithm="sha256").digest()
+
+
+def chained_models():
+    """Every model whose table is a chain (the append-only evidence tables)."""
+    from django.apps import apps
+
+    from .models import AppendOnlyModel
+
+    return [model for model in apps.get_models() if issubclass(model, AppendOnlyModel)]
+
+
+def _canonical(field, value):
+    """A value as the database will give it back, as JSON."""
+    if value is None:
+        return None
+    internal = field.get_internal_type()
+    if field.is_relation:
+        return _canonical(field.target_field, value)
+    if internal == "DateTimeField":
+        if isinstance(value, str):
+            value = field.to_python(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    if internal == "DateField":
+        return field.to_python(value).isoformat()
+    if internal == "GenericIPAddressField":
+        return ipaddress.ip_address(str(value)).compressed
+    if internal == "BooleanField":
+        return bool(value)
+    if internal.endswith("IntegerField") or internal.endswith("AutoField"):
+        return int(value)
+    if internal == "JSONField":
+        return value
+    return str(value)
+
+
+def content(obj) -> bytes:
+    """The bytes that a row's hash covers."""
+    values = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.attname in _NOT_HASHED:
+            continue
+        value = _canonical(field, getattr(obj, field.attname))
+        if value is None or value == "":
+            continue
+        values[field.attname] = value
+    return json.dumps(
+        [obj._meta.db_table, values], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def link_hash(previous_hash: str, obj, key: bytes) -> str:
+    return hmac.new(key, previous_hash.encode() + b"\n" + content(obj), hashlib.sha256).hexdigest()
+
+
+def _head_model():
+    from .models import LogChainHead
+
+    return LogChainHead
+
+
+def _lock_head(model, using):
+    """Lock every chain head (in table order) and return `model`'s."""
+    head_model = _head_model()
+    table = model._meta.db_table
+    heads = {head.table: head for head in head_model.objects.using(using).select_for_update().order_by("table")}
+    if table in heads:
+        return heads[table]
+    # A chain without a head yet (a new evidence table, or a test flush):
+    # create it; a concurrent creator wins the race and we lock theirs.
+    try:
+        with transaction.atomic(using=using):
+            head_model.objects.using(using).create(table=table)
+    except IntegrityError:
+        pass
+    return head_model.objects.using(using).select_for_update().get(table=table)
+
+
+@contextmanager
+def sealing(model, objs):
+    """Give `objs` (new rows of `model`, in order) their chain positions and
+    hashes and let the caller insert them, in one transaction holding the
+    head lock until it ends."""
+    if not objs:
+        yield
+        return
+    using = router.db_for_write(model)
+    with transaction.atomic(using=using, savepoint=False):
+        head = _lock_head(model, using)
+        seq, previous = head.seq, head.hash
+        key = chain_key()
+        for obj in objs:
+            seq += 1
+            obj.chain_seq = seq
+            obj.chain_hash = previous = link_hash(previous, obj, key)
+        # The INSERT's trigger moves the head to the last row inserted.
+        yield
+
+
+def seal_existing(model, head_model, *, using="default", batch=1000):
+    """Number and hash the rows of `model` already in the table, in id order
+    (for migrations: `model` and `head_model` are historical models, and
+    the caller has lifted the append-only trigger)."""
+    key = chain_key()
+    seq, previous = 0, ""
+    pending = []
+    for obj in model._base_manager.using(using).order_by("pk").iterator(chunk_size=batch):
+        seq += 1
+        obj.chain_seq = seq
+        obj.chain_hash = previous = link_hash(previous, obj, key)
+        pending.append(obj)
+        if len(pending) >= batch:
+            model._base_manager.using(using).bulk_update(pending, ["chain_seq", "chain_hash"])
+            pending = []
+    if pending:
+        model._base_manager.using(using).bulk_update(pending, ["chain_seq", "chain_hash"])
+    head_model.objects.using(using).update_or_create(
+        table=model._meta.db_table, defaults={"seq": seq, "hash": previous}
+    )
+
+
+# --- Verification ---------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    table: str
+    row_id: object
+    seq: int | None
+    message: str
+
+    def __str__(self):
+        where = f"row id {self.row_id}, position {self.seq}" if self.row_id is not None else f"position {self.seq}"
+        return f"{self.table}: {where}: {self.message}"
+
+
+@dataclass
+class ChainReport:
+    table: str
+    rows: int = 0
+    head_seq: int = 0
+    head_hash: str = ""
+    problems: list[Problem] = dataclass_field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+def verify_chain(model, *, anchor=None, using="default", chunk_size=2000) -> ChainReport:
+    """Walk `model`'s chain up to its head and report every broken link.
+
+    `anchor` is (position, hash) where an earlier verification found the
+    chain to end: that row must still be there, unchanged.
+
+    Only rows up to the head read first are walked: rows and head are
+    committed together, so rows appended while the walk runs are simply
+    left to the next run instead of looking like a mismatch.
+    """
+    table = model._meta.db_table
+    head = _head_model().objects.using(using).filter(table=table).first()
+    report = ChainReport(table, head_seq=head.seq if head else 0, head_hash=head.hash if head else "")
+    key = chain_key()
+    expected_seq, previous, previous_id = 1, "", None
+    anchor_seen = anchor is None or anchor[0] == 0
+    rows = model._base_manager.using(using).filter(chain_seq__lte=report.head_seq).order_by("chain_seq")
+    for row in rows.iterator(chunk_size=chunk_size):
+        report.rows += 1
+        if row.chain_seq != expected_seq:
+            report.problems.append(Problem(
+                table, None, expected_seq,
+                f"rows at positions {expected_seq}–{row.chain_seq - 1} are missing (deleted)",
+            ))
+        elif link_hash(previous, row, key) != row.chain_hash:
+            report.problems.append(Problem(
+                table, row.pk, row.chain_seq,
+                "does not match its hash: the row was altered, or moved from another position",
+            ))
+        if previous_id is not None and row.pk <= previous_id:
+            report.problems.append(Problem(
+                table, row.pk, row.chain_seq,
+                "its id is out of order with the chain: rows were reordered",
+            ))
+        if anchor is not None and row.chain_seq == anchor[0]:
+            anchor_seen = True
+            if row.chain_hash != anchor[1]:
+                report.problems.append(Problem(
+                    table, row.pk, row.chain_seq,
+                    "differs from the row found here by the previous verification: the chain was rewritten",
+                ))
+        previous, previous_id, expected_seq = row.chain_hash, row.pk, row.chain_seq + 1
+    if expected_seq - 1 != report.head_seq:
+        report.problems.append(Problem(
+            table, None, expected_seq,
+            f"rows at positions {expected_seq}–{report.head_seq} are missing: the chain should end at "
+            f"{report.head_seq} (rows deleted at the end)",
+        ))
+    elif previous != report.head_hash:
+        report.problems.append(Problem(
+            table, previous_id, expected_seq - 1,
+            "the last row's hash differs from the chain head (the end of the chain was replaced)",
+        ))
+    if not anchor_seen:
+        report.problems.append(Problem(
+            table, None, anchor[0],
+            f"the previous verification found the chain ending at position {anchor[0]}; it is now shorter",
+        ))
+    return report

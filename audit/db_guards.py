@@ -1,0 +1,203 @@
+"""The append-only guards that SQLite can give (the demo database).
+
+On PostgreSQL the guarantees come from the database: the runtime role may
+only INSERT and SELECT the evidence tables (db_roles), and triggers refuse
+UPDATE and DELETE even for the owner (migrations 0002, 0003, 0005).
+
+SQLite has no roles: whoever can open the file can change anything, and
+nothing here stops them. What it can do is refuse the ways around the
+model/queryset guards that go through the application's own connections:
+
+- triggers refusing UPDATE and DELETE on every evidence table (so raw SQL,
+  `_base_manager`, `QuerySet._raw_delete` and `save(force_update=True)` on
+  a row marked as new all fail), and refusing to move a chain head back;
+- `PRAGMA recursive_triggers`, so that `INSERT OR REPLACE` over an existing
+  row (a delete plus an insert) fires the DELETE trigger;
+- an authorizer refusing DROP TABLE, ALTER TABLE (rename, add or drop a
+  column), CREATE or DROP TRIGGER on those tables, and turning
+  `writable_schema` or `recursive_triggers` off.
+
+The triggers are (re)installed after every `migrate` rather than in a
+migration, because SQLite drops a table's triggers whenever a migration
+rebuilds the table. During `migrate` the guards are lifted (pre_migrate),
+and installing them re-arms them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+
+_lifted = 0
+_migrating = False
+
+HEAD_TABLE = "audit_logchainhead"
+
+
+def guards_active() -> bool:
+    return _lifted == 0 and not _migrating
+
+
+@contextmanager
+def lifted():
+    """Lift the SQLite guards in this process (migrations, the test suite's
+    flush, and tests that simulate tampering)."""
+    global _lifted
+    _lifted += 1
+    try:
+        yield
+    finally:
+        _lifted -= 1
+
+
+def protected_tables() -> set[str]:
+    from .chain import chained_models
+
+    return {model._meta.db_table for model in chained_models()} | {HEAD_TABLE}
+
+
+_tables_cache: set[str] | None = None
+
+
+def _protected(name) -> bool:
+    global _tables_cache
+    if _tables_cache is None:
+        _tables_cache = protected_tables()
+    return name is not None and name.lower() in _tables_cache
+
+
+_DDL_ON_TABLE = {
+    # action code: index of the argument naming the table
+    sqlite3.SQLITE_DROP_TABLE: 0,
+    sqlite3.SQLITE_DROP_TEMP_TABLE: 0,
+    sqlite3.SQLITE_ALTER_TABLE: 1,
+    sqlite3.SQLITE_CREATE_TRIGGER: 1,
+    sqlite3.SQLITE_CREATE_TEMP_TRIGGER: 1,
+    sqlite3.SQLITE_DROP_TRIGGER: 1,
+    sqlite3.SQLITE_DROP_TEMP_TRIGGER: 1,
+}
+_GUARDING_PRAGMAS = {"writable_schema", "recursive_triggers"}
+
+
+def _authorizer(action, arg1, arg2, dbname, source):
+    if not guards_active():
+        return sqlite3.SQLITE_OK
+    index = _DDL_ON_TABLE.get(action)
+    if index is not None and _protected((arg1, arg2)[index]):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and arg1 and arg1.lower() in _GUARDING_PRAGMAS and arg2 is not None:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def _guard_function():
+    # Called by the triggers: 1 refuses the change. Outside this process
+    # (the sqlite3 shell) the function does not exist and the trigger fails,
+    # which refuses the change too.
+    return 1 if guards_active() else 0
+
+
+def on_connection_created(sender, connection, **kwargs):
+    if connection.vendor != "sqlite":
+        return
+    raw = connection.connection
+    raw.create_function("bolots_log_guard", 0, _guard_function)
+    raw.execute("PRAGMA recursive_triggers = ON")
+    raw.set_authorizer(_authorizer)
+
+
+def on_pre_migrate(sender, **kwargs):
+    global _migrating
+    if sender.name == "audit":
+        _migrating = True
+
+
+def on_post_migrate(sender, using="default", **kwargs):
+    global _migrating
+    if sender.name != "audit":
+        return
+    from django.db import connections
+
+    try:
+        install_triggers(connections[using])
+    finally:
+        _migrating = False
+
+
+def trigger_sql(tables) -> list[str]:
+    statements = []
+    for table in sorted(tables):
+        for operation in ("UPDATE", "DELETE"):
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+                f"WHEN bolots_log_guard() BEGIN "
+                f"SELECT RAISE(ABORT, 'audit rows are append-only: {operation} on {table} refused'); END"
+            )
+        # The chain head follows the last row inserted (audit.chain).
+        statements.append(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_chain_head AFTER INSERT ON {table} BEGIN "
+            f"UPDATE {HEAD_TABLE} SET seq = NEW.chain_seq, hash = NEW.chain_hash "
+            f"WHERE \"table\" = '{table}' AND seq < NEW.chain_seq; END"
+        )
+    statements.append(
+        f"CREATE TRIGGER IF NOT EXISTS {HEAD_TABLE}_no_delete BEFORE DELETE ON {HEAD_TABLE} "
+        f"WHEN bolots_log_guard() BEGIN SELECT RAISE(ABORT, 'log chain heads only move forwards'); END"
+    )
+    statements.append(
+        f"CREATE TRIGGER IF NOT EXISTS {HEAD_TABLE}_forward_only BEFORE UPDATE ON {HEAD_TABLE} "
+        f"WHEN bolots_log_guard() AND (NEW.seq < OLD.seq OR NEW.\"table\" <> OLD.\"table\") "
+        f"BEGIN SELECT RAISE(ABORT, 'log chain heads only move forwards'); END"
+    )
+    return statements
+
+
+def install_postgresql_triggers(connection):
+    """Every evidence table, also one added after migrations 0002–0005, gets
+    the append-only trigger and the chain-head trigger (run as the owner,
+    after migrate; does nothing when they exist)."""
+    tables = {model._meta.db_table for model in _chained_models()}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'audit_chain_move_head'")
+        if cursor.fetchone() is None:
+            return  # before migration 0005
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname = ANY(%s) AND NOT t.tgisinternal",
+            [sorted(tables)],
+        )
+        existing = set(cursor.fetchall())
+        present = set(connection.introspection.table_names(cursor))
+        for table in sorted(tables & present):
+            if (table, f"{table}_append_only") not in existing:
+                cursor.execute(
+                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                    "FOR EACH ROW EXECUTE FUNCTION audit_reject_change()"
+                )
+            if (table, f"{table}_chain_head") not in existing:
+                cursor.execute(
+                    f"CREATE TRIGGER {table}_chain_head AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_move_head()"
+                )
+
+
+def _chained_models():
+    from .chain import chained_models
+
+    return chained_models()
+
+
+def install_triggers(connection):
+    if connection.vendor == "postgresql":
+        install_postgresql_triggers(connection)
+        return
+    if connection.vendor != "sqlite":
+        return
+    global _tables_cache
+    _tables_cache = None
+    existing = set(connection.introspection.table_names())
+    tables = {table for table in protected_tables() if table in existing and table != HEAD_TABLE}
+    if HEAD_TABLE not in existing:
+        return
+    with lifted(), connection.cursor() as cursor:
+        for statement in trigger_sql(tables):
+            cursor.execute(statement)
