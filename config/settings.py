@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     # Project apps, lowest layer first (see docs/architecture.md).
+    "core",
     "audit",
     "accounts",
     "referrals",
