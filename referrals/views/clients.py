@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.access import fetch_visible, permission_required
 from audit.context import AuditContext
 from audit.services import history_of, snapshot
-from audit.versioning import ConcurrentEditError
+from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.clients import ClientForm, ClientSearchForm
 from ..models import Client
@@ -96,7 +96,7 @@ def client_edit(request, pk):
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     conflict_values = None
     if request.method == "POST" and form.is_valid():
-        expected = form.cleaned_data["version"] or client.version
+        expected = submitted_version(form.cleaned_data)
         try:
             services.update_client(
                 AuditContext.from_request(request),
