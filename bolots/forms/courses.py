@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
+from core.forms import ModelMultipleChoiceField
 from referrals.services.orders import unit_pilots
 
 from ..models import CourseRound, CourseSession
@@ -25,7 +26,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-class LeaderChoiceField(forms.ModelMultipleChoiceField):
+class LeaderChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.username
 
