@@ -106,3 +106,15 @@ def test_the_apartment_page_survives_a_move_out_stored_in_year_9999(client, hous
     response = client.get(reverse("tenancies:apartment_detail", args=[tenancy.apartment_id]))
     assert response.status_code == 200
     assert timezone.localdate() < date(9999, 12, 31)
+
+
+def test_every_multiple_model_choice_field_refuses_ids_beyond_64_bits():
+    """A chosen id of 99999999999999999999 raised OverflowError inside
+    Django's `__in` query (a 500, found by the fuzzer): every form uses
+    core.forms.ModelMultipleChoiceField instead."""
+    from core.forms import ModelMultipleChoiceField
+
+    plain = [f"{cls.__module__}.{cls.__qualname__}.{name}" for cls in project_form_classes()
+             for name, field in cls.base_fields.items()
+             if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(field, ModelMultipleChoiceField)]
+    assert plain == []
