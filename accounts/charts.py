@@ -285,8 +285,9 @@ def _accessible(raw, *, chart_id, title, description):
     svg = raw[raw.index("<svg"):]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
     # The <style> block is `*{stroke-linejoin: round; stroke-linecap: butt}`:
-    # inline in a page it would apply to every SVG there. The same on the
-    # root element is inherited by the chart only.
+    # inline in a page it would apply to every SVG there (and the
+    # Content-Security-Policy refuses it). The same as presentation
+    # attributes on the root element is inherited by the chart only.
     svg = re.sub(r"\s*<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>", "", svg)
     # Drop the ids nothing refers to (one per group) and prefix the others.
     referenced = {name for name in _ID.findall(svg) if f"#{name})" in svg or f'#{name}"' in svg}
@@ -303,9 +304,30 @@ def _accessible(raw, *, chart_id, title, description):
     head = svg[:head_end]
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     label = escape(title)
-    head += (f' class="chart" width="100%" style="stroke-linejoin: round; stroke-linecap: butt"'
+    head += (f' class="chart" width="100%" stroke-linejoin="round" stroke-linecap="butt"'
              f' role="img" aria-label="{label}"'
              f' aria-describedby="{chart_id}-desc" focusable="false" id="{chart_id}"')
     accessible = (f'<title id="{chart_id}-title">{label}</title>'
                   f'<desc id="{chart_id}-desc">{escape(description or title)}</desc>')
-    return head + ">" + accessible + svg[head_end + 1:].rstrip() + "\n"
+    return head + ">" + accessible + _presentation_attributes(svg[head_end + 1:]).rstrip() + "\n"
+
+
+_STYLE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _presentation_attributes(svg):
+    """matplotlib writes `style="fill: #1f77b4; stroke: none"` on every
+    element; the Content-Security-Policy (style-src 'self') ignores style
+    attributes, so the chart would lose its colours. Every property it writes
+    (fill, stroke, stroke-*, font-*, text-anchor) is also an SVG
+    presentation attribute, which the policy does not touch."""
+
+    def attributes(match):
+        pairs = []
+        for declaration in match.group(1).split(";"):
+            name, _sep, value = declaration.partition(":")
+            if name.strip() and value.strip():
+                pairs.append(f' {name.strip()}="{value.strip()}"')  # already attribute text
+        return "".join(pairs)
+
+    return _STYLE.sub(attributes, svg)

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DateBoundsMixin
+
 from .models import AccessAction
 
 
-class LogFilterForm(forms.Form):
+class LogFilterForm(DateBoundsMixin, forms.Form):
     user = forms.ModelChoiceField(
         # The choices are the reviewer's unit's users, set per request below;
         # no model is touched when the module is imported.

@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "csp",  # input hardening (issue 10 §6)
     # Project apps, lowest layer first (see docs/architecture.md).
+    "core",
     "audit",
     "accounts",
     "referrals",
@@ -61,6 +63,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # --- input hardening (issue 10 §6): see the block "Content-Security-Policy" below.
+    "core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # --- end input hardening
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -313,3 +319,29 @@ CELERY_BEAT_SCHEDULE = {
     # managers and system administrators when it is.
     "verify-log-chains": {"task": "audit.tasks.verify_log_chains", "schedule": crontab(hour=2, minute=30)},
 }
+
+# --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----
+# A strict policy with django-csp: everything from this origin only, no inline
+# script and no inline style (templates keep their CSS in static/css/bolots.css
+# and scripts in static/js/; the charts use SVG presentation attributes, not
+# style attributes; core/tests/test_headers.py checks the templates and every
+# page's header). `data:` images are Bootstrap's own icons in its CSS (select
+# arrows, check marks) and the empty favicon. No frames, no plugins, forms
+# post only here. Pages and downloads are never stored: core.middleware.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# --- end Content-Security-Policy and caching

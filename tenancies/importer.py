@@ -26,11 +26,13 @@ import csv
 import io
 import logging
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -41,6 +43,7 @@ from accounts.templatetags.ui import kr
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes
 from audit.versioning import ConcurrentEditError, claim_version
+from core.dates import check_date
 from referrals import personnummer, protection
 from referrals.models import Client
 
@@ -56,6 +59,19 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DATA_ROWS = 10_000
 MAX_COLUMNS = 60
+# An XLSX file is a zip archive: 1 MB of it can inflate to gigabytes, and
+# openpyxl reads the shared strings whole. So the archive's own directory is
+# checked before openpyxl sees it (zipfile never inflates a member beyond the
+# size the directory declares, so the declared sizes are a real bound), and
+# the sheet's rows are counted as they stream, empty ones included.
+MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_XLSX_MEMBERS = 500
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_COLUMNS = 1_000
+# No number in a register comes near this (rent in kronor, rooms, area,
+# floor); bigger ones are typos or hostile, and Decimal arithmetic on 1e309
+# raised instead of giving the row an error.
+MAX_NUMBER = Decimal(10) ** 12
 
 OBJECT_TYPE = "tenancies.import"
 
@@ -124,6 +140,15 @@ def parse_text(max_length, multiline=False):
 
 
 def parse_date(value):
+    day = _parse_date(value)
+    try:
+        check_date(day)
+    except ValidationError as error:
+        raise _Invalid(error.messages[0]) from None
+    return day
+
+
+def _parse_date(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -142,14 +167,25 @@ def _number(value):
     if isinstance(value, bool):
         raise _Invalid(_("Write a number."))
     if isinstance(value, int | float):
-        return Decimal(str(value))
+        return _bounded(Decimal(str(value)), value)
     text = _text(value).replace("\xa0", "").replace(" ", "").replace("−", "-")
     if "," in text and "." in text:
         raise _Invalid(_("Write the number without thousands separators, with a decimal comma: 1234,5."))
     try:
-        return Decimal(text.replace(",", "."))
+        number = Decimal(text.replace(",", "."))
     except InvalidOperation:
         raise _Invalid(_("“%(value)s” is not a number.") % {"value": _text(value)[:40]}) from None
+    return _bounded(number, value)
+
+
+def _bounded(number, value):
+    # NaN and infinity (a CSV "nan", "inf", or an XLSX cell of 1e309, which
+    # openpyxl reads as float infinity) compare and quantize only by raising.
+    if not number.is_finite():
+        raise _Invalid(_("“%(value)s” is not a number.") % {"value": _text(value)[:40]})
+    if abs(number) >= MAX_NUMBER:
+        raise _Invalid(_("The number is too large."))
+    return number
 
 
 def parse_decimal(places, maximum):
@@ -368,11 +404,47 @@ def _kept_rows(numbered):
     return rows
 
 
+def _check_archive(data, unreadable):
+    """Refuses an XLSX archive too large when unpacked, before parsing it."""
+    too_large = _("The workbook is too large when unpacked (more than %(mb)s MB or %(n)s parts). Save only the "
+                  "register's sheet, or save it as “CSV UTF-8”, and try again.") % {
+        "mb": MAX_XLSX_UNCOMPRESSED_BYTES // (1024 * 1024), "n": MAX_XLSX_MEMBERS}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFileError(unreadable) from None
+    if len(members) > MAX_XLSX_MEMBERS or sum(m.file_size for m in members) > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise ImportFileError(too_large)
+
+
+def _check_sheet_size(sheet):
+    """The sheet's declared size (A1:XFD1048576 is a hostile or broken
+    file: refused; a smaller wrong size is reset and the rows counted)."""
+    try:
+        max_row, max_column = sheet.max_row or 0, sheet.max_column or 0
+    except Exception:  # a dimension openpyxl cannot read: counted while streaming instead
+        return
+    if max_row > MAX_SHEET_ROWS or max_column > MAX_SHEET_COLUMNS:
+        raise ImportFileError(_("The sheet has more than %(rows)s rows or %(columns)s columns; split it into "
+                                "smaller files.") % {"rows": MAX_SHEET_ROWS, "columns": MAX_SHEET_COLUMNS})
+
+
+def _counted(rows):
+    """Every row the sheet streams, empty ones included, up to MAX_SHEET_ROWS."""
+    for number, values in rows:
+        if number > MAX_SHEET_ROWS:
+            raise ImportFileError(_("The sheet has more than %(rows)s rows or %(columns)s columns; split it "
+                                    "into smaller files.") % {"rows": MAX_SHEET_ROWS, "columns": MAX_SHEET_COLUMNS})
+        yield number, values
+
+
 def _read_xlsx(data):
     import openpyxl
 
     unreadable = _("The file could not be read as an Excel workbook (.xlsx). Check that it is not damaged or "
                    "password protected, or save it as “CSV UTF-8” and try again.")
+    _check_archive(data, unreadable)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
@@ -380,9 +452,10 @@ def _read_xlsx(data):
         raise ImportFileError(unreadable) from None
     try:
         sheet = workbook.worksheets[0]
+        _check_sheet_size(sheet)
         # Some programs write a wrong sheet size; read every row there is.
         sheet.reset_dimensions()
-        return _kept_rows(enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1))
+        return _kept_rows(_counted(enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)))
     except ImportFileError:
         raise
     except Exception:

@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
+from core.dates import DateBoundsMixin
+from core.forms import ModelMultipleChoiceField
 from referrals.services.orders import unit_pilots
 
 from ..models import CourseRound, CourseSession
@@ -24,12 +26,14 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-class LeaderChoiceField(forms.ModelMultipleChoiceField):
+class LeaderChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.username
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(DateBoundsMixin, forms.ModelForm):
+    # Planned events: at most two years ahead (core.dates).
+    planned_dates = ("starts_on",)
     # The stored state the edit form was opened with; see services.courses.round_fingerprint.
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=50, initial=6)
@@ -62,7 +66,9 @@ class RoundCreateForm(RoundForm):
     )
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(DateBoundsMixin, forms.ModelForm):
+    # Planned events: at most two years ahead (core.dates).
+    planned_dates = ("held_on",)
     class Meta:
         model = CourseSession
         fields = ["held_on", "starts_at", "topic"]
@@ -95,7 +101,7 @@ def made_up_name(enrolment, session):
     return f"m-{enrolment.pk}-{session.pk}"
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(DateBoundsMixin, forms.Form):
     """A checkbox (attended) and a make-up date per participant and session.
 
     Only the cells that differ from the stored attendance are saved

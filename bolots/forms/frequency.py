@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
+from core.dates import DateBoundsMixin
 
 from .. import frequency
 from ..models import FrequencyChange
 
 
-class FrequencyChangeForm(forms.ModelForm):
+class FrequencyChangeForm(DateBoundsMixin, forms.ModelForm):
     """A new look-in frequency from a date, with the reason. The rules of
     bolots/frequency.py are checked here too, so that a refusal is shown
     beside the field; the service checks them again before writing."""

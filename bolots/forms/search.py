@@ -5,6 +5,7 @@ values they were opened with (see bolots.services.search)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DateBoundsMixin
 from referrals.forms.decisions import PastDateField
 
 from ..models import HousingApplication, HousingSearchProfile, QueueRegistration
@@ -26,11 +27,11 @@ class ProfileForm(FingerprintMixin, forms.ModelForm):
         }
 
 
-class CheckForm(forms.Form):
+class CheckForm(DateBoundsMixin, forms.Form):
     checked_on = PastDateField(label=_("Checked on"))
 
 
-class QueueRegistrationForm(FingerprintMixin, forms.ModelForm):
+class QueueRegistrationForm(DateBoundsMixin, FingerprintMixin, forms.ModelForm):
     registered_since = PastDateField(label=_("Registered since"))
     ended_on = PastDateField(
         label=_("Left the queue"), required=False, help_text=_("Leave empty while the client is in the queue.")
@@ -49,7 +50,7 @@ class QueueRegistrationForm(FingerprintMixin, forms.ModelForm):
         return data
 
 
-class ApplicationForm(FingerprintMixin, forms.ModelForm):
+class ApplicationForm(DateBoundsMixin, FingerprintMixin, forms.ModelForm):
     applied_on = PastDateField(label=_("Applied on"))
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateTimeInput
+from core.dates import DateBoundsMixin
 from referrals.models import ErrandType, OrderKind
 from referrals.services.orders import unit_pilots
 from tenancies.models import ComplaintKind
@@ -61,7 +62,7 @@ def other_pilot_of(order, user):
     return order.passive_pilot_id
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(DateBoundsMixin, forms.ModelForm):
     active_pilot = PilotChoiceField(label=_("Active bolots"), queryset=None)
     passive_pilot = PilotChoiceField(
         label=_("Second bolots"), queryset=None, required=False, empty_label=_("Nobody else")

@@ -186,7 +186,7 @@ def course_edit(request, pk):
                     AuditContext.from_request(request), form.save(commit=False),
                     [session_form.save(commit=False) for session_form in session_forms],
                     leaders=list(form.cleaned_data["leaders"]), today=timezone.localdate(),
-                    expected_fingerprint=form.cleaned_data["loaded"] or None,
+                    expected_fingerprint=form.cleaned_data["loaded"],
                 )
             except services.CourseError as error:
                 _session_error(form, session_forms, error)
@@ -314,7 +314,7 @@ def course_attendance(request, pk):
             try:
                 services.record_attendance(
                     AuditContext.from_request(request), course_round, form.changed_marks(), today=today,
-                    expected_fingerprint=form.cleaned_data["loaded"] or None,
+                    expected_fingerprint=form.cleaned_data["loaded"],
                     shown=[enrolment.pk for enrolment in participants],
                 )
             except services.CourseError as error:

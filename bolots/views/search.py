@@ -197,7 +197,7 @@ def housing_search_edit(request, client_id):
             services.save_profile(
                 AuditContext.from_request(request), client,
                 nationwide=form.cleaned_data["nationwide"], notes=form.cleaned_data["notes"],
-                expected_fingerprint=form.cleaned_data["loaded"] or None,
+                expected_fingerprint=form.cleaned_data["loaded"],
             )
         except ConcurrentEditError:
             current = services.profile_of(Client.objects.select_related("housing_search").get(pk=client.pk))
@@ -253,7 +253,7 @@ def _edit_row(request, client_id, pk, *, perm, related, form_class, fields, save
     if form.is_valid():
         try:
             save(AuditContext.from_request(request), form.save(commit=False),
-                 expected_fingerprint=form.cleaned_data["loaded"] or None)
+                 expected_fingerprint=form.cleaned_data["loaded"])
         except services.SearchError as error:
             _add_service_error(form, error)
         except ConcurrentEditError:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from core.forms import ModelMultipleChoiceField
 
 from .. import personnummer
 from ..models import PROTECTED_FIELDS, Client, ProtectionLevel
@@ -69,6 +70,8 @@ class ClientForm(forms.ModelForm):
             "target_groups": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
+        # An id beyond 64 bits is a form error, not an OverflowError (core.forms).
+        field_classes = {"target_groups": ModelMultipleChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

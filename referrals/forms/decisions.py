@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from accounts.widgets import DateInput
+from core.dates import DateBoundsMixin
 
 from ..models import Decision, LegalReference, Offer
 
@@ -22,7 +23,7 @@ class PastDateField(forms.DateField):
     default_validators = [not_in_future]
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(DateBoundsMixin, forms.ModelForm):
     # The version the user opened; see audit.versioning.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Shown after the training-apartment rule refused the decision (or when
@@ -94,7 +95,7 @@ class DecisionForm(forms.ModelForm):
         return data
 
 
-class ExecuteForm(forms.Form):
+class ExecuteForm(DateBoundsMixin, forms.Form):
     executed_on = PastDateField(label=_("Executed on"))
     note = forms.CharField(
         label=_("Note"), max_length=300, required=False,
@@ -102,21 +103,21 @@ class ExecuteForm(forms.Form):
     )
 
 
-class InterruptForm(forms.Form):
+class InterruptForm(DateBoundsMixin, forms.Form):
     started_on = PastDateField(label=_("Interrupted on"))
     reason = forms.CharField(label=_("Reason for the interruption"), max_length=300)
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(DateBoundsMixin, forms.Form):
     ended_on = PastDateField(label=_("Resumed on"))
 
 
-class CloseForm(forms.Form):
+class CloseForm(DateBoundsMixin, forms.Form):
     closed_on = PastDateField(label=_("Closed on"))
     reason = forms.CharField(label=_("Reason for closing"), max_length=300)
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(DateBoundsMixin, forms.ModelForm):
     offered_on = PastDateField(label=_("Offered on"))
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.ui import number
 from accounts.widgets import DateInput, DateTimeInput
+from core.dates import DateBoundsMixin
 
 from ..models import Client, ConcernReport, ContactAttempt, EvictionNotice, NoticeOutcome
 from .clients import PersonalNumberField
@@ -118,7 +119,7 @@ def _not_in_future(day):
     return day
 
 
-class EvictionNoticeForm(PersonLookupMixin, VersionedForm):
+class EvictionNoticeForm(DateBoundsMixin, PersonLookupMixin, VersionedForm):
     lookup_field = "tenant_personal_number"
 
     tenant_personal_number = PersonalNumberField(
@@ -200,7 +201,7 @@ class EvictionNoticeForm(PersonLookupMixin, VersionedForm):
         return cleaned
 
 
-class ContactAttemptForm(forms.ModelForm):
+class ContactAttemptForm(DateBoundsMixin, forms.ModelForm):
     class Meta:
         model = ContactAttempt
         fields = ["at", "method", "reached", "note"]
@@ -219,7 +220,7 @@ class ContactAttemptForm(forms.ModelForm):
         return at
 
 
-class NoticeOutcomeForm(VersionedForm):
+class NoticeOutcomeForm(DateBoundsMixin, VersionedForm):
     class Meta:
         model = EvictionNotice
         fields = ["outcome", "outcome_on"]
@@ -242,7 +243,7 @@ class NoticeOutcomeForm(VersionedForm):
         return day
 
 
-class ConcernReportForm(PersonLookupMixin, VersionedForm):
+class ConcernReportForm(DateBoundsMixin, PersonLookupMixin, VersionedForm):
     lookup_field = "person_personal_number"
 
     person_personal_number = PersonalNumberField(

@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
+from core.dates import DateBoundsMixin
 
 from ..models import PlanAction
 from .decisions import PastDateField
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(DateBoundsMixin, forms.Form):
     established_on = PastDateField(label=_("Established on"))
 
 
@@ -15,22 +16,22 @@ class GoalForm(forms.Form):
     text = forms.CharField(label=_("New goal"), max_length=300)
 
 
-class GoalAchievedForm(forms.Form):
+class GoalAchievedForm(DateBoundsMixin, forms.Form):
     achieved_on = PastDateField(label=_("Achieved on"))
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(DateBoundsMixin, forms.ModelForm):
     class Meta:
         model = PlanAction
         fields = ["description", "responsible", "due_on"]
         widgets = {"due_on": DateInput}
 
 
-class ActionDoneForm(forms.Form):
+class ActionDoneForm(DateBoundsMixin, forms.Form):
     done_on = PastDateField(label=_("Done on"))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(DateBoundsMixin, forms.Form):
     reviewed_on = PastDateField(label=_("Reviewed on"))
     notes = forms.CharField(
         label=_("Notes from the review"), required=False, widget=forms.Textarea(attrs={"rows": 3})

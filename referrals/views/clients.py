@@ -7,7 +7,7 @@ from accounts.access import fetch_visible, permission_required
 from audit import reads
 from audit.context import AuditContext
 from audit.services import history_of, snapshot
-from audit.versioning import ConcurrentEditError
+from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.clients import ClientForm, ClientSearchForm, PersonalNumberField
 from ..models import Client
@@ -112,7 +112,7 @@ def client_edit(request, pk):
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     conflict_values = None
     if request.method == "POST" and form.is_valid():
-        expected = form.cleaned_data["version"] or client.version
+        expected = submitted_version(form.cleaned_data)
         try:
             services.update_client(
                 AuditContext.from_request(request),

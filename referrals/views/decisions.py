@@ -9,7 +9,7 @@ from accounts.access import fetch_visible, permission_required
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access, snapshot
-from audit.versioning import ConcurrentEditError
+from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.decisions import (
     CloseForm,
@@ -258,7 +258,7 @@ def decision_edit(request, pk):
     form = DecisionForm(request.POST or None, instance=decision, user=request.user)
     conflict_values = None
     if request.method == "POST" and form.is_valid():
-        expected = form.cleaned_data["version"] or decision.version
+        expected = submitted_version(form.cleaned_data)
         try:
             services.update_decision(AuditContext.from_request(request), form.save(commit=False), expected_version=expected)
         except ConcurrentEditError:

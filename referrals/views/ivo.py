@@ -2,11 +2,10 @@
 the anonymised statistics for the council. The rows come from
 services.ivo.quarter_report(), so the three show the same thing."""
 
-import csv
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from accounts.pdf import pdf_response, render_pdf
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
+from core.exports import csv_response
 
 from ..calendar import previous_quarter, quarter_bounds, quarter_of
 from ..models import DecisionKind, LegalGender
@@ -25,8 +25,6 @@ from ..services import ivo as services
 ROWS_PER_PAGE = 50
 FIRST_YEAR = 2000
 REPORT_OBJECT_TYPE = "referrals.ivo_report"
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _check_period(year, quarter=1):
@@ -102,11 +100,6 @@ def ivo_report(request, year, quarter):
     return render(request, "referrals/ivo/report.html", context)
 
 
-def _safe_cell(value):
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 @permission_required("referrals.view_ivo_report")
 def ivo_report_csv(request, year, quarter):
     """Semicolon-separated, UTF-8 with a byte order mark so that Excel with
@@ -114,13 +107,7 @@ def ivo_report_csv(request, year, quarter):
     _check_period(year, quarter)
     rows = services.quarter_report(request.user, year, quarter)
     headers, lines = services.report_table(rows)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ivo-{year}-q{quarter}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    for line in lines:
-        writer.writerow([_safe_cell(cell) for cell in line])
+    response = csv_response(f"ivo-{year}-q{quarter}.csv", headers, lines)
     log_export(request, object_type=REPORT_OBJECT_TYPE, note=f"CSV {year} Q{quarter}: {len(rows)}")
     return response
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import fetch_visible, permission_required
 from audit.context import AuditContext
 from audit.services import history_of
-from audit.versioning import ConcurrentEditError
+from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.notices import ConcernReportForm, ContactAttemptForm, EvictionNoticeForm, NoticeOutcomeForm
 from ..models import Client, ConcernReport, EvictionNotice
@@ -145,7 +145,7 @@ def notice_edit(request, pk):
             services.update_notice(
                 AuditContext.from_request(request),
                 form.save(commit=False),
-                expected_version=form.cleaned_data["version"] or notice.version,
+                expected_version=submitted_version(form.cleaned_data),
             )
         except ConcurrentEditError:
             current = EvictionNotice.objects.select_related("client").get(pk=pk)
@@ -198,7 +198,7 @@ def notice_outcome(request, pk):
                 notice,
                 outcome=form.cleaned_data["outcome"],
                 outcome_on=form.cleaned_data["outcome_on"],
-                expected_version=form.cleaned_data["version"] or notice.version,
+                expected_version=submitted_version(form.cleaned_data),
             )
         except ConcurrentEditError:
             notice = _fetch_notice(request, pk, log=False)
@@ -335,7 +335,7 @@ def concern_edit(request, pk):
             services.update_concern(
                 AuditContext.from_request(request),
                 form.save(commit=False),
-                expected_version=form.cleaned_data["version"] or concern.version,
+                expected_version=submitted_version(form.cleaned_data),
             )
         except ConcurrentEditError:
             current = ConcernReport.objects.select_related("client").get(pk=pk)

@@ -49,6 +49,19 @@ class ReportRun(models.Model):
             ("download_reportrun", _("Can download the yearly evaluation")),
         ]
         indexes = [models.Index(fields=["unit", "year", "-requested_at"], name="reports_run_unit_year_idx")]
+        constraints = [
+            # One queued or running evaluation per unit and year: each run
+            # costs a worker seconds of CPU and a PDF in storage, and the
+            # request form could be posted without limit. request_run() and
+            # retry_run() (reports/services/runs.py) check first for a
+            # friendly message and turn this constraint's IntegrityError
+            # (two requests at the same moment) into the same message.
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="reports_run_one_active_per_unit_year",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.year} ({self.get_status_display()})"

@@ -10,7 +10,7 @@ requester and year, its status goes back to queued, the error is cleared,
 and `attempts` keeps counting. Who retried is in the access log.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
@@ -37,11 +37,30 @@ def request_run(ctx, year):
     user = ctx.user
     if not user.unit_id:
         raise RunError(_("You belong to no unit, so there is nothing to evaluate."))
-    with transaction.atomic():
-        run = ReportRun.objects.create(unit_id=user.unit_id, year=year, requested_by=user)
-        log_access(ctx, AccessAction.CREATE, run, note=f"evaluation {year}")
-        _enqueue(run)
+    if _active(user.unit_id, year).exists():
+        raise RunError(_already_active(year))
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(unit_id=user.unit_id, year=year, requested_by=user)
+            log_access(ctx, AccessAction.CREATE, run, note=f"evaluation {year}")
+            _enqueue(run)
+    except IntegrityError:
+        # reports_run_one_active_per_unit_year: a request at the same moment won.
+        if _active(user.unit_id, year).exists():
+            raise RunError(_already_active(year)) from None
+        raise
     return run
+
+
+def _active(unit_id, year):
+    return ReportRun.objects.filter(
+        unit_id=unit_id, year=year, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]
+    )
+
+
+def _already_active(year):
+    return _("An evaluation for %(year)s is already being generated. Wait until it is ready (this page "
+             "shows it) before requesting a new one.") % {"year": year}
 
 
 def retry_run(ctx, run):
@@ -50,11 +69,18 @@ def retry_run(ctx, run):
         locked = ReportRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != ReportRun.Status.FAILED:
             raise RunError(_("Only a failed evaluation can be tried again."))
+        if _active(locked.unit_id, locked.year).exists():
+            raise RunError(_already_active(locked.year))
         locked.status = ReportRun.Status.QUEUED
         locked.error = ""
         locked.started_at = None
         locked.finished_at = None
-        locked.save(update_fields=["status", "error", "started_at", "finished_at"])
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["status", "error", "started_at", "finished_at"])
+        except IntegrityError:
+            # reports_run_one_active_per_unit_year, as in request_run().
+            raise RunError(_already_active(locked.year)) from None
         log_access(ctx, AccessAction.UPDATE, locked, note="retry")
         _enqueue(locked)
     return locked

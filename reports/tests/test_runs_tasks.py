@@ -114,10 +114,11 @@ def test_the_backoff_doubles():
 
 def test_arguments_that_do_not_match_the_record_fail_the_run(manager, second_pilot, media, monkeypatch):
     monkeypatch.setattr(tasks, "render_evaluation", lambda year, unit: pytest.fail("must not render"))
-    wrong_year, wrong_user = make_run(manager), make_run(manager)
+    # Two different years: one active run per unit and year (reports_run_one_active_per_unit_year).
+    wrong_year, wrong_user = make_run(manager), make_run(manager, year=2024)
 
     tasks.generate_evaluation.apply(args=(wrong_year.pk, 2019, manager.pk))
-    tasks.generate_evaluation.apply(args=(wrong_user.pk, 2025, second_pilot.pk))
+    tasks.generate_evaluation.apply(args=(wrong_user.pk, 2024, second_pilot.pk))
 
     for run in (wrong_year, wrong_user):
         run.refresh_from_db()

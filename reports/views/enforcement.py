@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import permission_required, require_perm
 from audit.context import AuditContext
-from audit.versioning import ConcurrentEditError
+from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms import FIRST_YEAR, EnforcementFiguresForm
 from ..models import EnforcementFigures
@@ -70,7 +70,7 @@ def enforcement_edit(request, year=None):
         try:
             saved = services.save_figures(
                 AuditContext.from_request(request), form.save(commit=False),
-                expected_version=form.cleaned_data.get("version"),
+                expected_version=submitted_version(form.cleaned_data),
             )
         except ConcurrentEditError:
             conflict = EnforcementFigures.objects.filter(

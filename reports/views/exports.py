@@ -6,7 +6,6 @@ no personal data leaves in these files. Each download is written to the
 access log as an export.
 """
 
-import csv
 import io
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from accounts.access import log_export, permission_required
+from core.exports import csv_text, neutralise
 
 from ..formatting import met_label, plain_value
 from ..kpis import compute_kpis
@@ -24,8 +24,6 @@ from .dashboard import check_year, unit_of
 
 EXPORT_OBJECT_TYPE = "reports.kpi_table"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Number formats per value kind; shares are stored as 0–1 so that the
 # spreadsheet shows and computes them as percentages.
 XLSX_FORMATS = {
@@ -69,25 +67,17 @@ def table_rows(kpis):
 
 
 def _safe_text(value):
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    # XLSX too: openpyxl stores a text starting with "=" as a formula.
+    return neutralise(value)
 
 
 def csv_content(kpis, year):
-    """Semicolon-separated with Swedish decimal commas, UTF-8 with a byte
-    order mark, so that Excel with Swedish settings opens it in columns and
-    with å, ä, ö."""
-    output = io.StringIO()
-    output.write("\ufeff")
-    writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers(year))
-    for number, goal, target, value, kind, numerator, denominator, previous, met, definition in table_rows(kpis):
-        writer.writerow([
-            number, _safe_text(goal), _safe_text(target), plain_value(value, kind),
-            plain_value(numerator), plain_value(denominator), plain_value(previous, kind),
-            met, _safe_text(definition),
-        ])
-    return output.getvalue()
+    """The table in the Swedish Excel dialect (core.exports)."""
+    return csv_text(headers(year), [
+        [number, goal, target, plain_value(value, kind), plain_value(numerator), plain_value(denominator),
+         plain_value(previous, kind), met, definition]
+        for number, goal, target, value, kind, numerator, denominator, previous, met, definition in table_rows(kpis)
+    ])
 
 
 def _cell_number(value, kind):

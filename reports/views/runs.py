@@ -58,13 +58,14 @@ def run_list(request):
             try:
                 services.request_run(AuditContext.from_request(request), year)
             except services.RunError as error:
-                messages.error(request, str(error))
+                # Beside the year, with the list below showing the run in progress.
+                form.add_error("year", str(error))
             else:
                 messages.success(request, _(
                     "The evaluation for %(year)s has been requested. It is generated in the background; "
                     "this page shows when it is ready."
                 ) % {"year": year})
-            return redirect("reports:run_list")
+                return redirect("reports:run_list")
     else:
         form = RunForm(initial={"year": default_year()})
     runs = ReportRun.objects.visible_to(request.user).select_related("requested_by")

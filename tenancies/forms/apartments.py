@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
+from core.dates import DateBoundsMixin
 from referrals.forms.notices import KronorField
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, Complaint, KeySet
@@ -35,7 +36,7 @@ APARTMENT_FIELDS = [
 ]
 
 
-class ApartmentForm(forms.ModelForm):
+class ApartmentForm(DateBoundsMixin, forms.ModelForm):
     """Every field of the apartment. Money is typed in kronor and stored in
     öre; the status is checked against the tenancies by the service."""
 
@@ -131,7 +132,7 @@ class KeySetForm(forms.ModelForm):
         return count
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(DateBoundsMixin, forms.ModelForm):
     class Meta:
         model = Complaint
         fields = ["occurred_on", "kind", "source", "description", "action_taken"]

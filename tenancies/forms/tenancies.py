@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.ui import kr
 from accounts.widgets import DateInput
+from core.dates import DateBoundsMixin
 from referrals.models import Decision, DecisionKind
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
@@ -122,7 +123,9 @@ TERMS_WIDGETS = {
 }
 
 
-class MoveInForm(RentInKronorMixin, forms.ModelForm):
+class MoveInForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
+    # Planned events: at most two years ahead (core.dates).
+    planned_dates = ("start_date",)
     apartment = ApartmentChoiceField(label=_("Apartment"), queryset=Apartment.objects.none())
     decision = DecisionChoiceField(label=_("Decision executed by the move-in"), queryset=Decision.objects.none())
 
@@ -151,7 +154,9 @@ class MoveInForm(RentInKronorMixin, forms.ModelForm):
         return tenancy
 
 
-class MoveOutForm(forms.Form):
+class MoveOutForm(DateBoundsMixin, forms.Form):
+    # Planned events: at most two years ahead (core.dates).
+    planned_dates = ("end_date",)
     # The version of the tenancy the user opened (audit.versioning).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     end_date = forms.DateField(
@@ -163,7 +168,9 @@ class MoveOutForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class InternalMoveForm(RentInKronorMixin, forms.ModelForm):
+class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
+    # Planned events: at most two years ahead (core.dates).
+    planned_dates = ("start_date",)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     apartment = ApartmentChoiceField(label=_("New apartment"), queryset=Apartment.objects.none())
     decision = DecisionChoiceField(
@@ -224,7 +231,7 @@ class TermsForm(RentInKronorMixin, forms.ModelForm):
         return tenancy
 
 
-class InsuranceForm(forms.ModelForm):
+class InsuranceForm(DateBoundsMixin, forms.ModelForm):
     class Meta:
         model = HomeInsurance
         fields = ["company", "policy_number", "valid_from", "valid_until"]
@@ -242,7 +249,7 @@ class InsuranceForm(forms.ModelForm):
         return data
 
 
-class IncomeForm(forms.ModelForm):
+class IncomeForm(DateBoundsMixin, forms.ModelForm):
     class Meta:
         model = IncomeSource
         fields = ["kind", "valid_from", "valid_to"]
@@ -258,5 +265,5 @@ class IncomeForm(forms.ModelForm):
         return data
 
 
-class EndIncomeForm(forms.Form):
+class EndIncomeForm(DateBoundsMixin, forms.Form):
     valid_to = forms.DateField(label=_("Last day of the income"), widget=DateInput)

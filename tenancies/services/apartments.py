@@ -10,7 +10,7 @@ tenancies.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +40,7 @@ from audit import reads
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError, claim_version
+from core.dates import day_after, day_before
 from referrals import protection
 from referrals.models import ProtectionLevel
 
@@ -439,13 +440,13 @@ def build_timeline(apartment, tenancies, today):
     periods = []
     free_from = timeline_start(apartment)
     for tenancy in sorted(tenancies, key=lambda t: t.start_date):
-        _add_vacancy(periods, free_from, tenancy.start_date - timedelta(days=1), today)
+        _add_vacancy(periods, free_from, day_before(tenancy.start_date), today)
         if tenancy.start_date > today:
             days = None
         else:
             days = days_between(tenancy.start_date, min(tenancy.end_date or today, today))
         periods.append(Period(tenancy.start_date, tenancy.end_date, days, tenancy))
-        free_from = None if tenancy.end_date is None else max(free_from, tenancy.end_date + timedelta(days=1))
+        free_from = None if tenancy.end_date is None else max(free_from, day_after(tenancy.end_date))
         if free_from is None:
             break
     if free_from is not None and apartment.status != ApartmentStatus.LEFT_PROGRAMME:

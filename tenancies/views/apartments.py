@@ -16,7 +16,7 @@ from accounts.access import fetch_visible, permission_required, require_perm
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
-from audit.versioning import ConcurrentEditError
+from audit.versioning import ConcurrentEditError, submitted_version
 from referrals import protection
 
 from ..forms.apartments import ApartmentFilterForm, ApartmentForm, ComplaintActionForm, ComplaintForm, KeySetForm
@@ -207,7 +207,7 @@ def apartment_edit(request, pk):
     form = ApartmentForm(request.POST or None, instance=apartment, unit_id=apartment.unit_id)
     conflict_values = None
     if request.method == "POST" and form.is_valid():
-        expected = form.cleaned_data["version"] or apartment.version
+        expected = submitted_version(form.cleaned_data)
         try:
             services.update_apartment(AuditContext.from_request(request), form.save(commit=False),
                                       expected_version=expected)

@@ -22,7 +22,7 @@ from accounts.access import fetch_visible, permission_required
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
-from audit.versioning import ConcurrentEditError
+from audit.versioning import ConcurrentEditError, submitted_version
 from referrals import protection
 from referrals.models import Client
 
@@ -205,7 +205,7 @@ def tenancy_move_out(request, pk):
         try:
             services.move_out(
                 AuditContext.from_request(request), tenancy, data["end_date"], data["end_reason"], data["note"],
-                expected_version=data["version"] or tenancy.version,
+                expected_version=submitted_version(data),
             )
         except services.TenancyError as error:
             _add_service_error(form, error)
@@ -243,7 +243,7 @@ def tenancy_internal_move(request, pk):
             try:
                 services.internal_move(
                     AuditContext.from_request(request), tenancy, new_tenancy,
-                    expected_version=form.cleaned_data["version"] or tenancy.version,
+                    expected_version=submitted_version(form.cleaned_data),
                 )
             except services.TenancyError as error:
                 _add_service_error(form, error)
@@ -271,7 +271,7 @@ def tenancy_terms(request, pk):
     form = TermsForm(request.POST or None, instance=tenancy)
     if request.method == "POST":
         if form.is_valid():
-            expected = form.cleaned_data["version"] or tenancy.version
+            expected = submitted_version(form.cleaned_data)
             try:
                 services.update_terms(AuditContext.from_request(request), form.save(), expected_version=expected)
             except ConcurrentEditError:

@@ -1,0 +1,200 @@
+"""An edit posted without its optimistic-lock version (or fingerprint) is a
+conflict, never an overwrite: the views fell back to the stored version
+(`cleaned_data["version"] or record.version`), so a form without the field
+silently saved over whatever was newest. One case per form that carries a
+version or a fingerprint (audit.versioning.submitted_version)."""
+
+from datetime import date
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from bolots.models import QueueRegistration
+from bolots.tests.factories import HousingApplicationFactory, QueueRegistrationFactory, make_course_round
+from referrals.models import Client, ConcernReport, Decision, DecisionKind, EvictionNotice
+from referrals.tests.factories_notices import ConcernReportFactory, EvictionNoticeFactory
+from referrals.tests.factories_orders import accepted_order, make_pilot
+from reports.models import EnforcementFigures
+from tenancies.models import Apartment, ApartmentStatus, Tenancy
+from tenancies.tests.factories import ApartmentFactory, TenancyFactory, granted_decision
+
+pytestmark = pytest.mark.django_db
+
+LOCK_FIELDS = ("version", "loaded")
+
+
+def post_data(form):
+    """What the browser would send for `form` as the page rendered it."""
+    data = {}
+    for bound in form:
+        value = bound.value()
+        widget = bound.field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            if value:
+                data[bound.html_name] = "on"
+            continue
+        if value is None:
+            continue
+        multiple = getattr(widget, "allow_multiple_selected", False)
+        if multiple:
+            data[bound.html_name] = [str(item) for item in value]
+            continue
+        formatted = widget.format_value(value)
+        if isinstance(formatted, list):  # a select's one chosen value
+            formatted = formatted[0] if formatted else ""
+        data[bound.html_name] = "" if formatted is None else str(formatted)
+    return data
+
+
+def page_data(response, names):
+    """The post data of every form the page shows under `names`."""
+    data = {}
+    for name in names.split():
+        forms_shown = response.context[name]
+        for form in forms_shown if isinstance(forms_shown, list | tuple) else [forms_shown]:
+            data.update(post_data(form))
+    return data
+
+
+def without_lock(data):
+    stripped = {name: value for name, value in data.items() if name.split("-")[-1] not in LOCK_FIELDS}
+    assert len(stripped) < len(data), "the form carried a version or fingerprint"
+    return stripped
+
+
+def _client(ctx):
+    record = ctx["client_record"]
+    return reverse("referrals:client_edit", args=[record.pk]), "case_officer", "form", \
+        lambda: Client.objects.get(pk=record.pk).version
+
+
+def _decision(ctx):
+    decision = granted_decision(ctx["client_record"], kind=DecisionKind.BOLOTS_SUPPORT, decided_by=ctx["case_officer"])
+    return reverse("referrals:decision_edit", args=[decision.pk]), "case_officer", "form", \
+        lambda: Decision.objects.get(pk=decision.pk).version
+
+
+def _notice(ctx):
+    notice = EvictionNoticeFactory(unit=ctx["unit"], registered_by=ctx["case_officer"])
+    return reverse("referrals:notice_edit", args=[notice.pk]), "case_officer", "form", \
+        lambda: EvictionNotice.objects.get(pk=notice.pk).version
+
+
+def _concern(ctx):
+    concern = ConcernReportFactory(unit=ctx["unit"], registered_by=ctx["case_officer"])
+    return reverse("referrals:concern_edit", args=[concern.pk]), "case_officer", "form", \
+        lambda: ConcernReport.objects.get(pk=concern.pk).version
+
+
+def _apartment(ctx):
+    apartment = ApartmentFactory(unit=ctx["unit"])
+    return reverse("tenancies:apartment_edit", args=[apartment.pk]), "housing_admin", "form", \
+        lambda: Apartment.objects.get(pk=apartment.pk).version
+
+
+def _tenancy(ctx):
+    return TenancyFactory(
+        apartment=ApartmentFactory(unit=ctx["unit"], status=ApartmentStatus.OCCUPIED),
+        client=ctx["client_record"], start_date=date(2023, 1, 1), created_by=ctx["case_officer"],
+    )
+
+
+def _terms(ctx):
+    tenancy = _tenancy(ctx)
+    return reverse("tenancies:tenancy_terms", args=[tenancy.pk]), "case_officer", "form", \
+        lambda: Tenancy.objects.get(pk=tenancy.pk).version
+
+
+def _move_out(ctx):
+    tenancy = _tenancy(ctx)
+    page = reverse("tenancies:tenancy_detail", args=[tenancy.pk])
+    return (page, reverse("tenancies:tenancy_move_out", args=[tenancy.pk])), "case_officer", "move_out_form", \
+        lambda: Tenancy.objects.get(pk=tenancy.pk).version
+
+
+def _enforcement(ctx):
+    EnforcementFigures.objects.create(
+        municipality=ctx["unit"].municipality, year=2024, eviction_applications=6, executed_evictions=3,
+        children_affected=0, entered_by=ctx["manager"],
+    )
+    return reverse("reports:enforcement_edit", args=[2024]), "manager", "form", \
+        lambda: EnforcementFigures.objects.get(year=2024).version
+
+
+def _course(ctx):
+    course_round = make_course_round(ctx["unit"], [ctx["pilot"]], date(2026, 3, 2))
+    before = course_round.updated_at if hasattr(course_round, "updated_at") else None
+    return reverse("bolots:course_edit", args=[course_round.pk]), "pilot", "form session_forms", \
+        lambda: (type(course_round).objects.get(pk=course_round.pk).place, before)
+
+
+def _queue(ctx):
+    accepted_order(ctx["pilot"], make_pilot(ctx["unit"], "bolots_passiv"), client=ctx["client_record"])
+    row = QueueRegistrationFactory(client=ctx["client_record"], queue="Bostadsförmedlingen")
+    return reverse("bolots:queue_edit", args=[ctx["client_record"].pk, row.pk]), "pilot", "form", \
+        lambda: QueueRegistration.objects.get(pk=row.pk).queue
+
+
+def _application(ctx):
+    accepted_order(ctx["pilot"], make_pilot(ctx["unit"], "bolots_passiv"), client=ctx["client_record"])
+    row = HousingApplicationFactory(client=ctx["client_record"], where="Fiktiva Bostäder, Ryd")
+    return reverse("bolots:application_edit", args=[ctx["client_record"].pk, row.pk]), "pilot", "form", \
+        lambda: type(row).objects.get(pk=row.pk).where
+
+
+CASES = {
+    "client": _client, "decision": _decision, "notice": _notice, "concern": _concern, "apartment": _apartment,
+    "terms": _terms, "move_out": _move_out, "enforcement": _enforcement, "course": _course, "queue": _queue,
+    "application": _application,
+}
+# Text fields changed in the post, so a save would show.
+CHANGED = {"place": "Ändrat ställe", "queue": "Ändrad kö", "where": "Ändrat ställe"}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_an_edit_without_its_version_is_a_conflict_not_an_overwrite(client, unit, case_officer, housing_admin,
+                                                                   manager, pilot, client_record, case):
+    ctx = {"unit": unit, "case_officer": case_officer, "housing_admin": housing_admin, "manager": manager,
+           "pilot": pilot, "client_record": client_record}
+    urls, role, form_name, stored = CASES[case](ctx)
+    page, target = urls if isinstance(urls, tuple) else (urls, urls)
+    client.force_login(ctx[role])
+    shown = client.get(page)
+    assert shown.status_code == 200
+    data = without_lock(page_data(shown, form_name))
+    for name in list(data):
+        if name.split("-")[-1] in CHANGED:
+            data[name] = CHANGED[name.split("-")[-1]]
+    if case == "move_out":
+        data.update({"move_out-end_date": "2024-06-30", "move_out-end_reason": "own_housing"})
+    before = stored()
+
+    response = client.post(target, data)
+
+    assert response.status_code == 200, "refused and shown again, not saved and redirected"
+    assert stored() == before, "nothing was written"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_same_edit_with_its_version_saves(client, unit, case_officer, housing_admin, manager, pilot,
+                                             client_record, case):
+    """The control: the post above is a valid edit, refused only for the missing version."""
+    ctx = {"unit": unit, "case_officer": case_officer, "housing_admin": housing_admin, "manager": manager,
+           "pilot": pilot, "client_record": client_record}
+    urls, role, form_name, stored = CASES[case](ctx)
+    page, target = urls if isinstance(urls, tuple) else (urls, urls)
+    client.force_login(ctx[role])
+    data = page_data(client.get(page), form_name)
+    for name in list(data):
+        if name.split("-")[-1] in CHANGED:
+            data[name] = CHANGED[name.split("-")[-1]]
+    if case == "move_out":
+        data.update({"move_out-end_date": "2024-06-30", "move_out-end_reason": "own_housing"})
+    before = stored()
+
+    response = client.post(target, data)
+
+    form = response.context[form_name.split()[0]] if response.status_code == 200 else None
+    assert response.status_code == 302, (form.errors if form is not None else None, data)
+    assert stored() != before
