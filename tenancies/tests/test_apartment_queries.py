@@ -61,7 +61,7 @@ def test_lists(client, housing_admin, apartments, url_name, django_assert_num_qu
     # vacant as subqueries) = 11; a page naming tenants adds the read log's
     # lookup of their numbers and its one insert (audit.reads), whatever
     # the page's length.
-    with django_assert_num_queries(13 if url_name == "tenancies:apartment_list" else 11):
+    with django_assert_num_queries(14 if url_name == "tenancies:apartment_list" else 11):  # + the log chain's lock (audit.chain)
         response = get_ok(client, reverse(url_name) + "?typ=training")
     assert len(response.context["page_obj"].object_list) > 0
 
@@ -72,7 +72,7 @@ def test_list_for_a_pilot(client, pilot, second_pilot, apartments, django_assert
     for tenancy in Tenancy.objects.filter(end_date=None)[:2]:
         accepted_order(pilot, second_pilot, client=tenancy.client)
     client.force_login(pilot)
-    with django_assert_num_queries(13):  # incl. the read log's lookup and insert (audit.reads)
+    with django_assert_num_queries(14):  # incl. the read log's lookup and insert (audit.reads) and its chain lock (audit.chain)
         response = get_ok(client, reverse("tenancies:apartment_list"))
     assert len(response.context["page_obj"].object_list) == 2
 
