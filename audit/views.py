@@ -20,6 +20,7 @@ from core.exports import streaming_csv_response
 from . import reads
 from .context import AuditContext
 from .forms import LogFilterForm
+from .masking import hidden_whereabouts_ids
 from .models import AccessAction, AccessLogEntry, AccountEvent
 from .services import log_access
 
@@ -101,13 +102,16 @@ def log_search(request):
     # a read of those clients (audit/reads.py writes the rows).
     for entry in page:
         reads.saw_snapshot(entry.client_id, entry.client_label, entry.client_number)
+    # Rows about a protected client show no record id for a reviewer without
+    # the protected-data permission: the record may be their apartment.
+    hidden = hidden_whereabouts_ids(request.user, {entry.client_id for entry in page})
     if filters.get("client"):
         reads.log_search(AuditContext.from_request(request), filters["client"], what="access log",
                          matched=page.paginator.count)
     return render(
         request,
         "audit/log.html",
-        {"form": form, "page_obj": page, "filtered_by_client_id": filters.get("client_id")},
+        {"form": form, "page_obj": page, "filtered_by_client_id": filters.get("client_id"), "hidden": hidden},
     )
 
 
@@ -127,10 +131,15 @@ def log_export(request):
     # Every client named in the file is read by the exporter; collected
     # before the response streams, because the read recorder writes its rows
     # when the view returns.
+    named = set()
     for client_id, label, number in entries.exclude(client_id=None).values_list(
         "client_id", "client_label", "client_number"
     ).distinct():
         reads.saw_snapshot(client_id, label, number)
+        named.add(client_id)
+    # As on the page: no record id or path beside a protected client for a
+    # reviewer without the permission (audit.masking).
+    hidden = hidden_whereabouts_ids(request.user, named)
     header = [_("Time"), _("User"), _("Action"), _("Client"), _("Personal identity number"),
               _("Record type"), _("Record id"), _("Path"), _("IP address"), _("Note")]
 
@@ -143,8 +152,8 @@ def log_export(request):
                 entry.client_label,
                 entry.client_number,
                 entry.object_type,
-                entry.object_id,
-                entry.path,
+                "" if entry.client_id in hidden else entry.object_id,
+                "" if entry.client_id in hidden else entry.path,
                 entry.ip_address or "",
                 entry.note,
             ]

@@ -30,3 +30,18 @@ class ReferralsConfig(AppConfig):
         {"group": ORDERS, "label": _("Reassignment"), "url_name": "referrals:reassign",
          "perm": "referrals.add_reassignment", "order": 48},
     ]
+
+    def hidden_whereabouts_ids(self, user, client_ids):
+        """For the log review (audit.masking): the protected clients among
+        `client_ids` whose whereabouts `user` may not see, by the one rule in
+        referrals.protection. Values only: no client is read for this."""
+        from . import protection
+        from .models import Client, ProtectionLevel
+
+        if user.has_perm(protection.PROTECTED_PERMISSION):
+            return set()
+        return set(
+            Client.objects.filter(pk__in=client_ids)
+            .exclude(protection_level=ProtectionLevel.NONE)
+            .values_list("pk", flat=True)
+        )

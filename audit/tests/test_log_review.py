@@ -134,9 +134,51 @@ def test_log_list_query_count_is_independent_of_rows(client, manager, case_offic
     client.force_login(manager)
     client.get(LOG)
 
-    with django_assert_num_queries(13):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
+    # incl. the read log's one insert (audit.reads), its chain lock
+    # (audit.chain) and which of the page's clients are protected (audit.masking)
+    with django_assert_num_queries(14):
         client.get(LOG)
     for _ in range(60):
         log_access(ctx, AccessAction.VIEW, client_record)
-    with django_assert_num_queries(13):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
+    with django_assert_num_queries(14):
         client.get(LOG)
+
+
+@pytest.mark.parametrize("level", ["confidentiality_mark", "protected_registration", "assumed_identity"])
+def test_a_protected_clients_rows_show_no_record_or_path_without_the_permission(client, manager, case_officer, unit, level):
+    """Issue 10 §1: the log must not tell where a protected client lives. A
+    row about a complaint registered from the apartment page names the
+    client beside the apartment's id and path; a reviewer without
+    view_protected_client sees who read whom and when, not which apartment."""
+    from django.contrib.auth.models import Permission
+
+    from referrals.models import ProtectionLevel
+
+    assert level in ProtectionLevel.values
+    protected = ClientFactory(unit=unit, first_name="Skyddad", last_name="Loggsson", protection_level=level)
+    plain = ClientFactory(unit=unit, first_name="Öppen", last_name="Loggsson")
+    for person, apartment_id in ((protected, "4711"), (plain, "4712")):
+        AccessLogEntry.objects.create(
+            user=case_officer, action=AccessAction.VIEW, client_id=person.pk, client_label=person.audit_label,
+            client_number=person.personal_number, object_type="tenancies.apartment", object_id=apartment_id,
+            path=f"/lagenheter/{apartment_id}/klagomal/nytt/",
+        )
+
+    def page_and_export():
+        client.force_login(manager)
+        page = client.get(LOG).content.decode()
+        export = b"".join(client.post(EXPORT).streaming_content).decode("utf-8-sig")
+        return page, export
+
+    manager.user_permissions.remove(*Permission.objects.filter(codename="view_protected_client"))
+    page, export = page_and_export()
+    for text in (page, export):
+        assert "Loggsson" in text  # who was read stays in the log
+        assert "4711" not in text and "/lagenheter/4711/" not in text
+        assert "4712" in text  # a client without protection keeps record and path
+    assert "/lagenheter/4712/klagomal/nytt/" in export
+
+    manager.user_permissions.add(Permission.objects.get(codename="view_protected_client"))
+    manager = type(manager).objects.get(pk=manager.pk)  # drop the cached permissions
+    page, export = page_and_export()
+    assert "4711" in page and "/lagenheter/4711/klagomal/nytt/" in export
