@@ -133,4 +133,3 @@ def _derive_in_order(client: Client) -> None:
         if (tenancy.is_internal_move, tenancy.continuous_since) != before:
             Tenancy.objects.filter(pk=tenancy.pk).update(
                 is_internal_move=tenancy.is_internal_move, continuous_since=tenancy.continuous_since)
-

@@ -193,4 +193,3 @@ def parse_choice(choices: type[Choices]) -> Parser:
             )
         return found
     return parse
-

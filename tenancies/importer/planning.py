@@ -27,6 +27,7 @@ from .results import ImportFileError, RowError
 # The plan run_import applies: apartments and clients by their matching key, the tenancies in file order.
 Plan = tuple[dict[str, ApartmentPlan], dict[str, ClientPlan], list[TenancyPlan]]
 
+
 class Planner(RegisterRules):
     """Plans the import of `table` into `unit`; collects the errors in `errors`."""
 
@@ -242,7 +243,6 @@ class Planner(RegisterRules):
             ))
         return plans
 
-
     def decide_actions(self, apartments: dict[str, ApartmentPlan], clients: dict[str, ClientPlan],
                        tenancies: list[TenancyPlan]) -> None:
         for plan in apartments.values():
@@ -277,4 +277,3 @@ def _apartment_changes(plan: ApartmentPlan) -> list[str]:
     if current.status != plan.status:
         changed.append("status")
     return changed
-

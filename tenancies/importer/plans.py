@@ -87,4 +87,3 @@ class Period:
             return _("a tenancy already registered for a tenant with protected personal data")
         return _("the tenancy already registered %(start)s – %(end)s") % {
             "start": self.start.isoformat(), "end": self.end.isoformat() if self.end else _("until further notice")}
-

@@ -146,4 +146,3 @@ def _read_csv(data: bytes) -> Table:
         return _kept_rows((number, values[:MAX_COLUMNS]) for number, values in enumerate(reader, start=1))
     except csv.Error:
         raise ImportFileError(_("The CSV file could not be read: check the quotation marks.")) from None
-

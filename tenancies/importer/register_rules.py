@@ -135,4 +135,3 @@ class RegisterRules:
             if start and end and end < start and not ("lease_start" in plan.values and "lease_end" in plan.values):
                 self.error(plan.row, "lease_end" if "lease_end" in plan.values else "lease_start",
                            _("The lease cannot end before it starts."))
-

@@ -68,4 +68,3 @@ class ImportResult:
                 "label": label, **counts.as_dict()}
         return "; ".join([part(_("apartments"), self.apartments), part(_("clients"), self.clients),
                           part(_("tenancies"), self.tenancies)])
-

@@ -104,4 +104,3 @@ def build_template() -> bytes:
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
-

@@ -190,6 +190,37 @@ def test_the_import_is_logged_without_personal_data_and_each_new_client_once(ctx
     assert AccessLogEntry.objects.count() == 6
 
 
+def test_new_clients_are_registered_through_the_client_service_with_the_import_note(ctx, unit, monkeypatch):
+    from referrals.services import clients as client_services
+
+    registered = []
+    create_client = client_services.create_client
+
+    def spy(*args, **kwargs):
+        registered.append(kwargs.get("note"))
+        return create_client(*args, **kwargs)
+
+    monkeypatch.setattr("tenancies.importer.applying.create_client", spy)
+
+    run(ctx, good_bytes(), unit)
+
+    assert registered == ["import"] * 5
+    created = AccessLogEntry.objects.filter(object_type="referrals.client", action=AccessAction.CREATE)
+    assert set(created.values_list("note", flat=True)) == {"import"}
+    assert set(Client.objects.values_list("unit_id", flat=True)) == {unit.pk}
+
+
+def test_an_import_into_a_unit_the_user_does_not_belong_to_writes_nothing(ctx, other_unit):
+    from django.core.exceptions import PermissionDenied
+
+    assert run(ctx, good_bytes(), other_unit, dry_run=True).ok
+    with pytest.raises(PermissionDenied):
+        run(ctx, good_bytes(), other_unit)
+
+    assert snapshot_counts() == {"Apartment": 0, "Client": 0, "Tenancy": 0, "FieldChange": 0,
+                                 "AccessLogEntry": 0}
+
+
 def test_changed_tenancies_and_apartments_keep_their_history(ctx, unit):
     rows = import_rows(GOOD)
     run(ctx, register_csv(rows), unit)
