@@ -2,14 +2,17 @@
 its access-log row and field history there, so a write is never stored
 without its trace, nor a trace without its write."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
 
-from ..models import PROTECTED_FIELDS, Client
+from ..models import PROTECTED_FIELDS, Client, TargetGroup
 
 # Fields whose changes are kept in the history (all the user can edit).
 TRACKED_FIELDS = [
@@ -33,14 +36,17 @@ def _snapshot(client):
 
 
 @transaction.atomic
-def create_client(ctx, client, *, target_groups=()):
-    """Register a new client in the acting user's unit."""
+def create_client(
+    ctx: AuditContext, client: Client, *, target_groups: Iterable[TargetGroup] = (), note: str = ""
+) -> Client:
+    """Register a new client in the acting user's unit. `note` goes on the
+    access-log entry (the register import says "import")."""
     if not ctx.user.unit_id:
         raise PermissionDenied("A user without a unit cannot register clients.")
     client.unit_id = ctx.user.unit_id
     client.save()
     client.target_groups.set(target_groups)
-    log_access(ctx, AccessAction.CREATE, client)
+    log_access(ctx, AccessAction.CREATE, client, note=note)
     return client
 
 

@@ -105,7 +105,7 @@ class Apartment(VersionedModel):
         ordering = ["street_address", "object_number"]
         permissions = [("import_register", _("Can import the apartment and tenancy register"))]
         constraints = [
-            # The import matches apartments on this (tenancies/importer.py).
+            # The import matches apartments on this (tenancies/importer/planning.py).
             models.UniqueConstraint(fields=["unit", "object_number"], name="tenancies_apartment_unique_object_number"),
             models.CheckConstraint(
                 condition=Q(lease_end__isnull=True) | Q(lease_start__isnull=True) | Q(lease_end__gte=models.F("lease_start")),

@@ -1,4 +1,4 @@
-"""The register import (tenancies.importer): good, bad and repeated files,
+"""The register import (the tenancies.importer package): good, bad and repeated files,
 XLSX and CSV, the dry run, matching, the rules on the register's state
 after the import, and the audit trail."""
 
@@ -13,7 +13,7 @@ from referrals import personnummer
 from referrals.models import Client
 from referrals.tests.factories import ClientFactory
 from tenancies import importer
-from tenancies.importer import ImportFileError, run_import
+from tenancies.importer import ImportFileError, cells, planning, run_import
 from tenancies.models import Apartment, ApartmentStatus, EndReason, Tenancy
 
 from .factories import (
@@ -188,6 +188,37 @@ def test_the_import_is_logged_without_personal_data_and_each_new_client_once(ctx
     assert not any(number[2:8] in summary.note for number in (P1, P2, P3, P4, P5))
     assert "Fiktiv" not in summary.note
     assert AccessLogEntry.objects.count() == 6
+
+
+def test_new_clients_are_registered_through_the_client_service_with_the_import_note(ctx, unit, monkeypatch):
+    from referrals.services import clients as client_services
+
+    registered = []
+    create_client = client_services.create_client
+
+    def spy(*args, **kwargs):
+        registered.append(kwargs.get("note"))
+        return create_client(*args, **kwargs)
+
+    monkeypatch.setattr("tenancies.importer.applying.create_client", spy)
+
+    run(ctx, good_bytes(), unit)
+
+    assert registered == ["import"] * 5
+    created = AccessLogEntry.objects.filter(object_type="referrals.client", action=AccessAction.CREATE)
+    assert set(created.values_list("note", flat=True)) == {"import"}
+    assert set(Client.objects.values_list("unit_id", flat=True)) == {unit.pk}
+
+
+def test_an_import_into_a_unit_the_user_does_not_belong_to_writes_nothing(ctx, other_unit):
+    from django.core.exceptions import PermissionDenied
+
+    assert run(ctx, good_bytes(), other_unit, dry_run=True).ok
+    with pytest.raises(PermissionDenied):
+        run(ctx, good_bytes(), other_unit)
+
+    assert snapshot_counts() == {"Apartment": 0, "Client": 0, "Tenancy": 0, "FieldChange": 0,
+                                 "AccessLogEntry": 0}
 
 
 def test_changed_tenancies_and_apartments_keep_their_history(ctx, unit):
@@ -524,33 +555,33 @@ def test_a_damaged_xlsx_gets_a_swedish_message(ctx, unit):
     (6500, 650_000), (6500.5, 650_050), ("0", 0),
 ])
 def test_money_is_read_in_kronor(written, ore):
-    assert importer.parse_money(written) == ore
+    assert cells.parse_money(written) == ore
 
 
 @pytest.mark.parametrize("written", ["-100", "6.500,00", "sex", "6500,505", "12 000 000 000"])
 def test_bad_money_is_refused(written):
-    with pytest.raises(importer._Invalid):
-        importer.parse_money(written)
+    with pytest.raises(cells.InvalidCell):
+        cells.parse_money(written)
 
 
 @pytest.mark.parametrize("written, expected", [
     ("2026-11-22", date(2026, 11, 22)), ("2026-11-22 00:00:00", date(2026, 11, 22)), (date(2021, 2, 3), date(2021, 2, 3)),
 ])
 def test_dates_are_read(written, expected):
-    assert importer.parse_date(written) == expected
+    assert cells.parse_date(written) == expected
 
 
 @pytest.mark.parametrize("written", ["22/11/2026", "2026-02-30", "20261122", 45000])
 def test_bad_dates_are_refused(written):
-    with pytest.raises(importer._Invalid):
-        importer.parse_date(written)
+    with pytest.raises(cells.InvalidCell):
+        cells.parse_date(written)
 
 
 def test_an_identity_number_typed_as_a_number_in_excel_keeps_its_leading_zero():
     digits = personnummer.make_number(date(2003, 4, 5), 123)
     as_number = int(digits[2:])  # 0304051234 → 304051234
 
-    assert importer.parse_personal_number(as_number) == digits
+    assert cells.parse_personal_number(as_number) == digits
 
 
 # --- The template -------------------------------------------------------------------------
@@ -599,14 +630,14 @@ def test_a_change_by_someone_else_during_the_import_aborts_it(ctx, unit, monkeyp
     run(ctx, good_bytes(), unit)
     rows = edited(import_rows(GOOD), 2, Område="Väster")
     rows = edited(rows, 3, Område="Väster")
-    decide = importer._Planner.decide_actions
+    decide = planning.Planner.decide_actions
 
     def decide_then_someone_saves(self, apartments, clients, tenancies):
         decide(self, apartments, clients, tenancies)
         # Another user saves the apartment between our reading and writing.
         Apartment.objects.filter(object_number="TR-101").update(version=99)
 
-    monkeypatch.setattr(importer._Planner, "decide_actions", decide_then_someone_saves)
+    monkeypatch.setattr(planning.Planner, "decide_actions", decide_then_someone_saves)
     logged = AccessLogEntry.objects.count()
 
     result = run(ctx, register_csv(rows), unit)

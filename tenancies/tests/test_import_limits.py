@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit.context import AuditContext
 from tenancies import importer
-from tenancies.importer import ImportFileError, read_table, run_import
+from tenancies.importer import ImportFileError, read_table, reading, run_import
 from tenancies.models import Apartment
 
 from .factories import import_rows, register_csv, register_xlsx
@@ -113,7 +113,7 @@ def test_a_zip_bomb_is_refused_before_parsing_and_costs_little_memory():
 
 def test_an_archive_with_too_many_parts_is_refused():
     with pytest.raises(ImportFileError) as error:
-        read_table(bomb(size=0, members=importer.MAX_XLSX_MEMBERS + 1))
+        read_table(bomb(size=0, members=reading.MAX_XLSX_MEMBERS + 1))
     assert "för stor uppackad" in str(error.value)
 
 
@@ -135,7 +135,7 @@ def sheet_with_rows(rows):
 
 
 def test_a_sheet_with_more_rows_than_the_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(importer, "MAX_SHEET_ROWS", 50)
+    monkeypatch.setattr(reading, "MAX_SHEET_ROWS", 50)
     with pytest.raises(ImportFileError) as error:
         read_table(sheet_with_rows(60))
     assert "fler än 50 rader" in str(error.value)
