@@ -12,9 +12,9 @@ the chart (`ChartData.rows()`), so a chart is never the only way to them.
 Counting rules (also printed on the dashboard):
 
 - eviction notices: by the month of `received_on`;
-- visits: by the month of the visit in Swedish time; "done" is outcome done,
-  "cancelled" every other outcome (as on the cancellations page,
-  bolots.services.statistics);
+- visits: the KPI engine's visit measures (reports.kpis.visits) by the month
+  of the visit in Swedish time; "done" is outcome done, "cancelled" every
+  other outcome (as on the cancellations page);
 - apartments by status: for the current year the status registered now; for
   an earlier year the state on 31 December, derived from the tenancies
   (occupied: a tenancy held that day), since the register keeps no history
@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import ExtractMonth, TruncMonth
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
@@ -37,9 +37,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.charts import bar_chart_svg
 from accounts.templatetags.ui import number
-from bolots.models import Visit, VisitOutcome
 from referrals.models import EvictionNotice
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy
+
+from .kpis.visits import ALL, monthly_counts, visit_key
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 MONTHS = range(1, 13)
@@ -178,34 +179,16 @@ def eviction_notices_chart(year, unit=None) -> SafeString:
 
 
 def visits_data(year, unit=None) -> ChartData:
-    start, end = datetime(year, 1, 1, tzinfo=TZ), datetime(year + 1, 1, 1, tzinfo=TZ)
-    visits = Visit.objects.filter(visited_at__gte=start, visited_at__lt=end)
-    if unit is not None:
-        visits = visits.filter(order__unit_id=_unit_id(unit))
-    rows = (
-        visits.annotate(month=TruncMonth("visited_at", tzinfo=TZ)).values("month")
-        .annotate(
-            done=Count("id", filter=Q(outcome=VisitOutcome.DONE)),
-            cancelled=Count("id", filter=Q(outcome__in=VisitOutcome.cancellations())),
-        )
-        .order_by("month")
-    )
-    done = [0] * 12
-    cancelled = [0] * 12
-    for row in rows:
-        month = row["month"]
-        # SQLite returns the truncated moment naive in the connection's
-        # time zone; PostgreSQL an aware one.
-        month = (timezone.localtime(month, TZ) if timezone.is_aware(month) else month).month
-        done[month - 1] = row["done"]
-        cancelled[month - 1] = row["cancelled"]
-    return visits_chart_data(year, done, cancelled)
+    """Visits done and cancelled per month: the KPI engine's measures
+    visits.all.done and visits.all.cancelled, month by month (one query)."""
+    counts = monthly_counts(year, unit)
+    return visits_chart_data(year, counts[visit_key(ALL, "done")], counts[visit_key(ALL, "cancelled")])
 
 
 def visits_chart_data(year, done, cancelled) -> ChartData:
     """The visits chart from visits done and cancelled per month (12 each),
-    for a caller that has counted them already (the yearly PDF, from
-    bolots.services.statistics, with the same definitions)."""
+    for a caller that has counted them already (the yearly PDF, from the
+    same measures)."""
     done, cancelled = list(done), list(cancelled)
     description = _(
         "Visits per month %(year)s: %(done)s done and %(cancelled)s cancelled (cancelled by the client, "
