@@ -9,7 +9,10 @@ the chart (`ChartData.rows()`), so a chart is never the only way to them.
 
 `unit` is an accounts.Unit (or its id); None counts every unit.
 
-Counting rules (also printed on the dashboard):
+The figures of a year are measures of the KPI engine (reports.kpis) counted
+per month or per end reason (`counts_by`, `visits.monthly_counts`), so the
+bars add up to the engine's figures. Counting rules (also printed on the
+dashboard):
 
 - eviction notices: by the month of `received_on`;
 - visits: the KPI engine's visit measures (reports.kpis.visits) by the month
@@ -37,9 +40,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.charts import bar_chart_svg
 from accounts.templatetags.ui import number
-from referrals.models import EvictionNotice
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy
 
+from .kpis import evictions, housing
+from .kpis.common import counts_by
 from .kpis.visits import ALL, monthly_counts, visit_key
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -141,19 +145,12 @@ def _same_in_table():
 
 
 def eviction_notices_data(year, unit=None) -> ChartData:
-    notices = EvictionNotice.objects.filter(received_on__year=year)
-    if unit is not None:
-        notices = notices.filter(unit_id=_unit_id(unit))
-    rows = (
-        notices.annotate(month=ExtractMonth("received_on")).values("month")
-        .annotate(n=Count("id"), with_children=Count("id", filter=Q(children_count__gt=0)))
-        .order_by("month")
-    )
-    received = [0] * 12
-    with_children = [0] * 12
-    for row in rows:
-        received[row["month"] - 1] = row["n"]
-        with_children[row["month"] - 1] = row["with_children"]
+    """The measures kpi2.notices and notices with children per month of
+    `received_on`: one grouped query."""
+    counts = counts_by([evictions.N["kpi2.notices"], evictions.WITH_CHILDREN], year, unit,
+                       by="month", expression=ExtractMonth("received_on"))
+    received = [counts["kpi2.notices"].get(month, 0) for month in MONTHS]
+    with_children = [counts[evictions.WITH_CHILDREN.key].get(month, 0) for month in MONTHS]
     total = sum(received)
     description = _(
         "Eviction notices received per month %(year)s: %(total)s in all, %(children)s of them in households "
@@ -271,22 +268,13 @@ def apartment_status_chart(year, unit=None, today=None) -> SafeString:
 
 def end_reasons_data(year, unit=None) -> ChartData:
     """Tenancies ended in `year` by end reason, training apartments apart
-    from the other kinds."""
-    tenancies = Tenancy.objects.filter(end_date__year=year)
-    if unit is not None:
-        tenancies = tenancies.filter(apartment__unit_id=_unit_id(unit))
-    rows = (
-        tenancies.values("end_reason")
-        .annotate(
-            training=Count("id", filter=Q(apartment__kind=ApartmentKind.TRAINING)),
-            other=Count("id", filter=~Q(apartment__kind=ApartmentKind.TRAINING)),
-        )
-        .order_by()
-    )
-    counts = {row["end_reason"]: (row["training"], row["other"]) for row in rows}
+    from the other kinds: the measures housing.ENDED per end reason, one
+    grouped query."""
+    training_measure, other_measure = housing.ENDED["training"], housing.ENDED["other"]
+    counts = counts_by([training_measure, other_measure], year, unit, by="end_reason")
     reasons = list(EndReason)
-    training = [counts.get(reason.value, (0, 0))[0] for reason in reasons]
-    other = [counts.get(reason.value, (0, 0))[1] for reason in reasons]
+    training = [counts[training_measure.key].get(reason.value, 0) for reason in reasons]
+    other = [counts[other_measure.key].get(reason.value, 0) for reason in reasons]
     ended = sum(training) + sum(other)
     description = _(
         "Tenancies ended %(year)s by reason: %(total)s in all, %(training)s of them in training apartments."
