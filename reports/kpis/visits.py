@@ -190,12 +190,13 @@ def visit_section(year: int, unit=None) -> FigureSection:
     return FigureSection(key="visits", title=_("Visits and cancellations"), figures=figures)
 
 
-def monthly_counts(year: int, unit=None) -> dict[str, list[int]]:
-    """Every visit measure per calendar month of `year`: key -> twelve
-    counts, January first. One query grouped by month, outcome and reason
-    (at most 12 × outcomes × reasons rows, whatever the number of visits);
-    each figure sums the rows its VisitCount matches, so the twelve add up
-    to the measure's count for the year."""
+def monthly_counts(year: int, unit=None, keys=None) -> dict[str, list[int]]:
+    """The visit measures `keys` (None: every one) per calendar month of
+    `year`: key -> twelve counts, January first. One query grouped by month,
+    outcome and reason (at most 12 × outcomes × reasons rows, whatever the
+    number of visits); each figure sums the rows its VisitCount matches, so
+    the twelve add up to the measure's count for the year."""
+    keys = list(VISIT_COUNTS if keys is None else keys)
     grouped = (
         visits(unit)
         .filter(Year(year).times("visited_at"))
@@ -204,8 +205,16 @@ def monthly_counts(year: int, unit=None) -> dict[str, list[int]]:
         .annotate(all_visits=Count("pk"), young_visits=Count("pk", filter=young_adult_visits()))
         .order_by()
     )
-    by_month = defaultdict(list)
+    # Visits per month and kind of row (age group, outcome, reason); which
+    # kinds a measure counts is decided once per kind, not per month.
+    per_month = defaultdict(lambda: defaultdict(int))
+    kinds = {}
     for row in _split_by_age(grouped, "month"):
-        by_month[row["month"]].append(row)
-    tallies = {month: _tally(by_month[month], VISIT_COUNTS) for month in MONTHS}
-    return {key: [tallies[month][key] for month in MONTHS] for key in VISIT_COUNTS}
+        kind = (row["young"], row["outcome"], row["cancel_reason"])
+        kinds[kind] = row
+        per_month[row["month"]][kind] += row["visits"]
+    counts = {}
+    for key in keys:
+        matching = [kind for kind, row in kinds.items() if VISIT_COUNTS[key].matches(row)]
+        counts[key] = [sum(per_month[month][kind] for kind in matching) for month in MONTHS]
+    return counts
