@@ -56,7 +56,7 @@ def sample_pages():
         ("handlaggare", "Lägenhet", reverse("tenancies:apartment_detail", args=[apartment.pk])),
         ("handlaggare", "Övertagande", reverse("tenancies:takeover_candidates")),
         ("chef", "Enhetens översikt", reverse("bolots:unit_overview")),
-        ("chef", "Avbokningar", reverse("bolots:cancellations")),
+        ("chef", "Avbokningar", reverse("reports:cancellations")),
         ("chef", "Måluppföljning", reverse("reports:dashboard", args=[year])),
         ("chef", "Åtkomstlogg", reverse("audit:log")),
     ]

@@ -15,8 +15,6 @@ class BolotsConfig(AppConfig):
          "perm": "bolots.add_visit", "order": 1, "start_page": True},
         {"group": BOLOTS, "label": _("Unit overview"), "url_name": "bolots:unit_overview",
          "perm": "bolots.view_unit_overview", "order": 80},
-        {"group": BOLOTS, "label": _("Cancellations"), "url_name": "bolots:cancellations",
-         "perm": "bolots.view_visit_statistics", "order": 95},
         # Visits: the case officers' signals from failing checklist items.
         {"group": BOLOTS, "label": _("Signals"), "url_name": "bolots:signal_list",
          "perm": "bolots.view_signal", "order": 35},

@@ -60,6 +60,7 @@ from .frequency import first_months_last_day, lowering_allowed_from
 from .models import (
     DEFAULT_SESSION_TOPICS,
     SESSIONS_PER_ROUND,
+    YOUNG_ADULT_AGES,
     ApplicationResult,
     Attendance,
     CancelReason,
@@ -79,7 +80,6 @@ from .models import (
     VisitKind,
     VisitOutcome,
 )
-from .services.statistics import YOUNG_ADULT_AGES
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from bolots.apps import BOLOTS
+
 REPORTS = _("Goals and reports")
 
 
@@ -18,4 +20,8 @@ class ReportsConfig(AppConfig):
          "perm": "reports.view_reportrun", "order": 85},
         {"group": REPORTS, "label": _("Enforcement authority figures"), "url_name": "reports:enforcement_list",
          "perm": "reports.view_enforcementfigures", "order": 87},
+        # The cancellations page is the bolotsar's (their menu, bolots'
+        # permission) but its figures are the KPI engine's, so it lives here.
+        {"group": BOLOTS, "label": _("Cancellations"), "url_name": "reports:cancellations",
+         "perm": "bolots.view_visit_statistics", "order": 95},
     ]

@@ -9,12 +9,15 @@ the chart (`ChartData.rows()`), so a chart is never the only way to them.
 
 `unit` is an accounts.Unit (or its id); None counts every unit.
 
-Counting rules (also printed on the dashboard):
+The figures of a year are measures of the KPI engine (reports.kpis) counted
+per month or per end reason (`counts_by`, `visits.monthly_counts`), so the
+bars add up to the engine's figures. Counting rules (also printed on the
+dashboard):
 
 - eviction notices: by the month of `received_on`;
-- visits: by the month of the visit in Swedish time; "done" is outcome done,
-  "cancelled" every other outcome (as on the cancellations page,
-  bolots.services.statistics);
+- visits: the KPI engine's visit measures (reports.kpis.visits) by the month
+  of the visit in Swedish time; "done" is outcome done, "cancelled" every
+  other outcome (as on the cancellations page);
 - apartments by status: for the current year the status registered now; for
   an earlier year the state on 31 December, derived from the tenancies
   (occupied: a tenancy held that day), since the register keeps no history
@@ -28,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import ExtractMonth, TruncMonth
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
@@ -37,9 +40,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.charts import bar_chart_svg
 from accounts.templatetags.ui import number
-from bolots.models import Visit, VisitOutcome
-from referrals.models import EvictionNotice
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy
+
+from .kpis import evictions, housing
+from .kpis.common import counts_by
+from .kpis.visits import ALL, monthly_counts, visit_key
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 MONTHS = range(1, 13)
@@ -140,19 +145,12 @@ def _same_in_table():
 
 
 def eviction_notices_data(year, unit=None) -> ChartData:
-    notices = EvictionNotice.objects.filter(received_on__year=year)
-    if unit is not None:
-        notices = notices.filter(unit_id=_unit_id(unit))
-    rows = (
-        notices.annotate(month=ExtractMonth("received_on")).values("month")
-        .annotate(n=Count("id"), with_children=Count("id", filter=Q(children_count__gt=0)))
-        .order_by("month")
-    )
-    received = [0] * 12
-    with_children = [0] * 12
-    for row in rows:
-        received[row["month"] - 1] = row["n"]
-        with_children[row["month"] - 1] = row["with_children"]
+    """The measures kpi2.notices and notices with children per month of
+    `received_on`: one grouped query."""
+    counts = counts_by([evictions.N["kpi2.notices"], evictions.WITH_CHILDREN], year, unit,
+                       by="month", expression=ExtractMonth("received_on"))
+    received = [counts["kpi2.notices"].get(month, 0) for month in MONTHS]
+    with_children = [counts[evictions.WITH_CHILDREN.key].get(month, 0) for month in MONTHS]
     total = sum(received)
     description = _(
         "Eviction notices received per month %(year)s: %(total)s in all, %(children)s of them in households "
@@ -178,34 +176,17 @@ def eviction_notices_chart(year, unit=None) -> SafeString:
 
 
 def visits_data(year, unit=None) -> ChartData:
-    start, end = datetime(year, 1, 1, tzinfo=TZ), datetime(year + 1, 1, 1, tzinfo=TZ)
-    visits = Visit.objects.filter(visited_at__gte=start, visited_at__lt=end)
-    if unit is not None:
-        visits = visits.filter(order__unit_id=_unit_id(unit))
-    rows = (
-        visits.annotate(month=TruncMonth("visited_at", tzinfo=TZ)).values("month")
-        .annotate(
-            done=Count("id", filter=Q(outcome=VisitOutcome.DONE)),
-            cancelled=Count("id", filter=Q(outcome__in=VisitOutcome.cancellations())),
-        )
-        .order_by("month")
-    )
-    done = [0] * 12
-    cancelled = [0] * 12
-    for row in rows:
-        month = row["month"]
-        # SQLite returns the truncated moment naive in the connection's
-        # time zone; PostgreSQL an aware one.
-        month = (timezone.localtime(month, TZ) if timezone.is_aware(month) else month).month
-        done[month - 1] = row["done"]
-        cancelled[month - 1] = row["cancelled"]
-    return visits_chart_data(year, done, cancelled)
+    """Visits done and cancelled per month: the KPI engine's measures
+    visits.all.done and visits.all.cancelled, month by month (one query)."""
+    done, cancelled = visit_key(ALL, "done"), visit_key(ALL, "cancelled")
+    counts = monthly_counts(year, unit, keys=(done, cancelled))
+    return visits_chart_data(year, counts[done], counts[cancelled])
 
 
 def visits_chart_data(year, done, cancelled) -> ChartData:
     """The visits chart from visits done and cancelled per month (12 each),
-    for a caller that has counted them already (the yearly PDF, from
-    bolots.services.statistics, with the same definitions)."""
+    for a caller that has counted them already (the yearly PDF, from the
+    same measures)."""
     done, cancelled = list(done), list(cancelled)
     description = _(
         "Visits per month %(year)s: %(done)s done and %(cancelled)s cancelled (cancelled by the client, "
@@ -288,22 +269,13 @@ def apartment_status_chart(year, unit=None, today=None) -> SafeString:
 
 def end_reasons_data(year, unit=None) -> ChartData:
     """Tenancies ended in `year` by end reason, training apartments apart
-    from the other kinds."""
-    tenancies = Tenancy.objects.filter(end_date__year=year)
-    if unit is not None:
-        tenancies = tenancies.filter(apartment__unit_id=_unit_id(unit))
-    rows = (
-        tenancies.values("end_reason")
-        .annotate(
-            training=Count("id", filter=Q(apartment__kind=ApartmentKind.TRAINING)),
-            other=Count("id", filter=~Q(apartment__kind=ApartmentKind.TRAINING)),
-        )
-        .order_by()
-    )
-    counts = {row["end_reason"]: (row["training"], row["other"]) for row in rows}
+    from the other kinds: the measures housing.ENDED per end reason, one
+    grouped query."""
+    training_measure, other_measure = housing.ENDED["training"], housing.ENDED["other"]
+    counts = counts_by([training_measure, other_measure], year, unit, by="end_reason")
     reasons = list(EndReason)
-    training = [counts.get(reason.value, (0, 0))[0] for reason in reasons]
-    other = [counts.get(reason.value, (0, 0))[1] for reason in reasons]
+    training = [counts[training_measure.key].get(reason.value, 0) for reason in reasons]
+    other = [counts[other_measure.key].get(reason.value, 0) for reason in reasons]
     ended = sum(training) + sum(other)
     description = _(
         "Tenancies ended %(year)s by reason: %(total)s in all, %(training)s of them in training apartments."

@@ -11,6 +11,7 @@ from .courses import (  # noqa: F401
 )
 from .search import ApplicationResult, HousingApplication, HousingSearchProfile, QueueRegistration  # noqa: F401
 from .visits import (  # noqa: F401
+    YOUNG_ADULT_AGES,
     CancelReason,
     ChecklistAnswer,
     FrequencyChange,

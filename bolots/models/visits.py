@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from referrals.models import Client, Order
 
+# Young adults are 18–25 years old on the day of the visit (Visit.client_age,
+# both ends inclusive): the cancellations figures count them apart (seed 003)
+# and the demo data gives that many visits such ages.
+YOUNG_ADULT_AGES = (18, 25)
+
 
 class VisitKind(models.TextChoices):
     LOOK_IN = "look_in", _("Look-in")

@@ -148,7 +148,7 @@ ROUTES = {
     "bolots:course_enrol": _pk("course"),
     "bolots:course_attendance": _pk("course"),
     "bolots:course_certificate": lambda w: [{"enrolment_id": w.objects["enrolment"].pk}],
-    "bolots:cancellations": _none,
+    "reports:cancellations": _none,
     "reports:dashboard": lambda w: [{}, {"year": w.objects["year"]}],
     "reports:drilldown": lambda w: [{"year": w.objects["year"], "key": key} for key in sorted(RECORD_LISTS)],
     "reports:export_csv": _year,

@@ -5,6 +5,13 @@ figures for a year Y, with Y−1 beside them.
     additional_figures(year, unit=None)  -> (FigureSection, ...)
     caseload_per_pilot(year, unit=None)  -> [(name, support, outreach, total)]
 
+The one owner of every figure the dashboard, its charts, the exports, the
+cancellations page and the yearly PDF show; those only format. Besides the
+above: visits.monthly_counts (visit measures per month; cancellations.py
+arranges them per age group), volumes.py (the PDF's tenants, clients and
+orders) and common.counts_by (a measure per month or per reason, for the
+charts).
+
 unit=None is every unit (national figures); a Unit restricts every figure to
 that unit's records. Everything is counted by the database in a fixed
 number of aggregate queries (conditional counts over Y and Y−1), whatever

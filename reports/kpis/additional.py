@@ -1,18 +1,15 @@
 """The additional figures of DOMAIN.md ("Also reported"), each for Y and Y−1.
 
-One aggregate query per section: visits, complaints, tenants (self-supporting
+One aggregate query per section: visits (visits.py, the one definition of
+the visit figures), complaints, tenants (self-supporting
 share and years in the apartment), apartments, decisions waiting. The
 arrears figures wait for the rent module and are shown as not available.
 """
-
-from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bolots.models import CancelReason, Visit, VisitOutcome
-from bolots.services.statistics import young_adult_visits
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complaint, ComplaintKind, Tenancy, Tenure
 
 from . import decisions as decision_kpis
@@ -31,121 +28,9 @@ from .common import (
 )
 from .housing import clients, held_on, tenancies, two_years
 from .result import Figure, FigureSection
+from .visits import visit_section
 
 DAYS_PER_YEAR = 365.25
-
-# --- Visits ----------------------------------------------------------------------------
-
-
-def visits(unit=None):
-    return Visit.objects.filter(unit_filter(unit, "order__unit"))
-
-
-@dataclass(frozen=True)
-class VisitCount:
-    """Which visits a visit figure counts: young adults only or all, the
-    outcomes (None: any) and the cancellation reason (None: any, "": none).
-    Both the SQL condition (the record list) and the test of a grouped row
-    (the figure) are derived from it, so they cannot disagree."""
-
-    young: bool
-    outcomes: tuple | None = None
-    reason: str | None = None
-
-    def condition(self, year):
-        q = Year(year).times("visited_at")
-        if self.young:
-            q &= young_adult_visits()
-        if self.outcomes is not None:
-            q &= Q(outcome__in=self.outcomes)
-        if self.reason is not None:
-            q &= Q(cancel_reason=self.reason)
-        return q
-
-    def matches(self, row):
-        return (
-            (row["young"] or not self.young)
-            and (self.outcomes is None or row["outcome"] in self.outcomes)
-            and (self.reason is None or row["cancel_reason"] == self.reason)
-        )
-
-
-def _visit_measures():
-    """planned / done / cancelled / per reason / without reason, for all
-    visits and for young adults (18–25 on the day of the visit), with the
-    definitions of bolots.services.statistics: planned is every logged
-    visit; cancelled every outcome but done (VisitOutcome.cancellations)."""
-    cancelled = tuple(VisitOutcome.cancellations())
-    measures, counts = [], {}
-    for group, young, prefix in (("all", False, ""), ("young", True, _("18–25 years: "))):
-        specs = [
-            ("planned", _("Visits planned"), VisitCount(young)),
-            ("done", _("Visits done"), VisitCount(young, (VisitOutcome.DONE,))),
-            ("cancelled", _("Visits cancelled (including no-show and nobody home)"), VisitCount(young, cancelled)),
-            *(
-                (f"reason_{reason.value}", reason.label, VisitCount(young, cancelled, reason.value))
-                for reason in CancelReason
-            ),
-            ("no_reason", _("Cancelled without a reason"), VisitCount(young, cancelled, "")),
-        ]
-        for name, label, spec in specs:
-            key = f"visits.{group}.{name}"
-            measures.append(Measure(key, _label(prefix, label), "visit", visits, spec.condition))
-            counts[key] = spec
-    return register(*measures), counts
-
-
-def _label(prefix, label):
-    """A lazy "prefix + label", translated when shown."""
-    return format_lazy("{}{}", prefix, label) if prefix else label
-
-
-VISIT_MEASURES, VISIT_COUNTS = _visit_measures()
-
-
-def visit_section(year, unit=None):
-    """One grouped query over the visits of Y−1 and Y (a range on the
-    indexed visited_at), grouped by outcome and reason with four counts per
-    group (each year, all and young adults): at most outcomes × reasons
-    rows come back, whatever the number of visits, and each figure sums
-    the rows its VisitCount matches. (Grouping by two plain columns with
-    few filtered counts costs the database less per visit than grouping by
-    the year and age group as computed columns.)"""
-    this_year, last_year = Year(year), Year(year - 1)
-    young = young_adult_visits()
-    # Within the two years' range, "in Y" is one comparison and Y−1 the rest:
-    # the fewest conditions per visit.
-    in_year = Q(visited_at__gte=this_year.starts_at)
-    grouped = (
-        visits(unit)
-        .filter(visited_at__gte=last_year.starts_at, visited_at__lt=this_year.ends_before)
-        .values("outcome", "cancel_reason")
-        .annotate(
-            both_years=Count("pk"), this_year=Count("pk", filter=in_year),
-            young_both_years=Count("pk", filter=young), young_this_year=Count("pk", filter=in_year & young),
-        )
-        .order_by()
-    )
-    # Rows as VisitCount.matches reads them: (year, young or not, outcome, reason).
-    rows = []
-    for group in grouped:
-        per_year = {
-            year: (group["this_year"], group["young_this_year"]),
-            year - 1: (group["both_years"] - group["this_year"], group["young_both_years"] - group["young_this_year"]),
-        }
-        for y, (all_visits, young_visits) in per_year.items():
-            for is_young, number in ((True, young_visits), (False, all_visits - young_visits)):
-                rows.append({"bucket": y, "young": is_young, "outcome": group["outcome"],
-                             "cancel_reason": group["cancel_reason"], "visits": number})
-    figures = []
-    for key, measure in VISIT_MEASURES.items():
-        spec = VISIT_COUNTS[key]
-        value, previous = (
-            sum(row["visits"] for row in rows if row["bucket"] == y and spec.matches(row)) for y in (year, year - 1)
-        )
-        figures.append(Figure(key=key, label=measure.title, value=value, previous=previous, drilldown=key))
-    return FigureSection(key="visits", title=_("Visits and cancellations"), figures=tuple(figures))
-
 
 # --- Complaints and damage -------------------------------------------------------------
 

@@ -221,6 +221,32 @@ def aggregate_measures(base_queryset, measures, year, scope=None, cache_key=None
     return counts, {name: row[name] for name in extra}
 
 
+def counts_by(measures, year, unit=None, *, by, expression=None):
+    """Each measure's count for `year`, grouped by one column, in one grouped
+    query over the measures' common base (they must share one): {key:
+    {group value: count}}. `by` names the column, or the alias of
+    `expression` (e.g. ExtractMonth of a date) when one is given. Only the
+    records some measure counts are read (the conditions or'ed). A chart
+    per month or per reason is a measure counted this way, so its bars add
+    up to the measure's figure."""
+    condition = Q()
+    for index, measure in enumerate(measures):
+        condition = measure.condition(year) if index == 0 else condition | measure.condition(year)
+    queryset = measures[0].base(unit).filter(condition)
+    if expression is not None:
+        queryset = queryset.annotate(**{by: expression})
+    rows = (
+        queryset.values(by)
+        .annotate(**{f"m{index}": measure.count(year) for index, measure in enumerate(measures)})
+        .order_by()
+    )
+    counts = {measure.key: {} for measure in measures}
+    for row in rows:
+        for index, measure in enumerate(measures):
+            counts[measure.key][row[by]] = row[f"m{index}"]
+    return counts
+
+
 def unit_key(unit):
     return None if unit is None else unit.pk
 

@@ -48,6 +48,14 @@ N = register(
     Measure("kpi2.evicted", _("Of them, ended in eviction"), "notice", notices, evicted),
 )
 
+# Not on the dashboard as a figure (so not a record list): the eviction
+# notices chart's second series, month by month with kpi2.notices
+# (reports.charts.eviction_notices_data).
+WITH_CHILDREN = Measure(
+    "charts.notices_with_children", _("Of which households with children"), "notice",
+    notices, lambda y: received_in(y) & Q(children_count__gt=0),
+)
+
 KPI2_GOAL = _("The number of evictions in the municipality decreases.")
 KPI2_TARGET = _("fewer than the year before")
 KPI2_DEFINITION = _(

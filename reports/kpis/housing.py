@@ -167,6 +167,16 @@ def takeover_candidate(year):
 
 # --- Measures (figures and their record lists) ------------------------------------------
 
+# Not on the dashboard as figures (so not record lists): the end-reasons
+# chart's two series, tenancies ended in Y in training apartments and in the
+# others, counted per end reason (reports.charts.end_reasons_data).
+ENDED = {
+    "training": Measure("charts.ended_training", _("Training apartments"), "tenancy",
+                        tenancies, lambda y: TRAINING & Year(y).dates("end_date")),
+    "other": Measure("charts.ended_other", _("Other apartments"), "tenancy",
+                     tenancies, lambda y: ~TRAINING & Year(y).dates("end_date")),
+}
+
 M = register(
     Measure(
         "kpi1.independent", _("Moved on to own housing or took over the first-hand contract"), "tenancy",

@@ -1,8 +1,8 @@
 """All report URLs under one namespace: the dashboard with its drill-downs
-and exports, and the yearly PDF evaluation runs."""
+and exports, the yearly PDF evaluation runs, and the cancellations page."""
 
-from . import dashboard, runs
+from . import cancellations, dashboard, runs
 
 app_name = "reports"
 
-urlpatterns = dashboard.urlpatterns + runs.urlpatterns
+urlpatterns = dashboard.urlpatterns + runs.urlpatterns + cancellations.urlpatterns

@@ -11,10 +11,11 @@ import pytest
 from django.urls import reverse
 
 from bolots.models import CancelReason, VisitKind, VisitOutcome
-from bolots.services.statistics import ALL, OTHERS, YOUNG_ADULTS, cancellation_statistics
 from bolots.tests.factories import VisitFactory
 from referrals.models import OrderKind, OrderState
 from referrals.tests.factories_orders import accepted_order, make_pilot, outreach_order
+from reports.kpis.cancellations import ALL, OTHERS, YOUNG_ADULTS
+from reports.services.cancellations import cancellation_statistics
 
 TZ = ZoneInfo("Europe/Stockholm")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -157,7 +158,7 @@ def test_an_empty_year_gives_zeros_and_no_share(unit):
 
 def page(client, user, **params):
     client.force_login(user)
-    response = client.get(reverse("bolots:cancellations"), params)
+    response = client.get(reverse("reports:cancellations"), params)
     assert response.status_code == 200
     return response
 

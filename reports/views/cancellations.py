@@ -1,7 +1,10 @@
 """The cancellations page: visits planned, done and cancelled per month, the
 cancellation reasons, and young adults (18–25) apart from the rest, as
 tables and as bar charts. Aggregates of the user's unit only; no personal
-data, so nothing is written to the access log."""
+data, so nothing is written to the access log.
+
+The URL stays under /bolots/ (the bolotsar's menu) while the view lives in
+reports: its figures are the KPI engine's (reports.services.cancellations)."""
 
 from django import forms
 from django.shortcuts import render
@@ -13,9 +16,10 @@ from django.utils.translation import gettext_lazy
 from accounts.access import permission_required
 from accounts.charts import bar_chart_svg
 from accounts.templatetags.ui import number, percent
+from bolots.models import CancelReason, VisitOutcome
 
-from ..models import CancelReason, VisitOutcome
-from ..services import statistics as services
+from ..kpis.cancellations import ALL, OTHERS, YOUNG_ADULTS
+from ..services import cancellations as services
 
 
 class YearForm(forms.Form):
@@ -64,8 +68,8 @@ def cancellations(request):
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else this_year
     stats = services.cancellation_statistics(unit_id, year)
     headings = {
-        services.YOUNG_ADULTS: _("young adults (18–25 years)"),
-        services.OTHERS: _("other visits"),
+        YOUNG_ADULTS: _("young adults (18–25 years)"),
+        OTHERS: _("other visits"),
     }
     groups = [
         {
@@ -78,11 +82,11 @@ def cancellations(request):
         for group, heading in headings.items()
     ]
     summary = [
-        (_("Young adults (18–25 years)"), stats.totals[services.YOUNG_ADULTS]),
-        (_("Other visits"), stats.totals[services.OTHERS]),
-        (_("All visits"), stats.totals[services.ALL]),
+        (_("Young adults (18–25 years)"), stats.totals[YOUNG_ADULTS]),
+        (_("Other visits"), stats.totals[OTHERS]),
+        (_("All visits"), stats.totals[ALL]),
     ]
-    return render(request, "bolots/statistics/cancellations.html", {
+    return render(request, "reports/cancellations.html", {
         "form": form,
         "year": year,
         "groups": groups,

@@ -15,7 +15,7 @@ from referrals.models import OrderKind, OrderState
 from referrals.tests.factories_orders import accepted_order, make_pilot
 
 LOGIN = reverse("accounts:login")
-URLS = [reverse("bolots:cancellations"), reverse("bolots:cancellations") + "?year=2025"]
+URLS = [reverse("reports:cancellations"), reverse("reports:cancellations") + "?year=2025"]
 TZ = ZoneInfo("Europe/Stockholm")
 
 EXPECTED = {
@@ -70,7 +70,7 @@ def test_each_unit_sees_only_its_own_visits(client, unit, other_unit, manager, p
 
     def summary_row(user):
         client.force_login(user)
-        stats = client.get(reverse("bolots:cancellations"), {"year": 2026}).context["summary"]
+        stats = client.get(reverse("reports:cancellations"), {"year": 2026}).context["summary"]
         return {str(label): figures.cancelled for label, figures in stats}
 
     assert summary_row(manager)["Alla besök"] == 1
@@ -106,7 +106,7 @@ def test_query_count_does_not_grow_with_the_visits(client, pilot, second_pilot, 
     client.force_login(manager)
 
     with django_assert_num_queries(PAGE_QUERIES):
-        response = client.get(reverse("bolots:cancellations"), {"year": 2026})
+        response = client.get(reverse("reports:cancellations"), {"year": 2026})
 
     assert response.status_code == 200
     assert response.context["summary"][2][1].planned == count
