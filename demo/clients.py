@@ -1,16 +1,20 @@
 """Demo clients: fictional people with valid-checksum identity numbers,
-marked as fictional in their notes; then their casework (decisions, orders,
-eviction notices, concern reports: see demo_casework). Bulk inserts, so that
-the national scale (60 000 clients) is built in seconds."""
+marked as fictional in their notes. Bulk inserts, so that the national scale
+(60 000 clients) is built in seconds. Their casework follows in
+demo/casework.py."""
 
 from datetime import timedelta
 
-from accounts.bulk import insert_many
-from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 from accounts.roles import Role
+from referrals import personnummer
+from referrals.models import Client, LegalGender, ProtectionLevel, TargetGroup
 
-from . import demo_casework, personnummer
-from .models import Client, LegalGender, ProtectionLevel, TargetGroup
+from .bulk import insert_many
+from .context import DemoContext
+from .names import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
+
+# LAST_NAMES is read from this module's globals when drawn: the page-walking
+# tests' world (config/tests/world.py) swaps it for names unique per client.
 
 FICTIONAL_NOTE = "Fiktiv person (demodata). Personnumret är påhittat."
 
@@ -25,12 +29,7 @@ def _unique_number(rng, used, today, *, min_age=18, max_age=85, coordination=Fal
             return digits
 
 
-def seed(ctx):
-    seed_clients(ctx)
-    demo_casework.seed(ctx)
-
-
-def seed_clients(ctx):
+def seed(ctx: DemoContext) -> None:
     if Client.objects.exists():
         ctx.log("Klienter finns redan; inga nya skapas.")
         return

@@ -7,9 +7,12 @@ preparation for plain values: at the national scale that preparation alone
 cost over 40 seconds. Like bulk_create it does not call save() or send
 signals, so derived fields must be set by the caller. Other databases use
 bulk_create.
+
+`InstanceMaker(model)` builds the model instances for it quickly.
 """
 
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import ProgrammingError, connections, router, transaction
 from django.db.models import (
@@ -23,6 +26,7 @@ from django.db.models import (
     DecimalField,
     ForeignKey,
     IntegerField,
+    Model,
     OneToOneField,
     PositiveIntegerField,
     PositiveSmallIntegerField,
@@ -37,6 +41,26 @@ PLAIN_FIELDS = (
     AutoField, BigAutoField, BigIntegerField, BooleanField, CharField, DateField, DecimalField, ForeignKey,
     IntegerField, OneToOneField, PositiveIntegerField, PositiveSmallIntegerField, SmallIntegerField, TextField,
 )
+
+
+class InstanceMaker:
+    """Model instances built by position, the way Model.from_db builds them:
+    several times faster than keyword construction, which matters for the
+    hundreds of thousands of rows of the national scale. Fields not given
+    get their default; an unknown name is a KeyError, not a silent typo."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.index = {field.attname: position for position, field in enumerate(fields)}
+        self.defaults = [None if field.primary_key else field.get_default() for field in fields]
+
+    def __call__(self, **values: Any) -> Model:
+        row = self.defaults.copy()
+        index = self.index
+        for name, value in values.items():
+            row[index[name]] = value
+        return self.model(*row)
 
 
 def insert_many(model, objects):
