@@ -79,7 +79,7 @@ def seed(ctx: DemoContext) -> None:
 
 
 def _order_address(client, address):
-    """As services.notices: a protected client's address is not copied."""
+    """As referrals.services.notices: a protected client's address is not copied."""
     return "" if client and client["protection_level"] != ProtectionLevel.NONE else address
 
 

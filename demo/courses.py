@@ -2,7 +2,7 @@
 the tenants who moved in recently, four sessions a week apart, about six
 participants; most attend everything, some make a session up, a few drop
 out and take the next round. Enrolment.completed_on, which the services
-derive (services.courses.completion_date), is set here. Plain rows written
+derive (bolots.services.courses.completion_date), is set here. Plain rows written
 with demo.bulk.copy_rows."""
 
 from datetime import UTC, date, datetime, timedelta
@@ -111,7 +111,7 @@ def _course_round(rng, unit, starts_on, pilots, participants, topics, today,
             else:
                 marks.append((first_session + number, False, None))
                 counted.append(None)
-        # As services.courses.completion_date: the last day needed, once all count.
+        # As bolots.services.courses.completion_date: the last day needed, once all count.
         completed_on = max(counted) if all(counted) else None
         enrolment_index = len(enrolments)
         enrolments.append([round_index, client_id, enrolled_on, None, completed_on])

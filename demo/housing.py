@@ -18,7 +18,7 @@ move-ins, internal moves, re-lets), so the register's own rules hold by
 construction: no two tenancies of an apartment overlap, a client has one
 tenancy at a time, every ended tenancy has its end reason, nothing is let
 after a first-hand takeover. The derived fields (is_internal_move,
-continuous_since) are set by hand as services.tenancies.
+continuous_since) are set by hand as tenancies.services.tenancies.
 derive_programme_fields would, because bulk_create skips the services.
 """
 
@@ -240,7 +240,7 @@ class _Housing:
         if previous.reason != EndReason.MOVED_WITHIN_PROGRAMME:
             return
         flat = self._free_flat(previous.flat.kind, day, exclude=previous.flat)
-        # As services.tenancies.internal_move: the decision carries over to
+        # As tenancies.services.tenancies.internal_move: the decision carries over to
         # an apartment of the same kind.
         self._start(flat, previous.client_id, day, previous.decision_id, previous.created_by_id)
 

@@ -23,7 +23,7 @@ and frequency changes. Built on what demo/casework.py made:
 At the national scale that is about two million visits, so the rows are
 plain tuples written with demo.bulk.copy_rows (COPY on PostgreSQL): no
 model instances, no save(). Visit.client_age, which the services derive
-(services.visits.age_on), is therefore set here.
+(bolots.services.visits.age_on), is therefore set here.
 """
 
 import time
@@ -313,7 +313,7 @@ class _Visits:
             False, "", "",
         ))
         if rent == ChecklistAnswer.NO and row[4] is not None:
-            # To the responsible case officer, else the one who ordered (services.signals).
+            # To the responsible case officer, else the one who ordered (bolots.services.signals).
             recipient = row[6] or row[7]
             created = self.visits[index][-1]
             acknowledged = None
