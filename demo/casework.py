@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone, translation
 
+from accounts.models import Unit
 from accounts.roles import Role
 from referrals.calendar import add_months, last_day_within
 from referrals.models import (
@@ -78,18 +79,18 @@ def seed(ctx: DemoContext) -> None:
     )
 
 
-def _order_address(client, address):
+def _order_address(client: dict | None, address: str) -> str:
     """As referrals.services.notices: a protected client's address is not copied."""
     return "" if client and client["protection_level"] != ProtectionLevel.NONE else address
 
 
-def _weekday(day):
+def _weekday(day: date) -> date:
     """Move a Saturday or Sunday to the Monday after: offices are shut."""
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
 class _Casework(OrderLife):
-    def __init__(self, ctx):
+    def __init__(self, ctx: DemoContext) -> None:
         self.ctx = ctx
         self.rng = ctx.rng
         self.today = ctx.today
@@ -152,7 +153,7 @@ class _Casework(OrderLife):
 
     # --- one unit ----------------------------------------------------------
 
-    def build_unit(self, unit):
+    def build_unit(self, unit: Unit) -> None:
         clients = self.clients_by_unit.get(unit.pk, [])
         people = self.ctx.users_by_unit.get(unit.pk, {})
         officers = people.get(Role.CASE_OFFICER) or []
@@ -407,7 +408,7 @@ class _Casework(OrderLife):
 
     # --- writing -----------------------------------------------------------
 
-    def save(self):
+    def save(self) -> None:
         """Parents first; children get their parents' ids as they become known."""
         insert_many(Decision, self.decisions)
         insert_many(EvictionNotice, self.notices)

@@ -3,7 +3,8 @@ marked as fictional in their notes. Bulk inserts, so that the national scale
 (60 000 clients) is built in seconds. Their casework follows in
 demo/casework.py."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from random import Random
 
 from accounts.roles import Role
 from referrals import personnummer
@@ -19,7 +20,8 @@ from .names import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 FICTIONAL_NOTE = "Fiktiv person (demodata). Personnumret är påhittat."
 
 
-def _unique_number(rng, used, today, *, min_age=18, max_age=85, coordination=False):
+def _unique_number(rng: Random, used: set[str], today: date, *, min_age: int = 18, max_age: int = 85,
+                   coordination: bool = False) -> str:
     while True:
         age_days = rng.randint(min_age * 365 + 5, max_age * 365)
         birth = today - timedelta(days=age_days)
@@ -90,7 +92,7 @@ def seed(ctx: DemoContext) -> None:
     ctx.log(f"Skapade {len(clients)} fiktiva klienter.")
 
 
-def _groups_for(rng, by_code, young, family):
+def _groups_for(rng: Random, by_code: dict[str, TargetGroup], young: bool, family: bool) -> list[TargetGroup]:
     chosen = {rng.choice(["missbruk", "psykisk-ohalsa", "samsjuklighet", "missbruk", "samsjuklighet"])}
     if young:
         chosen.add("unga-vuxna")

@@ -32,7 +32,7 @@ MADE_UP_SHARE = 0.6
 COURSE_HORIZON = timedelta(days=120)
 
 
-def _round_start(year, month):
+def _round_start(year: int, month: int) -> date:
     """The first Tuesday of the month."""
     day = date(year, month, 1)
     return day + timedelta(days=(1 - day.weekday()) % 7)

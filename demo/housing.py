@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 
+from accounts.models import Unit
 from accounts.roles import Role
 from referrals.models import Client, Decision
 from referrals.models.decisions import GRANTED_OUTCOMES
@@ -126,7 +127,7 @@ def seed(ctx: DemoContext) -> None:
 
 
 class _Housing:
-    def __init__(self, ctx):
+    def __init__(self, ctx: DemoContext) -> None:
         self.ctx = ctx
         self.rng = ctx.rng
         self.today = ctx.today
@@ -157,7 +158,7 @@ class _Housing:
 
     # --- one unit ----------------------------------------------------------
 
-    def build_unit(self, unit):
+    def build_unit(self, unit: Unit) -> None:
         people = self.ctx.users_by_unit.get(unit.pk, {})
         admins = people.get(Role.HOUSING_ADMIN) or people.get(Role.CASE_OFFICER) or []
         clients = self.clients_by_unit.get(unit.pk, [])
@@ -383,7 +384,7 @@ class _Housing:
 
     # --- writing -----------------------------------------------------------
 
-    def save(self):
+    def save(self) -> None:
         insert_many(Apartment, self.apartments)
         make = self.make[Tenancy]
         rows = []
@@ -409,7 +410,7 @@ class _Housing:
         insert_many(Complaint, complaints)
 
 
-def _rent_on(rent, start, today):
+def _rent_on(rent: int, start: date, today: date) -> int:
     """The rent when the tenancy started: about 2 % less for each year back."""
     years = max(0, (today - start).days // 365)
     return int(round(rent * 0.98**years / 100) * 100)

@@ -6,7 +6,7 @@ bulk_create skips save(), so Order.first_visit_due_at, which save() derives,
 is set here.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from .casework_plan import CANCEL_REASONS, FIRST_VISIT_LATE_SHARE, REPORTS
 TZ = ZoneInfo(settings.TIME_ZONE)
 
 
-def local_moment(day, hour, minute=0):
+def local_moment(day: date, hour: int, minute: int = 0) -> datetime:
     """A local clock time as UTC: arithmetic on it then counts real hours
     (48 hours over a DST change are 48, not 47 or 49, as in Order.save)."""
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).astimezone(UTC)
@@ -29,7 +29,7 @@ class OrderLife:
     """Needs from the class it is mixed into: rng, now, unit, pilots, make
     (InstanceMakers by model), and the lists orders and events it appends to."""
 
-    def _hours(self, low, high):
+    def _hours(self, low: float, high: float) -> timedelta:
         return timedelta(minutes=self.rng.randint(int(low * 60), int(high * 60)))
 
     def _order(self, kind, sent, officer_id, *, client=None, decision=None, concern=None, notice=None,

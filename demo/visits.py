@@ -95,7 +95,7 @@ def build(ctx: DemoContext, now: datetime) -> None:
     _Visits(ctx, now).build()
 
 
-def _on_weekday(day):
+def _on_weekday(day: date) -> date:
     """Saturdays move to Friday, Sundays to Monday."""
     weekday = day.weekday()
     if weekday == 5:
@@ -105,7 +105,7 @@ def _on_weekday(day):
     return day
 
 
-def _plus_months(day, months):
+def _plus_months(day: date, months: int) -> date:
     """The calendar's add_months without relativedelta's overhead (it is
     called for every visit): the same day `months` later, clamped to the
     month's last day."""
@@ -119,7 +119,7 @@ class _Visits:
     built, given keys and written before the next unit's are built, so that
     the national scale never holds two million rows in memory."""
 
-    def __init__(self, ctx, now):
+    def __init__(self, ctx: DemoContext, now: datetime) -> None:
         self.ctx = ctx
         self.rng = ctx.rng
         # Local, so that comparisons with the (local) visit times need no
@@ -131,7 +131,7 @@ class _Visits:
         self.build_seconds = 0.0
         self.write_seconds = 0.0
 
-    def build(self):
+    def build(self) -> None:
         by_unit = {}
         for row in (
             Order.objects.filter(unit__in=self.ctx.units, first_visit_at__isnull=False, active_pilot__isnull=False)

@@ -7,6 +7,8 @@ The shares are cumulative tables read with `pick`.
 """
 
 from datetime import timedelta
+from random import Random
+from typing import Any
 
 from bolots.models import CancelReason, ChecklistAnswer, VisitInterval, VisitKind, VisitOutcome
 
@@ -95,7 +97,7 @@ QUARTERLY = VisitKind.QUARTERLY_FOLLOW_UP
 LOGGED_AFTER = tuple(timedelta(minutes=minutes) for minutes in range(60, 240, 15))
 
 
-def pick(rng, table):
+def pick(rng: Random, table: tuple[tuple[float, Any], ...]) -> Any:
     """The value whose cumulative share first exceeds a random draw."""
     roll = rng.random()
     for share, value in table:
