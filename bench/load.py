@@ -83,7 +83,7 @@ def logged_in_opener(username):
     response = opener.open(request, timeout=120)
     if "/konto/logga-in/" in response.geturl():
         raise SystemExit(f"login failed for {username}")
-    # Step two: the demo user's authenticator code (accounts.demo's fixed key).
+    # Step two: the demo user's authenticator code (demo.users' fixed key).
     page = response.read().decode()
     if "tvastegsverifiering" in response.geturl():
         sys.path.insert(0, str(BASE_DIR))
@@ -91,7 +91,7 @@ def logged_in_opener(username):
         import django
 
         django.setup()
-        from accounts.demo import demo_second_factor
+        from demo.users import demo_second_factor
 
         _key, code = demo_second_factor(username)
         data = urllib.parse.urlencode({"csrfmiddlewaretoken": CSRF.search(page).group(1), "code": code}).encode()

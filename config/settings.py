@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "tenancies",
     "bolots",
     "reports",
+    # Demo data (seed_demo, demo_code): on top, imported by no app.
+    "demo",
 ]
 
 MIDDLEWARE = [

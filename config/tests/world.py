@@ -1,6 +1,6 @@
 """A small, complete, fictional world for tests that walk every page.
 
-`build_world()` runs the demo seeders (every app's demo.py, as `seed_demo`
+`build_world()` runs the demo seeders (demo.seeding, as `seed_demo`
 does) at a tiny scale with two units, then adds what the demo does not make
 (plans, interruptions, offers, insurance, income, a finished report run,
 enforcement figures, a reassignment) and the users a hostile-insider review
@@ -17,19 +17,15 @@ import itertools
 import string
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import import_module
-from importlib.util import find_spec
 from random import Random
 
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.demo import DemoContext
 from accounts.models import User
 from accounts.roles import Role
+from demo.context import DemoContext
 
 WALK_SIZES = {"units": 2, "officers": 1, "pilots": 2, "clients": 24}
 NAME_PREFIX = "Walkander"
@@ -61,17 +57,15 @@ class World:
 
 def _seed_demo(today):
     ctx = DemoContext(rng=Random(2016), scale="walk", today=today, sizes=WALK_SIZES, log=lambda message: None)
-    import referrals.demo as referrals_demo
+    import demo.clients
+    from demo.seeding import seed_all
 
-    names = referrals_demo.LAST_NAMES
-    referrals_demo.LAST_NAMES = _FreshNames()
+    names = demo.clients.LAST_NAMES
+    demo.clients.LAST_NAMES = _FreshNames()
     try:
-        for config in apps.get_app_configs():
-            module_name = f"{config.name}.demo"
-            if config.path.startswith(str(settings.BASE_DIR)) and find_spec(module_name):
-                import_module(module_name).seed(ctx)
+        seed_all(ctx)
     finally:
-        referrals_demo.LAST_NAMES = names
+        demo.clients.LAST_NAMES = names
     return ctx
 
 

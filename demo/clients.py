@@ -1,21 +1,27 @@
 """Demo clients: fictional people with valid-checksum identity numbers,
-marked as fictional in their notes; then their casework (decisions, orders,
-eviction notices, concern reports: see demo_casework). Bulk inserts, so that
-the national scale (60 000 clients) is built in seconds."""
+marked as fictional in their notes. Bulk inserts, so that the national scale
+(60 000 clients) is built in seconds. Their casework follows in
+demo/casework.py."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from random import Random
 
-from accounts.bulk import insert_many
-from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 from accounts.roles import Role
+from referrals import personnummer
+from referrals.models import Client, LegalGender, ProtectionLevel, TargetGroup
 
-from . import demo_casework, personnummer
-from .models import Client, LegalGender, ProtectionLevel, TargetGroup
+from .bulk import insert_many
+from .context import DemoContext
+from .names import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
+
+# LAST_NAMES is read from this module's globals when drawn: the page-walking
+# tests' world (config/tests/world.py) swaps it for names unique per client.
 
 FICTIONAL_NOTE = "Fiktiv person (demodata). Personnumret är påhittat."
 
 
-def _unique_number(rng, used, today, *, min_age=18, max_age=85, coordination=False):
+def _unique_number(rng: Random, used: set[str], today: date, *, min_age: int = 18, max_age: int = 85,
+                   coordination: bool = False) -> str:
     while True:
         age_days = rng.randint(min_age * 365 + 5, max_age * 365)
         birth = today - timedelta(days=age_days)
@@ -25,12 +31,7 @@ def _unique_number(rng, used, today, *, min_age=18, max_age=85, coordination=Fal
             return digits
 
 
-def seed(ctx):
-    seed_clients(ctx)
-    demo_casework.seed(ctx)
-
-
-def seed_clients(ctx):
+def seed(ctx: DemoContext) -> None:
     if Client.objects.exists():
         ctx.log("Klienter finns redan; inga nya skapas.")
         return
@@ -91,7 +92,7 @@ def seed_clients(ctx):
     ctx.log(f"Skapade {len(clients)} fiktiva klienter.")
 
 
-def _groups_for(rng, by_code, young, family):
+def _groups_for(rng: Random, by_code: dict[str, TargetGroup], young: bool, family: bool) -> list[TargetGroup]:
     chosen = {rng.choice(["missbruk", "psykisk-ohalsa", "samsjuklighet", "missbruk", "samsjuklighet"])}
     if young:
         chosen.add("unga-vuxna")

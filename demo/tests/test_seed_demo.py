@@ -6,8 +6,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+from demo.clients import FICTIONAL_NOTE
 from referrals import personnummer
-from referrals.demo import FICTIONAL_NOTE
 from referrals.models import Client
 
 
@@ -71,7 +71,7 @@ def test_demo_users_get_a_printed_authenticator_key_that_logs_in(client):
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts.demo import demo_second_factor
+    from demo.users import demo_second_factor
 
     output = seed(scale="small", seed=3)
 

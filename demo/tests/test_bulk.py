@@ -1,7 +1,7 @@
 from datetime import date
 
-from accounts.bulk import insert_many
 from accounts.models import Unit
+from demo.bulk import insert_many
 from referrals import personnummer
 from referrals.models import Client, LegalGender
 
@@ -39,7 +39,7 @@ def test_foreign_keys_checked_once_validates_the_rows_when_the_keys_come_back(db
     import pytest
     from django.db import IntegrityError, connection, transaction
 
-    from accounts.bulk import foreign_keys_checked_once
+    from demo.bulk import foreign_keys_checked_once
 
     birth = date(1990, 4, 2)
     with transaction.atomic():

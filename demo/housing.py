@@ -3,7 +3,7 @@ tenancies of demo clients with end reasons in realistic proportions,
 internal moves, vacancies, keys, complaints and damage.
 
 Decisions and tenancies agree: every training-apartment decision that
-referrals/demo_casework.py marked executed (executed_on set) gets its
+demo/casework.py marked executed (executed_on set) gets its
 move-in on the execution day, in a training apartment, with the decision
 linked, as the move-in service would. Trial, emergency and Housing First
 decisions get their move-in when the client is not housed elsewhere that
@@ -18,7 +18,7 @@ move-ins, internal moves, re-lets), so the register's own rules hold by
 construction: no two tenancies of an apartment overlap, a client has one
 tenancy at a time, every ended tenancy has its end reason, nothing is let
 after a first-hand takeover. The derived fields (is_internal_move,
-continuous_since) are set by hand as services.tenancies.
+continuous_since) are set by hand as tenancies.services.tenancies.
 derive_programme_fields would, because bulk_create skips the services.
 """
 
@@ -30,14 +30,11 @@ from decimal import Decimal
 
 from django.db.models import Max
 
-from accounts.bulk import insert_many
-from accounts.demo import STREETS
+from accounts.models import Unit
 from accounts.roles import Role
-from referrals.demo_casework import FIRST_YEAR, HISTORY_YEARS_BY_SCALE, LANDLORDS
 from referrals.models import Client, Decision
 from referrals.models.decisions import GRANTED_OUTCOMES
-
-from .models import (
+from tenancies.models import (
     Apartment,
     ApartmentKind,
     ApartmentStatus,
@@ -50,88 +47,28 @@ from .models import (
     Tenure,
 )
 
-DEMO_NOTE = "Fiktiv lägenhet (demodata)."
-
-# Apartments per unit and kind. The training apartments roughly match the
-# casework's eight training decisions a year staying 1–3 years; when none is
-# free on a move-in day the unit rents one more (as units do).
-APARTMENTS_BY_SCALE = {
-    "small": {ApartmentKind.TRAINING: 16, ApartmentKind.TRIAL: 3, ApartmentKind.EMERGENCY: 4,
-              ApartmentKind.HOUSING_FIRST: 2},
-    "municipality": {ApartmentKind.TRAINING: 20, ApartmentKind.TRIAL: 4, ApartmentKind.EMERGENCY: 6,
-                     ApartmentKind.HOUSING_FIRST: 3},
-    # 290 units × 100 = 29 000 apartments, the design's national scale.
-    "national": {ApartmentKind.TRAINING: 72, ApartmentKind.TRIAL: 8, ApartmentKind.EMERGENCY: 12,
-                 ApartmentKind.HOUSING_FIRST: 8},
-}
-# How far back an apartment's history goes. The national scale (29 000
-# apartments) is for load and KPI benchmarks, which look at this year and the
-# last: three years at most keeps seed_demo fast (ten would add about 25 s
-# of inserts on PostgreSQL, measured).
-HISTORY_YEARS = (1, 10)
-HISTORY_YEARS_BY_SCALE_HOUSING = {"national": (1, 3)}
-PREFIX = {ApartmentKind.TRAINING: "TR", ApartmentKind.TRIAL: "FL", ApartmentKind.EMERGENCY: "JL",
-          ApartmentKind.HOUSING_FIRST: "BF"}
-DECISION_KIND = {kind.decision_kind: kind for kind in ApartmentKind}
-AREAS = ["Centrum", "Norr", "Söder", "Öster", "Väster", "Bruksområdet", "Stationsområdet"]
-TENANT_OWNER_LANDLORDS = ["Brf Låtsaslunden", "Brf Påhittet", "Brf Exemplet", "Brf Fiktiva huset"]
-KEY_PLACES = ["Nyckelskåpet på boendeenheten", "Nyckelskåpet hos fastighetsskötaren"]
-
-# End reasons per kind of apartment, in proportions like the evaluations':
-# most move on to own housing, within the programme or to another
-# placement; a few take over the first-hand contract after about three
-# years; some terminations and evictions; deaths are rare.
-REASONS = {
-    ApartmentKind.TRAINING: {
-        EndReason.OWN_HOUSING: 34, EndReason.MOVED_WITHIN_PROGRAMME: 12, EndReason.OTHER_PLACEMENT: 12,
-        EndReason.FIRST_HAND_TAKEOVER: 9, EndReason.TERMINATED_ARREARS: 7, EndReason.TERMINATED_DISTURBANCE: 5,
-        EndReason.EVICTED: 4, EndReason.DIED: 2, EndReason.MOVED_AWAY_UNKNOWN: 5,
-    },
-    ApartmentKind.TRIAL: {
-        EndReason.OWN_HOUSING: 25, EndReason.MOVED_WITHIN_PROGRAMME: 8, EndReason.OTHER_PLACEMENT: 20,
-        EndReason.TERMINATED_ARREARS: 10, EndReason.TERMINATED_DISTURBANCE: 10, EndReason.EVICTED: 5,
-        EndReason.DIED: 2, EndReason.MOVED_AWAY_UNKNOWN: 10,
-    },
-    ApartmentKind.EMERGENCY: {
-        EndReason.OWN_HOUSING: 30, EndReason.OTHER_PLACEMENT: 40, EndReason.TERMINATED_DISTURBANCE: 5,
-        EndReason.EVICTED: 3, EndReason.DIED: 1, EndReason.MOVED_AWAY_UNKNOWN: 12,
-    },
-    ApartmentKind.HOUSING_FIRST: {
-        EndReason.OWN_HOUSING: 15, EndReason.FIRST_HAND_TAKEOVER: 15, EndReason.MOVED_WITHIN_PROGRAMME: 5,
-        EndReason.OTHER_PLACEMENT: 20, EndReason.TERMINATED_ARREARS: 10, EndReason.TERMINATED_DISTURBANCE: 8,
-        EndReason.EVICTED: 7, EndReason.DIED: 5, EndReason.MOVED_AWAY_UNKNOWN: 15,
-    },
-}
-# Days a stay lasts, by kind (a training stay is meant to last 1–3 years).
-STAY_DAYS = {
-    ApartmentKind.TRAINING: (240, 3 * 365 + 120),
-    ApartmentKind.TRIAL: (150, 2 * 365),
-    ApartmentKind.EMERGENCY: (10, 150),
-    ApartmentKind.HOUSING_FIRST: (365, 6 * 365),
-}
-TAKEOVER_DAYS = (3 * 365, 3 * 365 + 200)
-TERMINATED = (EndReason.TERMINATED_ARREARS, EndReason.TERMINATED_DISTURBANCE, EndReason.EVICTED)
-
-COMPLAINTS = {
-    ComplaintKind.DISTURBANCE: [
-        "Hög musik och spring i trapphuset nattetid.", "Bråk i lägenheten; grannarna ringde fastighetsjouren.",
-        "Besökare som röker i trapphuset.", "Hunden skäller långa stunder när hyresgästen är borta.",
-    ],
-    ComplaintKind.DAMAGE: [
-        "Vattenskada under diskbänken.", "Trasig ytterdörr efter inbrytning.", "Brännmärken på köksbänken.",
-        "Hål i väggen i hallen.", "Trasigt fönster i sovrummet.",
-    ],
-    ComplaintKind.OTHER: [
-        "Sopor ställda i trapphuset.", "Cykel förvarad i trapphuset trots påminnelse.",
-        "Otillåten andrahandsuthyrning misstänks.",
-    ],
-}
-ACTIONS = [
-    "Samtal med hyresgästen tillsammans med bolotsen.", "Skriftlig tillsägelse skickad.",
-    "Fastighetsskötaren har åtgärdat skadan; kostnaden debiteras hyresgästen.",
-    "Uppföljning vid nästa hembesök.", "",
-]
-MOVE_OUT_DAMAGE = "Skador upptäckta vid utflyttningsbesiktningen."
+from .bulk import InstanceMaker, insert_many
+from .casework_plan import LANDLORDS
+from .context import DemoContext, first_year
+from .housing_plan import (
+    ACTIONS,
+    APARTMENTS_BY_SCALE,
+    AREAS,
+    COMPLAINTS,
+    DECISION_KIND,
+    DEMO_NOTE,
+    HISTORY_YEARS,
+    HISTORY_YEARS_BY_SCALE_HOUSING,
+    KEY_PLACES,
+    MOVE_OUT_DAMAGE,
+    PREFIX,
+    REASONS,
+    STAY_DAYS,
+    TAKEOVER_DAYS,
+    TENANT_OWNER_LANDLORDS,
+    TERMINATED,
+)
+from .names import STREETS
 
 # Event kinds, in the order they are handled on the same day: a decision's
 # move-in claims its apartment before an internal move or a re-let.
@@ -172,24 +109,7 @@ class _Stay:
     complaints: list = field(default_factory=list)
 
 
-class _Maker:
-    """Model instances built by position (as Model.from_db does): several
-    times faster than keyword construction at the national scale."""
-
-    def __init__(self, model):
-        self.model = model
-        fields = model._meta.concrete_fields
-        self.index = {f.attname: position for position, f in enumerate(fields)}
-        self.defaults = [None if f.primary_key else f.get_default() for f in fields]
-
-    def __call__(self, **values):
-        row = self.defaults.copy()
-        for name, value in values.items():
-            row[self.index[name]] = value
-        return self.model(*row)
-
-
-def seed(ctx):
+def seed(ctx: DemoContext) -> None:
     if Apartment.objects.exists():
         ctx.log("Lägenheter finns redan; inga nya skapas.")
         return
@@ -207,17 +127,15 @@ def seed(ctx):
 
 
 class _Housing:
-    def __init__(self, ctx):
+    def __init__(self, ctx: DemoContext) -> None:
         self.ctx = ctx
         self.rng = ctx.rng
         self.today = ctx.today
-        years_back = HISTORY_YEARS_BY_SCALE.get(ctx.scale)
-        first_year = self.today.year - years_back if years_back is not None else FIRST_YEAR
         # Tenancies starting before this day are history without decision.
-        self.casework_start = date(first_year, 1, 1)
+        self.casework_start = date(first_year(ctx), 1, 1)
         self.sizes = APARTMENTS_BY_SCALE.get(ctx.scale, APARTMENTS_BY_SCALE["small"])
         self.history_years = HISTORY_YEARS_BY_SCALE_HOUSING.get(ctx.scale, HISTORY_YEARS)
-        self.make = {model: _Maker(model) for model in (Apartment, Tenancy, KeySet, Complaint)}
+        self.make = {model: InstanceMaker(model) for model in (Apartment, Tenancy, KeySet, Complaint)}
         self.apartments, self.tenancies, self.keys, self.complaints = [], [], [], []
         self.clients_by_unit = {}
         for pk, unit_id in Client.objects.filter(unit__in=ctx.units).order_by("pk").values_list("pk", "unit_id"):
@@ -240,7 +158,7 @@ class _Housing:
 
     # --- one unit ----------------------------------------------------------
 
-    def build_unit(self, unit):
+    def build_unit(self, unit: Unit) -> None:
         people = self.ctx.users_by_unit.get(unit.pk, {})
         admins = people.get(Role.HOUSING_ADMIN) or people.get(Role.CASE_OFFICER) or []
         clients = self.clients_by_unit.get(unit.pk, [])
@@ -323,7 +241,7 @@ class _Housing:
         if previous.reason != EndReason.MOVED_WITHIN_PROGRAMME:
             return
         flat = self._free_flat(previous.flat.kind, day, exclude=previous.flat)
-        # As services.tenancies.internal_move: the decision carries over to
+        # As tenancies.services.tenancies.internal_move: the decision carries over to
         # an apartment of the same kind.
         self._start(flat, previous.client_id, day, previous.decision_id, previous.created_by_id)
 
@@ -466,7 +384,7 @@ class _Housing:
 
     # --- writing -----------------------------------------------------------
 
-    def save(self):
+    def save(self) -> None:
         insert_many(Apartment, self.apartments)
         make = self.make[Tenancy]
         rows = []
@@ -492,7 +410,7 @@ class _Housing:
         insert_many(Complaint, complaints)
 
 
-def _rent_on(rent, start, today):
+def _rent_on(rent: int, start: date, today: date) -> int:
     """The rent when the tenancy started: about 2 % less for each year back."""
     years = max(0, (today - start).days // 365)
     return int(round(rent * 0.98**years / 100) * 100)

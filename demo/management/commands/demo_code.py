@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.demo import demo_second_factor, demo_totp_key
+from demo.users import demo_second_factor, demo_totp_key
 
 
 class Command(BaseCommand):

@@ -7,11 +7,17 @@ preparation for plain values: at the national scale that preparation alone
 cost over 40 seconds. Like bulk_create it does not call save() or send
 signals, so derived fields must be set by the caller. Other databases use
 bulk_create.
+
+`InstanceMaker(model)` builds the model instances for it quickly.
 """
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
 from django.db import ProgrammingError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     AutoField,
     BigAutoField,
@@ -21,8 +27,10 @@ from django.db.models import (
     DateField,
     DateTimeField,
     DecimalField,
+    Field,
     ForeignKey,
     IntegerField,
+    Model,
     OneToOneField,
     PositiveIntegerField,
     PositiveSmallIntegerField,
@@ -39,7 +47,27 @@ PLAIN_FIELDS = (
 )
 
 
-def insert_many(model, objects):
+class InstanceMaker:
+    """Model instances built by position, the way Model.from_db builds them:
+    several times faster than keyword construction, which matters for the
+    hundreds of thousands of rows of the national scale. Fields not given
+    get their default; an unknown name is a KeyError, not a silent typo."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.index = {field.attname: position for position, field in enumerate(fields)}
+        self.defaults = [None if field.primary_key else field.get_default() for field in fields]
+
+    def __call__(self, **values: Any) -> Model:
+        row = self.defaults.copy()
+        index = self.index
+        for name, value in values.items():
+            row[index[name]] = value
+        return self.model(*row)
+
+
+def insert_many(model: type[Model], objects: Iterable[Model]) -> list[Model]:
     objects = list(objects)
     if not objects:
         return objects
@@ -71,7 +99,7 @@ def insert_many(model, objects):
     return objects
 
 
-def _value(obj, field, connection, now):
+def _value(obj: Model, field: Field, connection: BaseDatabaseWrapper, now: datetime) -> Any:
     value = getattr(obj, field.attname)
     if value is None and isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add):
         value = now
@@ -91,7 +119,7 @@ def _value(obj, field, connection, now):
 # included.
 
 
-def reserve_keys(model, count):
+def reserve_keys(model: type[Model], count: int) -> Sequence[int]:
     """`count` new primary keys for `model`, to be used in `copy_rows` so that
     children can refer to rows before they are written.
 
@@ -123,7 +151,7 @@ def reserve_keys(model, count):
     return range(largest + 1, largest + 1 + count)
 
 
-def copy_rows(model, field_names, rows):
+def copy_rows(model: type[Model], field_names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write `rows` (tuples in the order of `field_names`, attnames such as
     "order_id") into `model`'s table: COPY on PostgreSQL, executemany
     elsewhere. `rows` may be a generator: it is consumed once, in batches.
@@ -162,7 +190,7 @@ def copy_rows(model, field_names, rows):
     return written
 
 
-def _adapter(field, connection):
+def _adapter(field: Field, connection: BaseDatabaseWrapper) -> Callable[[Any], Any] | None:
     """How the database wants a field's plain value (dates and times as the
     backend stores them), or None when the value goes as it is."""
     ops = connection.ops
@@ -179,7 +207,7 @@ def _adapter(field, connection):
 
 
 @contextmanager
-def foreign_keys_checked_once(*models):
+def foreign_keys_checked_once(*models: type[Model]) -> Iterator[None]:
     """Check the foreign keys of `models`' tables once at the end, instead
     of once per row. For loading millions of rows on PostgreSQL.
 

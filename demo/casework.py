@@ -1,33 +1,23 @@
 """Demo casework: decisions, orders to the bolots unit, eviction notices with
-contact attempts, and concern reports, from 2016 to today.
+contact attempts, and concern reports, from 2016 to today, in the yearly
+volumes of demo/casework_plan.py; each order's life is drawn by
+demo/order_life.py.
 
-The yearly volumes per unit follow the municipality of the 2018 evaluation
-(seed 001): about 57 bolots-support decisions granted, 46 outreach and 8
-eviction-prevention orders, 15 eviction notices of which 8 got an order
-(6 were the enforcement authority's applications; 3 households evicted),
-and at most one decision a year not executed within three months. A
-training apartment is always granted together with a bolots-support
-decision covering it.
-
-Everything is built in Python and written with bulk_create, so the national
-scale (290 units) stays fast. bulk_create skips save(), so the fields that
-save() derives are set here: Decision.execution_due_by,
-Order.first_visit_due_at and EvictionNotice.pay_by_date.
+Everything is built in Python and written with bulk inserts, so the national
+scale (290 units) stays fast. They skip save(), so the fields that save()
+derives are set here: Decision.execution_due_by, Order.first_visit_due_at
+(order_life) and EvictionNotice.pay_by_date.
 """
 
 import time
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils import timezone, translation
 
-from accounts.bulk import insert_many
-from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
+from accounts.models import Unit
 from accounts.roles import Role
-
-from .calendar import add_months, last_day_within
-from .models import (
+from referrals.calendar import add_months, last_day_within
+from referrals.models import (
     Client,
     ConcernReport,
     ContactAttempt,
@@ -46,91 +36,31 @@ from .models import (
     OrderKind,
     OrderState,
     ProtectionLevel,
-    ReporterType,
 )
-from .models.orders import FIRST_VISIT_WITHIN, OUTCOMES_BY_KIND
-from .services.notices import outreach_assignment, prevention_assignment
+from referrals.services.notices import outreach_assignment, prevention_assignment
 
-FIRST_YEAR = 2016
-# The national scale (290 units) is for load and KPI benchmarks. The KPIs
-# show Y and Y−1, so the last full year and this one are enough; the full
-# history since 2016 would be about 2.5 million rows, over six minutes of
-# bulk_create (about 0.13 s per unit and year, measured on PostgreSQL).
-HISTORY_YEARS_BY_SCALE = {"national": 1}
+from .bulk import InstanceMaker, insert_many
+from .casework_plan import (
+    CONCERNS,
+    CONTACT_NOTES,
+    DEMO_NOTE,
+    DESCRIPTIONS,
+    LANDLORDS,
+    LATE_DECISION_CHANCE,
+    NOTICE_MONTH_WEIGHTS,
+    PLACES,
+    REPORTER_WEIGHTS,
+    REPORTERS,
+    YEARLY,
+)
+from .context import DemoContext, first_year
+from .names import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
+from .order_life import OrderLife, local_moment
+
 FIRST_NAMES = FIRST_NAMES_FEMALE + FIRST_NAMES_MALE
-TZ = ZoneInfo(settings.TIME_ZONE)
-DEMO_NOTE = "Fiktiva uppgifter (demodata)."
-
-# Per unit and full year. See the module docstring for the source.
-YEARLY = {
-    "bolots_decisions": 57,  # granted; includes those covering training apartments
-    "training_decisions": 8,
-    "trial_decisions": 2,
-    "emergency_decisions": 6,
-    "home_support_decisions": 10,
-    "housing_first_decisions": 1,
-    "rejected_decisions": 5,
-    "concern_reports": 50,
-    "outreach_orders": 46,  # one per concern report, the rest got none
-    "landlord_notices": 7,
-    "enforcement_applications": 6,
-    "enforcement_eviction_dates": 2,
-    "notices_with_order": 8,
-    "evicted": 3,
-    "single_errands": 12,
-}
-# Chance per unit and year that one decision is executed more than three
-# months after it was made (the evaluation counted 1 in 2016, 0 in 2017).
-LATE_DECISION_CHANCE = 0.5
-FIRST_VISIT_LATE_SHARE = 0.1
-# Notices peak in May–June and around the holidays (DOMAIN.md).
-NOTICE_MONTH_WEIGHTS = [7, 6, 7, 8, 12, 12, 7, 6, 8, 8, 8, 11]
-
-LANDLORDS = [
-    "Vallentunahem AB", "Fiktiva Bostäder AB", "Kommunfastigheter (SBF)", "Hyresbolaget Påhitt AB",
-    "Brf Låtsaslunden", "Privat hyresvärd",
-]
-REPORTERS = {
-    ReporterType.POLICE: ["Polisen, lokalpolisområdet", "Polisen"],
-    ReporterType.HEALTHCARE: ["Vårdcentralen", "Psykiatriska mottagningen", "Akutmottagningen"],
-    ReporterType.LANDLORD: ["Hyresvärden", "Fastighetsskötaren"],
-    ReporterType.RELATIVE: ["Anhörig", "Dotter", "Bror"],
-    ReporterType.NEIGHBOUR: ["Granne (anonym)", "Granne"],
-    ReporterType.OTHER_AUTHORITY: ["Kriminalvården", "Arbetsförmedlingen", "Försäkringskassan"],
-    ReporterType.OTHER: ["Frivilligorganisation", "Kyrkans diakon"],
-}
-REPORTER_WEIGHTS = [18, 22, 20, 14, 14, 7, 5]
-CONCERNS = [
-    "Har inte synts till på flera veckor; posten har samlats i brevlådan.",
-    "Bor i ett tält i skogen bakom idrottsplatsen sedan några veckor.",
-    "Sover i trapphuset och verkar påverkad.",
-    "Har slutat hämta ut sina mediciner och verkar förvirrad.",
-    "Störningar och bråk i lägenheten nattetid; grannarna är oroliga.",
-    "Lägenheten är mycket nedgången och det luktar illa i trapphuset.",
-    "Skrivs ut från sjukhuset utan bostad att gå till.",
-    "Frigiven från anstalt nästa vecka utan bostad.",
-]
-DESCRIPTIONS = [
-    "Man i 50-årsåldern", "Kvinna i 40-årsåldern", "Ung man, cirka 20 år", "Äldre kvinna", "Man i 30-årsåldern",
-]
-PLACES = [
-    "Tältet bakom idrottsplatsen", "Trappuppgången vid centrum", "Parkbänkarna vid stationen",
-    "Husvagnen vid gamla bruket", "Källarförrådet på Björkvägen",
-]
-CONTACT_NOTES = {
-    True: ["Lovade att kontakta hyresvärden.", "Vill ha hjälp med en avbetalningsplan.", "Bokade möte."],
-    False: ["Inget svar.", "Ingen öppnade; lämnade lapp.", "Fel nummer."],
-}
-REPORTS = {
-    OrderKind.BOLOTS_SUPPORT: "Insatsen avslutad. Kontinuerliga besök enligt plan; se journal.",
-    OrderKind.EVICTION_PREVENTION: "Hembesök gjort med två bolotsar. Kontakt tagen med hyresvärden.",
-    OrderKind.OUTREACH: "Uppsök gjort med två bolotsar. Återkoppling till handläggaren.",
-    OrderKind.SINGLE_ERRAND: "Ärendet utfört.",
-}
-CANCEL_REASONS = ["Klienten tackade nej till insatsen.", "Beställningen gjordes av misstag.", "Behovet tillgodoses på annat sätt."]
 
 
-def seed(ctx):
+def seed(ctx: DemoContext) -> None:
     models = (Decision, Order, EvictionNotice, ConcernReport)
     if any(model.objects.exists() for model in models):
         ctx.log("Ärenden finns redan; inga nya skapas.")
@@ -149,49 +79,23 @@ def seed(ctx):
     )
 
 
-class _Maker:
-    """Model instances built by position, the way Model.from_db builds them:
-    several times faster than keyword construction, which matters for the
-    hundreds of thousands of rows of the national scale. Fields not given
-    get their default; an unknown name is a KeyError, not a silent typo."""
-
-    def __init__(self, model):
-        self.model = model
-        fields = model._meta.concrete_fields
-        self.index = {field.attname: position for position, field in enumerate(fields)}
-        self.defaults = [None if field.primary_key else field.get_default() for field in fields]
-
-    def __call__(self, **values):
-        row = self.defaults.copy()
-        index = self.index
-        for name, value in values.items():
-            row[index[name]] = value
-        return self.model(*row)
-
-
-def _at(day, hour, minute=0):
-    """A local clock time as UTC: arithmetic on it then counts real hours
-    (48 hours over a DST change are 48, not 47 or 49, as in Order.save)."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).astimezone(UTC)
-
-
-def _order_address(client, address):
-    """As services.notices: a protected client's address is not copied."""
+def _order_address(client: dict | None, address: str) -> str:
+    """As referrals.services.notices: a protected client's address is not copied."""
     return "" if client and client["protection_level"] != ProtectionLevel.NONE else address
 
 
-def _weekday(day):
+def _weekday(day: date) -> date:
     """Move a Saturday or Sunday to the Monday after: offices are shut."""
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
-class _Casework:
-    def __init__(self, ctx):
+class _Casework(OrderLife):
+    def __init__(self, ctx: DemoContext) -> None:
         self.ctx = ctx
         self.rng = ctx.rng
         self.today = ctx.today
         self.now = timezone.now()
-        self.make = {model: _Maker(model) for model in
+        self.make = {model: InstanceMaker(model) for model in
                      (Decision, Order, OrderEvent, EvictionNotice, ContactAttempt, ConcernReport)}
         self.decisions, self.orders, self.events = [], [], []
         self.notices, self.attempts, self.concerns = [], [], []
@@ -224,10 +128,7 @@ class _Casework:
         return min(_weekday(day), last) if day <= last else None
 
     def _office_time(self, day):
-        return _at(day, self.rng.randint(8, 16), self.rng.choice((0, 10, 20, 30, 40, 50)))
-
-    def _hours(self, low, high):
-        return timedelta(minutes=self.rng.randint(int(low * 60), int(high * 60)))
+        return local_moment(day, self.rng.randint(8, 16), self.rng.choice((0, 10, 20, 30, 40, 50)))
 
     def _legal_basis(self, day):
         return self.new_act if day >= date(2025, 7, 1) else self.old_act
@@ -252,7 +153,7 @@ class _Casework:
 
     # --- one unit ----------------------------------------------------------
 
-    def build_unit(self, unit):
+    def build_unit(self, unit: Unit) -> None:
         clients = self.clients_by_unit.get(unit.pk, [])
         people = self.ctx.users_by_unit.get(unit.pk, {})
         officers = people.get(Role.CASE_OFFICER) or []
@@ -261,9 +162,7 @@ class _Casework:
             return
         self.unit, self.clients, self.officers, self.pilots = unit, clients, officers, pilots
         busy = {}
-        years_back = HISTORY_YEARS_BY_SCALE.get(self.ctx.scale)
-        first_year = self.today.year - years_back if years_back is not None else FIRST_YEAR
-        for year in range(first_year, self.today.year + 1):
+        for year in range(first_year(self.ctx), self.today.year + 1):
             last = min(date(year, 12, 31), self.today)
             fraction = ((last - date(year, 1, 1)).days + 1) / 365
             self._decisions(year, last, fraction, busy)
@@ -298,7 +197,7 @@ class _Casework:
                 decision.delay_reason = "Ingen bolots med utrymme i ärendemängden."
             order = self._order(
                 OrderKind.BOLOTS_SUPPORT, self._office_time(decided + timedelta(days=rng.randint(0, 2))), officer.pk,
-                client=client, decision=decision, start=_at(start, 10), end_day=valid_to, may_cancel=not packaged,
+                client=client, decision=decision, start=local_moment(start, 10), end_day=valid_to, may_cancel=not packaged,
                 assignment="Bolotsinsats enligt beslut: stöd i boendet, veckovisa besök de första tre månaderna.",
                 risks=self._risks(client["children_in_home"]),
             )
@@ -507,103 +406,9 @@ class _Casework:
                               officer=officer, open_=True)
         self._prevention_order(notice, self.now - timedelta(hours=20), force=OrderState.RETURNED)
 
-    # --- an order and its life so far --------------------------------------
-
-    def _order(self, kind, sent, officer_id, *, client=None, decision=None, concern=None, notice=None,
-               subject_name="", subject_address="", assignment, risks, errand_type="", start=None, end_day=None,
-               force=None, may_cancel=True):
-        rng = self.rng
-        now = self.now
-        order = self.make[Order](
-            unit_id=self.unit.pk, kind=kind, errand_type=errand_type, client_id=client["pk"] if client else None,
-            subject_name="" if client else subject_name, subject_address=subject_address,
-            ordered_by_id=officer_id, assignment=assignment, state=OrderState.SENT, sent_at=sent, **risks,
-        )
-        # Their ids are known once they are saved; see save().
-        order._links = (decision, notice, concern)
-        rule = kind in OrderKind.with_48_hour_rule()
-        if rule:
-            # Derived in Order.save(), which bulk_create skips.
-            order.first_visit_due_at = sent + FIRST_VISIT_WITHIN
-        self.orders.append(order)
-        events = [(sent, officer_id, OrderEvent.Transition.SENT, "")]
-        self.events.append((order, events))
-
-        answered = sent
-        if force == OrderState.RETURNED or (force is None and rng.random() < 0.08):
-            returned_at = sent + self._hours(1, 20)
-            events.append((returned_at, rng.choice(self.pilots).pk, OrderEvent.Transition.RETURNED,
-                           "Finns det en aktuell adress och ett telefonnummer?"))
-            answered = returned_at + self._hours(1, 24)
-            if force == OrderState.RETURNED or answered > now:
-                order.state = OrderState.RETURNED
-                return order
-            events.append((answered, officer_id, OrderEvent.Transition.ANSWERED, "Ja, se uppdaterad beställning."))
-        if force == OrderState.SENT:
-            return order
-
-        if rule:
-            late = rng.random() < FIRST_VISIT_LATE_SHARE
-            visit = answered + (self._hours(49, 110) if late else self._hours(2, 46))
-            accepted = answered + self._hours(0.5, min(12, (visit - answered).total_seconds() / 3600 - 0.5))
-            start = visit
-        else:
-            accepted = answered + self._hours(4, 96)
-            if start is None:
-                start = accepted + self._hours(1, 24 * 7)
-            elif start - answered > timedelta(days=30):
-                # A late start: the unit had nobody free, and took it on late.
-                accepted = start - self._hours(24, 120)
-            elif start <= accepted:
-                start = accepted + self._hours(1, 48)
-            visit = start
-        if accepted > now:
-            return order
-
-        if may_cancel and rng.random() < 0.05:
-            cancelled = accepted + self._hours(1, 24 * 10)
-            if cancelled <= now and cancelled < start:
-                order.state = OrderState.CANCELLED
-                order.cancelled_at = cancelled
-                order.cancel_reason = rng.choice(CANCEL_REASONS)
-                events.append((cancelled, officer_id, OrderEvent.Transition.CANCELLED, order.cancel_reason))
-                return order
-
-        active, passive = (pilot.pk for pilot in rng.sample(self.pilots, 2))
-        order.active_pilot_id, order.passive_pilot_id = active, passive
-        order.state = OrderState.ACCEPTED
-        order.accepted_at = accepted
-        events.append((accepted, active, OrderEvent.Transition.ACCEPTED, ""))
-        if start > now:
-            return order
-
-        order.state = OrderState.IN_PROGRESS
-        order.started_at = start
-        order.first_visit_at = visit
-        events.append((start, active, OrderEvent.Transition.STARTED, ""))
-        if kind == OrderKind.BOLOTS_SUPPORT:
-            # Most run their full year; some end early (goals reached, moved).
-            end = (_at(end_day, 15) if end_day and rng.random() < 0.6
-                   else start + timedelta(days=rng.randint(60, 330)))
-        elif kind == OrderKind.EVICTION_PREVENTION:
-            end = start + timedelta(days=rng.randint(7, 60))
-        elif kind == OrderKind.OUTREACH:
-            end = start + timedelta(days=rng.randint(3, 40))
-        else:
-            end = start + self._hours(2, 48)
-        if end > now:
-            return order
-
-        order.state = OrderState.COMPLETED
-        order.completed_at = end
-        order.outcome = rng.choice(OUTCOMES_BY_KIND[kind][:-1])
-        order.report = REPORTS[kind]
-        events.append((end, active, OrderEvent.Transition.COMPLETED, order.report))
-        return order
-
     # --- writing -----------------------------------------------------------
 
-    def save(self):
+    def save(self) -> None:
         """Parents first; children get their parents' ids as they become known."""
         insert_many(Decision, self.decisions)
         insert_many(EvictionNotice, self.notices)
@@ -626,4 +431,3 @@ class _Casework:
                 for at, by, transition, text in events
             ],
         )
-

@@ -1,23 +1,22 @@
 """Fill the database with deterministic fictional demo data.
 
-Each app may have a `demo.py` with `seed(ctx)`; they run in INSTALLED_APPS
-order (lowest layer first), so later apps build on what earlier ones made.
-Running it again adds nothing where data exists, and always (re)creates the
-demo users and prints them.
+The seeders run in the explicit order of demo.seeding.AREAS (lowest layer
+first), so later ones build on what earlier ones made. Running it again adds
+nothing where data exists, and always (re)creates the demo users and prints
+them.
 """
 
 import time
 from datetime import date
-from importlib import import_module
-from importlib.util import find_spec
 from random import Random
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import SCALES, DemoContext, demo_second_factor
+from demo.context import SCALES, DemoContext
+from demo.seeding import seed_all
+from demo.users import demo_second_factor
 
 
 class Command(BaseCommand):
@@ -40,12 +39,7 @@ class Command(BaseCommand):
             log=lambda message: self.stdout.write(message),
         )
         with transaction.atomic():
-            for config in apps.get_app_configs():
-                module_name = f"{config.name}.demo"
-                if config.path.startswith(str(settings.BASE_DIR)) and find_spec(module_name):
-                    app_started = time.monotonic()
-                    import_module(module_name).seed(ctx)
-                    self.stdout.write(f"  {config.label}: {time.monotonic() - app_started:.1f} s")
+            seed_all(ctx, on_area_done=lambda area, seconds: self.stdout.write(f"  {area}: {seconds:.1f} s"))
         self.stdout.write(f"Demodata ({scale}) klar på {time.monotonic() - started:.1f} s.")
         self.stdout.write("Demoanvändare (användarnamn / lösenord / roll / TOTP-nyckel för autentiseringsappen / kod just nu):")
         for username, password, role in ctx.demo_logins:

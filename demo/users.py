@@ -1,21 +1,14 @@
-"""Demo data: units and users. See accounts/management/commands/seed_demo.py
-for how each app's demo.py is called."""
-
-from dataclasses import dataclass, field
-from datetime import date
-from random import Random
+"""Demo units, their staff, and the demo users printed by `make run`: one per
+role, with known passwords and fixed authenticator keys (demo only:
+seed_demo and demo_code refuse to run with DEBUG off)."""
 
 from django.contrib.auth.models import Group, Permission
 
-from .models import Unit, User
-from .roles import Role
+from accounts.models import Unit, User
+from accounts.roles import Role
 
-SCALES = {
-    # units, case officers per unit, bolotsar per unit, clients in all
-    "small": {"units": 1, "officers": 3, "pilots": 4, "clients": 150},
-    "municipality": {"units": 1, "officers": 6, "pilots": 8, "clients": 600},
-    "national": {"units": 290, "officers": 4, "pilots": 4, "clients": 60_000},
-}
+from .context import DemoContext
+from .names import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES
 
 # The demo users printed by `make run`. Passwords are for local demos only:
 # seed_demo refuses to run with DEBUG off unless forced.
@@ -27,46 +20,8 @@ DEMO_USERS = [
     ("sysadmin", Role.SYSTEM_ADMIN, "Sven", "Systemförvaltare"),
 ]
 
-FIRST_NAMES_FEMALE = [
-    "Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Emma", "Kerstin", "Ingrid", "Linnea",
-    "Sofia", "Elin", "Ida", "Johanna", "Malin", "Amira", "Fatima", "Hanna", "Julia", "Ebba",
-    "Agnes", "Maja", "Alva", "Nora", "Leila", "Birgitta", "Ulla", "Camilla", "Therese", "Jenny",
-]
-FIRST_NAMES_MALE = [
-    "Lars", "Anders", "Johan", "Per", "Erik", "Karl", "Mikael", "Peter", "Jan", "Hassan",
-    "Ali", "Oskar", "Lucas", "Elias", "Hugo", "Viktor", "Ahmed", "Mohammed", "Nils", "Olof",
-    "Stefan", "Mats", "Fredrik", "Daniel", "Tobias", "Emil", "Sven", "Göran", "Jonas", "Kent",
-]
-LAST_NAMES = [
-    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
-    "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson",
-    "Jönsson", "Lindberg", "Jakobsson", "Magnusson", "Lindström", "Olofsson", "Lindqvist",
-    "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg", "Lind", "Lundgren", "Mattsson",
-    "Berglund", "Fredriksson", "Sandberg", "Henriksson", "Ali", "Mohammed", "Nyström", "Holm",
-    "Sjöberg", "Wallin", "Engström", "Eklund", "Danielsson", "Lundin", "Håkansson", "Björk",
-]
-STREETS = [
-    "Storgatan", "Kyrkvägen", "Skolgatan", "Björkvägen", "Ekbacken", "Tingsvägen", "Lindvägen",
-    "Mossvägen", "Allévägen", "Ängsvägen", "Bergsgatan", "Västra vägen", "Granstigen",
-]
 
-
-@dataclass
-class DemoContext:
-    """Shared by every app's demo seeder; later seeders read what earlier
-    ones made (units, users by role)."""
-
-    rng: Random
-    scale: str
-    today: date
-    sizes: dict
-    units: list = field(default_factory=list)
-    users_by_unit: dict = field(default_factory=dict)  # unit id -> {role: [users]}
-    demo_logins: list = field(default_factory=list)  # [(username, password, role)]
-    log: object = print
-
-
-def ensure_demo_users(unit):
+def ensure_demo_users(unit: Unit) -> list[tuple[str, str, str]]:
     """The fixed demo users (one per role), created or reset; returns
     [(username, password, role)] to print."""
     printed = []
@@ -92,7 +47,7 @@ def ensure_demo_users(unit):
     return printed
 
 
-def demo_totp_key(username):
+def demo_totp_key(username: str) -> str:
     """A fixed TOTP key per demo user, derived from the name: the demo data
     is rebuilt at will and the keys stay the same, so a demo user adds the
     printed key to an authenticator app once. Demo only (seed_demo refuses
@@ -102,7 +57,7 @@ def demo_totp_key(username):
     return hashlib.sha1(f"bolots-demo-totp-{username}".encode()).hexdigest()
 
 
-def demo_authenticator(user):
+def demo_authenticator(user: User) -> None:
     """Give a demo user its fixed authenticator app and lift any lock, so
     that `make run` always starts with users who can log in."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -116,7 +71,7 @@ def demo_authenticator(user):
 STAFF_SLUGS = {Role.CASE_OFFICER: "hl", Role.PILOT: "bl", Role.MANAGER: "ch", Role.HOUSING_ADMIN: "ba"}
 
 
-def seed(ctx):
+def seed(ctx: DemoContext) -> None:
     """Units and their staff, in bulk: the national scale has 290 units and
     nearly 3 000 staff, too many for one query per user."""
     groups = {group.name: group for group in Group.objects.all()}
@@ -167,7 +122,7 @@ def seed(ctx):
             ctx.users_by_unit[first.pk].setdefault(role, []).insert(0, User.objects.get(username=username))
 
 
-def demo_second_factor(username):
+def demo_second_factor(username: str) -> tuple[str, str]:
     """(key as the app wants it, the code valid now) for a demo user."""
     from base64 import b32encode
 
