@@ -29,17 +29,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from accounts.charts import bar_chart_png
-from accounts.pdf import render_pdf
 from accounts.roles import Role
-from accounts.templatetags.ui import number
 from bolots.models import CancelReason, Visit, VisitOutcome
 from bolots.services import statistics
+from core.charts import bar_chart_png
+from core.formatting import display_value, number
+from core.pdf import render_pdf
 from referrals.models import Order, OrderKind
 from tenancies.models import ApartmentKind, Tenancy
 
 from . import charts
-from .formatting import display_value, met_label
+from .kpis.result import met_label
 
 TEMPLATE = "reports/runs/evaluation_pdf.html"
 
@@ -297,7 +297,7 @@ CHART_DPI = 150
 def pdf_image(png, alt):
     """A chart as an <img> with a PNG data URI, for WeasyPrint.
 
-    The charts are those of accounts.charts, drawn as PNG rather than SVG:
+    The charts are those of core.charts, drawn as PNG rather than SVG:
     WeasyPrint lays an SVG image out node by node, every text through Pango
     (a second per evaluation), while a PNG it only embeds. `alt` names the
     chart; its figures are in the tables beside it.

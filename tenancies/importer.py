@@ -39,11 +39,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.templatetags.ui import kr
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes
 from audit.versioning import ConcurrentEditError, claim_version
 from core.dates import check_date
+from core.formatting import kr
 from referrals import personnummer, protection
 from referrals.models import Client
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import permission_required
-from accounts.charts import bar_chart_svg
-from accounts.templatetags.ui import number, percent
+from core.charts import bar_chart_svg
+from core.formatting import number, percent
 
 from ..models import CancelReason, VisitOutcome
 from ..services import statistics as services

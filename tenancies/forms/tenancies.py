@@ -10,9 +10,9 @@ from django.core.validators import MinValueValidator
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.templatetags.ui import kr
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
+from core.formatting import kr
 from referrals.models import Decision, DecisionKind
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy

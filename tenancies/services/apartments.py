@@ -35,12 +35,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify_many
-from accounts.templatetags.ui import kr
 from audit import reads
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError, claim_version
 from core.dates import day_after, day_before
+from core.formatting import kr
 from referrals import protection
 from referrals.models import ProtectionLevel
 

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.templatetags.ui import kr, number, percent
+from core.formatting import kr, number, percent
 
 NBSP = "\xa0"
 
