@@ -25,8 +25,8 @@ from django.utils import timezone, translation
 from accounts.bulk import insert_many
 from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 from accounts.roles import Role
+from core.calendar import add_months, last_day_within
 
-from .calendar import add_months, last_day_within
 from .models import (
     Client,
     ConcernReport,
@@ -48,6 +48,7 @@ from .models import (
     ProtectionLevel,
     ReporterType,
 )
+from .models.decisions import REPORTING_MONTHS
 from .models.orders import FIRST_VISIT_WITHIN, OUTCOMES_BY_KIND
 from .services.notices import outreach_assignment, prevention_assignment
 
@@ -349,7 +350,7 @@ class _Casework:
             decided_on=decided, outcome=DecisionOutcome.GRANTED, valid_from=decided, valid_to=valid_to,
             decided_by_id=officer.pk, reasoning=DEMO_NOTE, executed_on=executed_on,
             # Derived in Decision.save(), which bulk_create skips.
-            execution_due_by=last_day_within(decided),
+            execution_due_by=last_day_within(decided, REPORTING_MONTHS),
         )
         self.decisions.append(decision)
         return decision

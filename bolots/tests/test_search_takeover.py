@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bolots.models import ApplicationResult
 from referrals.tests.factories import ClientFactory
-from tenancies.services.tenancies import years_before
+from core.calendar import years_before
 from tenancies.tests.factories import ApartmentFactory, TenancyFactory
 
 from .factories import HousingApplicationFactory, HousingSearchProfileFactory, QueueRegistrationFactory

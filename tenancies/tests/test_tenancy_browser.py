@@ -9,7 +9,7 @@ from django.utils import timezone
 from tenancies.models import ApartmentKind, ApartmentStatus, EndReason, Tenancy
 
 from .factories import ApartmentFactory, TenancyFactory, granted_decision
-from .test_takeover_candidates import years_before
+from core.calendar import years_before
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
