@@ -8,8 +8,9 @@ from datetime import timedelta
 from accounts.bulk import insert_many
 from accounts.demo import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 from accounts.roles import Role
+from core import personnummer
 
-from . import demo_casework, personnummer
+from . import demo_casework
 from .models import Client, LegalGender, ProtectionLevel, TargetGroup
 
 FICTIONAL_NOTE = "Fiktiv person (demodata). Personnumret är påhittat."

@@ -42,9 +42,10 @@ from django.utils.translation import gettext_lazy
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes
 from audit.versioning import ConcurrentEditError, claim_version
+from core import personnummer
 from core.dates import check_date
 from core.formatting import kr
-from referrals import personnummer, protection
+from referrals import protection
 from referrals.models import Client
 
 from .models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy, Tenure

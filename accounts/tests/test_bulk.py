@@ -2,7 +2,7 @@ from datetime import date
 
 from accounts.bulk import insert_many
 from accounts.models import Unit
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client, LegalGender
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
-from referrals import personnummer
+from core import personnummer
 from referrals.demo import FICTIONAL_NOTE
 from referrals.models import Client
 

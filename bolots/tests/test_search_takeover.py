@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bolots.models import ApplicationResult
-from referrals.tests.factories import ClientFactory
 from core.calendar import years_before
+from referrals.tests.factories import ClientFactory
 from tenancies.tests.factories import ApartmentFactory, TenancyFactory
 
 from .factories import HousingApplicationFactory, HousingSearchProfileFactory, QueueRegistrationFactory

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import years_before
 from referrals.tests.factories import ClientFactory
 from tenancies.models import ApartmentKind, EndReason, Tenancy
-from core.calendar import years_before
 from tenancies.services.tenancies import takeover_candidates
 
 from .factories import ApartmentFactory, TenancyFactory
