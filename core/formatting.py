@@ -61,6 +61,15 @@ def percent(value, decimals: int | str = 1) -> str:
     return f"{number(Decimal(str(value)) * 100, decimals)}{NBSP}%"
 
 
+def decimal_text(value) -> str:
+    """2.50 -> '2,5', 48 -> '48': a size or a number of rooms as the user
+    typed it (no grouping, no trailing zeros), whether the value came from a
+    form or from the database; '' for none."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f").replace(".", ",")
+
+
 def display_value(value, kind: str = "count") -> str:
     """'1 234', '54,5 %', '12 dagar', '940 000 kr', '2,5 år'; '–' for no value.
 

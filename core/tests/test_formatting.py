@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from core.formatting import display_value, kr, number, percent, plain_value
+from core.formatting import decimal_text, display_value, kr, number, percent, plain_value
 
 NBSP = "\xa0"
 
@@ -69,3 +69,12 @@ def test_display_value_by_kind(value, kind, expected):
 )
 def test_plain_value_for_csv_has_no_grouping(value, kind, expected):
     assert plain_value(value, kind) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(Decimal("2.50"), "2,5"), (Decimal("48"), "48"), (Decimal("50.0"), "50"), (Decimal("1250"), "1250"),
+     (Decimal("0.5"), "0,5"), (None, "")],
+)
+def test_decimal_text_as_typed(value, expected):
+    assert decimal_text(value) == expected
