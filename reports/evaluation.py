@@ -16,7 +16,6 @@ Like pretix's renderers, `render_evaluation` returns (filename, mimetype,
 bytes); reports.tasks stores the bytes in ReportRun.file.
 """
 
-import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,6 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -34,7 +32,7 @@ from bolots.models import CancelReason, Visit, VisitOutcome
 from bolots.services import statistics
 from core.charts import bar_chart_png
 from core.formatting import display_value, number
-from core.pdf import render_pdf
+from core.pdf import pdf_image, render_pdf
 from referrals.models import Order, OrderKind
 from tenancies.models import ApartmentKind, Tenancy
 
@@ -292,20 +290,6 @@ def staff_count(unit):
 # Resolution of the charts in the PDF: sharp in print at the width they
 # have on the page (at most 17 cm), a few tens of kB each.
 CHART_DPI = 150
-
-
-def pdf_image(png, alt):
-    """A chart as an <img> with a PNG data URI, for WeasyPrint.
-
-    The charts are those of core.charts, drawn as PNG rather than SVG:
-    WeasyPrint lays an SVG image out node by node, every text through Pango
-    (a second per evaluation), while a PNG it only embeds. `alt` names the
-    chart; its figures are in the tables beside it.
-    """
-    if not png:
-        return ""
-    data = base64.b64encode(png).decode("ascii")
-    return format_html('<img class="chart-image" src="data:image/png;base64,{}" alt="{}">', data, alt)
 
 
 def dashboard_chart(data):
