@@ -5,7 +5,7 @@ Texts go out by e-mail, outside the access-controlled system: they name the
 record (e.g. "Uppdrag #12") and link to it, never a person.
 """
 
-from config.celery import enqueue_after_commit
+from core.tasks import enqueue_after_commit
 
 from .models import Notification
 

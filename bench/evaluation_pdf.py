@@ -37,8 +37,8 @@ def measure(label, year, unit, runs, *, warm_charts=False):
     from django.utils import translation
     from pypdf import PdfReader
 
-    from accounts import charts
-    from accounts.pdf import render_pdf
+    from core import charts
+    from core.pdf import render_pdf
     from reports import evaluation
 
     evaluation.render_evaluation(year, unit)  # warm-up: imports, fonts, Pango, matplotlib
@@ -48,7 +48,7 @@ def measure(label, year, unit, runs, *, warm_charts=False):
     for _ in range(runs):
         if not warm_charts:
             # A new evaluation has new figures: its charts are drawn, not
-            # taken from accounts.charts' per-process cache.
+            # taken from core.charts' per-process cache.
             charts._CACHE.clear()
         reset_queries()
         # What render_evaluation does, timed in its two parts.

@@ -12,7 +12,7 @@ The rules, as implemented
 Start. An order's support starts on the day it was accepted
 (Order.accepted_at as a local date; see services.frequency.support_start).
 
-The first three months are calendar months (referrals.calendar.add_months)
+The first three months are calendar months (core.calendar.add_months)
 and run from the start through `add_months(start, 3)` *inclusive*: the same
 convention as the IVO rule, where a decision of 30 November is "within three
 months" through 28/29 February. So on the day exactly three calendar months
@@ -68,7 +68,7 @@ from datetime import date, datetime, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from referrals.calendar import add_months
+from core.calendar import add_months
 from referrals.models.orders import OrderKind
 
 from .models.visits import VisitInterval

@@ -195,7 +195,7 @@ TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
 # Swedish formats: 2026-11-22, 940 000 kr, 12,5 %. Thousands separators are
-# applied by explicit filters (accounts/templatetags/ui.py), not globally, so
+# applied by explicit filters (core/formatting.py), not globally, so
 # that ids and years in templates never turn into "2 026".
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_THOUSAND_SEPARATOR = False

@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """Domain-free shared parts (date bounds, CSV writing, response headers).
+    """Domain-free shared parts: Swedish number formatting (and the `ui`
+    template filters), calendar arithmetic, personal identity numbers, date
+    bounds, charts, PDF rendering, CSV writing, enqueueing tasks after the
+    commit, response headers.
 
     The lowest layer: it imports no project app, so every app may use it.
     """

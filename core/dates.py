@@ -24,22 +24,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from .calendar import add_years
+
 EARLIEST = date(1900, 1, 1)
 DEFAULT_YEARS_AHEAD = 10
 # Moves, course rounds and sessions: planned, never further out than this.
 PLANNED_YEARS_AHEAD = 2
 
 
-def years_ahead(today: date, years: int) -> date:
-    """`today` plus whole years (29 February becomes 28 February)."""
-    try:
-        return today.replace(year=today.year + years)
-    except ValueError:
-        return today.replace(year=today.year + years, day=28)
-
-
 def latest(years: int = DEFAULT_YEARS_AHEAD, today: date | None = None) -> date:
-    return years_ahead(today or timezone.localdate(), years)
+    """The latest date allowed: `years` whole years after today (29 February
+    becomes 28 February)."""
+    return add_years(today or timezone.localdate(), years)
 
 
 class DateBounds:

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Unit
 from accounts.roles import Role
-from referrals.calendar import add_months, last_day_within
+from core.calendar import add_months, last_day_within
 from referrals.models import (
     Client,
     ConcernReport,
@@ -37,6 +37,7 @@ from referrals.models import (
     OrderState,
     ProtectionLevel,
 )
+from referrals.models.decisions import REPORTING_MONTHS
 from referrals.services.notices import outreach_assignment, prevention_assignment
 
 from .bulk import InstanceMaker, insert_many
@@ -248,7 +249,7 @@ class _Casework(OrderLife):
             decided_on=decided, outcome=DecisionOutcome.GRANTED, valid_from=decided, valid_to=valid_to,
             decided_by_id=officer.pk, reasoning=DEMO_NOTE, executed_on=executed_on,
             # Derived in Decision.save(), which bulk_create skips.
-            execution_due_by=last_day_within(decided),
+            execution_due_by=last_day_within(decided, REPORTING_MONTHS),
         )
         self.decisions.append(decision)
         return decision

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from random import Random
 
 from accounts.roles import Role
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client, LegalGender, ProtectionLevel, TargetGroup
 
 from .bulk import insert_many

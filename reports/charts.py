@@ -4,7 +4,7 @@ Each chart has a data function `(year, unit) -> ChartData` that counts in
 the database (one grouped query each: no record is read into Python, so the
 cost and the number of queries do not grow with the data) and a chart
 function `(year, unit) -> SafeString` that renders the same data as SVG with
-accounts.charts.bar_chart_svg. Pages show the numbers in a table next to
+core.charts.bar_chart_svg. Pages show the numbers in a table next to
 the chart (`ChartData.rows()`), so a chart is never the only way to them.
 
 `unit` is an accounts.Unit (or its id); None counts every unit.
@@ -38,8 +38,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.charts import bar_chart_svg
-from accounts.templatetags.ui import number
+from core.charts import bar_chart_svg
+from core.formatting import number
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy
 
 from .kpis import evictions, housing

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError
-from referrals.calendar import add_months
+from core.calendar import add_months
 from referrals.models import Client, Decision, DecisionKind
 from referrals.services.orders import unit_pilots
 from tenancies.models import ApartmentKind, Tenancy

@@ -35,11 +35,11 @@ from django.utils.translation import gettext as _
 from accounts.notifications import notify
 from audit.models import AccessAction
 from audit.services import log_access
+from core.calendar import full_years_between
 from referrals.models import Order, OrderKind, OrderState
 from referrals.services import orders as order_services
 from referrals.services.decisions import DecisionError, execute_decision
 from tenancies.models import ComplaintKind
-from tenancies.services.tenancies import full_years_between
 
 from ..models import CancelReason, Visit, VisitChecklist, VisitKind, VisitOutcome
 from . import signals as signal_services

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bolots.models import ApplicationResult
+from core.calendar import years_before
 from referrals.tests.factories import ClientFactory
-from tenancies.services.tenancies import years_before
 from tenancies.tests.factories import ApartmentFactory, TenancyFactory
 
 from .factories import HousingApplicationFactory, HousingSearchProfileFactory, QueueRegistrationFactory

@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import fetch_visible, log_export, permission_required, require_perm
-from accounts.pdf import pdf_response, render_pdf
 from audit.context import AuditContext
 from audit.versioning import ConcurrentEditError
+from core.pdf import pdf_response, render_pdf
 
 from ..forms.courses import (
     AttendanceForm,

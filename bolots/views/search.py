@@ -25,7 +25,7 @@ from audit.context import AuditContext
 from audit.models import AccessAction, FieldChange
 from audit.services import log_access, snapshot
 from audit.versioning import ConcurrentEditError
-from referrals.calendar import add_months
+from core.calendar import add_months
 from referrals.models import Client
 
 from ..forms.search import ApplicationForm, CheckForm, ProfileForm, QueueRegistrationForm

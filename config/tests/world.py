@@ -162,7 +162,7 @@ def build_world(today=None):
     # A tenant of a training apartment who has not taken the course: named
     # on "clients missing the course" and offered by the enrolment form.
     from bolots.tests.factories import training_tenancy
-    from referrals import personnummer
+    from core import personnummer
     from referrals.tests.factories import ClientFactory
 
     numbers = set(Client.objects.values_list("personal_number", flat=True))

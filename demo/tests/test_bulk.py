@@ -1,8 +1,8 @@
 from datetime import date
 
 from accounts.models import Unit
+from core import personnummer
 from demo.bulk import insert_many
-from referrals import personnummer
 from referrals.models import Client, LegalGender
 
 

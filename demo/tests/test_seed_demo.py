@@ -6,8 +6,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+from core import personnummer
 from demo.clients import FICTIONAL_NOTE
-from referrals import personnummer
 from referrals.models import Client
 
 

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from core import personnummer
 from core.forms import ModelMultipleChoiceField
 
-from .. import personnummer
 from ..models import PROTECTED_FIELDS, Client, ProtectionLevel
 
 

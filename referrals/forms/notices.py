@@ -8,9 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.templatetags.ui import number
 from accounts.widgets import DateInput, DateTimeInput
 from core.dates import DateBoundsMixin
+from core.formatting import number
 
 from ..models import Client, ConcernReport, ContactAttempt, EvictionNotice, NoticeOutcome
 from .clients import PersonalNumberField

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from audit import reads
 from audit.versioning import VersionedModel
-
-from .. import personnummer
+from core import personnummer
 
 
 class TargetGroup(models.Model):

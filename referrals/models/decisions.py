@@ -13,8 +13,12 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from audit.versioning import VersionedModel
+from core.calendar import first_day_after, last_day_within
 
-from ..calendar import first_day_after, last_day_within
+# A granted decision not executed (an interruption not ended) within three
+# calendar months is reportable to IVO (referrals.services.ivo): the due dates
+# stored below and the first reportable days follow from it.
+REPORTING_MONTHS = 3
 
 
 class LegalReference(models.Model):
@@ -166,7 +170,7 @@ class Decision(VersionedModel):
         return f"{self.get_kind_display()} {self.decided_on:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
-        self.execution_due_by = last_day_within(self.decided_on)
+        self.execution_due_by = last_day_within(self.decided_on, REPORTING_MONTHS)
         super().save(*args, **kwargs)
 
     @property
@@ -176,7 +180,7 @@ class Decision(VersionedModel):
     @property
     def reportable_from(self):
         """First day the decision is reportable if still not executed."""
-        return first_day_after(self.decided_on)
+        return first_day_after(self.decided_on, REPORTING_MONTHS)
 
     def open_interruption(self, on=None):
         on = on or date.today()
@@ -247,12 +251,12 @@ class Interruption(models.Model):
         return f"{self.started_on:%Y-%m-%d}–{self.ended_on or ''}"
 
     def save(self, *args, **kwargs):
-        self.resume_due_by = last_day_within(self.started_on)
+        self.resume_due_by = last_day_within(self.started_on, REPORTING_MONTHS)
         super().save(*args, **kwargs)
 
     @property
     def reportable_from(self):
-        return first_day_after(self.started_on)
+        return first_day_after(self.started_on, REPORTING_MONTHS)
 
     @property
     def audit_client(self):

@@ -8,8 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.versioning import VersionedModel
-
-from ..calendar import add_months
+from core.calendar import add_months
 
 REVIEW_INTERVAL_MONTHS = 3
 # Reviews within this many days are listed as "due soon".

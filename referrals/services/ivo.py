@@ -2,7 +2,7 @@
 vård och omsorg), and the anonymised statistics for the council.
 
 A granted decision is *reportable* from its first reportable day, the day
-after three calendar months from the decision date (calendar.first_day_after;
+after three calendar months from the decision date (core.calendar.first_day_after;
 stored as `execution_due_by`, the last day before it). An interruption of an
 executed decision likewise from the day after three calendar months from its
 start (`resume_due_by`). The report of a quarter lists
@@ -31,7 +31,8 @@ from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Pre
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..calendar import quarter_bounds
+from core.calendar import quarter_bounds
+
 from ..models import Decision, DecisionKind, Interruption, LegalGender, Offer, OfferAnswer, ProtectionLevel
 
 # Crockford's base 32: digits and capitals without I, L, O and U, so that a

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.templatetags.ui import kr
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
+from core.formatting import kr
 
 from ..models import Order, OrderKind
 from .orders import send_order

@@ -3,7 +3,7 @@ from datetime import date
 import factory
 
 from accounts.tests.factories import UnitFactory
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from audit.models import AccessAction, AccessLogEntry, FieldChange
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client, LegalGender, ProtectionLevel, TargetGroup
 from referrals.tests.factories import ClientFactory
 

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from referrals import personnummer
+from core import personnummer
 from referrals.tests.factories import ClientFactory
 
 LIST = reverse("referrals:client_list")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AccessAction, AccessLogEntry
-from referrals import personnummer
+from core import personnummer
 from referrals.models import DecisionKind, OfferAnswer, ProtectionLevel
 from referrals.services import ivo
 from referrals.tests.factories import ClientFactory

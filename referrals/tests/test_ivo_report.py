@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client, DecisionKind, DecisionOutcome, LegalGender, OfferAnswer, ProtectionLevel
 from referrals.services import ivo
 from referrals.tests.factories import ClientFactory

@@ -12,7 +12,7 @@ from accounts.models import Notification
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.models import AccessLogEntry
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client, TransferRequest, TransferState
 from referrals.services import transfers
 from referrals.tests.factories import ClientFactory

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import log_export, permission_required
-from accounts.pdf import pdf_response, render_pdf
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
+from core.calendar import previous_quarter, quarter_bounds, quarter_of
 from core.exports import csv_response
+from core.pdf import pdf_response, render_pdf
 
-from ..calendar import previous_quarter, quarter_bounds, quarter_of
 from ..models import DecisionKind, LegalGender
 from ..services import ivo as services
 

@@ -26,8 +26,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.pdf import render_pdf
-from accounts.templatetags.ui import number
+from core.formatting import number
+from core.pdf import render_pdf
 
 from .. import charts
 from ..kpis import volumes

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..formatting import display_value, met_label
+from core.formatting import display_value
+
 from ..kpis import KpiResult
+from ..kpis.result import met_label
 from .layout import Bar, Row, figure_row, format_share
 
 # Short headings for the goals, those of the 2018 evaluation report (seed

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from accounts.templatetags.ui import number
+from core.formatting import display_value, number
 
-from ..formatting import display_value
 from ..kpis import Figure
 
 

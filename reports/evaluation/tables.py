@@ -7,10 +7,9 @@ figures. Nothing here counts: every number is a measure's (reports.kpis).
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.templatetags.ui import number
 from bolots.models import CancelReason, VisitOutcome
+from core.formatting import display_value, number
 
-from ..formatting import display_value
 from ..kpis import CaseloadRow, Figure, FigureSection
 from ..kpis.cancellations import ALL, OTHERS, YOUNG_ADULTS, CancellationStatistics, Figures
 from .layout import Row, figure_row

@@ -268,11 +268,3 @@ def unit_filter(unit, field):
     all records when unit is None."""
     return Q() if unit is None else Q(**{field: unit})
 
-
-def minus_years(day, count):
-    """The same calendar day `count` years earlier (29 Feb → 28 Feb)."""
-    try:
-        return day.replace(year=day.year - count)
-    except ValueError:
-        return day.replace(year=day.year - count, day=28)
-

@@ -3,7 +3,7 @@
 "Reportable" is the IVO rule of referrals.services.ivo, on the same stored
 dates: a granted decision's first reportable day is the day after
 `execution_due_by` (decided_on plus three calendar months,
-referrals.calendar.last_day_within), provided it was neither executed nor
+core.calendar.last_day_within), provided it was neither executed nor
 closed by `execution_due_by`; an interruption's is the day after
 `resume_due_by`, provided it was neither resumed nor the decision closed by
 then. A decision counts in Y when one of those first reportable days falls in

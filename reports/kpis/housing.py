@@ -11,10 +11,11 @@ from django.db.models import Exists, F, Min, OuterRef, Q, Window
 from django.utils.translation import gettext_lazy as _
 
 from bolots.models import Enrolment
+from core.calendar import years_before
 from referrals.models import Client
 from tenancies.models import ApartmentKind, EndReason, Tenancy
 
-from .common import Measure, Year, aggregate_measures, count_figure, minus_years, register, share, unit_filter, unit_key
+from .common import Measure, Year, aggregate_measures, count_figure, register, share, unit_filter, unit_key
 from .result import KpiResult
 
 TRAINING = Q(apartment__kind=ApartmentKind.TRAINING)
@@ -154,7 +155,7 @@ def takeover_candidate(year):
     (internal moves are continuous: Tenancy.continuous_since) for three
     years or more, and in training apartments only for those three years."""
     day = Year(year).last
-    since = minus_years(day, CANDIDATE_YEARS)
+    since = years_before(day, CANDIDATE_YEARS)
     in_training_since = TRAINING & held_on(day) & Q(continuous_since__lte=since)
     other_kind_in_window = Tenancy.objects.filter(
         client=OuterRef("client"),

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 Number = int | Decimal | None
 # How a value is formatted: a plain count, a percentage (0–100), days,
 # kronor or years.
@@ -65,3 +67,10 @@ class FigureSection:
     key: str
     title: str
     figures: tuple[Figure, ...]
+
+
+def met_label(met: bool | None) -> str:
+    """How a KpiResult's `met` reads on the dashboard, in the PDF and the exports."""
+    if met is None:
+        return _("Not judged")
+    return _("Met") if met else _("Not met")

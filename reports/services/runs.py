@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
 from audit.services import log_access
-from config.celery import enqueue_after_commit
+from core.tasks import enqueue_after_commit
 
 from ..models import ReportRun
 

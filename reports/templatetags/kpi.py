@@ -1,6 +1,8 @@
 from django import template
 
-from ..formatting import display_value, met_label
+from core.formatting import display_value
+
+from ..kpis.result import met_label
 
 register = template.Library()
 

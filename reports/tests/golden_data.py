@@ -38,7 +38,7 @@ from accounts.tests.factories import UserFactory
 from bolots.models import CancelReason, Visit, VisitKind, VisitOutcome
 from bolots.services.visits import age_on
 from bolots.tests.factories import enrol_directly, make_course_round
-from referrals import personnummer
+from core import personnummer
 from referrals.models import (
     Decision,
     DecisionKind,

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from core.formatting import display_value
 from referrals.tests.factories_notices import EvictionNoticeFactory
-from reports.formatting import display_value
 from reports.kpis import compute_kpis
 from reports.tests.golden_data import build_golden_dataset
 from tenancies.models import EndReason

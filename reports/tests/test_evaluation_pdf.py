@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from core.formatting import display_value
 from referrals.models import Client, Order
 from referrals.tests.factories import ClientFactory
 from reports import evaluation
-from reports.formatting import display_value
 from reports.kpis import compute_kpis
 from tenancies.tests.factories import ApartmentFactory, TenancyFactory
 
@@ -202,7 +202,7 @@ def test_formats_of_money_days_and_goals_without_a_value(monkeypatch, unit, case
     monkeypatch.setattr(evaluation, "_engine", lambda: FAKE_ENGINE)
     text = body_text(evaluation.render_evaluation(2025, unit)[2])
     assert "Skuld 31 december 940 000 kr 0 kr" in text
-    # Days as on the dashboard (reports.formatting), with "dagar".
+    # Days as on the dashboard (core.formatting), with "dagar".
     median = plain(display_value(Decimal("45.5"), "days"))
     assert median.endswith(" dagar")
     assert f"Mediantid till verkställighet {median} 30 dagar" in text

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessAction, AccessLogEntry
-from reports.formatting import decimals_of
+from core.formatting import decimals_of
 from reports.kpis import compute_kpis
 from reports.kpis.result import Figure, KpiResult
 from reports.tests.golden_data import build_golden_dataset

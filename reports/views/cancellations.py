@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import permission_required
-from accounts.charts import bar_chart_svg
-from accounts.templatetags.ui import number, percent
 from bolots.models import CancelReason, VisitOutcome
+from core.charts import bar_chart_svg
+from core.formatting import number, percent
 
 from ..kpis.cancellations import ALL, OTHERS, YOUNG_ADULTS
 from ..services import cancellations as services

@@ -17,9 +17,10 @@ from openpyxl.utils import get_column_letter
 
 from accounts.access import log_export, permission_required
 from core.exports import csv_text, neutralise
+from core.formatting import plain_value
 
-from ..formatting import met_label, plain_value
 from ..kpis import compute_kpis
+from ..kpis.result import met_label
 from .dashboard import check_year, unit_of
 
 EXPORT_OBJECT_TYPE = "reports.kpi_table"

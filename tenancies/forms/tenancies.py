@@ -10,9 +10,9 @@ from django.core.validators import MinValueValidator
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.templatetags.ui import kr
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
+from core.formatting import decimal_text, kr
 from referrals.models import Decision, DecisionKind
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
@@ -61,7 +61,7 @@ class ApartmentChoiceField(forms.ModelChoiceField):
         return _("%(apartment)s – %(kind)s, %(rooms)s rooms, rent %(rent)s") % {
             "apartment": apartment,
             "kind": apartment.get_kind_display(),
-            "rooms": f"{apartment.rooms.normalize():f}".replace(".", ","),
+            "rooms": decimal_text(apartment.rooms),
             "rent": kr(apartment.rent),
         }
 

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
-from accounts.templatetags.ui import kr
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes
 from audit.versioning import claim_version
+from core.formatting import kr
 from referrals.models import Client
 from referrals.services.clients import create_client
 

@@ -14,8 +14,8 @@ from django.db.models import Choices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import personnummer
 from core.dates import check_date
-from referrals import personnummer
 
 # What a column's parser does: a non-empty cell to the field's value, or InvalidCell.
 Parser = Callable[[object], object]

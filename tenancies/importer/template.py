@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from referrals import personnummer
+from core import personnummer
 
 from ..models import ApartmentKind, EndReason, Tenure
 from .cells import parse_date

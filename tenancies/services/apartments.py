@@ -11,7 +11,6 @@ tenancies.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -35,12 +34,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify_many
-from accounts.templatetags.ui import kr
 from audit import reads
 from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError, claim_version
 from core.dates import day_after, day_before
+from core.formatting import decimal_text, kr
 from referrals import protection
 from referrals.models import ProtectionLevel
 
@@ -88,14 +87,6 @@ def _date(day):
     return day.strftime("%Y-%m-%d")
 
 
-def _decimal_text(value):
-    """2.50 -> '2,5', 48 -> '48': as the user typed it, whether the value
-    came from the form or from the database."""
-    if value is None:
-        return ""
-    return format(Decimal(value).normalize(), "f").replace(".", ",")
-
-
 def display_snapshot(apartment):
     """snapshot() with money in kronor and sizes with a decimal comma, as
     the user typed and reads them."""
@@ -106,7 +97,7 @@ def display_snapshot(apartment):
         values[name] = (label, "" if amount is None else kr(amount), protected)
     for name in DECIMAL_FIELDS:
         label, _value, protected = values[name]
-        values[name] = (label, _decimal_text(getattr(apartment, name)), protected)
+        values[name] = (label, decimal_text(getattr(apartment, name)), protected)
     return values
 
 

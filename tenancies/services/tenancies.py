@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
+from core.calendar import years_before
 from referrals import protection
 from referrals.models import Decision, DecisionKind
 from referrals.services.decisions import DecisionError, execute_decision
@@ -566,20 +567,6 @@ def incomes_of_stay(tenancy):
 
 
 # --- Possible first-hand takeovers ---------------------------------------------------
-
-
-def years_before(day, years):
-    """The same calendar day `years` earlier (29 February -> 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def full_years_between(start, end):
-    """Completed years from `start` to `end`."""
-    years = end.year - start.year
-    return years - 1 if years_before(end, years) < start else years
 
 
 def takeover_candidates(tenancies, today):

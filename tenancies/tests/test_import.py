@@ -9,7 +9,7 @@ import pytest
 
 from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
-from referrals import personnummer
+from core import personnummer
 from referrals.models import Client
 from referrals.tests.factories import ClientFactory
 from tenancies import importer

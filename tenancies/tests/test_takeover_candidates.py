@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import years_before
 from referrals.tests.factories import ClientFactory
 from tenancies.models import ApartmentKind, EndReason, Tenancy
-from tenancies.services.tenancies import full_years_between, takeover_candidates, years_before
+from tenancies.services.tenancies import takeover_candidates
 
 from .factories import ApartmentFactory, TenancyFactory
 
@@ -55,34 +56,6 @@ def test_candidates_on_a_day(history):
 
     # Longest in the programme first: since 2021-03-01, then 2023-05-20.
     assert found == [history["internal_move"], history["three_years"]]
-
-
-@pytest.mark.parametrize(
-    ("day", "years", "expected"),
-    [
-        (date(2026, 5, 20), 3, date(2023, 5, 20)),
-        (date(2028, 2, 29), 3, date(2025, 2, 28)),  # no 29 February in 2025
-        (date(2028, 2, 29), 4, date(2024, 2, 29)),
-    ],
-)
-def test_years_before(day, years, expected):
-    assert years_before(day, years) == expected
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "years"),
-    [
-        (date(2023, 5, 20), date(2026, 5, 20), 3),
-        (date(2023, 5, 21), date(2026, 5, 20), 2),
-        (date(2021, 3, 1), date(2026, 5, 20), 5),
-        # Started on 29 February: the third year is complete on 1 March 2027,
-        # as in takeover_candidates (years_before(2027-02-28, 3) is 2024-02-28).
-        (date(2024, 2, 29), date(2027, 2, 28), 2),
-        (date(2024, 2, 29), date(2027, 3, 1), 3),
-    ],
-)
-def test_full_years_between(start, end, years):
-    assert full_years_between(start, end) == years
 
 
 # --- The page -----------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.calendar import years_before
 from tenancies.models import ApartmentKind, ApartmentStatus, EndReason, Tenancy
 
 from .factories import ApartmentFactory, TenancyFactory, granted_decision
-from .test_takeover_candidates import years_before
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -23,6 +23,7 @@ from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
 from audit.versioning import ConcurrentEditError, submitted_version
+from core.calendar import full_years_between
 from referrals import protection
 from referrals.models import Client
 
@@ -448,7 +449,7 @@ def takeover_candidates(request):
     page = Paginator(_with_housing_search(candidates), CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for tenancy in page.object_list:
-        tenancy.years_in_programme = services.full_years_between(tenancy.continuous_since, today)
+        tenancy.years_in_programme = full_years_between(tenancy.continuous_since, today)
         _search_summary(tenancy)
     return render(
         request,

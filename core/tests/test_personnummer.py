@@ -4,8 +4,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from referrals import personnummer
-from referrals.personnummer import InvalidPersonalNumber, luhn_check_digit, parse
+from core import personnummer
+from core.personnummer import InvalidPersonalNumber, luhn_check_digit, parse
 
 TODAY = date(2026, 11, 22)
 

@@ -6,7 +6,7 @@ which WeasyPrint only has to embed instead of drawing it node by node. There is 
 JavaScript charting library: the users' networks are closed, and a chart must
 also work in a PDF.
 
-    from accounts.charts import bar_chart_svg
+    from core.charts import bar_chart_svg
 
     svg = bar_chart_svg(
         ["jan", "feb", "mar"],
@@ -25,7 +25,7 @@ What every chart here does:
   after the first with its own hatching, a legend, and (by default) the
   value written on each bar.
 - Swedish number formats on the value axis and the bar labels: "1 234",
-  "12,5" (accounts.templatetags.ui).
+  "12,5" (core.formatting).
 - Deterministic: the same input gives byte-identical output, in any
   process: a fixed `svg.hashsalt` (matplotlib otherwise salts the clip-path
   and hatch ids with a random UUID), no creation date in the metadata, and
@@ -55,7 +55,7 @@ import matplotlib
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.templatetags.ui import number
+from core.formatting import number
 
 # Set once for the process, before any figure exists, and never changed
 # afterwards (rcParams is global state: changing it per call, e.g. with

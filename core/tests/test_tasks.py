@@ -1,12 +1,17 @@
+"""core.tasks.enqueue_after_commit: a task leaves only once the transaction commits."""
+
 import pytest
+from celery import shared_task
 from django.db import transaction
 
-from config.celery import app, enqueue_after_commit
+from core.tasks import enqueue_after_commit
 
 calls = []
 
 
-@app.task(name="config.tests.record_call")
+# shared_task binds to the project's app (config/__init__.py loads it),
+# which runs tasks eagerly without a broker.
+@shared_task(name="core.tests.record_call")
 def record_call(value):
     calls.append(value)
 

@@ -6,6 +6,11 @@ or older), YYMMDDNNNN, YYYYMMDDNNNN and YYYYMMDD-NNNN. Stored form: the 12
 digits with the century. The last digit is a Luhn check digit over the 10
 digits YYMMDDNNN; a coordination number adds 60 to the day; the second-last
 digit is odd for men and even for women (the legal gender).
+
+The checks and messages are the project's own (Swedish sentences fit to show
+beside a field, and the century rule below); only the Luhn digit is
+python-stdnum's. stdnum.se.personnummer is not used for the rest: its
+errors are English and it cannot be given "today" for the century.
 """
 
 import re
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
 
 COORDINATION_DAY_OFFSET = 60
 
@@ -25,13 +31,10 @@ class InvalidPersonalNumber(ValueError):
     """The message is a Swedish sentence fit to show beside the field."""
 
 
-def luhn_check_digit(nine_digits):
-    """The check digit for the nine digits YYMMDDNNN."""
-    total = 0
-    for index, char in enumerate(nine_digits):
-        product = int(char) * (2 if index % 2 == 0 else 1)
-        total += product - 9 if product > 9 else product
-    return (10 - total % 10) % 10
+def luhn_check_digit(nine_digits: str) -> int:
+    """The check digit for the nine digits YYMMDDNNN (the Luhn algorithm, as
+    python-stdnum implements it)."""
+    return int(luhn.calc_check_digit(nine_digits))
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.conf import settings
 
-from accounts import charts
-from accounts.charts import HATCHES, PALETTE, bar_chart_svg
+from core import charts
+from core.charts import HATCHES, PALETTE, bar_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
@@ -98,7 +98,7 @@ def test_output_is_identical_in_a_fresh_process():
     svg.hashsalt is set; a new process would then give other ids."""
     code = (
         "import django; django.setup();"
-        "from accounts.tests.test_charts import chart; import sys; sys.stdout.write(chart())"
+        "from core.tests.test_charts import chart; import sys; sys.stdout.write(chart())"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
