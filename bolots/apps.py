@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
+
 BOLOTS = _("Bolots")
 
 
@@ -26,3 +28,28 @@ class BolotsConfig(AppConfig):
         {"group": BOLOTS, "label": _("New tenants without housing course"), "url_name": "bolots:course_missing",
          "perm": "bolots.view_enrolment", "order": 62},
     ]
+
+    # What each role may do here (collected by accounts.roles.sync_roles).
+    role_permissions = {
+        Role.CASE_OFFICER: [
+            "bolots.view_visit", "bolots.view_visitchecklist", "bolots.view_signal", "bolots.change_signal",
+            "bolots.view_frequencychange", "bolots.view_housingsearchprofile", "bolots.view_queueregistration",
+            "bolots.view_housingapplication", "bolots.view_courseround", "bolots.view_enrolment",
+            "bolots.add_enrolment",
+        ],
+        Role.PILOT: [
+            "bolots.view_visit", "bolots.add_visit", "bolots.change_visit", "bolots.view_visitchecklist",
+            "bolots.add_visitchecklist", "bolots.view_frequencychange", "bolots.add_frequencychange",
+            "bolots.view_unit_overview", "bolots.view_visit_statistics", "bolots.view_housingsearchprofile",
+            "bolots.add_housingsearchprofile", "bolots.change_housingsearchprofile", "bolots.view_queueregistration",
+            "bolots.add_queueregistration", "bolots.change_queueregistration", "bolots.view_housingapplication",
+            "bolots.add_housingapplication", "bolots.change_housingapplication", "bolots.view_courseround",
+            "bolots.add_courseround", "bolots.change_courseround", "bolots.view_enrolment", "bolots.add_enrolment",
+            "bolots.change_enrolment", "bolots.view_attendance", "bolots.add_attendance", "bolots.change_attendance",
+        ],
+        Role.MANAGER: [
+            "bolots.view_visit", "bolots.view_visitchecklist", "bolots.view_signal", "bolots.view_unit_overview",
+            "bolots.view_visit_statistics", "bolots.view_housingsearchprofile", "bolots.view_courseround",
+            "bolots.view_enrolment",
+        ],
+    }

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
+
 REPORTS = _("Goals and reports")
 
 
@@ -19,3 +21,12 @@ class ReportsConfig(AppConfig):
         {"group": REPORTS, "label": _("Enforcement authority figures"), "url_name": "reports:enforcement_list",
          "perm": "reports.view_enforcementfigures", "order": 87},
     ]
+
+    # What each role may do here (collected by accounts.roles.sync_roles).
+    role_permissions = {
+        Role.MANAGER: [
+            "reports.view_kpi_dashboard", "reports.view_enforcementfigures", "reports.add_enforcementfigures",
+            "reports.change_enforcementfigures", "reports.view_reportrun", "reports.add_reportrun",
+            "reports.download_reportrun",
+        ],
+    }
