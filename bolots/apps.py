@@ -29,6 +29,21 @@ class BolotsConfig(AppConfig):
          "perm": "bolots.view_enrolment", "order": 62},
     ]
 
+    # The client's housing search and visits tabs (referrals.client_tabs).
+    client_tabs = [
+        {"tab": "housing_search", "label": _("Housing search"), "url_name": "bolots:housing_search",
+         "perm": "bolots.view_housingsearchprofile", "order": 70},
+        {"tab": "visits", "label": _("Visits"), "url_name": "bolots:client_visits",
+         "perm": "bolots.view_visit", "order": 80},
+    ]
+
+    # Panels on the order page (referrals.order_panels).
+    order_panels = [
+        {"slot": "ended", "template": "bolots/orders/_own_notes_panel.html", "order": 10},
+        {"slot": "details", "template": "bolots/orders/_frequency_panel.html",
+         "perm": "bolots.view_frequencychange", "order": 10},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     role_permissions = {
         Role.CASE_OFFICER: [

@@ -33,6 +33,19 @@ class ReferralsConfig(AppConfig):
          "perm": "referrals.add_reassignment", "order": 48},
     ]
 
+    # The tabs of a client's file (referrals.client_tabs); higher apps add theirs.
+    client_tabs = [
+        {"tab": "overview", "label": _("Overview"), "url_name": "referrals:client_detail", "order": 10},
+        {"tab": "decisions", "label": _("Decisions"), "url_name": "referrals:client_decisions",
+         "perm": "referrals.view_decision", "order": 20},
+        {"tab": "plan", "label": _("Individual plan"), "url_name": "referrals:client_plan",
+         "perm": "referrals.view_individualplan", "order": 30},
+        {"tab": "orders", "label": ORDERS, "url_name": "referrals:client_orders",
+         "perm": "referrals.view_order", "order": 40},
+        {"tab": "notices", "label": _("Eviction notices"), "url_name": "referrals:client_notices",
+         "perm": "referrals.view_evictionnotice", "order": 50},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     role_permissions = {
         Role.CASE_OFFICER: [

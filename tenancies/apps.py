@@ -18,6 +18,12 @@ class TenanciesConfig(AppConfig):
          "perm": "tenancies.import_register", "order": 70},
     ]
 
+    # The client's "Boende" tab (referrals.client_tabs).
+    client_tabs = [
+        {"tab": "tenancies", "label": HOUSING, "url_name": "tenancies:client_tenancies",
+         "perm": "tenancies.view_tenancy", "order": 60},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     role_permissions = {
         Role.CASE_OFFICER: [
