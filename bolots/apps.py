@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 
 BOLOTS = _("Bolots")
+HOUSING = _("Housing")  # the group tenancies' apartments are in (tenancies.apps)
 
 
 class BolotsConfig(AppConfig):
@@ -27,6 +28,9 @@ class BolotsConfig(AppConfig):
          "perm": "bolots.view_courseround", "order": 60},
         {"group": BOLOTS, "label": _("New tenants without housing course"), "url_name": "bolots:course_missing",
          "perm": "bolots.view_enrolment", "order": 62},
+        # Tenancies' housing menu: the takeover list shows this app's housing search.
+        {"group": HOUSING, "label": _("Possible takeovers"), "url_name": "bolots:takeover_candidates",
+         "perm": "tenancies.view_tenancy", "order": 65},
     ]
 
     # The client's housing search and visits tabs (referrals.client_tabs).
