@@ -31,7 +31,7 @@ class Role:
     }
 
 
-def role_permissions():
+def role_permissions() -> dict[str, list[str]]:
     """{role: ["app_label.codename", ...]} collected from every app's
     `AppConfig.role_permissions`, in the order of Role.ALL.
 
@@ -54,7 +54,7 @@ def role_permissions():
     return collected
 
 
-def sync_roles(apps, schema_editor=None):
+def sync_roles(apps, schema_editor=None) -> None:
     """Create the role groups and give each the permissions the apps declare
     (role_permissions above).
 

@@ -12,8 +12,14 @@ to everyone who sees the file. referrals renders what is registered, so it
 names nothing of the apps above it.
 """
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from referrals.models import Client
 
 
 def registered_tabs() -> list[dict]:
@@ -22,13 +28,13 @@ def registered_tabs() -> list[dict]:
     return sorted(tabs, key=lambda tab: tab.get("order", 100))
 
 
-def tabs_for(user, client, current: str) -> list[dict]:
+def tabs_for(user: "User | None", client: "Client", current: str) -> list[dict]:
     """Each registered tab as {key, label, url, active}; `url` is None for a
     tab the user may not open, so that the header keeps one line per tab."""
     out = []
     for tab in registered_tabs():
         perm = tab.get("perm")
-        visible = not perm or user.has_perm(perm)
+        visible = not perm or (user is not None and user.has_perm(perm))
         out.append(
             {
                 "key": tab["tab"],
