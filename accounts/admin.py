@@ -54,6 +54,9 @@ class AccessRequestAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     page, where the two-person rule is enforced."""
 
     list_display = ("subject", "kind", "value", "unit", "state", "requested_by", "decided_by")
+    # The fields in the order of the page before the shared columns moved to
+    # accounts.two_person.TwoPersonRequest (inherited fields come first).
+    fields = ("subject", "unit", "kind", "value", "requested_by", "state", "decided_by", "decided_at", "decision_note")
     list_filter = ("state", "kind")
 
     def has_add_permission(self, request, *args):

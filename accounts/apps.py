@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .roles import Role
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
@@ -18,6 +20,25 @@ class AccountsConfig(AppConfig):
         {"group": _("Administration"), "label": _("Second-step resets"), "url_name": "accounts:login-locks",
          "perm": "accounts.approve_secondfactorreset", "order": 901},
     ]
+
+    # What each role may do here (collected by roles.sync_roles). accounts
+    # also grants the permissions of the layers below it, which cannot name
+    # the roles: Django's groups (auth) and the access log (audit).
+    role_permissions = {
+        Role.MANAGER: [
+            "audit.view_accesslogentry",
+            # Second person of the two-person rule (accounts.users.services).
+            "accounts.decide_accessrequest",
+            # Second person of a second-factor reset (accounts.login).
+            "accounts.approve_secondfactorreset",
+        ],
+        Role.SYSTEM_ADMIN: [
+            "accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.view_unit",
+            "accounts.add_unit", "accounts.change_unit", "auth.view_group",
+            # First person of a second-factor reset (accounts.login).
+            "accounts.add_secondfactorreset", "accounts.view_secondfactorreset",
+        ],
+    }
 
     def ready(self):
         # The account log's safety net: changes made outside the user

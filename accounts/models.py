@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .two_person import TwoPersonRequest
 
 
 class Unit(models.Model):
@@ -136,7 +137,7 @@ class AccessRequestState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class AccessRequest(models.Model):
+class AccessRequest(TwoPersonRequest):
     """A grant of access to case data waiting for a second person.
 
     A system administrator asks (a role that sees case data, the
@@ -155,16 +156,10 @@ class AccessRequest(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=AccessRequestKind.choices)
     # A role name, a permission "app_label.codename", or the new unit's id.
     value = models.CharField(_("what"), max_length=150)
-    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # requested_by, requested_at, decided_by, decided_at, decision_note: TwoPersonRequest.
     state = models.CharField(
         _("state"), max_length=20, choices=AccessRequestState.choices, default=AccessRequestState.PENDING
     )
-    decided_by = models.ForeignKey(
-        User, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("access request")

@@ -1,6 +1,7 @@
 """The five roles and what each may do.
 
-A role is a Django Group; what it may do is the set of permissions below.
+A role is a Django Group; what it may do is the set of permissions each app
+declares for it on its AppConfig (`role_permissions`, collected below).
 Views check permissions (never group names) so that a system administrator
 can tailor a role in the admin without code changes; data migrations call
 `sync_roles()` so that a fresh database and an upgraded one agree.
@@ -30,157 +31,32 @@ class Role:
     }
 
 
-# "app_label.codename" per role. Later issues append to these lists and add a
-# data migration that calls sync_roles().
-ROLE_PERMISSIONS = {
-    Role.CASE_OFFICER: [
-        "referrals.view_client",
-        "referrals.add_client",
-        "referrals.change_client",
-        "referrals.view_decision",
-        "referrals.add_decision",
-        "referrals.change_decision",
-        "referrals.view_ivo_report",
-        "referrals.view_individualplan",
-        "referrals.add_individualplan",
-        "referrals.change_individualplan",
-        "referrals.view_order",
-        "referrals.add_order",
-        "referrals.change_order",
-        "referrals.view_evictionnotice",
-        "referrals.add_evictionnotice",
-        "referrals.change_evictionnotice",
-        "referrals.view_concernreport",
-        "referrals.add_concernreport",
-        "referrals.change_concernreport",
-        "tenancies.view_apartment",
-        "tenancies.view_tenancy",
-        "tenancies.add_tenancy",
-        "tenancies.change_tenancy",
-        "tenancies.view_complaint",
-        "tenancies.add_complaint",
-        "bolots.view_visit",
-        "bolots.view_visitchecklist",
-        "bolots.view_signal",
-        "bolots.change_signal",
-        "bolots.view_frequencychange",
-        "bolots.view_housingsearchprofile",
-        "bolots.view_queueregistration",
-        "bolots.view_housingapplication",
-        "bolots.view_courseround",
-        "bolots.view_enrolment",
-        "bolots.add_enrolment",
-    ],
-    Role.PILOT: [
-        "referrals.view_client",
-        "referrals.view_order",
-        "referrals.accept_order",
-        "referrals.carry_out_order",
-        "tenancies.view_apartment",
-        "tenancies.view_tenancy",
-        "tenancies.view_complaint",
-        "tenancies.add_complaint",
-        "bolots.view_visit",
-        "bolots.add_visit",
-        "bolots.change_visit",
-        "bolots.view_visitchecklist",
-        "bolots.add_visitchecklist",
-        "bolots.view_frequencychange",
-        "bolots.add_frequencychange",
-        "bolots.view_unit_overview",
-        "bolots.view_visit_statistics",
-        "bolots.view_housingsearchprofile",
-        "bolots.add_housingsearchprofile",
-        "bolots.change_housingsearchprofile",
-        "bolots.view_queueregistration",
-        "bolots.add_queueregistration",
-        "bolots.change_queueregistration",
-        "bolots.view_housingapplication",
-        "bolots.add_housingapplication",
-        "bolots.change_housingapplication",
-        "bolots.view_courseround",
-        "bolots.add_courseround",
-        "bolots.change_courseround",
-        "bolots.view_enrolment",
-        "bolots.add_enrolment",
-        "bolots.change_enrolment",
-        "bolots.view_attendance",
-        "bolots.add_attendance",
-        "bolots.change_attendance",
-    ],
-    Role.HOUSING_ADMIN: [
-        "tenancies.view_apartment",
-        "tenancies.add_apartment",
-        "tenancies.change_apartment",
-        "tenancies.import_register",
-        "tenancies.view_keyset",
-        "tenancies.add_keyset",
-        "tenancies.change_keyset",
-        "tenancies.delete_keyset",
-        "tenancies.view_complaint",
-        "tenancies.add_complaint",
-        "tenancies.change_complaint",
-        "tenancies.view_tenancy",
-    ],
-    Role.MANAGER: [
-        "referrals.view_client",
-        "referrals.view_decision",
-        "referrals.view_ivo_report",
-        "referrals.view_individualplan",
-        "referrals.view_order",
-        "referrals.view_evictionnotice",
-        "referrals.view_concernreport",
-        "referrals.view_reassignment",
-        "referrals.add_reassignment",
-        "tenancies.view_apartment",
-        "tenancies.view_tenancy",
-        "tenancies.view_complaint",
-        "bolots.view_visit",
-        "bolots.view_visitchecklist",
-        "bolots.view_signal",
-        "bolots.view_unit_overview",
-        "bolots.view_visit_statistics",
-        "bolots.view_housingsearchprofile",
-        "bolots.view_courseround",
-        "bolots.view_enrolment",
-        "audit.view_accesslogentry",
-        # Second person of the two-person rule (accounts.users.services).
-        "accounts.decide_accessrequest",
-        # Accept or decline another unit's request for a file (referrals.services.transfers).
-        "referrals.decide_transferrequest",
-        "reports.view_kpi_dashboard",
-        "reports.view_enforcementfigures",
-        "reports.add_enforcementfigures",
-        "reports.change_enforcementfigures",
-        "reports.view_reportrun",
-        "reports.add_reportrun",
-        "reports.download_reportrun",
-        # Second person of a second-factor reset (accounts.login).
-        "accounts.approve_secondfactorreset",
-    ],
-    Role.SYSTEM_ADMIN: [
-        "accounts.view_user",
-        "accounts.add_user",
-        "accounts.change_user",
-        "accounts.view_unit",
-        "accounts.add_unit",
-        "accounts.change_unit",
-        "auth.view_group",
-        "referrals.view_legalreference",
-        "referrals.add_legalreference",
-        "referrals.change_legalreference",
-        "referrals.view_targetgroup",
-        "referrals.add_targetgroup",
-        "referrals.change_targetgroup",
-        # First person of a second-factor reset (accounts.login).
-        "accounts.add_secondfactorreset",
-        "accounts.view_secondfactorreset",
-    ],
-}
+def role_permissions() -> dict[str, list[str]]:
+    """{role: ["app_label.codename", ...]} collected from every app's
+    `AppConfig.role_permissions`, in the order of Role.ALL.
+
+    Each app declares which of its permissions each role gets, as a dict of
+    role name to dotted permission names, e.g. (bolots/apps.py)
+
+        role_permissions = {Role.PILOT: ["bolots.view_visit", "bolots.add_visit"]}
+
+    so that a new permission means editing the app that owns it (and its
+    data migration that calls sync_roles()), never accounts. The installed
+    apps are read from Django's own registry, not from a migration's
+    historical one, which knows no AppConfig attributes.
+    """
+    from django.apps import apps as installed
+
+    collected = {role: [] for role in Role.ALL}
+    for config in installed.get_app_configs():
+        for role, perms in getattr(config, "role_permissions", {}).items():
+            collected[role].extend(perm for perm in perms if perm not in collected[role])
+    return collected
 
 
-def sync_roles(apps, schema_editor=None):
-    """Create the role groups and give each the permissions listed above.
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the role groups and give each the permissions the apps declare
+    (role_permissions above).
 
     Called from data migrations with the migration's `apps`. Permissions are
     normally created only after all migrations have run, so they are created
@@ -198,7 +74,7 @@ def sync_roles(apps, schema_editor=None):
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
         for dotted in perms:
             app_label, codename = dotted.split(".", 1)

@@ -54,7 +54,7 @@ def sample_pages():
         ("handlaggare", "Signaler", reverse("bolots:signal_list")),
         ("handlaggare", "Lägenheter", reverse("tenancies:apartment_list")),
         ("handlaggare", "Lägenhet", reverse("tenancies:apartment_detail", args=[apartment.pk])),
-        ("handlaggare", "Övertagande", reverse("tenancies:takeover_candidates")),
+        ("handlaggare", "Övertagande", reverse("bolots:takeover_candidates")),
         ("chef", "Enhetens översikt", reverse("bolots:unit_overview")),
         ("chef", "Avbokningar", reverse("reports:cancellations")),
         ("chef", "Måluppföljning", reverse("reports:dashboard", args=[year])),

@@ -1,7 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
+
 BOLOTS = _("Bolots")
+HOUSING = _("Housing")  # the group tenancies' apartments are in (tenancies.apps)
 
 
 class BolotsConfig(AppConfig):
@@ -23,4 +26,47 @@ class BolotsConfig(AppConfig):
          "perm": "bolots.view_courseround", "order": 60},
         {"group": BOLOTS, "label": _("New tenants without housing course"), "url_name": "bolots:course_missing",
          "perm": "bolots.view_enrolment", "order": 62},
+        # Tenancies' housing menu: the takeover list shows this app's housing search.
+        {"group": HOUSING, "label": _("Possible takeovers"), "url_name": "bolots:takeover_candidates",
+         "perm": "tenancies.view_tenancy", "order": 65},
     ]
+
+    # The client's housing search and visits tabs (referrals.client_tabs).
+    client_tabs = [
+        {"tab": "housing_search", "label": _("Housing search"), "url_name": "bolots:housing_search",
+         "perm": "bolots.view_housingsearchprofile", "order": 70},
+        {"tab": "visits", "label": _("Visits"), "url_name": "bolots:client_visits",
+         "perm": "bolots.view_visit", "order": 80},
+    ]
+
+    # Panels on the order page (referrals.order_panels).
+    order_panels = [
+        {"slot": "ended", "template": "bolots/orders/_own_notes_panel.html", "order": 10},
+        {"slot": "details", "template": "bolots/orders/_frequency_panel.html",
+         "perm": "bolots.view_frequencychange", "order": 10},
+    ]
+
+    # What each role may do here (collected by accounts.roles.sync_roles).
+    role_permissions = {
+        Role.CASE_OFFICER: [
+            "bolots.view_visit", "bolots.view_visitchecklist", "bolots.view_signal", "bolots.change_signal",
+            "bolots.view_frequencychange", "bolots.view_housingsearchprofile", "bolots.view_queueregistration",
+            "bolots.view_housingapplication", "bolots.view_courseround", "bolots.view_enrolment",
+            "bolots.add_enrolment",
+        ],
+        Role.PILOT: [
+            "bolots.view_visit", "bolots.add_visit", "bolots.change_visit", "bolots.view_visitchecklist",
+            "bolots.add_visitchecklist", "bolots.view_frequencychange", "bolots.add_frequencychange",
+            "bolots.view_unit_overview", "bolots.view_visit_statistics", "bolots.view_housingsearchprofile",
+            "bolots.add_housingsearchprofile", "bolots.change_housingsearchprofile", "bolots.view_queueregistration",
+            "bolots.add_queueregistration", "bolots.change_queueregistration", "bolots.view_housingapplication",
+            "bolots.add_housingapplication", "bolots.change_housingapplication", "bolots.view_courseround",
+            "bolots.add_courseround", "bolots.change_courseround", "bolots.view_enrolment", "bolots.add_enrolment",
+            "bolots.change_enrolment", "bolots.view_attendance", "bolots.add_attendance", "bolots.change_attendance",
+        ],
+        Role.MANAGER: [
+            "bolots.view_visit", "bolots.view_visitchecklist", "bolots.view_signal", "bolots.view_unit_overview",
+            "bolots.view_visit_statistics", "bolots.view_housingsearchprofile", "bolots.view_courseround",
+            "bolots.view_enrolment",
+        ],
+    }

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
+
 CLIENTS = _("Clients and decisions")
 ORDERS = _("Orders")
 
@@ -30,6 +32,45 @@ class ReferralsConfig(AppConfig):
         {"group": ORDERS, "label": _("Reassignment"), "url_name": "referrals:reassign",
          "perm": "referrals.add_reassignment", "order": 48},
     ]
+
+    # The tabs of a client's file (referrals.client_tabs); higher apps add theirs.
+    client_tabs = [
+        {"tab": "overview", "label": _("Overview"), "url_name": "referrals:client_detail", "order": 10},
+        {"tab": "decisions", "label": _("Decisions"), "url_name": "referrals:client_decisions",
+         "perm": "referrals.view_decision", "order": 20},
+        {"tab": "plan", "label": _("Individual plan"), "url_name": "referrals:client_plan",
+         "perm": "referrals.view_individualplan", "order": 30},
+        {"tab": "orders", "label": ORDERS, "url_name": "referrals:client_orders",
+         "perm": "referrals.view_order", "order": 40},
+        {"tab": "notices", "label": _("Eviction notices"), "url_name": "referrals:client_notices",
+         "perm": "referrals.view_evictionnotice", "order": 50},
+    ]
+
+    # What each role may do here (collected by accounts.roles.sync_roles).
+    role_permissions = {
+        Role.CASE_OFFICER: [
+            "referrals.view_client", "referrals.add_client", "referrals.change_client", "referrals.view_decision",
+            "referrals.add_decision", "referrals.change_decision", "referrals.view_ivo_report",
+            "referrals.view_individualplan", "referrals.add_individualplan", "referrals.change_individualplan",
+            "referrals.view_order", "referrals.add_order", "referrals.change_order", "referrals.view_evictionnotice",
+            "referrals.add_evictionnotice", "referrals.change_evictionnotice", "referrals.view_concernreport",
+            "referrals.add_concernreport", "referrals.change_concernreport",
+        ],
+        Role.PILOT: [
+            "referrals.view_client", "referrals.view_order", "referrals.accept_order", "referrals.carry_out_order",
+        ],
+        Role.MANAGER: [
+            "referrals.view_client", "referrals.view_decision", "referrals.view_ivo_report",
+            "referrals.view_individualplan", "referrals.view_order", "referrals.view_evictionnotice",
+            "referrals.view_concernreport", "referrals.view_reassignment", "referrals.add_reassignment",
+            # Accept or decline another unit's request for a file (referrals.services.transfers).
+            "referrals.decide_transferrequest",
+        ],
+        Role.SYSTEM_ADMIN: [
+            "referrals.view_legalreference", "referrals.add_legalreference", "referrals.change_legalreference",
+            "referrals.view_targetgroup", "referrals.add_targetgroup", "referrals.change_targetgroup",
+        ],
+    }
 
     def hidden_whereabouts_ids(self, user, client_ids):
         """For the log review (audit.masking): the protected clients among

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from bolots.apps import BOLOTS
 
 REPORTS = _("Goals and reports")
@@ -25,3 +26,12 @@ class ReportsConfig(AppConfig):
         {"group": BOLOTS, "label": _("Cancellations"), "url_name": "reports:cancellations",
          "perm": "bolots.view_visit_statistics", "order": 95},
     ]
+
+    # What each role may do here (collected by accounts.roles.sync_roles).
+    role_permissions = {
+        Role.MANAGER: [
+            "reports.view_kpi_dashboard", "reports.view_enforcementfigures", "reports.add_enforcementfigures",
+            "reports.change_enforcementfigures", "reports.view_reportrun", "reports.add_reportrun",
+            "reports.download_reportrun",
+        ],
+    }

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
+
 HOUSING = _("Housing")
 
 
@@ -10,8 +12,33 @@ class TenanciesConfig(AppConfig):
     navigation = [
         {"group": HOUSING, "label": _("Apartments"), "url_name": "tenancies:apartment_list",
          "perm": "tenancies.view_apartment", "order": 60},
-        {"group": HOUSING, "label": _("Possible takeovers"), "url_name": "tenancies:takeover_candidates",
-         "perm": "tenancies.view_tenancy", "order": 65},
         {"group": HOUSING, "label": _("Import register"), "url_name": "tenancies:import_register",
          "perm": "tenancies.import_register", "order": 70},
     ]
+
+    # The client's "Boende" tab (referrals.client_tabs).
+    client_tabs = [
+        {"tab": "tenancies", "label": HOUSING, "url_name": "tenancies:client_tenancies",
+         "perm": "tenancies.view_tenancy", "order": 60},
+    ]
+
+    # What each role may do here (collected by accounts.roles.sync_roles).
+    role_permissions = {
+        Role.CASE_OFFICER: [
+            "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.add_tenancy", "tenancies.change_tenancy",
+            "tenancies.view_complaint", "tenancies.add_complaint",
+        ],
+        Role.PILOT: [
+            "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.view_complaint",
+            "tenancies.add_complaint",
+        ],
+        Role.HOUSING_ADMIN: [
+            "tenancies.view_apartment", "tenancies.add_apartment", "tenancies.change_apartment",
+            "tenancies.import_register", "tenancies.view_keyset", "tenancies.add_keyset", "tenancies.change_keyset",
+            "tenancies.delete_keyset", "tenancies.view_complaint", "tenancies.add_complaint",
+            "tenancies.change_complaint", "tenancies.view_tenancy",
+        ],
+        Role.MANAGER: [
+            "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.view_complaint",
+        ],
+    }

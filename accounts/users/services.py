@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.context import AuditContext
@@ -247,12 +246,9 @@ def change_access(
 
 
 def _withdraw(ctx: AuditContext, access_request: AccessRequest) -> None:
-    access_request.state = AccessRequestState.REJECTED
-    access_request.decided_at = timezone.now()
-    access_request.decision_note = _("Withdrawn by the administrator.")
     # decided_by stays empty: the requester may not decide (the database
     # constraint accounts_accessrequest_two_persons), and nobody approved.
-    access_request.save(update_fields=["state", "decided_at", "decision_note"])
+    access_request.record_decision(AccessRequestState.REJECTED, None, _("Withdrawn by the administrator."))
     log_account_event(
         ctx, access_request.subject, AccountEventKind.GRANT_REJECTED,
         before=f"{access_request.get_kind_display()}: {access_request.value_label}",
@@ -331,11 +327,9 @@ def decide(ctx: AuditContext, access_request: AccessRequest, *, approve: bool, n
         raise AccountChangeRefused(_("The account has moved to another unit since the request. Reject it."))
     if approve and not subject.is_active:
         raise AccountChangeRefused(_("The account is deactivated. Reject the request."))
-    access_request.state = AccessRequestState.APPROVED if approve else AccessRequestState.REJECTED
-    access_request.decided_by = ctx.user
-    access_request.decided_at = timezone.now()
-    access_request.decision_note = note[:300]
-    access_request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    access_request.record_decision(
+        AccessRequestState.APPROVED if approve else AccessRequestState.REJECTED, ctx.user, note
+    )
     what = f"{access_request.get_kind_display()}: {access_request.value_label}"
     requested = _("Requested by %(user)s.") % {"user": access_request.requested_by}
     with _service_change():

@@ -1,4 +1,4 @@
-"""The takeover list's "Bostadssökande" column (tenancies): each tenant's
+"""The takeover list's "Bostadssökande" column (bolots.views.takeovers): each tenant's
 current queues, latest application and nationwide search, without a query
 per row."""
 
@@ -17,7 +17,7 @@ from .factories import HousingApplicationFactory, HousingSearchProfileFactory, Q
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("tenancies:takeover_candidates")
+URL = reverse("bolots:takeover_candidates")
 
 
 def candidate(unit, years=4):

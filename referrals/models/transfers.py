@@ -9,10 +9,11 @@ done by the application yet: an accepted request is the managers' agreement,
 carried out by them (docs/access.md, "Transfer requests").
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from accounts.two_person import TwoPersonRequest
 
 
 class TransferState(models.TextChoices):
@@ -21,7 +22,10 @@ class TransferState(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class TransferRequest(models.Model):
+class TransferRequest(TwoPersonRequest):
+    """A unit's request for another unit's client file; the holding unit's
+    managers decide (the second person)."""
+
     client = models.ForeignKey(
         "referrals.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="transfer_requests"
     )
@@ -32,18 +36,9 @@ class TransferRequest(models.Model):
     requesting_unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("requesting unit"), on_delete=models.PROTECT, related_name="+"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # requested_by, requested_at, decided_by, decided_at, decision_note: accounts.two_person.
     reason = models.TextField(_("reason"))
     state = models.CharField(_("state"), max_length=20, choices=TransferState.choices, default=TransferState.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("transfer request")

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -99,11 +98,7 @@ def decide_transfer(ctx: AuditContext, transfer: TransferRequest, *, accept: boo
     transfer = TransferRequest.objects.select_for_update().select_related("client").get(pk=transfer.pk)
     if not pending_for(ctx.user).filter(pk=transfer.pk).exists():
         raise PermissionDenied
-    transfer.state = TransferState.ACCEPTED if accept else TransferState.DECLINED
-    transfer.decided_by = ctx.user
-    transfer.decided_at = timezone.now()
-    transfer.decision_note = note[:300]
-    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    transfer.record_decision(TransferState.ACCEPTED if accept else TransferState.DECLINED, ctx.user, note)
     log_access(ctx, AccessAction.UPDATE, transfer, client=transfer.client,
                note=f"transfer {'accepted' if accept else 'declined'}")
     # The requester learns the outcome, not whose file it was.

@@ -1,6 +1,7 @@
 """Who may reach which tenancy page: anonymous → login, wrong role → 403,
 other unit (or a bolots not assigned to the client) → 404, right role → 200;
-and the access-log rows the pages write."""
+and the access-log rows the pages write. (The takeover list is bolots':
+bolots/tests/test_takeover_page.py.)"""
 
 from datetime import date
 
@@ -46,8 +47,6 @@ def url(name, records):
     tenancy = records["tenancy"]
     if name in ("client_tenancies", "tenancy_move_in"):
         args = [tenancy.client_id]
-    elif name == "takeover_candidates":
-        args = []
     elif name == "tenancy_insurance_edit":
         args = [tenancy.pk, records["insurance"].pk]
     elif name in ("tenancy_income_edit", "tenancy_income_end"):
@@ -62,7 +61,6 @@ VIEW_ALL = {"case_officer": 200, "manager": 200, "pilot": 200, "second_pilot": 4
 CLIENT_TAB = {**VIEW_ALL, "housing_admin": 403}
 CHANGE = {"case_officer": 200, "manager": 403, "pilot": 403, "second_pilot": 403, "housing_admin": 403,
           "system_admin": 403, "outside_officer": 404}
-LIST = {**VIEW_ALL, "second_pilot": 200, "outside_officer": 200}
 
 GET_PAGES = {
     "client_tenancies": CLIENT_TAB,
@@ -72,7 +70,6 @@ GET_PAGES = {
     "tenancy_terms": CHANGE,
     "tenancy_insurance_edit": CHANGE,
     "tenancy_income_edit": CHANGE,
-    "takeover_candidates": LIST,
 }
 # Forms posted from the tenancy page; posted empty they come back with the
 # messages beside the fields (200) for those who may write.
@@ -129,15 +126,6 @@ def test_the_client_tab_is_in_the_client_header_for_those_who_may_see_it(client,
 
     client.force_login(users["pilot"])
     assert f'href="{tab}"' in client.get(reverse("referrals:client_detail", args=[tenancy.client_id])).content.decode()
-
-
-def test_navigation_shows_possible_takeovers_to_those_who_may_see_them(client, users, records):
-    link = reverse("tenancies:takeover_candidates")
-    for who in ("case_officer", "manager", "housing_admin"):
-        client.force_login(users[who])
-        assert "Möjliga övertaganden" in client.get(reverse("home") + "?oversikt=1").content.decode(), who
-    client.force_login(users["system_admin"])
-    assert link not in client.get(reverse("home") + "?oversikt=1").content.decode()
 
 
 # --- The access log ------------------------------------------------------------------

@@ -5,7 +5,6 @@ from ..views import tenancies as views
 urlpatterns = [
     path("klienter/<int:pk>/boende/", views.client_tenancies, name="client_tenancies"),
     path("klienter/<int:pk>/boende/inflytt/", views.tenancy_move_in, name="tenancy_move_in"),
-    path("boende/overtagande/", views.takeover_candidates, name="takeover_candidates"),
     path("boende/<int:pk>/", views.tenancy_detail, name="tenancy_detail"),
     path("boende/<int:pk>/utflytt/", views.tenancy_move_out, name="tenancy_move_out"),
     path("boende/<int:pk>/omflyttning/", views.tenancy_internal_move, name="tenancy_internal_move"),

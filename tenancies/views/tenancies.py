@@ -1,18 +1,16 @@
 """Pages of tenancies (andrahandskontrakt): the client's "Boende" tab, the
 move-in form, the tenancy page with move-out, terms, home insurance and
-income sources, the internal move, and the list of possible first-hand
-takeovers.
+income sources and the internal move. (The list of possible first-hand
+takeovers is bolots.views.takeovers: it shows bolots' housing search.)
 
 Records are fetched through accounts.access.fetch_visible (the access rule of
 TenancyQuerySet.visible_to / ClientQuerySet.visible_to, and the access log);
 writes go through tenancies.services.tenancies, which logs them.
 """
 
-from django.apps import apps
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +21,6 @@ from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
 from audit.versioning import ConcurrentEditError, submitted_version
-from core.calendar import full_years_between
 from referrals import protection
 from referrals.models import Client
 
@@ -41,7 +38,6 @@ from ..models import HomeInsurance, Tenancy
 from ..services import tenancies as services
 
 TENANCIES_PER_PAGE = 25
-CANDIDATES_PER_PAGE = 50
 DETAIL_TEMPLATE = "tenancies/tenancies/tenancy_detail.html"
 
 
@@ -397,62 +393,3 @@ def tenancy_income_end(request, pk, income_pk):
             return redirect("tenancies:tenancy_detail", pk=pk)
     log_access(AuditContext.from_request(request), AccessAction.VIEW, tenancy)
     return _render_income(request, tenancy, income, IncomeForm(instance=income), end_form)
-
-
-# --- Possible first-hand takeovers -------------------------------------------------------
-
-
-def _with_housing_search(tenancies):
-    """Each tenant's housing search for the list's "Bostadssökande" column.
-
-    The search is kept by the bolots app, a higher layer, so its models are
-    named through the app registry instead of imported. Without a query per
-    row: the search record is joined, the latest application annotated, and
-    the queues the tenant is in now come in one more query for the page.
-    """
-    application = apps.get_model("bolots", "HousingApplication")
-    registration = apps.get_model("bolots", "QueueRegistration")
-    latest = application.objects.filter(client=OuterRef("client_id")).order_by("-applied_on", "-id")
-    return (
-        tenancies.select_related("client__housing_search")
-        .annotate(
-            latest_application_on=Subquery(latest.values("applied_on")[:1]),
-            latest_application_where=Subquery(latest.values("where")[:1]),
-            latest_application_result=Subquery(latest.values("result")[:1]),
-        )
-        .prefetch_related(
-            Prefetch(
-                "client__queue_registrations",
-                queryset=registration.objects.filter(ended_on__isnull=True).order_by("registered_since", "id"),
-                to_attr="current_queues",
-            )
-        )
-    )
-
-
-def _search_summary(tenancy):
-    """The search record (or None) and the latest application's result as text."""
-    try:
-        tenancy.housing_search = tenancy.client.housing_search
-    except ObjectDoesNotExist:
-        tenancy.housing_search = None
-    results = dict(apps.get_model("bolots", "HousingApplication")._meta.get_field("result").choices)
-    tenancy.latest_application_result_label = results.get(tenancy.latest_application_result, "")
-
-
-@permission_required("tenancies.view_tenancy")
-def takeover_candidates(request):
-    today = timezone.localdate()
-    candidates = services.takeover_candidates(Tenancy.objects.visible_to(request.user), today).select_related(
-        "apartment", "client"
-    )
-    page = Paginator(_with_housing_search(candidates), CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    for tenancy in page.object_list:
-        tenancy.years_in_programme = full_years_between(tenancy.continuous_since, today)
-        _search_summary(tenancy)
-    return render(
-        request,
-        "tenancies/tenancies/takeover_candidates.html",
-        {"page_obj": page, "today": today, "years": services.TAKEOVER_YEARS},
-    )
