@@ -23,3 +23,12 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": text[:40]})
         return super()._check_values(value)
+
+
+def add_rule_error(form: forms.BaseForm, error: ValidationError, field_map: dict | None = None) -> None:
+    """Put a refused rule's message (core.rules.RuleError) beside the field
+    it concerns, or on top of the form when the form has no such field.
+    `field_map` renames a service's field to the form's."""
+    field = getattr(error, "field", None)
+    field = (field_map or {}).get(field, field)
+    form.add_error(field if field in form.fields else None, error.messages[0])

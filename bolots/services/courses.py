@@ -18,7 +18,6 @@ import hashlib
 import json
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError
+from core.rules import RuleError
 from referrals.calendar import add_months
 from referrals.models import Client, Decision, DecisionKind
 from referrals.services.orders import unit_pilots
@@ -43,12 +43,8 @@ SESSION_FIELDS = ["held_on", "starts_at", "topic"]
 ATTENDANCE_FIELDS = ["attended", "made_up_on"]
 
 
-class CourseError(ValidationError):
-    """The rules refuse the write; the message is Swedish and for the user."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class CourseError(RuleError):
+    """The rules refuse the write (core.rules)."""
 
 
 def _date(day):

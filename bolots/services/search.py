@@ -17,13 +17,13 @@ user's input again beside the saved values).
 import hashlib
 import json
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError
+from core.rules import RuleError
 from referrals.models import Client
 
 from ..models import HousingApplication, HousingSearchProfile, QueueRegistration
@@ -41,12 +41,8 @@ HISTORY_TYPES = [
 ]
 
 
-class SearchError(ValidationError):
-    """The rules refuse the write; the message is Swedish and for the user."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class SearchError(RuleError):
+    """The rules refuse the write (core.rules)."""
 
 
 def fingerprint(obj, fields):

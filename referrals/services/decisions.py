@@ -13,7 +13,6 @@ Status is never stored: it follows from the dates (Decision.status_on and
 DecisionQuerySet.with_status).
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
+from core.rules import RuleError
 
 from ..models import Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
 
@@ -40,11 +40,8 @@ TRACKED_FIELDS = [
 ]
 
 
-class DecisionError(ValidationError):
+class DecisionError(RuleError):
     """The rules refuse the operation; the message is for the user."""
-
-    def __init__(self, message, code="invalid"):
-        super().__init__(message, code=code)
 
 
 class MissingBolotsSupport(DecisionError):

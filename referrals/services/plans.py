@@ -8,7 +8,6 @@ with a Swedish message for the user.
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -16,12 +15,13 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
+from core.rules import RuleError
 
 from ..models import IndividualPlan, PlanAction, PlanGoal, PlanReview
 from ..models.plans import PRESET_GOALS, REVIEW_DUE_SOON_DAYS
 
 
-class PlanError(ValidationError):
+class PlanError(RuleError):
     """The rules refuse the operation; the message is for the user."""
 
 

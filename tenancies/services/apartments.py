@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Aggregate,
@@ -41,6 +41,7 @@ from audit.models import AccessAction
 from audit.services import Change, diff_fields, log_access, record_changes, snapshot
 from audit.versioning import ConcurrentEditError, claim_version
 from core.dates import day_after, day_before
+from core.rules import RuleError
 from referrals import protection
 from referrals.models import ProtectionLevel
 
@@ -75,13 +76,8 @@ DECIMAL_FIELDS = ("rooms", "size_m2")
 KEY_FIELDS = ["count", "tag", "kept_at", "note"]
 
 
-class ApartmentError(ValidationError):
-    """A rule refuses the write; the message is Swedish and for the user,
-    `field` names the form field it belongs beside. Nothing is written."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class ApartmentError(RuleError):
+    """A rule refuses the write (core.rules). Nothing is written."""
 
 
 def _date(day):

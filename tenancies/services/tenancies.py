@@ -19,7 +19,6 @@ violation is turned into the same message as the check in Python.
 
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
+from core.rules import RuleError
 from referrals import protection
 from referrals.models import Decision, DecisionKind
 from referrals.services.decisions import DecisionError, execute_decision
@@ -47,14 +47,9 @@ INCOME_FIELDS = ["kind", "valid_from", "valid_to"]
 ENDING_FIELDS = ["end_date", "end_reason", "end_note"]
 
 
-class TenancyError(ValidationError):
-    """A rule refuses the move; the message is Swedish and for the user.
-    Nothing has been written when it is raised. `field` names the form field
-    the message belongs beside (None: the form as a whole)."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class TenancyError(RuleError):
+    """A rule refuses the move (core.rules). Nothing has been written when
+    it is raised."""
 
 
 def _date(day):
