@@ -11,6 +11,8 @@ to the newer saved values.
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MISSING_VERSION
+
 
 class ConcurrentEditError(Exception):
     pass
@@ -49,8 +51,8 @@ def claim_version(instance, expected_version):
 # hand-made request, a proxy that dropped it) is a conflict: the user cannot
 # have seen the stored values, so saving over them would be the silent
 # overwrite this module exists to prevent. Version 0 is never stored (the
-# field starts at 1 and only grows), so claiming it always fails.
-MISSING_VERSION = 0
+# field starts at 1 and only grows), so claiming it always fails. The forms
+# carry the version through core.forms.VersionedFormMixin.
 
 
 def submitted_version(cleaned_data, key="version") -> int:

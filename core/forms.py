@@ -32,3 +32,28 @@ def add_rule_error(form: forms.BaseForm, error: ValidationError, field_map: dict
     field = getattr(error, "field", None)
     field = (field_map or {}).get(field, field)
     form.add_error(field if field in form.fields else None, error.messages[0])
+
+
+# A post without its version is a conflict (audit.versioning.submitted_version):
+# version 0 is never stored, so claiming it always fails.
+MISSING_VERSION = 0
+
+
+class VersionedFormMixin(forms.Form):
+    """The hidden version of the record the form was opened on, for the
+    optimistic lock (audit.versioning). A model form takes its instance's
+    version; a form about another record passes `version=`. A post without
+    the field gives MISSING_VERSION, a conflict, never an overwrite."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, version: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if version is None:
+            version = getattr(getattr(self, "instance", None), "version", None)
+        self.fields["version"].initial = version
+
+    def expected_version(self) -> int:
+        """The version the form was opened with, or MISSING_VERSION."""
+        value = self.cleaned_data.get("version")
+        return MISSING_VERSION if value is None else value

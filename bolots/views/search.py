@@ -18,13 +18,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import form_after_conflict, saved_values
 from audit.context import AuditContext
 from audit.models import AccessAction, FieldChange
-from audit.services import log_access, snapshot
+from audit.services import log_access
 from audit.versioning import ConcurrentEditError
+from core.forms import add_rule_error
 from referrals.calendar import add_months
 from referrals.models import Client
 
@@ -70,11 +73,6 @@ def _clients():
 
 def _fetch_client(request, client_id, perm, *, log):
     return fetch_visible(request, _clients(), perm=perm, log=log, pk=client_id)
-
-
-def _add_service_error(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.messages[0])
 
 
 def _render_page(request, client, *, bound=None, status=200):
@@ -152,25 +150,10 @@ def housing_search_check(request, client_id):
     return _show_again(request, client, check=form)
 
 
-def _saved_values(obj, fields):
-    """(label, saved value) of each field, shown beside the user's input after a conflict."""
-    return [(label, value) for _name, (label, value, _protected) in snapshot(obj, fields).items()]
-
-
-def _conflict(form_class, request, current, fields, **kwargs):
-    """The user's input again, against the values now stored, with a message."""
-    data = request.POST.copy()
-    data["loaded"] = services.fingerprint(current, fields)
-    form = form_class(data, instance=current, **kwargs)
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved this while you were editing. Your changes are not saved yet: they are "
-            "still in the form below. Compare with the saved values and save again."
-        ),
-    )
-    return form
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this while you were editing. Your changes are not saved yet: they are "
+    "still in the form below. Compare with the saved values and save again."
+)
 
 
 def _render_form(request, client, form, *, heading, conflict_values=None):
@@ -188,7 +171,7 @@ def housing_search_edit(request, client_id):
     profile = services.profile_of(client)
     heading = _("Change the housing search")
     if request.method != "POST":
-        form = ProfileForm(instance=profile, initial={"loaded": services.fingerprint(profile, services.PROFILE_FIELDS)})
+        form = ProfileForm(instance=profile)
         return _render_form(request, client, form, heading=heading)
     form = ProfileForm(request.POST, instance=profile)
     conflict_values = None
@@ -197,12 +180,12 @@ def housing_search_edit(request, client_id):
             services.save_profile(
                 AuditContext.from_request(request), client,
                 nationwide=form.cleaned_data["nationwide"], notes=form.cleaned_data["notes"],
-                expected_fingerprint=form.cleaned_data["loaded"],
+                expected_version=form.expected_version(),
             )
         except ConcurrentEditError:
             current = services.profile_of(Client.objects.select_related("housing_search").get(pk=client.pk))
-            conflict_values = _saved_values(current, services.PROFILE_FIELDS)
-            form = _conflict(ProfileForm, request, current, services.PROFILE_FIELDS)
+            conflict_values = saved_values(current, services.PROFILE_FIELDS)
+            form = form_after_conflict(request, ProfileForm, current, CONFLICT_MESSAGE, instance=current)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("bolots:housing_search", client_id=client.pk)
@@ -219,7 +202,7 @@ def queue_add(request, client_id):
         try:
             services.add_registration(AuditContext.from_request(request), client, form.save(commit=False))
         except services.SearchError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The queue registration was added."))
             return redirect("bolots:housing_search", client_id=client.pk)
@@ -240,27 +223,27 @@ def application_add(request, client_id):
 
 def _edit_row(request, client_id, pk, *, perm, related, form_class, fields, save, heading):
     """Edit one registration or application of the client: the form with the
-    loaded values' fingerprint, the save through the service, a conflict
+    loaded version, the save through the service, a conflict
     shown with the saved values."""
     client = _fetch_client(request, client_id, perm, log=request.method == "GET")
     row = get_object_or_404(getattr(client, related).all(), pk=pk)
     row.client = client
     if request.method != "POST":
-        form = form_class(instance=row, initial={"loaded": services.fingerprint(row, fields)})
+        form = form_class(instance=row)
         return _render_form(request, client, form, heading=heading)
     form = form_class(request.POST, instance=row)
     conflict_values = None
     if form.is_valid():
         try:
             save(AuditContext.from_request(request), form.save(commit=False),
-                 expected_fingerprint=form.cleaned_data["loaded"])
+                 expected_version=form.expected_version())
         except services.SearchError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         except ConcurrentEditError:
             current = get_object_or_404(getattr(client, related).all(), pk=pk)
             current.client = client
-            conflict_values = _saved_values(current, fields)
-            form = _conflict(form_class, request, current, fields)
+            conflict_values = saved_values(current, fields)
+            form = form_after_conflict(request, form_class, current, CONFLICT_MESSAGE, instance=current)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("bolots:housing_search", client_id=client.pk)

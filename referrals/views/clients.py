@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required
 from audit import reads
+from audit.conflicts import form_after_conflict, saved_values
 from audit.context import AuditContext
-from audit.services import history_of, snapshot
+from audit.services import history_of
 from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.clients import ClientForm, ClientSearchForm, PersonalNumberField
@@ -98,6 +100,13 @@ def client_detail(request, pk):
     )
 
 
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this client while you were editing. Your changes are "
+    "not saved yet: they are still in the form below. Compare with the saved "
+    "values and save again."
+)
+
+
 @permission_required("referrals.change_client")
 def client_edit(request, pk):
     # Opening the form shows the data (logged as a view); saving is logged by
@@ -124,8 +133,9 @@ def client_edit(request, pk):
             current = Client.objects.prefetch_related("target_groups").get(pk=pk)
             # Read the saved values before the new form binds the user's
             # input onto the same instance.
-            conflict_values = _saved_values(current, form)
-            form = _form_after_conflict(request, current)
+            conflict_values = saved_values(current, services.TRACKED_FIELDS, form)
+            form = form_after_conflict(request, ClientForm, current, CONFLICT_MESSAGE, instance=current,
+                                       user=request.user)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("referrals:client_detail", pk=pk)
@@ -141,29 +151,3 @@ def client_edit(request, pk):
             "conflict_values": conflict_values,
         },
     )
-
-
-def _saved_values(current, form):
-    """(label, saved value) of each field in the form, to compare with."""
-    return [
-        (label, value)
-        for name, (label, value, _protected) in snapshot(current, services.TRACKED_FIELDS).items()
-        if name in form.fields
-    ]
-
-
-def _form_after_conflict(request, current):
-    """Keep what the user typed, but against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = ClientForm(data, instance=current, user=request.user)
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved this client while you were editing. Your changes are "
-            "not saved yet: they are still in the form below. Compare with the saved "
-            "values and save again."
-        ),
-    )
-    return form

@@ -3,12 +3,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import form_after_conflict, saved_values
 from audit.context import AuditContext
 from audit.models import AccessAction
-from audit.services import history_of, log_access, snapshot
+from audit.services import history_of, log_access
 from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.decisions import (
@@ -245,6 +247,12 @@ def decision_delay_reason(request, pk):
     )
 
 
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this decision while you were editing. Your changes are not saved yet: "
+    "they are still in the form below. Compare with the saved values and save again."
+)
+
+
 @permission_required("referrals.change_decision")
 def decision_edit(request, pk):
     decision = fetch_visible(
@@ -263,8 +271,9 @@ def decision_edit(request, pk):
             services.update_decision(AuditContext.from_request(request), form.save(commit=False), expected_version=expected)
         except ConcurrentEditError:
             current = Decision.objects.select_related("legal_basis", "decided_by").get(pk=pk)
-            conflict_values = _saved_values(current, form)
-            form = _form_after_conflict(request, current)
+            conflict_values = saved_values(current, services.TRACKED_FIELDS, form)
+            form = form_after_conflict(request, DecisionForm, current, CONFLICT_MESSAGE, instance=current,
+                                       user=request.user)
         except services.DecisionError as error:
             form.add_error(None, error)
         else:
@@ -275,30 +284,6 @@ def decision_edit(request, pk):
         "referrals/decisions/decision_form.html",
         {"form": form, "client": client, "decision": decision, "creating": False, "conflict_values": conflict_values},
     )
-
-
-def _saved_values(current, form):
-    return [
-        (label, value)
-        for name, (label, value, _protected) in snapshot(current, services.TRACKED_FIELDS).items()
-        if name in form.fields
-    ]
-
-
-def _form_after_conflict(request, current):
-    """Keep what the user typed, but against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = DecisionForm(data, instance=current, user=request.user)
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved this decision while you were editing. Your changes are not saved yet: "
-            "they are still in the form below. Compare with the saved values and save again."
-        ),
-    )
-    return form
 
 
 @permission_required("referrals.view_decision")

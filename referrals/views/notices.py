@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import form_after_conflict, saved_values
 from audit.context import AuditContext
 from audit.services import history_of
 from audit.versioning import ConcurrentEditError, submitted_version
@@ -50,13 +51,6 @@ def _history(record, address_visible):
     return history if address_visible else history.filter(is_protected=False)
 
 
-def _saved_values(current, form, fields):
-    """(label, saved value) of each field in the form, to compare with."""
-    return [
-        (label, value)
-        for name, (label, value, _protected) in services.display_snapshot(current, fields).items()
-        if name in form.fields
-    ]
 
 
 # --- Eviction notices ------------------------------------------------------
@@ -149,8 +143,9 @@ def notice_edit(request, pk):
             )
         except ConcurrentEditError:
             current = EvictionNotice.objects.select_related("client").get(pk=pk)
-            conflict_values = _saved_values(current, form, services.NOTICE_TRACKED_FIELDS)
-            form = _form_after_conflict(request, EvictionNoticeForm, current)
+            conflict_values = saved_values(current, services.NOTICE_TRACKED_FIELDS, form, services.display_snapshot)
+            form = form_after_conflict(request, EvictionNoticeForm, current, CONFLICT_MESSAGE,
+                                       instance=current, user=request.user)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("referrals:notice_detail", pk=pk)
@@ -159,16 +154,6 @@ def notice_edit(request, pk):
         "referrals/notices/notice_form.html",
         {"form": form, "notice": notice, "creating": False, "conflict_values": conflict_values},
     )
-
-
-def _form_after_conflict(request, form_class, current):
-    """Keep what the user typed, but against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = form_class(data, instance=current, user=request.user)
-    form.is_valid()
-    form.add_error(None, CONFLICT_MESSAGE)
-    return form
 
 
 @permission_required("referrals.change_evictionnotice")
@@ -202,11 +187,7 @@ def notice_outcome(request, pk):
             )
         except ConcurrentEditError:
             notice = _fetch_notice(request, pk, log=False)
-            data = request.POST.copy()
-            data[form.add_prefix("version")] = str(notice.version)
-            form = NoticeOutcomeForm(data, instance=notice)
-            form.is_valid()
-            form.add_error(None, CONFLICT_MESSAGE)
+            form = form_after_conflict(request, NoticeOutcomeForm, notice, CONFLICT_MESSAGE, instance=notice)
         else:
             messages.success(request, _("The outcome was saved."))
             return redirect("referrals:notice_detail", pk=pk)
@@ -339,8 +320,9 @@ def concern_edit(request, pk):
             )
         except ConcurrentEditError:
             current = ConcernReport.objects.select_related("client").get(pk=pk)
-            conflict_values = _saved_values(current, form, services.CONCERN_TRACKED_FIELDS)
-            form = _form_after_conflict(request, ConcernReportForm, current)
+            conflict_values = saved_values(current, services.CONCERN_TRACKED_FIELDS, form, services.display_snapshot)
+            form = form_after_conflict(request, ConcernReportForm, current, CONFLICT_MESSAGE,
+                                       instance=current, user=request.user)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("referrals:concern_detail", pk=pk)

@@ -38,8 +38,9 @@ from accounts.notifications import notify_many
 from accounts.templatetags.ui import kr
 from audit import reads
 from audit.models import AccessAction
-from audit.services import Change, diff_fields, log_access, record_changes, snapshot
-from audit.versioning import ConcurrentEditError, claim_version
+from audit.services import Change, log_access, record_changes, snapshot
+from audit.tracked import save_tracked
+from audit.versioning import ConcurrentEditError
 from core.dates import day_after, day_before
 from core.rules import RuleError
 from referrals import protection
@@ -92,17 +93,19 @@ def _decimal_text(value):
     return format(Decimal(value).normalize(), "f").replace(".", ",")
 
 
-def display_snapshot(apartment):
+def display_snapshot(apartment, fields=TRACKED_FIELDS, protected=()):
     """snapshot() with money in kronor and sizes with a decimal comma, as
     the user typed and reads them."""
-    values = snapshot(apartment, TRACKED_FIELDS)
+    values = snapshot(apartment, fields, protected)
     for name in MONEY_FIELDS:
-        label, _value, protected = values[name]
-        amount = getattr(apartment, name)
-        values[name] = (label, "" if amount is None else kr(amount), protected)
+        if name in values:
+            label, _value, hidden = values[name]
+            amount = getattr(apartment, name)
+            values[name] = (label, "" if amount is None else kr(amount), hidden)
     for name in DECIMAL_FIELDS:
-        label, _value, protected = values[name]
-        values[name] = (label, _decimal_text(getattr(apartment, name)), protected)
+        if name in values:
+            label, _value, hidden = values[name]
+            values[name] = (label, _decimal_text(getattr(apartment, name)), hidden)
     return values
 
 
@@ -217,13 +220,10 @@ def set_status(ctx, apartment, status, *, expected_version=None, today=None):
     if stored.status == status:
         return stored
     _check_status(stored, status, today)
-    before = display_snapshot(stored)
-    claim_version(stored, stored.version if expected_version is None else expected_version)
+    before = display_snapshot(stored, ["status"])
     stored.status = status
-    stored.save(update_fields=["status", "version"])
-    changes = diff_fields(before, display_snapshot(stored), ["status"])
-    record_changes(ctx, stored, changes)
-    log_access(ctx, AccessAction.UPDATE, stored, note="status")
+    save_tracked(ctx, stored, ["status"], before=before, update_fields=["status"], note="status",
+                 expected_version=stored.version if expected_version is None else expected_version)
     apartment.status, apartment.version = stored.status, stored.version
     return stored
 
@@ -252,19 +252,14 @@ def update_apartment(ctx, apartment, *, expected_version, today=None):
     """Save the edited `apartment`; raises ConcurrentEditError when someone
     else (or a move-in or move-out) saved it after `expected_version` was
     read, and ApartmentError when a rule refuses the change."""
-    claim_version(apartment, expected_version)
-    # Read after the claim: on PostgreSQL the row is now locked by us, so
-    # this is the state our save replaces.
-    stored = Apartment.objects.get(pk=apartment.pk)
-    apartment.unit_id = stored.unit_id
-    _check_object_number(apartment)
-    if apartment.status != stored.status:
-        _check_status(apartment, apartment.status, today or timezone.localdate())
-    _save_apartment(apartment)
-    changes = diff_fields(display_snapshot(stored), display_snapshot(apartment), TRACKED_FIELDS)
-    record_changes(ctx, apartment, changes)
-    log_access(ctx, AccessAction.UPDATE, apartment, note=", ".join(change.field for change in changes))
-    return apartment
+    def check(stored):
+        apartment.unit_id = stored.unit_id
+        _check_object_number(apartment)
+        if apartment.status != stored.status:
+            _check_status(apartment, apartment.status, today or timezone.localdate())
+
+    return save_tracked(ctx, apartment, TRACKED_FIELDS, expected_version=expected_version, check=check,
+                        save=lambda: _save_apartment(apartment), display=display_snapshot).record
 
 
 # --- Keys ----------------------------------------------------------------------------
@@ -388,12 +383,9 @@ def update_complaint_action(ctx, complaint, action_taken, *, expected_action):
         raise ConcurrentEditError
     if stored.action_taken == action_taken:
         return stored
-    label = str(Complaint._meta.get_field("action_taken").verbose_name)
-    old = stored.action_taken
+    before = snapshot(stored, ["action_taken"])
     stored.action_taken = action_taken
-    stored.save(update_fields=["action_taken"])
-    record_changes(ctx, stored, [Change("action_taken", label, old, action_taken)])
-    log_access(ctx, AccessAction.UPDATE, stored, note="action_taken")
+    save_tracked(ctx, stored, ["action_taken"], before=before, update_fields=["action_taken"], note="action_taken")
     complaint.action_taken = action_taken
     return stored
 

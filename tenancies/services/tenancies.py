@@ -24,14 +24,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.versioning import claim_version
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked
 from core.rules import RuleError
 from referrals import protection
 from referrals.models import Decision, DecisionKind
 from referrals.services.decisions import DecisionError, execute_decision
 
-from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
+from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, IncomeSource, Tenancy
 
 OVERLAP_CONSTRAINT = "tenancies_tenancy_no_overlap"
 ONE_ACTIVE_CONSTRAINT = "tenancies_tenancy_one_active_per_client"
@@ -288,10 +288,9 @@ def _set_status(ctx, apartment, status):
     if apartment.status == status:
         return
     before = snapshot(apartment, ["status"])
-    claim_version(apartment, apartment.version)
     apartment.status = status
-    apartment.save(update_fields=["status", "version"])
-    record_changes(ctx, apartment, diff_fields(before, snapshot(apartment, ["status"]), ["status"]))
+    save_tracked(ctx, apartment, ["status"], before=before, update_fields=["status"],
+                 expected_version=apartment.version, log=False)
 
 
 def _start(ctx, tenancy, apartment):
@@ -383,13 +382,12 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
             code="overlap",
             field="end_date",
         )
-    claim_version(current, current.version if expected_version is None else expected_version)
     before = snapshot(current, ENDING_FIELDS)
     current.end_date = end_date
     current.end_reason = end_reason
     current.end_note = (note or "").strip()[:300]
-    current.save(update_fields=[*ENDING_FIELDS, "version"])
-    record_changes(ctx, current, diff_fields(before, snapshot(current, ENDING_FIELDS), ENDING_FIELDS))
+    save_tracked(ctx, current, ENDING_FIELDS, before=before, update_fields=ENDING_FIELDS, log=False,
+                 expected_version=current.version if expected_version is None else expected_version)
     _set_status(ctx, apartment, _status_after_move_out(apartment, current, end_reason))
     log_access(ctx, AccessAction.UPDATE, current, note="move_out")
     for name in [*ENDING_FIELDS, "version"]:
@@ -473,14 +471,8 @@ def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
 def update_terms(ctx, tenancy, *, expected_version):
     """Save the edited rent and contract terms of `tenancy`; raises
     ConcurrentEditError when someone else saved it after `expected_version`."""
-    claim_version(tenancy, expected_version)
-    stored = Tenancy.objects.get(pk=tenancy.pk)
-    before = snapshot(stored, TERMS_FIELDS)
-    tenancy.save(update_fields=[*TERMS_FIELDS, "version"])
-    changes = diff_fields(before, snapshot(tenancy, TERMS_FIELDS), TERMS_FIELDS)
-    record_changes(ctx, tenancy, changes)
-    log_access(ctx, AccessAction.UPDATE, tenancy, note=", ".join(change.field for change in changes))
-    return tenancy
+    return save_tracked(ctx, tenancy, TERMS_FIELDS, expected_version=expected_version,
+                        update_fields=TERMS_FIELDS).record
 
 
 # --- Home insurance and income sources ------------------------------------------------
@@ -505,13 +497,7 @@ def add_insurance(ctx, tenancy, insurance):
 def update_insurance(ctx, insurance):
     """Save an edited home insurance, keeping the field history."""
     _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
-    stored = HomeInsurance.objects.get(pk=insurance.pk)
-    before = snapshot(stored, INSURANCE_FIELDS)
-    insurance.save(update_fields=INSURANCE_FIELDS)
-    changes = diff_fields(before, snapshot(insurance, INSURANCE_FIELDS), INSURANCE_FIELDS)
-    record_changes(ctx, insurance, changes)
-    log_access(ctx, AccessAction.UPDATE, insurance, note=", ".join(change.field for change in changes))
-    return insurance
+    return save_tracked(ctx, insurance, INSURANCE_FIELDS, update_fields=INSURANCE_FIELDS).record
 
 
 @transaction.atomic
@@ -528,13 +514,7 @@ def add_income(ctx, tenancy, income):
 def update_income(ctx, income):
     """Save an edited income source, keeping the field history."""
     _check_period(income.valid_from, income.valid_to, "valid_to")
-    stored = IncomeSource.objects.get(pk=income.pk)
-    before = snapshot(stored, INCOME_FIELDS)
-    income.save(update_fields=INCOME_FIELDS)
-    changes = diff_fields(before, snapshot(income, INCOME_FIELDS), INCOME_FIELDS)
-    record_changes(ctx, income, changes)
-    log_access(ctx, AccessAction.UPDATE, income, note=", ".join(change.field for change in changes))
-    return income
+    return save_tracked(ctx, income, INCOME_FIELDS, update_fields=INCOME_FIELDS).record
 
 
 @transaction.atomic

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required, require_perm
+from audit.conflicts import form_after_conflict, saved_values
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
 from audit.versioning import ConcurrentEditError, submitted_version
+from core.forms import add_rule_error
 from referrals import protection
 
 from ..forms.apartments import ApartmentFilterForm, ApartmentForm, ComplaintActionForm, ComplaintForm, KeySetForm
@@ -178,11 +180,6 @@ def apartment_history(request, pk):
 # --- Register and edit -------------------------------------------------------------------
 
 
-def _apply_error(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.messages)
-
-
 @permission_required("tenancies.add_apartment")
 def apartment_create(request):
     form = ApartmentForm(request.POST or None, unit_id=request.user.unit_id)
@@ -190,7 +187,7 @@ def apartment_create(request):
         try:
             apartment = services.create_apartment(AuditContext.from_request(request), form.save(commit=False))
         except services.ApartmentError as error:
-            _apply_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The apartment was registered."))
             return redirect("tenancies:apartment_detail", pk=apartment.pk)
@@ -213,10 +210,11 @@ def apartment_edit(request, pk):
                                       expected_version=expected)
         except ConcurrentEditError:
             current = Apartment.objects.get(pk=pk)
-            conflict_values = _saved_values(current, form)
-            form = _form_after_conflict(request, current)
+            conflict_values = saved_values(current, services.TRACKED_FIELDS, form, services.display_snapshot)
+            form = form_after_conflict(request, ApartmentForm, current, CONFLICT_MESSAGE, instance=current,
+                                       unit_id=current.unit_id)
         except services.ApartmentError as error:
-            _apply_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("tenancies:apartment_detail", pk=pk)
@@ -225,24 +223,6 @@ def apartment_edit(request, pk):
         "tenancies/apartments/apartment_form.html",
         {"form": form, "apartment": apartment, "creating": False, "conflict_values": conflict_values},
     )
-
-
-def _saved_values(current, form):
-    return [
-        (label, value)
-        for name, (label, value, _protected) in services.display_snapshot(current).items()
-        if name in form.fields
-    ]
-
-
-def _form_after_conflict(request, current):
-    """Keep what the user typed, against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = ApartmentForm(data, instance=current, unit_id=current.unit_id)
-    form.is_valid()
-    form.add_error(None, CONFLICT_MESSAGE)
-    return form
 
 
 # --- Keys ------------------------------------------------------------------------------------
@@ -314,7 +294,7 @@ def complaint_create(request, pk):
         try:
             services.add_complaint(AuditContext.from_request(request), complaint)
         except services.ApartmentError as error:
-            _apply_error(form, error)
+            add_rule_error(form, error)
         else:
             if complaint.tenancy_id:
                 messages.success(request, _("The complaint was registered and linked to the tenancy of that date."))
@@ -340,14 +320,10 @@ def complaint_action(request, pk):
         except ConcurrentEditError:
             complaint.refresh_from_db(fields=["action_taken"])
             saved_action = complaint.action_taken
-            data = request.POST.copy()
-            data["opened_with"] = saved_action
-            form = ComplaintActionForm(data)
-            form.is_valid()
-            form.add_error(None, _(
+            form = form_after_conflict(request, ComplaintActionForm, None, _(
                 "Someone else changed the action taken while you were editing. Your text is not saved yet: "
                 "it is still in the form below. Compare with the saved text and save again."
-            ))
+            ), extra={"opened_with": saved_action})
         else:
             messages.success(request, _("The action taken was saved."))
             return redirect("tenancies:apartment_detail", pk=complaint.apartment_id)

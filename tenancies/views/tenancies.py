@@ -16,13 +16,16 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import form_after_conflict
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
 from audit.versioning import ConcurrentEditError, submitted_version
+from core.forms import add_rule_error
 from referrals import protection
 from referrals.models import Client
 
@@ -44,27 +47,10 @@ CANDIDATES_PER_PAGE = 50
 DETAIL_TEMPLATE = "tenancies/tenancies/tenancy_detail.html"
 
 
-def _add_service_error(form, error):
-    """Put a refused rule's message beside the field it is about, or on top."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.messages[0])
-
-
-def _conflict_message():
-    return _(
-        "Someone else changed this tenancy while you were working on it. Nothing was saved: "
-        "your input is still in the form. Check the tenancy as it is now and save again."
-    )
-
-
-def _rebind_after_conflict(form_class, request, current, **kwargs):
-    """The user's input again, against the version now stored."""
-    data = request.POST.copy()
-    data[f"{kwargs.get('prefix') + '-' if kwargs.get('prefix') else ''}version"] = str(current.version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    form.add_error(None, _conflict_message())
-    return form
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this tenancy while you were working on it. Nothing was saved: "
+    "your input is still in the form. Check the tenancy as it is now and save again."
+)
 
 
 # --- The client's "Boende" tab and the move-in ------------------------------------
@@ -123,7 +109,7 @@ def tenancy_move_in(request, pk):
             try:
                 services.move_in(AuditContext.from_request(request), tenancy)
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             else:
                 messages.success(request, _("The move-in was registered and the decision is executed."))
                 return redirect("tenancies:tenancy_detail", pk=tenancy.pk)
@@ -208,10 +194,10 @@ def tenancy_move_out(request, pk):
                 expected_version=submitted_version(data),
             )
         except services.TenancyError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         except ConcurrentEditError:
             tenancy = _detail_queryset(timezone.localdate()).get(pk=pk)
-            form = _rebind_after_conflict(MoveOutForm, request, tenancy, prefix="move_out")
+            form = form_after_conflict(request, MoveOutForm, tenancy, CONFLICT_MESSAGE, prefix="move_out")
         else:
             messages.success(request, _("The move-out was registered."))
             return redirect("tenancies:tenancy_detail", pk=pk)
@@ -246,10 +232,11 @@ def tenancy_internal_move(request, pk):
                     expected_version=submitted_version(form.cleaned_data),
                 )
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             except ConcurrentEditError:
                 tenancy = Tenancy.objects.select_related("apartment", "client", "decision").get(pk=pk)
-                form = _rebind_after_conflict(InternalMoveForm, request, tenancy, tenancy=tenancy, user=request.user)
+                form = form_after_conflict(request, InternalMoveForm, tenancy, CONFLICT_MESSAGE, tenancy=tenancy,
+                                           user=request.user)
             else:
                 messages.success(request, _("The internal move was registered."))
                 return redirect("tenancies:tenancy_detail", pk=new_tenancy.pk)
@@ -276,7 +263,7 @@ def tenancy_terms(request, pk):
                 services.update_terms(AuditContext.from_request(request), form.save(), expected_version=expected)
             except ConcurrentEditError:
                 current = Tenancy.objects.select_related("apartment", "client").get(pk=pk)
-                form = _rebind_after_conflict(TermsForm, request, current, instance=current)
+                form = form_after_conflict(request, TermsForm, current, CONFLICT_MESSAGE, instance=current)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("tenancies:tenancy_detail", pk=pk)
@@ -296,7 +283,7 @@ def tenancy_insurance_add(request, pk):
         try:
             services.add_insurance(AuditContext.from_request(request), tenancy, form.save(commit=False))
         except services.TenancyError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The home insurance was registered."))
             return redirect("tenancies:tenancy_detail", pk=pk)
@@ -316,7 +303,7 @@ def tenancy_insurance_edit(request, pk, insurance_pk):
             try:
                 services.update_insurance(AuditContext.from_request(request), form.save(commit=False))
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("tenancies:tenancy_detail", pk=pk)
@@ -336,7 +323,7 @@ def tenancy_income_add(request, pk):
         try:
             services.add_income(AuditContext.from_request(request), tenancy, form.save(commit=False))
         except services.TenancyError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The income source was registered."))
             return redirect("tenancies:tenancy_detail", pk=pk)
@@ -373,7 +360,7 @@ def tenancy_income_edit(request, pk, income_pk):
             try:
                 services.update_income(AuditContext.from_request(request), form.save(commit=False))
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("tenancies:tenancy_detail", pk=pk)
@@ -390,7 +377,7 @@ def tenancy_income_end(request, pk, income_pk):
         try:
             services.end_income(AuditContext.from_request(request), income, end_form.cleaned_data["valid_to"])
         except services.TenancyError as error:
-            _add_service_error(end_form, error)
+            add_rule_error(end_form, error)
         else:
             messages.success(request, _("The income source was ended."))
             return redirect("tenancies:tenancy_detail", pk=pk)
