@@ -24,6 +24,7 @@ from referrals import protection
 from ..forms.apartments import ApartmentFilterForm, ApartmentForm, ComplaintActionForm, ComplaintForm, KeySetForm
 from ..models import Apartment, ApartmentStatus, Complaint, KeySet, Tenancy
 from ..services import apartments as services
+from ..services import complaints, keys
 
 PER_PAGE = 25
 CONFLICT_MESSAGE = gettext_lazy(
@@ -134,7 +135,7 @@ def apartment_detail(request, pk):
     user = request.user
     apartments = Apartment.objects.all()
     if user.has_perm("tenancies.view_keyset"):
-        apartments = apartments.annotate(key_sets=services.keys_as_json())
+        apartments = apartments.annotate(key_sets=keys.keys_as_json())
     apartment = fetch_visible(request, apartments, perm="tenancies.view_apartment", pk=pk)
     today = timezone.localdate()
     tenancies = _timeline_tenancies(apartment, user)
@@ -155,7 +156,7 @@ def apartment_detail(request, pk):
             "current": current,
             "show_tenant": user.has_perm("tenancies.view_tenancy"),
             "complaints": _complaints(apartment, user, tenancies) if user.has_perm("tenancies.view_complaint") else None,
-            "keys": services.key_sets_of(apartment) if user.has_perm("tenancies.view_keyset") else None,
+            "keys": keys.key_sets_of(apartment) if user.has_perm("tenancies.view_keyset") else None,
             "can_edit": user.has_perm("tenancies.change_apartment"),
             "can_add_keys": user.has_perm("tenancies.add_keyset"),
             "can_change_keys": user.has_perm("tenancies.change_keyset"),
@@ -248,7 +249,7 @@ def keys_create(request, pk):
     )
     form = KeySetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.add_keys(AuditContext.from_request(request), apartment, form.save(commit=False))
+        keys.add_keys(AuditContext.from_request(request), apartment, form.save(commit=False))
         messages.success(request, _("The keys were added."))
         return redirect("tenancies:apartment_detail", pk=apartment.pk)
     return render(request, "tenancies/apartments/keys_form.html", {"form": form, "apartment": apartment, "creating": True})
@@ -259,7 +260,7 @@ def keys_edit(request, pk):
     keyset = _fetch_part(request, KeySet, pk, perm="tenancies.change_keyset", log=request.method == "GET")
     form = KeySetForm(request.POST or None, instance=keyset)
     if request.method == "POST" and form.is_valid():
-        services.update_keys(AuditContext.from_request(request), form.save(commit=False))
+        keys.update_keys(AuditContext.from_request(request), form.save(commit=False))
         messages.success(request, _("The keys were saved."))
         return redirect("tenancies:apartment_detail", pk=keyset.apartment_id)
     return render(
@@ -273,7 +274,7 @@ def keys_delete(request, pk):
     keyset = _fetch_part(request, KeySet, pk, perm="tenancies.delete_keyset", log=request.method == "GET")
     if request.method == "POST":
         apartment_pk = keyset.apartment_id
-        services.remove_keys(AuditContext.from_request(request), keyset)
+        keys.remove_keys(AuditContext.from_request(request), keyset)
         messages.success(request, _("The keys were removed."))
         return redirect("tenancies:apartment_detail", pk=apartment_pk)
     return render(request, "tenancies/apartments/keys_delete.html", {"keyset": keyset, "apartment": keyset.apartment})
@@ -292,7 +293,7 @@ def complaint_create(request, pk):
         complaint = form.save(commit=False)
         complaint.apartment = apartment
         try:
-            services.add_complaint(AuditContext.from_request(request), complaint)
+            complaints.add_complaint(AuditContext.from_request(request), complaint)
         except services.ApartmentError as error:
             add_rule_error(form, error)
         else:
@@ -313,7 +314,7 @@ def complaint_action(request, pk):
     saved_action = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_complaint_action(
+            complaints.update_complaint_action(
                 AuditContext.from_request(request), complaint, form.cleaned_data["action_taken"],
                 expected_action=form.cleaned_data["opened_with"],
             )

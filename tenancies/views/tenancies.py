@@ -40,6 +40,7 @@ from ..forms.tenancies import (
     waiting_apartment_decisions,
 )
 from ..models import HomeInsurance, Tenancy
+from ..services import moves, terms
 from ..services import tenancies as services
 
 TENANCIES_PER_PAGE = 25
@@ -107,7 +108,7 @@ def tenancy_move_in(request, pk):
             tenancy = form.save()
             tenancy.client = client
             try:
-                services.move_in(AuditContext.from_request(request), tenancy)
+                moves.move_in(AuditContext.from_request(request), tenancy)
             except services.TenancyError as error:
                 add_rule_error(form, error)
             else:
@@ -133,7 +134,7 @@ def _render_detail(request, tenancy, *, move_out_form=None, insurance_form=None,
     today = timezone.localdate()
     can_change = request.user.has_perm("tenancies.change_tenancy")
     insurances = list(tenancy.insurances.all())
-    incomes = services.incomes_of_stay(tenancy).select_related("tenancy").order_by("-valid_from", "-id")
+    incomes = terms.incomes_of_stay(tenancy).select_related("tenancy").order_by("-valid_from", "-id")
     if can_change and tenancy.is_active:
         move_out_form = move_out_form or MoveOutForm(
             prefix="move_out", initial={"end_date": today, "version": tenancy.version}
@@ -152,7 +153,7 @@ def _render_detail(request, tenancy, *, move_out_form=None, insurance_form=None,
             "today": today,
             "held_today": tenancy.start_date <= today and (tenancy.end_date is None or tenancy.end_date >= today),
             "insurances": insurances,
-            "insured_today": services.is_insured_on(insurances, today),
+            "insured_today": terms.is_insured_on(insurances, today),
             "incomes": incomes,
             "can_change": can_change,
             "move_out_form": move_out_form,
@@ -189,7 +190,7 @@ def tenancy_move_out(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.move_out(
+            moves.move_out(
                 AuditContext.from_request(request), tenancy, data["end_date"], data["end_reason"], data["note"],
                 expected_version=submitted_version(data),
             )
@@ -227,7 +228,7 @@ def tenancy_internal_move(request, pk):
         if form.is_valid():
             new_tenancy = form.save()
             try:
-                services.internal_move(
+                moves.internal_move(
                     AuditContext.from_request(request), tenancy, new_tenancy,
                     expected_version=submitted_version(form.cleaned_data),
                 )
@@ -260,7 +261,7 @@ def tenancy_terms(request, pk):
         if form.is_valid():
             expected = submitted_version(form.cleaned_data)
             try:
-                services.update_terms(AuditContext.from_request(request), form.save(), expected_version=expected)
+                terms.update_terms(AuditContext.from_request(request), form.save(), expected_version=expected)
             except ConcurrentEditError:
                 current = Tenancy.objects.select_related("apartment", "client").get(pk=pk)
                 form = form_after_conflict(request, TermsForm, current, CONFLICT_MESSAGE, instance=current)
@@ -281,7 +282,7 @@ def tenancy_insurance_add(request, pk):
     form = InsuranceForm(request.POST, prefix="insurance")
     if form.is_valid():
         try:
-            services.add_insurance(AuditContext.from_request(request), tenancy, form.save(commit=False))
+            terms.add_insurance(AuditContext.from_request(request), tenancy, form.save(commit=False))
         except services.TenancyError as error:
             add_rule_error(form, error)
         else:
@@ -301,7 +302,7 @@ def tenancy_insurance_edit(request, pk, insurance_pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.update_insurance(AuditContext.from_request(request), form.save(commit=False))
+                terms.update_insurance(AuditContext.from_request(request), form.save(commit=False))
             except services.TenancyError as error:
                 add_rule_error(form, error)
             else:
@@ -321,7 +322,7 @@ def tenancy_income_add(request, pk):
     form = IncomeForm(request.POST, prefix="income")
     if form.is_valid():
         try:
-            services.add_income(AuditContext.from_request(request), tenancy, form.save(commit=False))
+            terms.add_income(AuditContext.from_request(request), tenancy, form.save(commit=False))
         except services.TenancyError as error:
             add_rule_error(form, error)
         else:
@@ -337,7 +338,7 @@ def _fetch_income(request, pk, income_pk):
     )
     # Income sources follow the tenant through internal moves: those of the
     # whole stay can be edited from any of its tenancies.
-    income = get_object_or_404(services.incomes_of_stay(tenancy).select_related("tenancy__client"), pk=income_pk)
+    income = get_object_or_404(terms.incomes_of_stay(tenancy).select_related("tenancy__client"), pk=income_pk)
     return tenancy, income
 
 
@@ -358,7 +359,7 @@ def tenancy_income_edit(request, pk, income_pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.update_income(AuditContext.from_request(request), form.save(commit=False))
+                terms.update_income(AuditContext.from_request(request), form.save(commit=False))
             except services.TenancyError as error:
                 add_rule_error(form, error)
             else:
@@ -375,7 +376,7 @@ def tenancy_income_end(request, pk, income_pk):
     end_form = EndIncomeForm(request.POST, prefix="end")
     if end_form.is_valid():
         try:
-            services.end_income(AuditContext.from_request(request), income, end_form.cleaned_data["valid_to"])
+            terms.end_income(AuditContext.from_request(request), income, end_form.cleaned_data["valid_to"])
         except services.TenancyError as error:
             add_rule_error(end_form, error)
         else:
