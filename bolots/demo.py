@@ -541,9 +541,13 @@ def _housing_search(ctx):
                 applications.append([client_id, accepted_on, f"{rng.choice(APPLICATION_PLACES)}: "
                                      f"{rng.choice(STREET_NAMES)} {1 + int(rng.random() * 60)}, 1 rok",
                                      ApplicationResult.ACCEPTED])
-    copy_rows(HousingSearchProfile, ("client_id", "nationwide", "notes", "checked_on"), profiles)
-    copy_rows(QueueRegistration, ("client_id", "queue", "registered_since", "ended_on"), queues)
-    copy_rows(HousingApplication, ("client_id", "applied_on", "where", "result"), applications)
+    # Every row starts at version 1 (audit.versioning), as a save would store it.
+    copy_rows(HousingSearchProfile, ("client_id", "nationwide", "notes", "checked_on", "version"),
+              ((*row, 1) for row in profiles))
+    copy_rows(QueueRegistration, ("client_id", "queue", "registered_since", "ended_on", "version"),
+              ((*row, 1) for row in queues))
+    copy_rows(HousingApplication, ("client_id", "applied_on", "where", "result", "version"),
+              ((*row, 1) for row in applications))
     ctx.log(f"Skapade bostadssökande för {len(profiles)} klienter: {len(queues)} köer och "
             f"{len(applications)} ansökningar.")
 
@@ -648,9 +652,9 @@ def _course_round(rng, unit, starts_on, pilots, participants, topics, today,
 
 def _write_courses(rounds, leaders, sessions, enrolments, attendances, now):
     round_keys = reserve_keys(CourseRound, len(rounds))
-    copy_rows(CourseRound, ("id", "unit_id", "starts_on", "place", "capacity", "created_at"), (
+    copy_rows(CourseRound, ("id", "unit_id", "starts_on", "place", "capacity", "created_at", "version"), (
         (key, unit_id, starts_on, place, capacity,
-         datetime.combine(starts_on - timedelta(days=45), clock(10), TZ).astimezone(UTC))
+         datetime.combine(starts_on - timedelta(days=45), clock(10), TZ).astimezone(UTC), 1)
         for key, (unit_id, starts_on, place, capacity) in zip(round_keys, rounds, strict=True)
     ))
     copy_rows(CourseRound.leaders.through, ("courseround_id", "user_id"),
@@ -660,8 +664,8 @@ def _write_courses(rounds, leaders, sessions, enrolments, attendances, now):
         (key, round_keys[index], *rest) for key, (index, *rest) in zip(session_keys, sessions, strict=True)
     ))
     enrolment_keys = reserve_keys(Enrolment, len(enrolments))
-    copy_rows(Enrolment, ("id", "round_id", "client_id", "enrolled_on", "completed_on"), (
-        (key, round_keys[index], client_id, enrolled_on, completed_on)
+    copy_rows(Enrolment, ("id", "round_id", "client_id", "enrolled_on", "completed_on", "version"), (
+        (key, round_keys[index], client_id, enrolled_on, completed_on, 1)
         for key, (index, client_id, enrolled_on, _unused, completed_on) in zip(enrolment_keys, enrolments, strict=True)
     ))
     copy_rows(Attendance, ("enrolment_id", "session_id", "attended", "made_up_on"), (
