@@ -8,12 +8,17 @@ with the page's message on top and the saved values beside it
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django import forms
 from django.db import models
 from django.http import HttpRequest
 
+from core.forms import add_rule_error
+from core.rules import RuleError
+
 from .services import snapshot
+from .versioning import ConcurrentEditError
 
 
 def saved_values(
@@ -59,3 +64,50 @@ def form_after_conflict(
     form.is_valid()
     form.add_error(None, message)
     return form
+
+
+@dataclass
+class Edit:
+    """What save_edit() did: the form to show (the user's, or the user's
+    input rebound after a conflict), the saved values beside it after a
+    conflict, and whether the save went through."""
+
+    form: forms.BaseForm
+    conflict_values: list[tuple[str, str]] | None = None
+    saved: bool = False
+
+
+def save_edit(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[forms.BaseForm], object],
+    *,
+    reread: Callable[[], models.Model],
+    fields: Sequence[str],
+    message: str,
+    display: Callable[..., dict] = snapshot,
+    only_form_fields: bool = True,
+    **form_kwargs,
+) -> Edit:
+    """The edit page's POST: validate `form`, save it through `save(form)`
+    (the service). A refused rule (core.rules.RuleError) goes beside its
+    field; someone else's save meanwhile (ConcurrentEditError) shows the
+    user's input again against the stored record (`reread()`), with
+    `message` and the saved values of `fields` (those the form shows, unless
+    not `only_form_fields`). `form_kwargs` rebuild the form (besides its
+    instance)."""
+    if request.method != "POST" or not form.is_valid():
+        return Edit(form)
+    try:
+        save(form)
+    except ConcurrentEditError:
+        current = reread()
+        # Read the saved values before the new form binds the user's input
+        # onto the same instance.
+        values = saved_values(current, fields, form if only_form_fields else None, display)
+        return Edit(form_after_conflict(request, type(form), current, message, instance=current, **form_kwargs),
+                    values)
+    except RuleError as error:
+        add_rule_error(form, error)
+        return Edit(form)
+    return Edit(form, saved=True)

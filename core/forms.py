@@ -34,8 +34,12 @@ def add_rule_error(form: forms.BaseForm, error: ValidationError, field_map: dict
     form.add_error(field if field in form.fields else None, error.messages[0])
 
 
-# A post without its version is a conflict (audit.versioning.submitted_version):
-# version 0 is never stored, so claiming it always fails.
+# A form posted without its version (a page from before the field existed, a
+# hand-made request, a proxy that dropped it) is a conflict: the user cannot
+# have seen the stored values, so saving over them would be the silent
+# overwrite optimistic locking (audit.versioning) exists to prevent. Version
+# 0 is never stored (the field starts at 1 and only grows), so claiming it
+# always fails.
 MISSING_VERSION = 0
 
 

@@ -22,11 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
-from audit.conflicts import form_after_conflict, saved_values
+from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction, FieldChange
 from audit.services import log_access
-from audit.versioning import ConcurrentEditError
 from core.forms import add_rule_error
 from referrals.calendar import add_months
 from referrals.models import Client
@@ -173,24 +172,21 @@ def housing_search_edit(request, client_id):
     if request.method != "POST":
         form = ProfileForm(instance=profile)
         return _render_form(request, client, form, heading=heading)
-    form = ProfileForm(request.POST, instance=profile)
-    conflict_values = None
-    if form.is_valid():
-        try:
-            services.save_profile(
-                AuditContext.from_request(request), client,
-                nationwide=form.cleaned_data["nationwide"], notes=form.cleaned_data["notes"],
-                expected_version=form.expected_version(),
-            )
-        except ConcurrentEditError:
-            current = services.profile_of(Client.objects.select_related("housing_search").get(pk=client.pk))
-            conflict_values = saved_values(current, services.PROFILE_FIELDS)
-            form = form_after_conflict(request, ProfileForm, current, CONFLICT_MESSAGE, instance=current)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("bolots:housing_search", client_id=client.pk)
+    edit = save_edit(
+        request, ProfileForm(request.POST, instance=profile),
+        lambda form: services.save_profile(
+            AuditContext.from_request(request), client,
+            nationwide=form.cleaned_data["nationwide"], notes=form.cleaned_data["notes"],
+            expected_version=form.expected_version(),
+        ),
+        reread=lambda: services.profile_of(Client.objects.select_related("housing_search").get(pk=client.pk)),
+        fields=services.PROFILE_FIELDS, message=CONFLICT_MESSAGE, only_form_fields=False,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("bolots:housing_search", client_id=client.pk)
     log_access(AuditContext.from_request(request), AccessAction.VIEW, client)
-    return _render_form(request, client, form, heading=heading, conflict_values=conflict_values)
+    return _render_form(request, client, edit.form, heading=heading, conflict_values=edit.conflict_values)
 
 
 @permission_required("bolots.add_queueregistration", "referrals.view_client")
@@ -231,24 +227,22 @@ def _edit_row(request, client_id, pk, *, perm, related, form_class, fields, save
     if request.method != "POST":
         form = form_class(instance=row)
         return _render_form(request, client, form, heading=heading)
-    form = form_class(request.POST, instance=row)
-    conflict_values = None
-    if form.is_valid():
-        try:
-            save(AuditContext.from_request(request), form.save(commit=False),
-                 expected_version=form.expected_version())
-        except services.SearchError as error:
-            add_rule_error(form, error)
-        except ConcurrentEditError:
-            current = get_object_or_404(getattr(client, related).all(), pk=pk)
-            current.client = client
-            conflict_values = saved_values(current, fields)
-            form = form_after_conflict(request, form_class, current, CONFLICT_MESSAGE, instance=current)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("bolots:housing_search", client_id=client.pk)
+    def reread():
+        current = get_object_or_404(getattr(client, related).all(), pk=pk)
+        current.client = client
+        return current
+
+    edit = save_edit(
+        request, form_class(request.POST, instance=row),
+        lambda form: save(AuditContext.from_request(request), form.save(commit=False),
+                          expected_version=form.expected_version()),
+        reread=reread, fields=fields, message=CONFLICT_MESSAGE, only_form_fields=False,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("bolots:housing_search", client_id=client.pk)
     log_access(AuditContext.from_request(request), AccessAction.VIEW, client)
-    return _render_form(request, client, form, heading=heading, conflict_values=conflict_values)
+    return _render_form(request, client, edit.form, heading=heading, conflict_values=edit.conflict_values)
 
 
 @permission_required("bolots.change_queueregistration", "referrals.view_client")

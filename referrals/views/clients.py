@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required
 from audit import reads
-from audit.conflicts import form_after_conflict, saved_values
+from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.services import history_of
-from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.clients import ClientForm, ClientSearchForm, PersonalNumberField
 from ..models import Client
@@ -118,27 +117,18 @@ def client_edit(request, pk):
         log=request.method == "GET",
         pk=pk,
     )
-    form = ClientForm(request.POST or None, instance=client, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        expected = submitted_version(form.cleaned_data)
-        try:
-            services.update_client(
-                AuditContext.from_request(request),
-                form.save(commit=False),
-                expected_version=expected,
-                target_groups=form.cleaned_data["target_groups"],
-            )
-        except ConcurrentEditError:
-            current = Client.objects.prefetch_related("target_groups").get(pk=pk)
-            # Read the saved values before the new form binds the user's
-            # input onto the same instance.
-            conflict_values = saved_values(current, services.TRACKED_FIELDS, form)
-            form = form_after_conflict(request, ClientForm, current, CONFLICT_MESSAGE, instance=current,
-                                       user=request.user)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:client_detail", pk=pk)
+    edit = save_edit(
+        request, ClientForm(request.POST or None, instance=client, user=request.user),
+        lambda form: services.update_client(AuditContext.from_request(request), form.save(commit=False),
+                                            expected_version=form.expected_version(),
+                                            target_groups=form.cleaned_data["target_groups"]),
+        reread=lambda: Client.objects.prefetch_related("target_groups").get(pk=pk),
+        fields=services.TRACKED_FIELDS, message=CONFLICT_MESSAGE, user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("referrals:client_detail", pk=pk)
+    form, conflict_values = edit.form, edit.conflict_values
     if request.method == "POST" and form.held_elsewhere:
         log_number_lookup(AuditContext.from_request(request), PersonalNumberField().clean(request.POST["personal_number"]))
     return render(

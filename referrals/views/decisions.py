@@ -7,11 +7,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
-from audit.conflicts import form_after_conflict, saved_values
+from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
-from audit.versioning import ConcurrentEditError, submitted_version
 
 from ..forms.decisions import (
     CloseForm,
@@ -263,26 +262,22 @@ def decision_edit(request, pk):
         pk=pk,
     )
     client = decision.client
-    form = DecisionForm(request.POST or None, instance=decision, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        expected = submitted_version(form.cleaned_data)
-        try:
-            services.update_decision(AuditContext.from_request(request), form.save(commit=False), expected_version=expected)
-        except ConcurrentEditError:
-            current = Decision.objects.select_related("legal_basis", "decided_by").get(pk=pk)
-            conflict_values = saved_values(current, services.TRACKED_FIELDS, form)
-            form = form_after_conflict(request, DecisionForm, current, CONFLICT_MESSAGE, instance=current,
-                                       user=request.user)
-        except services.DecisionError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:decision_detail", pk=pk)
+    # The decision's rules refuse with a message for the form as a whole.
+    edit = save_edit(
+        request, DecisionForm(request.POST or None, instance=decision, user=request.user),
+        lambda form: services.update_decision(AuditContext.from_request(request), form.save(commit=False),
+                                              expected_version=form.expected_version()),
+        reread=lambda: Decision.objects.select_related("legal_basis", "decided_by").get(pk=pk),
+        fields=services.TRACKED_FIELDS, message=CONFLICT_MESSAGE, user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("referrals:decision_detail", pk=pk)
     return render(
         request,
         "referrals/decisions/decision_form.html",
-        {"form": form, "client": client, "decision": decision, "creating": False, "conflict_values": conflict_values},
+        {"form": edit.form, "client": client, "decision": decision, "creating": False,
+         "conflict_values": edit.conflict_values},
     )
 
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
-from audit.conflicts import form_after_conflict, saved_values
+from audit.conflicts import form_after_conflict, save_edit
 from audit.context import AuditContext
 from audit.services import history_of
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
 
 from ..forms.notices import ConcernReportForm, ContactAttemptForm, EvictionNoticeForm, NoticeOutcomeForm
 from ..models import Client, ConcernReport, EvictionNotice
@@ -132,27 +132,21 @@ def notice_edit(request, pk):
     # Opening the form shows the data (logged as a view); saving is logged by
     # the service as an update.
     notice = _fetch_notice(request, pk, perm="referrals.change_evictionnotice", log=request.method == "GET")
-    form = EvictionNoticeForm(request.POST or None, instance=notice, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_notice(
-                AuditContext.from_request(request),
-                form.save(commit=False),
-                expected_version=submitted_version(form.cleaned_data),
-            )
-        except ConcurrentEditError:
-            current = EvictionNotice.objects.select_related("client").get(pk=pk)
-            conflict_values = saved_values(current, services.NOTICE_TRACKED_FIELDS, form, services.display_snapshot)
-            form = form_after_conflict(request, EvictionNoticeForm, current, CONFLICT_MESSAGE,
-                                       instance=current, user=request.user)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:notice_detail", pk=pk)
+    edit = save_edit(
+        request, EvictionNoticeForm(request.POST or None, instance=notice, user=request.user),
+        lambda form: services.update_notice(AuditContext.from_request(request), form.save(commit=False),
+                                            expected_version=form.expected_version()),
+        reread=lambda: EvictionNotice.objects.select_related("client").get(pk=pk),
+        fields=services.NOTICE_TRACKED_FIELDS, display=services.display_snapshot, message=CONFLICT_MESSAGE,
+        user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("referrals:notice_detail", pk=pk)
     return render(
         request,
         "referrals/notices/notice_form.html",
-        {"form": form, "notice": notice, "creating": False, "conflict_values": conflict_values},
+        {"form": edit.form, "notice": notice, "creating": False, "conflict_values": edit.conflict_values},
     )
 
 
@@ -183,7 +177,7 @@ def notice_outcome(request, pk):
                 notice,
                 outcome=form.cleaned_data["outcome"],
                 outcome_on=form.cleaned_data["outcome_on"],
-                expected_version=submitted_version(form.cleaned_data),
+                expected_version=form.expected_version(),
             )
         except ConcurrentEditError:
             notice = _fetch_notice(request, pk, log=False)
@@ -309,27 +303,21 @@ def concern_detail(request, pk):
 @permission_required("referrals.change_concernreport")
 def concern_edit(request, pk):
     concern = _fetch_concern(request, pk, perm="referrals.change_concernreport", log=request.method == "GET")
-    form = ConcernReportForm(request.POST or None, instance=concern, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_concern(
-                AuditContext.from_request(request),
-                form.save(commit=False),
-                expected_version=submitted_version(form.cleaned_data),
-            )
-        except ConcurrentEditError:
-            current = ConcernReport.objects.select_related("client").get(pk=pk)
-            conflict_values = saved_values(current, services.CONCERN_TRACKED_FIELDS, form, services.display_snapshot)
-            form = form_after_conflict(request, ConcernReportForm, current, CONFLICT_MESSAGE,
-                                       instance=current, user=request.user)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:concern_detail", pk=pk)
+    edit = save_edit(
+        request, ConcernReportForm(request.POST or None, instance=concern, user=request.user),
+        lambda form: services.update_concern(AuditContext.from_request(request), form.save(commit=False),
+                                             expected_version=form.expected_version()),
+        reread=lambda: ConcernReport.objects.select_related("client").get(pk=pk),
+        fields=services.CONCERN_TRACKED_FIELDS, display=services.display_snapshot, message=CONFLICT_MESSAGE,
+        user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("referrals:concern_detail", pk=pk)
     return render(
         request,
         "referrals/concerns/concern_form.html",
-        {"form": form, "concern": concern, "creating": False, "conflict_values": conflict_values},
+        {"form": edit.form, "concern": concern, "creating": False, "conflict_values": edit.conflict_values},
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import permission_required, require_perm
 from audit.conflicts import form_after_conflict
 from audit.context import AuditContext
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
 
 from ..forms import FIRST_YEAR, EnforcementFiguresForm
 from ..models import EnforcementFigures
@@ -71,7 +71,7 @@ def enforcement_edit(request, year=None):
         try:
             saved = services.save_figures(
                 AuditContext.from_request(request), form.save(commit=False),
-                expected_version=submitted_version(form.cleaned_data),
+                expected_version=form.expected_version(),
             )
         except ConcurrentEditError:
             conflict = EnforcementFigures.objects.filter(

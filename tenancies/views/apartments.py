@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required, require_perm
-from audit.conflicts import form_after_conflict, saved_values
+from audit.conflicts import form_after_conflict, save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
 from core.forms import add_rule_error
 from referrals import protection
 
@@ -202,27 +202,21 @@ def apartment_edit(request, pk):
     apartment = fetch_visible(
         request, Apartment.objects.all(), perm="tenancies.change_apartment", log=request.method == "GET", pk=pk
     )
-    form = ApartmentForm(request.POST or None, instance=apartment, unit_id=apartment.unit_id)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        expected = submitted_version(form.cleaned_data)
-        try:
-            services.update_apartment(AuditContext.from_request(request), form.save(commit=False),
-                                      expected_version=expected)
-        except ConcurrentEditError:
-            current = Apartment.objects.get(pk=pk)
-            conflict_values = saved_values(current, services.TRACKED_FIELDS, form, services.display_snapshot)
-            form = form_after_conflict(request, ApartmentForm, current, CONFLICT_MESSAGE, instance=current,
-                                       unit_id=current.unit_id)
-        except services.ApartmentError as error:
-            add_rule_error(form, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("tenancies:apartment_detail", pk=pk)
+    edit = save_edit(
+        request, ApartmentForm(request.POST or None, instance=apartment, unit_id=apartment.unit_id),
+        lambda form: services.update_apartment(AuditContext.from_request(request), form.save(commit=False),
+                                               expected_version=form.expected_version()),
+        reread=lambda: Apartment.objects.get(pk=pk),
+        fields=services.TRACKED_FIELDS, display=services.display_snapshot, message=CONFLICT_MESSAGE,
+        unit_id=apartment.unit_id,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("tenancies:apartment_detail", pk=pk)
     return render(
         request,
         "tenancies/apartments/apartment_form.html",
-        {"form": form, "apartment": apartment, "creating": False, "conflict_values": conflict_values},
+        {"form": edit.form, "apartment": apartment, "creating": False, "conflict_values": edit.conflict_values},
     )
 
 

@@ -24,7 +24,7 @@ from audit.conflicts import form_after_conflict
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
 from core.forms import add_rule_error
 from referrals import protection
 from referrals.models import Client
@@ -192,7 +192,7 @@ def tenancy_move_out(request, pk):
         try:
             moves.move_out(
                 AuditContext.from_request(request), tenancy, data["end_date"], data["end_reason"], data["note"],
-                expected_version=submitted_version(data),
+                expected_version=form.expected_version(),
             )
         except services.TenancyError as error:
             add_rule_error(form, error)
@@ -230,7 +230,7 @@ def tenancy_internal_move(request, pk):
             try:
                 moves.internal_move(
                     AuditContext.from_request(request), tenancy, new_tenancy,
-                    expected_version=submitted_version(form.cleaned_data),
+                    expected_version=form.expected_version(),
                 )
             except services.TenancyError as error:
                 add_rule_error(form, error)
@@ -259,7 +259,7 @@ def tenancy_terms(request, pk):
     form = TermsForm(request.POST or None, instance=tenancy)
     if request.method == "POST":
         if form.is_valid():
-            expected = submitted_version(form.cleaned_data)
+            expected = form.expected_version()
             try:
                 terms.update_terms(AuditContext.from_request(request), form.save(), expected_version=expected)
             except ConcurrentEditError:
