@@ -127,27 +127,30 @@ def notice_detail(request, pk):
     return render(request, "referrals/notices/notice_detail.html", _notice_detail_context(request, notice))
 
 
+def _edit(request, record, form_class, update, fields, template, detail, name):
+    """The edit page of a notice or a concern report (they differ only in
+    their form, service and pages)."""
+    edit = save_edit(
+        request, form_class(request.POST or None, instance=record, user=request.user),
+        lambda form: update(AuditContext.from_request(request), form.save(commit=False),
+                            expected_version=form.expected_version()),
+        reread=lambda: type(record).objects.select_related("client").get(pk=record.pk),
+        fields=fields, display=services.display_snapshot, message=CONFLICT_MESSAGE, user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect(detail, pk=record.pk)
+    return render(request, template, {"form": edit.form, name: record, "creating": False,
+                                      "conflict_values": edit.conflict_values})
+
+
 @permission_required("referrals.change_evictionnotice")
 def notice_edit(request, pk):
     # Opening the form shows the data (logged as a view); saving is logged by
     # the service as an update.
     notice = _fetch_notice(request, pk, perm="referrals.change_evictionnotice", log=request.method == "GET")
-    edit = save_edit(
-        request, EvictionNoticeForm(request.POST or None, instance=notice, user=request.user),
-        lambda form: services.update_notice(AuditContext.from_request(request), form.save(commit=False),
-                                            expected_version=form.expected_version()),
-        reread=lambda: EvictionNotice.objects.select_related("client").get(pk=pk),
-        fields=services.NOTICE_TRACKED_FIELDS, display=services.display_snapshot, message=CONFLICT_MESSAGE,
-        user=request.user,
-    )
-    if edit.saved:
-        messages.success(request, _("The changes were saved."))
-        return redirect("referrals:notice_detail", pk=pk)
-    return render(
-        request,
-        "referrals/notices/notice_form.html",
-        {"form": edit.form, "notice": notice, "creating": False, "conflict_values": edit.conflict_values},
-    )
+    return _edit(request, notice, EvictionNoticeForm, services.update_notice, services.NOTICE_TRACKED_FIELDS,
+                 "referrals/notices/notice_form.html", "referrals:notice_detail", "notice")
 
 
 @permission_required("referrals.change_evictionnotice")
@@ -303,22 +306,8 @@ def concern_detail(request, pk):
 @permission_required("referrals.change_concernreport")
 def concern_edit(request, pk):
     concern = _fetch_concern(request, pk, perm="referrals.change_concernreport", log=request.method == "GET")
-    edit = save_edit(
-        request, ConcernReportForm(request.POST or None, instance=concern, user=request.user),
-        lambda form: services.update_concern(AuditContext.from_request(request), form.save(commit=False),
-                                             expected_version=form.expected_version()),
-        reread=lambda: ConcernReport.objects.select_related("client").get(pk=pk),
-        fields=services.CONCERN_TRACKED_FIELDS, display=services.display_snapshot, message=CONFLICT_MESSAGE,
-        user=request.user,
-    )
-    if edit.saved:
-        messages.success(request, _("The changes were saved."))
-        return redirect("referrals:concern_detail", pk=pk)
-    return render(
-        request,
-        "referrals/concerns/concern_form.html",
-        {"form": edit.form, "concern": concern, "creating": False, "conflict_values": edit.conflict_values},
-    )
+    return _edit(request, concern, ConcernReportForm, services.update_concern, services.CONCERN_TRACKED_FIELDS,
+                 "referrals/concerns/concern_form.html", "referrals:concern_detail", "concern")
 
 
 @permission_required("referrals.view_concernreport", "referrals.add_order")

@@ -40,38 +40,42 @@ def _check_period(start, end, field):
         raise TenancyError(_("The end of the period cannot be before its start."), code="end_before_start", field=field)
 
 
+def _add(ctx, tenancy, record, end_field):
+    """Register `record` (an insurance or an income source, unsaved) on
+    `tenancy`; its period must not end before it starts."""
+    _check_period(record.valid_from, getattr(record, end_field), end_field)
+    record.tenancy = tenancy
+    record.save()
+    log_access(ctx, AccessAction.CREATE, record)
+    return record
+
+
+def _update(ctx, record, fields, end_field):
+    """Save an edited insurance or income source, keeping the field history."""
+    _check_period(record.valid_from, getattr(record, end_field), end_field)
+    return save_tracked(ctx, record, fields, update_fields=fields).record
+
+
 @transaction.atomic
 def add_insurance(ctx, tenancy, insurance):
     """Register the tenant's home insurance for `tenancy`."""
-    _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
-    insurance.tenancy = tenancy
-    insurance.save()
-    log_access(ctx, AccessAction.CREATE, insurance)
-    return insurance
+    return _add(ctx, tenancy, insurance, "valid_until")
 
 
 @transaction.atomic
 def update_insurance(ctx, insurance):
-    """Save an edited home insurance, keeping the field history."""
-    _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
-    return save_tracked(ctx, insurance, INSURANCE_FIELDS, update_fields=INSURANCE_FIELDS).record
+    return _update(ctx, insurance, INSURANCE_FIELDS, "valid_until")
 
 
 @transaction.atomic
 def add_income(ctx, tenancy, income):
     """Register an income source of the tenant of `tenancy`."""
-    _check_period(income.valid_from, income.valid_to, "valid_to")
-    income.tenancy = tenancy
-    income.save()
-    log_access(ctx, AccessAction.CREATE, income)
-    return income
+    return _add(ctx, tenancy, income, "valid_to")
 
 
 @transaction.atomic
 def update_income(ctx, income):
-    """Save an edited income source, keeping the field history."""
-    _check_period(income.valid_from, income.valid_to, "valid_to")
-    return save_tracked(ctx, income, INCOME_FIELDS, update_fields=INCOME_FIELDS).record
+    return _update(ctx, income, INCOME_FIELDS, "valid_to")
 
 
 @transaction.atomic
