@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from django.db import models
 
+from .context import AuditContext
 from .models import AccessAction
 from .services import Change, diff_fields, log_access, record_changes, snapshot
 from .versioning import claim_version
@@ -32,7 +33,7 @@ class Saved(NamedTuple):
 
 
 def save_tracked(
-    ctx,
+    ctx: AuditContext,
     record: models.Model,
     fields: Sequence[str],
     *,
@@ -97,7 +98,7 @@ def save_tracked(
     return Saved(record, changes)
 
 
-def write_fields(ctx, record: models.Model, *, note: str | None = None, log: bool = True, **values: Any) -> Saved:
+def write_fields(ctx: AuditContext, record: models.Model, *, note: str | None = None, log: bool = True, **values: Any) -> Saved:
     """Set `values` on `record` (a row the caller has locked, or one nobody
     else edits) and save only them through save_tracked(). The access-log
     note names every field written, changed or not."""
