@@ -20,22 +20,11 @@ from referrals import protection
 from referrals.services.decisions import DecisionError, execute_decision
 
 from ..models import Apartment, ApartmentStatus, EndReason, Tenancy
-from .tenancies import (
-    TenancyError,
-    _check_apartment_can_take,
-    _check_decision,
-    _check_new_tenancy_is_open,
-    _check_within_validity,
-    _date,
-    _decision_kind_label,
-    _lock_apartment,
-    _lock_apartments,
-    _lock_decision,
-    _save_new,
-    check_client_free,
-    check_no_overlap,
-    derive_programme_fields,
-)
+
+# Through the module, not its names: the rules are one place, and a test
+# that replaces one of them (tenancies/tests) replaces it for the moves too.
+from . import tenancies as rules
+from .tenancies import TenancyError
 
 ENDING_FIELDS = ["end_date", "end_reason", "end_note"]
 
@@ -70,8 +59,8 @@ def _start(ctx, tenancy, apartment):
     tenancy.created_by = ctx.user
     if tenancy.rent is None:
         tenancy.rent = apartment.rent
-    derive_programme_fields(tenancy)
-    _save_new(tenancy)
+    rules.derive_programme_fields(tenancy)
+    rules._save_new(tenancy)
 
 
 # --- Move-in, move-out, internal move -----------------------------------------------
@@ -84,16 +73,16 @@ def move_in(ctx, tenancy):
     occupied and executes the decision, all in one transaction.
 
     The tenancy is an internal move when the client's previous tenancy ended
-    "moved within the programme" (derive_programme_fields)."""
+    "moved within the programme" (tenancies.derive_programme_fields)."""
     if tenancy.apartment_id is None:
         raise TenancyError(_("Choose the apartment the client moves into."), code="no_apartment", field="apartment")
-    apartment = _lock_apartment(tenancy.apartment)
-    decision = _lock_decision(tenancy.decision)
-    _check_new_tenancy_is_open(tenancy)
-    _check_apartment_can_take(apartment)
-    _check_decision(decision, tenancy.client, apartment, tenancy.start_date)
-    check_client_free(tenancy.client, tenancy.start_date)
-    check_no_overlap(apartment, tenancy.start_date)
+    apartment = rules._lock_apartment(tenancy.apartment)
+    decision = rules._lock_decision(tenancy.decision)
+    rules._check_new_tenancy_is_open(tenancy)
+    rules._check_apartment_can_take(apartment)
+    rules._check_decision(decision, tenancy.client, apartment, tenancy.start_date)
+    rules.check_client_free(tenancy.client, tenancy.start_date)
+    rules.check_no_overlap(apartment, tenancy.start_date)
     tenancy.decision = decision
     _start(ctx, tenancy, apartment)
     _execute(ctx, decision, tenancy.start_date, apartment)
@@ -123,12 +112,12 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
 
     `expected_version` is the version the user's form was opened with; a
     save by someone else in between raises ConcurrentEditError."""
-    apartment = _lock_apartment(Apartment(pk=tenancy.apartment_id))
+    apartment = rules._lock_apartment(Apartment(pk=tenancy.apartment_id))
     current = Tenancy.objects.select_for_update().select_related("client").get(pk=tenancy.pk)
     current.apartment = apartment
     if current.end_date is not None:
         raise TenancyError(
-            _("The tenancy already ended on %(date)s.") % {"date": _date(current.end_date)}, code="ended"
+            _("The tenancy already ended on %(date)s.") % {"date": rules._date(current.end_date)}, code="ended"
         )
     if end_date is None:
         raise TenancyError(_("Give the move-out date."), code="no_end_date", field="end_date")
@@ -136,7 +125,8 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
         raise TenancyError(_("Choose why the tenancy ends."), code="no_reason", field="end_reason")
     if end_date < current.start_date:
         raise TenancyError(
-            _("The move-out date cannot be before the move-in date (%(date)s).") % {"date": _date(current.start_date)},
+            _("The move-out date cannot be before the move-in date (%(date)s).")
+            % {"date": rules._date(current.start_date)},
             code="before_start",
             field="end_date",
         )
@@ -149,7 +139,7 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
     if later:
         raise TenancyError(
             _("Another tenancy of the apartment starts %(date)s; the move-out must be before it.")
-            % {"date": _date(later.start_date)},
+            % {"date": rules._date(later.start_date)},
             code="overlap",
             field="end_date",
         )
@@ -173,23 +163,23 @@ def _decision_for_internal_move(current, new_tenancy, apartment):
     kind and no other decision was chosen (it is already executed: the stay
     continues); it must still be valid on the day of the move. Otherwise
     the new tenancy needs its own, not yet executed, decision."""
-    chosen = _lock_decision(new_tenancy.decision)
+    chosen = rules._lock_decision(new_tenancy.decision)
     start = new_tenancy.start_date
     if chosen is None and current.decision is not None:
         if current.decision.kind == apartment.decision_kind:
-            _check_within_validity(current.decision, start)
+            rules._check_within_validity(current.decision, start)
             return current.decision, True
         raise TenancyError(
             _("The current decision is on %(chosen)s; a %(apartment)s needs a decision on %(kind)s. Choose one.")
             % {
-                "chosen": _decision_kind_label(current.decision.kind),
+                "chosen": rules._decision_kind_label(current.decision.kind),
                 "apartment": apartment.get_kind_display().lower(),
-                "kind": _decision_kind_label(apartment.decision_kind),
+                "kind": rules._decision_kind_label(apartment.decision_kind),
             },
             code="wrong_kind",
             field="decision",
         )
-    _check_decision(chosen, current.client, apartment, start)
+    rules._check_decision(chosen, current.client, apartment, start)
     return chosen, False
 
 
@@ -204,7 +194,7 @@ def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
     current = Tenancy.objects.select_related("client", "decision").get(pk=tenancy.pk)
     if new_tenancy.apartment_id is None:
         raise TenancyError(_("Choose the apartment the tenant moves to."), code="no_apartment", field="apartment")
-    old_apartment, apartment = _lock_apartments(Apartment(pk=current.apartment_id), new_tenancy.apartment)
+    old_apartment, apartment = rules._lock_apartments(Apartment(pk=current.apartment_id), new_tenancy.apartment)
     if current.end_date is not None:
         raise TenancyError(_("Only an active tenancy can be moved."), code="ended")
     if apartment.pk == old_apartment.pk:
@@ -214,15 +204,15 @@ def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
     if new_tenancy.start_date <= current.start_date:
         raise TenancyError(
             _("The new tenancy must start after the current one started (%(date)s).")
-            % {"date": _date(current.start_date)},
+            % {"date": rules._date(current.start_date)},
             code="before_start",
             field="start_date",
         )
     new_tenancy.client = current.client
-    _check_new_tenancy_is_open(new_tenancy)
-    _check_apartment_can_take(apartment)
+    rules._check_new_tenancy_is_open(new_tenancy)
+    rules._check_apartment_can_take(apartment)
     decision, carries_over = _decision_for_internal_move(current, new_tenancy, apartment)
-    check_no_overlap(apartment, new_tenancy.start_date)
+    rules.check_no_overlap(apartment, new_tenancy.start_date)
     move_out(ctx, current, new_tenancy.start_date - timedelta(days=1), EndReason.MOVED_WITHIN_PROGRAMME,
              note=_("Internal move"), expected_version=expected_version)
     tenancy.__dict__.update({name: getattr(current, name) for name in [*ENDING_FIELDS, "version"]})
