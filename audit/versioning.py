@@ -33,7 +33,7 @@ def claim_version(instance, expected_version):
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("claim_version() must run inside transaction.atomic().")
     if expected_version is None:
-        # Unknown is not "the stored one": see submitted_version().
+        # Unknown is not "the stored one": see core.forms.MISSING_VERSION.
         raise ConcurrentEditError
     claimed = (
         type(instance)
@@ -44,19 +44,3 @@ def claim_version(instance, expected_version):
         raise ConcurrentEditError
     instance.version = expected_version + 1
 
-
-# A form posted without its version (a page from before the field existed, a
-# hand-made request, a proxy that dropped it) is a conflict: the user cannot
-# have seen the stored values, so saving over them would be the silent
-# overwrite this module exists to prevent. Version 0 is never stored (the
-# field starts at 1 and only grows), so claiming it always fails.
-MISSING_VERSION = 0
-
-
-def submitted_version(cleaned_data, key="version") -> int:
-    """The version the form was opened with, or MISSING_VERSION.
-
-    Views pass this to the services instead of falling back to the stored
-    version (`cleaned_data["version"] or record.version` overwrote)."""
-    value = cleaned_data.get(key)
-    return MISSING_VERSION if value is None else value

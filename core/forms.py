@@ -23,3 +23,41 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": text[:40]})
         return super()._check_values(value)
+
+
+def add_rule_error(form: forms.BaseForm, error: ValidationError, field_map: dict | None = None) -> None:
+    """Put a refused rule's message (core.rules.RuleError) beside the field
+    it concerns, or on top of the form when the form has no such field.
+    `field_map` renames a service's field to the form's."""
+    field = getattr(error, "field", None)
+    field = (field_map or {}).get(field, field)
+    form.add_error(field if field in form.fields else None, error.messages[0])
+
+
+# A form posted without its version (a page from before the field existed, a
+# hand-made request, a proxy that dropped it) is a conflict: the user cannot
+# have seen the stored values, so saving over them would be the silent
+# overwrite optimistic locking (audit.versioning) exists to prevent. Version
+# 0 is never stored (the field starts at 1 and only grows), so claiming it
+# always fails.
+MISSING_VERSION = 0
+
+
+class VersionedFormMixin(forms.Form):
+    """The hidden version of the record the form was opened on, for the
+    optimistic lock (audit.versioning). A model form takes its instance's
+    version; a form about another record passes `version=`. A post without
+    the field gives MISSING_VERSION, a conflict, never an overwrite."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, version: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if version is None:
+            version = getattr(getattr(self, "instance", None), "version", None)
+        self.fields["version"].initial = version
+
+    def expected_version(self) -> int:
+        """The version the form was opened with, or MISSING_VERSION."""
+        value = self.cleaned_data.get("version")
+        return MISSING_VERSION if value is None else value

@@ -124,9 +124,9 @@ def _course_round(rng, unit, starts_on, pilots, participants, topics, today,
 
 def _write_courses(rounds, leaders, sessions, enrolments, attendances, now):
     round_keys = reserve_keys(CourseRound, len(rounds))
-    copy_rows(CourseRound, ("id", "unit_id", "starts_on", "place", "capacity", "created_at"), (
+    copy_rows(CourseRound, ("id", "unit_id", "starts_on", "place", "capacity", "created_at", "version"), (
         (key, unit_id, starts_on, place, capacity,
-         datetime.combine(starts_on - timedelta(days=45), clock(10), TZ).astimezone(UTC))
+         datetime.combine(starts_on - timedelta(days=45), clock(10), TZ).astimezone(UTC), 1)
         for key, (unit_id, starts_on, place, capacity) in zip(round_keys, rounds, strict=True)
     ))
     copy_rows(CourseRound.leaders.through, ("courseround_id", "user_id"),
@@ -136,8 +136,8 @@ def _write_courses(rounds, leaders, sessions, enrolments, attendances, now):
         (key, round_keys[index], *rest) for key, (index, *rest) in zip(session_keys, sessions, strict=True)
     ))
     enrolment_keys = reserve_keys(Enrolment, len(enrolments))
-    copy_rows(Enrolment, ("id", "round_id", "client_id", "enrolled_on", "completed_on"), (
-        (key, round_keys[index], client_id, enrolled_on, completed_on)
+    copy_rows(Enrolment, ("id", "round_id", "client_id", "enrolled_on", "completed_on", "version"), (
+        (key, round_keys[index], client_id, enrolled_on, completed_on, 1)
         for key, (index, client_id, enrolled_on, _unused, completed_on) in zip(enrolment_keys, enrolments, strict=True)
     ))
     copy_rows(Attendance, ("enrolment_id", "session_id", "attended", "made_up_on"), (

@@ -241,7 +241,7 @@ class _Housing:
         if previous.reason != EndReason.MOVED_WITHIN_PROGRAMME:
             return
         flat = self._free_flat(previous.flat.kind, day, exclude=previous.flat)
-        # As tenancies.services.tenancies.internal_move: the decision carries over to
+        # As tenancies.services.moves.internal_move: the decision carries over to
         # an apartment of the same kind.
         self._start(flat, previous.client_id, day, previous.decision_id, previous.created_by_id)
 

@@ -72,8 +72,12 @@ def build(ctx: DemoContext) -> None:
                 applications.append([client_id, accepted_on, f"{rng.choice(APPLICATION_PLACES)}: "
                                      f"{rng.choice(STREET_NAMES)} {1 + int(rng.random() * 60)}, 1 rok",
                                      ApplicationResult.ACCEPTED])
-    copy_rows(HousingSearchProfile, ("client_id", "nationwide", "notes", "checked_on"), profiles)
-    copy_rows(QueueRegistration, ("client_id", "queue", "registered_since", "ended_on"), queues)
-    copy_rows(HousingApplication, ("client_id", "applied_on", "where", "result"), applications)
+    # Every row starts at version 1 (audit.versioning), as a save would store it.
+    copy_rows(HousingSearchProfile, ("client_id", "nationwide", "notes", "checked_on", "version"),
+              ((*row, 1) for row in profiles))
+    copy_rows(QueueRegistration, ("client_id", "queue", "registered_since", "ended_on", "version"),
+              ((*row, 1) for row in queues))
+    copy_rows(HousingApplication, ("client_id", "applied_on", "where", "result", "version"),
+              ((*row, 1) for row in applications))
     ctx.log(f"Skapade bostadssökande för {len(profiles)} klienter: {len(queues)} köer och "
             f"{len(applications)} ansökningar.")

@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import VersionedFormMixin
+
 from .models import EnforcementFigures
 
 FIRST_YEAR = 2000
@@ -20,13 +22,11 @@ class YearForm(forms.Form):
         self.fields["ar"].choices = [(year, str(year)) for year in years]
 
 
-class EnforcementFiguresForm(forms.ModelForm):
+class EnforcementFiguresForm(VersionedFormMixin, forms.ModelForm):
     """The figures the enforcement authority (Kronofogden) publishes for the
     municipality and year. `municipality` is the manager's; the year is
     fixed when the figures for it exist already."""
 
-    # The version the user opened; see audit.versioning.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = EnforcementFigures
@@ -58,7 +58,6 @@ class EnforcementFiguresForm(forms.ModelForm):
         self.municipality = municipality
         self.instance.municipality = municipality
         self.today = today or timezone.localdate()
-        self.fields["version"].initial = self.instance.version
         # The range is checked in clean_year() with one message for both ends.
         self.fields["year"].validators = []
         self.fields["year"].widget = forms.NumberInput(attrs={"min": FIRST_YEAR, "max": self.today.year})

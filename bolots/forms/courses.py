@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
-from core.forms import ModelMultipleChoiceField
+from core.forms import ModelMultipleChoiceField, VersionedFormMixin
 from referrals.services.orders import unit_pilots
 
 from ..models import CourseRound, CourseSession
-from ..services.courses import check_mark
+from ..services.courses import check_mark, grid_versions, parse_grid_versions
 
 DEFAULT_START_TIME = time(13, 0)
 
@@ -31,11 +31,9 @@ class LeaderChoiceField(ModelMultipleChoiceField):
         return user.get_full_name() or user.username
 
 
-class RoundForm(DateBoundsMixin, forms.ModelForm):
+class RoundForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     # Planned events: at most two years ahead (core.dates).
     planned_dates = ("starts_on",)
-    # The stored state the edit form was opened with; see services.courses.round_fingerprint.
-    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=50, initial=6)
     leaders = LeaderChoiceField(
         label=_("Leaders"),
@@ -106,14 +104,15 @@ class AttendanceForm(DateBoundsMixin, forms.Form):
 
     Only the cells that differ from the stored attendance are saved
     (`changed_marks`), so that a save never rewrites what it did not touch;
-    the fingerprint in `loaded` tells whether the stored attendance changed
-    after the grid was opened.
+    `versions` carries the versions of the participants shown, which tell
+    whether their attendance was saved after the grid was opened.
     """
 
-    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+    versions = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, enrolments, sessions, stored, today, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["versions"].initial = grid_versions(enrolments)
         self.enrolments, self.sessions, self.stored, self.today = enrolments, sessions, stored, today
         for enrolment in enrolments:
             for session in sessions:
@@ -149,6 +148,10 @@ class AttendanceForm(DateBoundsMixin, forms.Form):
                 else:
                     self._changed[(enrolment.pk, session.pk)] = mark
         return data
+
+    def expected_versions(self):
+        """{enrolment id: version} as the grid was opened ({}: a conflict)."""
+        return parse_grid_versions(self.cleaned_data.get("versions"))
 
     def changed_marks(self):
         return dict(self._changed)

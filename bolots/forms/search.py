@@ -1,22 +1,18 @@
 """Forms of the housing search: the search record, the monthly check, queue
-registrations and applications. Edit forms carry the fingerprint of the
-values they were opened with (see bolots.services.search)."""
+registrations and applications. Edit forms carry the version they were
+opened with (core.forms.VersionedFormMixin, bolots.services.search)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import DateBoundsMixin
+from core.forms import VersionedFormMixin
 from referrals.forms.decisions import PastDateField
 
 from ..models import HousingApplication, HousingSearchProfile, QueueRegistration
 
 
-class FingerprintMixin(forms.Form):
-    # The stored values the user opened the form with; see services.search.fingerprint.
-    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
-
-
-class ProfileForm(FingerprintMixin, forms.ModelForm):
+class ProfileForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = HousingSearchProfile
         fields = ["nationwide", "notes"]
@@ -31,7 +27,7 @@ class CheckForm(DateBoundsMixin, forms.Form):
     checked_on = PastDateField(label=_("Checked on"))
 
 
-class QueueRegistrationForm(DateBoundsMixin, FingerprintMixin, forms.ModelForm):
+class QueueRegistrationForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     registered_since = PastDateField(label=_("Registered since"))
     ended_on = PastDateField(
         label=_("Left the queue"), required=False, help_text=_("Leave empty while the client is in the queue.")
@@ -50,7 +46,7 @@ class QueueRegistrationForm(DateBoundsMixin, FingerprintMixin, forms.ModelForm):
         return data
 
 
-class ApplicationForm(DateBoundsMixin, FingerprintMixin, forms.ModelForm):
+class ApplicationForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     applied_on = PastDateField(label=_("Applied on"))
 
     class Meta:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.versioning import VersionedModel
 from referrals.models import Client
 
 SESSIONS_PER_ROUND = 4
@@ -30,7 +31,7 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(unit_id=user.unit_id)
 
 
-class CourseRound(models.Model):
+class CourseRound(VersionedModel):
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="course_rounds")
     starts_on = models.DateField(_("start date"))
     place = models.CharField(_("place"), max_length=200)
@@ -86,7 +87,7 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.filter(completed_on__isnull=False)
 
 
-class Enrolment(models.Model):
+class Enrolment(VersionedModel):
     round = models.ForeignKey(CourseRound, verbose_name=_("course round"), on_delete=models.PROTECT, related_name="enrolments")
     client = models.ForeignKey(Client, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="course_enrolments")
     enrolled_on = models.DateField(_("enrolled on"))

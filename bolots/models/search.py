@@ -5,10 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.versioning import VersionedModel
 from referrals.models import Client
 
 
-class HousingSearchProfile(models.Model):
+class HousingSearchProfile(VersionedModel):
     client = models.OneToOneField(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="housing_search")
     nationwide = models.BooleanField(_("searches nationwide"), default=False)
     notes = models.TextField(_("notes"), blank=True)
@@ -26,7 +27,7 @@ class HousingSearchProfile(models.Model):
         return self.client
 
 
-class QueueRegistration(models.Model):
+class QueueRegistration(VersionedModel):
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="queue_registrations")
     queue = models.CharField(_("housing queue"), max_length=200)
     registered_since = models.DateField(_("registered since"))
@@ -59,7 +60,7 @@ class ApplicationResult(models.TextChoices):
     NOT_CHOSEN = "not_chosen", _("Not chosen")
 
 
-class HousingApplication(models.Model):
+class HousingApplication(VersionedModel):
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="housing_applications")
     applied_on = models.DateField(_("applied on"))
     where = models.CharField(_("where (landlord, address or advert)"), max_length=300)

@@ -9,24 +9,25 @@ Completion is derived, never typed: Enrolment.completed_on is the date of
 the last session (or make-up) needed to have all four, recomputed here
 whenever attendance or the sessions' dates change. KPI 4 counts it.
 
-CourseRound has no version number, so the edit and attendance forms carry a
-fingerprint of the state they were opened with; a save over a state that
-has changed meanwhile raises ConcurrentEditError and nothing is written.
+Edits take the optimistic lock of audit.versioning: the round's edit form
+carries the round's version (the sessions are edited only with it), the
+attendance grid the versions of the participants it shows (an enrolment's
+version moves when its attendance is saved); a save over a newer version
+raises ConcurrentEditError and nothing is written.
 """
 
-import hashlib
-import json
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
 from audit.services import diff_fields, log_access, record_changes, snapshot
+from audit.tracked import save_tracked
 from audit.versioning import ConcurrentEditError
 from core.calendar import add_months
+from core.rules import RuleError
 from referrals.models import Client, Decision, DecisionKind
 from referrals.services.orders import unit_pilots
 from tenancies.models import ApartmentKind, Tenancy
@@ -43,20 +44,12 @@ SESSION_FIELDS = ["held_on", "starts_at", "topic"]
 ATTENDANCE_FIELDS = ["attended", "made_up_on"]
 
 
-class CourseError(ValidationError):
-    """The rules refuse the write; the message is Swedish and for the user."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class CourseError(RuleError):
+    """The rules refuse the write (core.rules)."""
 
 
 def _date(day):
     return day.strftime("%Y-%m-%d")
-
-
-def _digest(values):
-    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 # --- Rounds and sessions ---------------------------------------------------------------------
@@ -97,16 +90,6 @@ def create_round(ctx, course_round, *, leaders, starts_at):
     return course_round
 
 
-def round_fingerprint(course_round, sessions):
-    """The stored state an edit form was opened with (round and sessions)."""
-    values = {name: value for name, (_label, value, _p) in snapshot(course_round, ROUND_FIELDS).items()}
-    values["sessions"] = [
-        [session.number] + [value for _label, value, _p in snapshot(session, SESSION_FIELDS).values()]
-        for session in sorted(sessions, key=lambda session: session.number)
-    ]
-    return _digest(values)
-
-
 def _check_session_order(sessions):
     for earlier, later in zip(sessions, sessions[1:], strict=False):
         if later.held_on < earlier.held_on:
@@ -137,41 +120,41 @@ def _check_moved_sessions(stored, edited, today):
 
 
 @transaction.atomic
-def update_round(ctx, course_round, sessions, *, leaders, today, expected_fingerprint=None):
+def update_round(ctx, course_round, sessions, *, leaders, today, expected_version):
     """Save the edited round (start date, place, capacity, leaders) and its
     sessions (date, time, topic); the participants' completion dates follow
     the sessions' dates."""
-    CourseRound.objects.select_for_update().only("pk").get(pk=course_round.pk)
-    stored = CourseRound.objects.prefetch_related("leaders").get(pk=course_round.pk)
-    stored_sessions = list(CourseSession.objects.filter(round=stored).order_by("number"))
-    if expected_fingerprint is not None and round_fingerprint(stored, stored_sessions) != expected_fingerprint:
-        raise ConcurrentEditError
-    _check_leaders(stored.unit_id, leaders)
-    enrolled = Enrolment.objects.filter(round=stored).count()
-    if course_round.capacity < enrolled:
-        raise CourseError(
-            _("%(count)s participants are enrolled: the places cannot be fewer.") % {"count": enrolled},
-            code="capacity_below_enrolled",
-            field="capacity",
-        )
+    with_leaders = CourseRound.objects.prefetch_related("leaders")
     sessions = sorted(sessions, key=lambda session: session.number)
-    _check_session_order(sessions)
-    _check_moved_sessions(stored_sessions, sessions, today)
+    stored_sessions = []
 
-    before = snapshot(stored, ROUND_FIELDS)
-    course_round.save()
-    course_round.leaders.set(leaders)
-    course_round = CourseRound.objects.prefetch_related("leaders").get(pk=course_round.pk)
-    changes = diff_fields(before, snapshot(course_round, ROUND_FIELDS), ROUND_FIELDS)
-    record_changes(ctx, course_round, changes)
+    def check(stored):
+        stored_sessions.extend(CourseSession.objects.filter(round=stored).order_by("number"))
+        _check_leaders(stored.unit_id, leaders)
+        enrolled = Enrolment.objects.filter(round=stored).count()
+        if course_round.capacity < enrolled:
+            raise CourseError(
+                _("%(count)s participants are enrolled: the places cannot be fewer.") % {"count": enrolled},
+                code="capacity_below_enrolled",
+                field="capacity",
+            )
+        _check_session_order(sessions)
+        _check_moved_sessions(stored_sessions, sessions, today)
+
+    def save():
+        course_round.save()
+        course_round.leaders.set(leaders)
+
+    # The round's access-log row names the sessions' changes too: written below.
+    course_round, changes = save_tracked(
+        ctx, course_round, ROUND_FIELDS, expected_version=expected_version, stored=with_leaders, check=check,
+        save=save, reread=with_leaders, log=False,
+    )
     changed_fields = [change.field for change in changes]
     dates_moved = False
     by_pk = {session.pk: session for session in stored_sessions}
     for session in sessions:
-        session_before = snapshot(by_pk[session.pk], SESSION_FIELDS)
-        session.save()
-        session_changes = diff_fields(session_before, snapshot(session, SESSION_FIELDS), SESSION_FIELDS)
-        record_changes(ctx, session, session_changes)
+        session_changes = save_tracked(ctx, session, SESSION_FIELDS, stored=by_pk[session.pk], log=False).changes
         changed_fields += [f"{session.number}.{change.field}" for change in session_changes]
         dates_moved = dates_moved or any(change.field == "held_on" for change in session_changes)
     log_access(ctx, AccessAction.UPDATE, course_round, note=", ".join(changed_fields))
@@ -282,15 +265,25 @@ def check_mark(session, attended, made_up_on, today):
     return None
 
 
-def fingerprint_of_attendance(rows):
-    """A digest of attendance rows, for the grid's conflict check."""
-    marks = sorted([row.enrolment_id, row.session_id, row.attended, row.made_up_on] for row in rows)
-    return _digest(marks)
+def grid_versions(enrolments):
+    """The versions of the participants an attendance grid shows, as its
+    hidden field carries them: "id:version,…"."""
+    return ",".join(f"{enrolment.pk}:{enrolment.version}" for enrolment in sorted(enrolments, key=lambda e: e.pk))
 
 
-def attendance_fingerprint(enrolment_ids):
-    """The stored attendance of these enrolments, for the grid's conflict check."""
-    return fingerprint_of_attendance(Attendance.objects.filter(enrolment_id__in=enrolment_ids))
+def parse_grid_versions(text):
+    """{enrolment id: version} from grid_versions() text; {} when it is not
+    such text (then every participant is a conflict: nothing is overwritten)."""
+    try:
+        return {int(pk): int(version) for pk, version in (pair.split(":") for pair in (text or "").split(",") if pair)}
+    except ValueError:
+        return {}
+
+
+def _check_grid_versions(scope, expected):
+    stored = dict(Enrolment.objects.filter(pk__in=scope).values_list("pk", "version"))
+    if any(expected.get(pk) != version for pk, version in stored.items()):
+        raise ConcurrentEditError
 
 
 def _update_completion(ctx, enrolment, sessions):
@@ -300,19 +293,19 @@ def _update_completion(ctx, enrolment, sessions):
         return False
     before = snapshot(enrolment, ["completed_on"])
     enrolment.completed_on = completed_on
-    enrolment.save(update_fields=["completed_on"])
-    record_changes(ctx, enrolment, diff_fields(before, snapshot(enrolment, ["completed_on"]), ["completed_on"]))
+    save_tracked(ctx, enrolment, ["completed_on"], before=before, update_fields=["completed_on"], log=False)
     return True
 
 
 @transaction.atomic
-def record_attendance(ctx, course_round, marks, *, today, expected_fingerprint=None, shown=None):
+def record_attendance(ctx, course_round, marks, *, today, expected_versions=None, shown=None):
     """Record attendance in `course_round`.
 
     `marks` maps (enrolment id, session id) to (attended, made-up date) for
-    the cells the user changed. `expected_fingerprint` is the digest of the
-    attendance of the participants `shown` in the grid (enrolment ids; by
-    default those in `marks`) when it was opened. Every cell is checked
+    the cells the user changed. `expected_versions` are the versions
+    ({enrolment id: version}) of the participants `shown` in the grid
+    (enrolment ids; by default those in `marks`) when it was opened; saving
+    a participant's attendance moves its version on. Every cell is checked
     (check_mark) before the first write; the participants' completion dates
     are recomputed. Returns the enrolments whose attendance changed.
     """
@@ -324,10 +317,9 @@ def record_attendance(ctx, course_round, marks, *, today, expected_fingerprint=N
         enrolment.pk: enrolment
         for enrolment in Enrolment.objects.filter(round=course_round, pk__in=enrolment_ids).select_related("client")
     }
-    if expected_fingerprint is not None:
-        scope = enrolment_ids if shown is None else set(shown)
-        if attendance_fingerprint(scope) != expected_fingerprint:
-            raise ConcurrentEditError
+    if expected_versions is not None:
+        # Under the round's lock: nobody saves this round's attendance meanwhile.
+        _check_grid_versions(enrolment_ids if shown is None else set(shown), expected_versions)
     for (enrolment_id, session_id), (attended, made_up_on) in marks.items():
         if enrolment_id not in enrolments or session_id not in sessions_by_pk:
             raise CourseError(_("The participant or the session is not in this round."), code="not_in_round")
@@ -361,6 +353,8 @@ def record_attendance(ctx, course_round, marks, *, today, expected_fingerprint=N
             touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
     for enrolment_id, numbers in touched.items():
         enrolment = enrolments[enrolment_id]
+        Enrolment.objects.filter(pk=enrolment.pk).update(version=F("version") + 1)
+        enrolment.version += 1
         _update_completion(ctx, enrolment, sessions)
         log_access(ctx, AccessAction.UPDATE, enrolment, note="attendance " + ", ".join(sorted(numbers)))
     return [enrolments[enrolment_id] for enrolment_id in touched]

@@ -5,7 +5,7 @@ adds who may change it, on which orders, and writes the record, the access
 log and the notification in one transaction.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.notifications import notify_many
 from audit.models import AccessAction
 from audit.services import log_access
+from core.rules import RuleError
 from referrals.models import Order, OrderState
 from referrals.services.orders import is_unit_case_officer
 
@@ -23,7 +24,7 @@ from ..models import FrequencyChange
 REASON_MAX_LENGTH = FrequencyChange._meta.get_field("reason").max_length
 
 
-class FrequencyChangeRefused(ValidationError):
+class FrequencyChangeRefused(RuleError):
     """The rules refuse the change; the message is Swedish and for the user."""
 
 

@@ -7,23 +7,23 @@ edits the field history, there. All writes about one client's search are
 serialised on the client's row, so two bolotsar saving at once cannot create
 two search records or interleave their checks.
 
-The three models carry no version number, so an edit form carries a
-fingerprint of the values it was opened with instead (`fingerprint()`): when
-the stored values differ on save, someone else saved in between and
-ConcurrentEditError is raised (nothing entered is lost: the view shows the
-user's input again beside the saved values).
+Edits take the optimistic lock of audit.versioning: the edit form carries
+the version it was opened with, and a save over a newer version raises
+ConcurrentEditError (nothing entered is lost: the view shows the user's
+input again beside the saved values). A client without a search record has
+an unsaved one of version 1; inserting it is its first change (version 2),
+so two people filling in the first search record cannot overwrite each
+other either.
 """
 
-import hashlib
-import json
-
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked
 from audit.versioning import ConcurrentEditError
+from core.rules import RuleError
 from referrals.models import Client
 
 from ..models import HousingApplication, HousingSearchProfile, QueueRegistration
@@ -41,19 +41,8 @@ HISTORY_TYPES = [
 ]
 
 
-class SearchError(ValidationError):
-    """The rules refuse the write; the message is Swedish and for the user."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
-
-
-def fingerprint(obj, fields):
-    """A short digest of the stored values of `fields`, carried by an edit
-    form so that the save can tell whether someone changed them meanwhile."""
-    values = {name: value for name, (_label, value, _protected) in snapshot(obj, fields).items()}
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:32]
+class SearchError(RuleError):
+    """The rules refuse the write (core.rules)."""
 
 
 def profile_of(client):
@@ -74,39 +63,30 @@ def _stored_profile(client):
     return profile or HousingSearchProfile(client=client)
 
 
-def _save_with_history(ctx, obj, fields, before, *, created):
-    """Save `obj`, keep the history of what changed since `before` (None for
-    a new row: its values are its history), and log the write."""
-    obj.save()
-    changes = [] if before is None else diff_fields(before, snapshot(obj, fields), fields)
-    if changes:
-        record_changes(ctx, obj, changes)
-    log_access(
-        ctx,
-        AccessAction.CREATE if created else AccessAction.UPDATE,
-        obj,
-        note=", ".join(change.field for change in changes),
-    )
-    return obj
-
-
-def _check_fingerprint(obj, fields, expected):
-    if expected is not None and fingerprint(obj, fields) != expected:
+def _save_profile(ctx, profile, *, expected_version, edit):
+    """Apply `edit` to the client's stored search record and save it through
+    the tracked path; a new record is inserted as version 2 (see above)."""
+    before = snapshot(profile, PROFILE_FIELDS)
+    edit(profile)
+    if profile.pk is not None:
+        return save_tracked(ctx, profile, PROFILE_FIELDS, expected_version=expected_version, before=before).record
+    if expected_version != profile.version:
         raise ConcurrentEditError
+    profile.version += 1
+    return save_tracked(ctx, profile, PROFILE_FIELDS, before=before, action=AccessAction.CREATE).record
 
 
 @transaction.atomic
-def save_profile(ctx, client, *, nationwide, notes, expected_fingerprint=None):
+def save_profile(ctx, client, *, nationwide, notes, expected_version):
     """Save whether the client searches nationwide and the notes; creates
     the search record on the first save."""
     _lock_client(client)
-    profile = _stored_profile(client)
-    _check_fingerprint(profile, PROFILE_FIELDS, expected_fingerprint)
-    created = profile.pk is None
-    before = snapshot(profile, PROFILE_FIELDS)
-    profile.nationwide = nationwide
-    profile.notes = notes.strip()
-    return _save_with_history(ctx, profile, PROFILE_FIELDS, before, created=created)
+
+    def edit(profile):
+        profile.nationwide = nationwide
+        profile.notes = notes.strip()
+
+    return _save_profile(ctx, _stored_profile(client), expected_version=expected_version, edit=edit)
 
 
 @transaction.atomic
@@ -114,15 +94,17 @@ def record_check(ctx, client, on):
     """The bolots's monthly check of the housing search on day `on`.
 
     "Last checked" keeps the latest check: a check entered late for an
-    earlier day is logged but does not move the date back.
+    earlier day is logged but does not move the date back. It is a change
+    of the search record: a form opened before it gets a conflict.
     """
     _lock_client(client)
     profile = _stored_profile(client)
-    created = profile.pk is None
-    before = snapshot(profile, PROFILE_FIELDS)
-    if profile.checked_on is None or on > profile.checked_on:
-        profile.checked_on = on
-    return _save_with_history(ctx, profile, PROFILE_FIELDS, before, created=created)
+
+    def edit(profile):
+        if profile.checked_on is None or on > profile.checked_on:
+            profile.checked_on = on
+
+    return _save_profile(ctx, profile, expected_version=profile.version, edit=edit)
 
 
 def _check_queue_dates(registration):
@@ -135,6 +117,12 @@ def _check_queue_dates(registration):
         )
 
 
+def _add(ctx, row):
+    row.save()
+    log_access(ctx, AccessAction.CREATE, row, note="")
+    return row
+
+
 @transaction.atomic
 def add_registration(ctx, client, registration):
     """A new housing-queue registration of `client` (an unsaved QueueRegistration)."""
@@ -142,19 +130,16 @@ def add_registration(ctx, client, registration):
     registration.client = client
     registration.queue = registration.queue.strip()
     _check_queue_dates(registration)
-    return _save_with_history(ctx, registration, QUEUE_FIELDS, None, created=True)
+    return _add(ctx, registration)
 
 
 @transaction.atomic
-def update_registration(ctx, registration, *, expected_fingerprint=None):
+def update_registration(ctx, registration, *, expected_version):
     """Save the edited `registration` (queue, since, left)."""
     _lock_client(registration.client)
-    stored = QueueRegistration.objects.get(pk=registration.pk)
-    _check_fingerprint(stored, QUEUE_FIELDS, expected_fingerprint)
     registration.queue = registration.queue.strip()
-    _check_queue_dates(registration)
-    before = snapshot(stored, QUEUE_FIELDS)
-    return _save_with_history(ctx, registration, QUEUE_FIELDS, before, created=False)
+    return save_tracked(ctx, registration, QUEUE_FIELDS, expected_version=expected_version,
+                        check=lambda stored: _check_queue_dates(registration)).record
 
 
 @transaction.atomic
@@ -163,15 +148,12 @@ def add_application(ctx, client, application):
     _lock_client(client)
     application.client = client
     application.where = application.where.strip()
-    return _save_with_history(ctx, application, APPLICATION_FIELDS, None, created=True)
+    return _add(ctx, application)
 
 
 @transaction.atomic
-def update_application(ctx, application, *, expected_fingerprint=None):
+def update_application(ctx, application, *, expected_version):
     """Save the edited `application` (date, where, result)."""
     _lock_client(application.client)
-    stored = HousingApplication.objects.get(pk=application.pk)
-    _check_fingerprint(stored, APPLICATION_FIELDS, expected_fingerprint)
     application.where = application.where.strip()
-    before = snapshot(stored, APPLICATION_FIELDS)
-    return _save_with_history(ctx, application, APPLICATION_FIELDS, before, created=False)
+    return save_tracked(ctx, application, APPLICATION_FIELDS, expected_version=expected_version).record

@@ -27,7 +27,7 @@ from audit.models import AccessAction, AccessLogEntry
 from audit.services import log_access, object_type_of
 from referrals.models import Client
 from tenancies.models import Complaint, ComplaintSource, Tenancy
-from tenancies.services.apartments import add_complaint, officers_to_tell
+from tenancies.services.complaints import add_complaint, officers_to_tell
 
 from ..models import ChecklistAnswer, Signal, SignalKind
 

@@ -26,7 +26,7 @@ field) and the service (which checks again before writing) agree:
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from accounts.notifications import notify
 from audit.models import AccessAction
 from audit.services import log_access
 from core.calendar import full_years_between
+from core.rules import RuleError
 from referrals.models import Order, OrderKind, OrderState
 from referrals.services import orders as order_services
 from referrals.services.decisions import DecisionError, execute_decision
@@ -56,13 +57,8 @@ CHECKLIST_KINDS = (VisitKind.LOOK_IN, VisitKind.QUARTERLY_FOLLOW_UP)
 FUTURE_GRACE = timezone.timedelta(minutes=10)
 
 
-class VisitError(ValidationError):
-    """A rule refuses the visit; the message is Swedish and for the user,
-    `field` names the form field it belongs beside. Nothing is kept."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class VisitError(RuleError):
+    """A rule refuses the visit (core.rules). Nothing is kept."""
 
 
 @dataclass

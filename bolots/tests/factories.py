@@ -4,6 +4,7 @@ helpers at the end."""
 from datetime import datetime
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
 from bolots.models import Visit, VisitKind, VisitOutcome
@@ -163,8 +164,10 @@ def enrol_directly(course_round, client, enrolled_on=None, completed_on=None):
 
 
 def attend_directly(enrolment, number, *, attended=True, made_up_on=None):
-    """Attendance at session `number` written directly (no completion update)."""
+    """Attendance at session `number` written directly (no completion update),
+    moving the enrolment's version on as a save through the service does."""
     session = enrolment.round.sessions.get(number=number)
+    type(enrolment).objects.filter(pk=enrolment.pk).update(version=F("version") + 1)
     return Attendance.objects.create(enrolment=enrolment, session=session, attended=attended, made_up_on=made_up_on)
 
 

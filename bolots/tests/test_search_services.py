@@ -5,6 +5,7 @@ history, and refused when someone saved in between."""
 from datetime import date
 
 import pytest
+from django.db.models import F
 
 from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
@@ -34,7 +35,8 @@ def history(obj):
 
 
 def test_the_first_save_creates_the_search_record_with_its_history(ctx, client_record):
-    profile = services.save_profile(ctx, client_record, nationwide=True, notes="  Söker i hela Sverige. ")
+    profile = services.save_profile(ctx, client_record, nationwide=True, notes="  Söker i hela Sverige. ",
+                                    expected_version=services.profile_of(client_record).version)
 
     assert HousingSearchProfile.objects.get(client=client_record) == profile
     assert profile.notes == "Söker i hela Sverige."
@@ -46,9 +48,9 @@ def test_the_first_save_creates_the_search_record_with_its_history(ctx, client_r
 
 def test_an_edit_keeps_the_old_value_in_the_history(ctx, client_record):
     profile = HousingSearchProfileFactory(client=client_record, nationwide=False, notes="Tvåor.")
-    loaded = services.fingerprint(profile, services.PROFILE_FIELDS)
+    loaded = profile.version
 
-    services.save_profile(ctx, client_record, nationwide=False, notes="Treor.", expected_fingerprint=loaded)
+    services.save_profile(ctx, client_record, nationwide=False, notes="Treor.", expected_version=loaded)
 
     assert history(profile) == {"notes": ("Tvåor.", "Treor.")}
     assert log_rows(client_record, "bolots.housingsearchprofile").get().action == AccessAction.UPDATE
@@ -56,12 +58,12 @@ def test_an_edit_keeps_the_old_value_in_the_history(ctx, client_record):
 
 def test_a_save_over_someone_elses_save_is_refused(ctx, client_record):
     profile = HousingSearchProfileFactory(client=client_record, notes="Tvåor.")
-    loaded = services.fingerprint(profile, services.PROFILE_FIELDS)
+    loaded = profile.version
     # Someone else saves after the form was opened.
-    services.save_profile(ctx, client_record, nationwide=True, notes="Tvåor.")
+    services.save_profile(ctx, client_record, nationwide=True, notes="Tvåor.", expected_version=profile.version)
 
     with pytest.raises(ConcurrentEditError):
-        services.save_profile(ctx, client_record, nationwide=False, notes="Ettor.", expected_fingerprint=loaded)
+        services.save_profile(ctx, client_record, nationwide=False, notes="Ettor.", expected_version=loaded)
 
     profile.refresh_from_db()
     assert (profile.nationwide, profile.notes) == (True, "Tvåor.")
@@ -110,10 +112,10 @@ def test_leaving_a_queue_before_registering_is_refused(ctx, client_record):
 
 def test_an_edited_registration_keeps_its_history(ctx, client_record):
     registration = QueueRegistrationFactory(client=client_record, queue="HSB", registered_since=date(2024, 1, 15))
-    loaded = services.fingerprint(registration, services.QUEUE_FIELDS)
+    loaded = registration.version
     registration.ended_on = date(2026, 2, 28)
 
-    services.update_registration(ctx, registration, expected_fingerprint=loaded)
+    services.update_registration(ctx, registration, expected_version=loaded)
 
     assert history(registration) == {"ended_on": ("", "2026-02-28")}
     row = log_rows(client_record, "bolots.queueregistration").get()
@@ -122,12 +124,12 @@ def test_an_edited_registration_keeps_its_history(ctx, client_record):
 
 def test_an_edited_registration_over_someone_elses_save_is_refused(ctx, client_record):
     registration = QueueRegistrationFactory(client=client_record, queue="HSB")
-    loaded = services.fingerprint(registration, services.QUEUE_FIELDS)
-    QueueRegistration.objects.filter(pk=registration.pk).update(queue="HSB Stockholm")
+    loaded = registration.version
+    QueueRegistration.objects.filter(pk=registration.pk).update(queue="HSB Stockholm", version=F("version") + 1)
     registration.ended_on = date(2026, 2, 28)
 
     with pytest.raises(ConcurrentEditError):
-        services.update_registration(ctx, registration, expected_fingerprint=loaded)
+        services.update_registration(ctx, registration, expected_version=loaded)
 
     registration.refresh_from_db()
     assert (registration.queue, registration.ended_on) == ("HSB Stockholm", None)
@@ -140,9 +142,9 @@ def test_applications_are_added_and_their_result_changed_with_history(ctx, clien
     assert application.where == "Stångåstaden, Ryd"
     assert application.result == ApplicationResult.PENDING
 
-    loaded = services.fingerprint(application, services.APPLICATION_FIELDS)
+    loaded = application.version
     application.result = ApplicationResult.NOT_CHOSEN
-    services.update_application(ctx, application, expected_fingerprint=loaded)
+    services.update_application(ctx, application, expected_version=loaded)
 
     assert history(application) == {"result": ("Väntar på svar", "Inte vald")}
     assert [row.action for row in log_rows(client_record, "bolots.housingapplication")] == [
@@ -150,10 +152,13 @@ def test_applications_are_added_and_their_result_changed_with_history(ctx, clien
     ]
 
 
-def test_the_fingerprint_changes_with_any_tracked_field(client_record):
+def test_the_version_changes_with_any_tracked_field(ctx, client_record):
+    # Was: the fingerprint changes with any tracked field. The lock is a
+    # version now (issue 11): every save of the record moves it on.
     application = HousingApplicationFactory(client=client_record)
-    before = services.fingerprint(application, services.APPLICATION_FIELDS)
+    before = application.version
 
-    application.where = application.where + " "
+    application.where = application.where + " B"
+    services.update_application(ctx, application, expected_version=before)
 
-    assert services.fingerprint(application, services.APPLICATION_FIELDS) != before
+    assert HousingApplication.objects.get(pk=application.pk).version != before

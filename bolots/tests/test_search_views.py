@@ -5,6 +5,7 @@ log, conflicts, and the page's query count."""
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,7 +198,7 @@ def test_editing_a_registration(client, pilot, order, client_record, rows):
     form = client.get(url).context["form"]
 
     response = client.post(url, {
-        "loaded": form.initial["loaded"], "queue": "Bostadsförmedlingen",
+        "version": form["version"].value(), "queue": "Bostadsförmedlingen",
         "registered_since": "2024-01-15", "ended_on": "2026-02-28",
     })
 
@@ -210,11 +211,11 @@ def test_a_conflicting_edit_is_refused_and_the_input_kept(client, pilot, order, 
     application = rows["application"]
     client.force_login(pilot)
     url = reverse("bolots:application_edit", args=[client_record.pk, application.pk])
-    loaded = client.get(url).context["form"].initial["loaded"]
-    HousingApplication.objects.filter(pk=application.pk).update(result="offered")
+    loaded = client.get(url).context["form"]["version"].value()
+    HousingApplication.objects.filter(pk=application.pk).update(result="offered", version=F("version") + 1)
 
     response = client.post(url, {
-        "loaded": loaded, "applied_on": "2026-02-01", "where": "Ändrad annons", "result": "not_chosen",
+        "version": loaded, "applied_on": "2026-02-01", "where": "Ändrad annons", "result": "not_chosen",
     })
 
     html = response.content.decode()
@@ -229,9 +230,9 @@ def test_a_conflicting_edit_is_refused_and_the_input_kept(client, pilot, order, 
 def test_editing_the_notes_and_nationwide_search(client, pilot, order, client_record):
     client.force_login(pilot)
     url = reverse("bolots:housing_search_edit", args=[client_record.pk])
-    loaded = client.get(url).context["form"].initial["loaded"]
+    loaded = client.get(url).context["form"]["version"].value()
 
-    response = client.post(url, {"loaded": loaded, "nationwide": "on", "notes": "Söker även i Uppsala."})
+    response = client.post(url, {"version": loaded, "nationwide": "on", "notes": "Söker även i Uppsala."})
 
     assert response.status_code == 302
     profile = HousingSearchProfile.objects.get(client=client_record)

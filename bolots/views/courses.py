@@ -25,8 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import fetch_visible, log_export, permission_required, require_perm
+from audit.conflicts import form_after_conflict
 from audit.context import AuditContext
 from audit.versioning import ConcurrentEditError
+from core.forms import add_rule_error
 from core.pdf import pdf_response, render_pdf
 
 from ..forms.courses import (
@@ -45,11 +47,6 @@ from ..services import courses as services
 ROUNDS_PER_PAGE = 25
 TENANTS_PER_PAGE = 50
 CERTIFICATE_OBJECT_TYPE = "bolots.course_certificate"
-
-
-def _add_service_error(form, error, field_map=None):
-    field = (field_map or {}).get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.messages[0])
 
 
 # --- The unit's rounds ------------------------------------------------------------------------
@@ -93,7 +90,7 @@ def course_create(request):
                 leaders=list(form.cleaned_data["leaders"]), starts_at=form.cleaned_data["starts_at"],
             )
         except services.CourseError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The course round was created with its four sessions."))
             return redirect("bolots:course_detail", pk=course_round.pk)
@@ -173,9 +170,8 @@ def _session_forms(data, sessions):
 def course_edit(request, pk):
     course_round = fetch_visible(request, _round_queryset(), perm="bolots.change_courseround", log=False, pk=pk)
     sessions = list(course_round.sessions.all())
-    loaded = services.round_fingerprint(course_round, sessions)
     if request.method != "POST":
-        form = RoundForm(instance=course_round, unit_id=course_round.unit_id, initial={"loaded": loaded})
+        form = RoundForm(instance=course_round, unit_id=course_round.unit_id)
         session_forms = _session_forms(None, sessions)
     else:
         form = RoundForm(request.POST, instance=course_round, unit_id=course_round.unit_id)
@@ -186,7 +182,7 @@ def course_edit(request, pk):
                     AuditContext.from_request(request), form.save(commit=False),
                     [session_form.save(commit=False) for session_form in session_forms],
                     leaders=list(form.cleaned_data["leaders"]), today=timezone.localdate(),
-                    expected_fingerprint=form.cleaned_data["loaded"],
+                    expected_version=form.expected_version(),
                 )
             except services.CourseError as error:
                 _session_error(form, session_forms, error)
@@ -214,27 +210,20 @@ def _session_error(form, session_forms, error):
         if error.field == session_form.prefix:
             session_form.add_error("held_on", error.messages[0])
             return
-    _add_service_error(form, error)
+    add_rule_error(form, error)
 
 
 def _round_conflict(request, pk):
     """The user's input again, against the round as now stored."""
     current = _round_queryset().get(pk=pk)
     sessions = list(current.sessions.all())
-    data = request.POST.copy()
-    data["loaded"] = services.round_fingerprint(current, sessions)
-    form = RoundForm(data, instance=current, unit_id=current.unit_id)
-    session_forms = _session_forms(data, sessions)
-    form.is_valid()
+    form = form_after_conflict(request, RoundForm, current, _(
+        "Someone else saved this round while you were editing. Your changes are not saved yet: they are "
+        "still in the form below. Check the round as it is now and save again."
+    ), instance=current, unit_id=current.unit_id)
+    session_forms = _session_forms(form.data, sessions)
     for session_form in session_forms:
         session_form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved this round while you were editing. Your changes are not saved yet: they are "
-            "still in the form below. Check the round as it is now and save again."
-        ),
-    )
     return form, session_forms
 
 
@@ -253,7 +242,7 @@ def course_enrol(request, pk):
             try:
                 services.enrol(AuditContext.from_request(request), course_round, form.cleaned_data["client"], today)
             except services.CourseError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             else:
                 messages.success(request, _("The client was enrolled in the course round."))
                 return redirect("bolots:course_detail", pk=pk)
@@ -307,18 +296,18 @@ def course_attendance(request, pk):
     stored = {(row.enrolment_id, row.session_id): row for row in rows}
     kwargs = {"enrolments": participants, "sessions": sessions, "stored": stored, "today": today}
     if request.method != "POST":
-        form = AttendanceForm(initial={"loaded": services.fingerprint_of_attendance(rows)}, **kwargs)
+        form = AttendanceForm(**kwargs)
     else:
         form = AttendanceForm(request.POST, **kwargs)
         if form.is_valid():
             try:
                 services.record_attendance(
                     AuditContext.from_request(request), course_round, form.changed_marks(), today=today,
-                    expected_fingerprint=form.cleaned_data["loaded"],
+                    expected_versions=form.expected_versions(),
                     shown=[enrolment.pk for enrolment in participants],
                 )
             except services.CourseError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             except ConcurrentEditError:
                 form = _attendance_conflict(request, participants, sessions, today)
             else:
@@ -340,20 +329,17 @@ def course_attendance(request, pk):
 
 
 def _attendance_conflict(request, participants, sessions, today):
+    """The user's marks again, against the attendance and versions now stored."""
+    versions = dict(Enrolment.objects.filter(pk__in=[e.pk for e in participants]).values_list("pk", "version"))
+    for enrolment in participants:
+        enrolment.version = versions.get(enrolment.pk, enrolment.version)
     rows = list(Attendance.objects.filter(enrolment__in=[enrolment.pk for enrolment in participants]))
     stored = {(row.enrolment_id, row.session_id): row for row in rows}
-    data = request.POST.copy()
-    data["loaded"] = services.fingerprint_of_attendance(rows)
-    form = AttendanceForm(data, enrolments=participants, sessions=sessions, stored=stored, today=today)
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved attendance for this round while you were working. Nothing was saved: your "
-            "marks are still in the form. Check them and save again."
-        ),
-    )
-    return form
+    return form_after_conflict(request, AttendanceForm, None, _(
+        "Someone else saved attendance for this round while you were working. Nothing was saved: your "
+        "marks are still in the form. Check them and save again."
+    ), extra={"versions": services.grid_versions(participants)},
+        enrolments=participants, sessions=sessions, stored=stored, today=today)
 
 
 # --- The certificate -----------------------------------------------------------------------------

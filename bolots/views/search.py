@@ -18,14 +18,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction, FieldChange
-from audit.services import log_access, snapshot
-from audit.versioning import ConcurrentEditError
+from audit.services import log_access
 from core.calendar import add_months
+from core.forms import add_rule_error
 from referrals.models import Client
 
 from ..forms.search import ApplicationForm, CheckForm, ProfileForm, QueueRegistrationForm
@@ -70,11 +72,6 @@ def _clients():
 
 def _fetch_client(request, client_id, perm, *, log):
     return fetch_visible(request, _clients(), perm=perm, log=log, pk=client_id)
-
-
-def _add_service_error(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.messages[0])
 
 
 def _render_page(request, client, *, bound=None, status=200):
@@ -152,25 +149,10 @@ def housing_search_check(request, client_id):
     return _show_again(request, client, check=form)
 
 
-def _saved_values(obj, fields):
-    """(label, saved value) of each field, shown beside the user's input after a conflict."""
-    return [(label, value) for _name, (label, value, _protected) in snapshot(obj, fields).items()]
-
-
-def _conflict(form_class, request, current, fields, **kwargs):
-    """The user's input again, against the values now stored, with a message."""
-    data = request.POST.copy()
-    data["loaded"] = services.fingerprint(current, fields)
-    form = form_class(data, instance=current, **kwargs)
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved this while you were editing. Your changes are not saved yet: they are "
-            "still in the form below. Compare with the saved values and save again."
-        ),
-    )
-    return form
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this while you were editing. Your changes are not saved yet: they are "
+    "still in the form below. Compare with the saved values and save again."
+)
 
 
 def _render_form(request, client, form, *, heading, conflict_values=None):
@@ -188,26 +170,23 @@ def housing_search_edit(request, client_id):
     profile = services.profile_of(client)
     heading = _("Change the housing search")
     if request.method != "POST":
-        form = ProfileForm(instance=profile, initial={"loaded": services.fingerprint(profile, services.PROFILE_FIELDS)})
+        form = ProfileForm(instance=profile)
         return _render_form(request, client, form, heading=heading)
-    form = ProfileForm(request.POST, instance=profile)
-    conflict_values = None
-    if form.is_valid():
-        try:
-            services.save_profile(
-                AuditContext.from_request(request), client,
-                nationwide=form.cleaned_data["nationwide"], notes=form.cleaned_data["notes"],
-                expected_fingerprint=form.cleaned_data["loaded"],
-            )
-        except ConcurrentEditError:
-            current = services.profile_of(Client.objects.select_related("housing_search").get(pk=client.pk))
-            conflict_values = _saved_values(current, services.PROFILE_FIELDS)
-            form = _conflict(ProfileForm, request, current, services.PROFILE_FIELDS)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("bolots:housing_search", client_id=client.pk)
+    edit = save_edit(
+        request, ProfileForm(request.POST, instance=profile),
+        lambda form: services.save_profile(
+            AuditContext.from_request(request), client,
+            nationwide=form.cleaned_data["nationwide"], notes=form.cleaned_data["notes"],
+            expected_version=form.expected_version(),
+        ),
+        reread=lambda: services.profile_of(Client.objects.select_related("housing_search").get(pk=client.pk)),
+        fields=services.PROFILE_FIELDS, message=CONFLICT_MESSAGE, only_form_fields=False,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("bolots:housing_search", client_id=client.pk)
     log_access(AuditContext.from_request(request), AccessAction.VIEW, client)
-    return _render_form(request, client, form, heading=heading, conflict_values=conflict_values)
+    return _render_form(request, client, edit.form, heading=heading, conflict_values=edit.conflict_values)
 
 
 @permission_required("bolots.add_queueregistration", "referrals.view_client")
@@ -219,7 +198,7 @@ def queue_add(request, client_id):
         try:
             services.add_registration(AuditContext.from_request(request), client, form.save(commit=False))
         except services.SearchError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The queue registration was added."))
             return redirect("bolots:housing_search", client_id=client.pk)
@@ -240,32 +219,30 @@ def application_add(request, client_id):
 
 def _edit_row(request, client_id, pk, *, perm, related, form_class, fields, save, heading):
     """Edit one registration or application of the client: the form with the
-    loaded values' fingerprint, the save through the service, a conflict
+    loaded version, the save through the service, a conflict
     shown with the saved values."""
     client = _fetch_client(request, client_id, perm, log=request.method == "GET")
     row = get_object_or_404(getattr(client, related).all(), pk=pk)
     row.client = client
     if request.method != "POST":
-        form = form_class(instance=row, initial={"loaded": services.fingerprint(row, fields)})
+        form = form_class(instance=row)
         return _render_form(request, client, form, heading=heading)
-    form = form_class(request.POST, instance=row)
-    conflict_values = None
-    if form.is_valid():
-        try:
-            save(AuditContext.from_request(request), form.save(commit=False),
-                 expected_fingerprint=form.cleaned_data["loaded"])
-        except services.SearchError as error:
-            _add_service_error(form, error)
-        except ConcurrentEditError:
-            current = get_object_or_404(getattr(client, related).all(), pk=pk)
-            current.client = client
-            conflict_values = _saved_values(current, fields)
-            form = _conflict(form_class, request, current, fields)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("bolots:housing_search", client_id=client.pk)
+    def reread():
+        current = get_object_or_404(getattr(client, related).all(), pk=pk)
+        current.client = client
+        return current
+
+    edit = save_edit(
+        request, form_class(request.POST, instance=row),
+        lambda form: save(AuditContext.from_request(request), form.save(commit=False),
+                          expected_version=form.expected_version()),
+        reread=reread, fields=fields, message=CONFLICT_MESSAGE, only_form_fields=False,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("bolots:housing_search", client_id=client.pk)
     log_access(AuditContext.from_request(request), AccessAction.VIEW, client)
-    return _render_form(request, client, form, heading=heading, conflict_values=conflict_values)
+    return _render_form(request, client, edit.form, heading=heading, conflict_values=edit.conflict_values)
 
 
 @permission_required("bolots.change_queueregistration", "referrals.view_client")

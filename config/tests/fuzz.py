@@ -20,6 +20,7 @@ from django import forms
 from django.apps import apps
 from django.urls import reverse
 
+from config.tests.posting import is_lock_field, post_data, without_lock
 from core.tests.urlwalk import project_patterns
 
 SEED_PK = 7001
@@ -63,28 +64,6 @@ def hostile_values(field):
     if kind == "file":
         return []
     return BY_TYPE[kind] + COMMON
-
-
-def post_data(form):
-    """What the browser would send for `form` as the page rendered it."""
-    data = {}
-    for bound in form:
-        value = bound.value()
-        widget = bound.field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            if value:
-                data[bound.html_name] = "on"
-            continue
-        if value is None or isinstance(bound.field, forms.FileField):
-            continue
-        if getattr(widget, "allow_multiple_selected", False):
-            data[bound.html_name] = [str(item) for item in value]
-            continue
-        formatted = widget.format_value(value)
-        if isinstance(formatted, list):
-            formatted = formatted[0] if formatted else ""
-        data[bound.html_name] = "" if formatted is None else str(formatted)
-    return data
 
 
 def forms_in(response):
@@ -210,11 +189,11 @@ def fuzz(client, users, year, log=print):
             for bound in form:
                 for value in hostile_values(bound.field):
                     cases.append((bound.html_name, value))
-        lock = [name for name in target.data if name.split("-")[-1] in ("version", "loaded")]
+        lock = [name for name in target.data if is_lock_field(name)]
         counts = project_counts()
         for case_name, value in cases + [("*missing version*", None)] * bool(lock) + [("*empty*", None)]:
             if case_name == "*missing version*":
-                data = {k: v for k, v in target.data.items() if k not in lock}
+                data = without_lock(target.data)
             elif case_name == "*empty*":
                 data = {}
             else:

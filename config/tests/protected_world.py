@@ -27,7 +27,7 @@ from referrals.tests.factories import ClientFactory, fictional_number
 from referrals.tests.factories_orders import BolotsDecisionFactory, accepted_order
 from tenancies.models import Complaint as ComplaintModel
 from tenancies.models import ComplaintKind, ComplaintSource
-from tenancies.services.apartments import add_complaint
+from tenancies.services.complaints import add_complaint
 from tenancies.tests.factories import ApartmentFactory, KeySetFactory, moved_in
 
 # One distinctive move-in date per client: nothing else in the world falls on

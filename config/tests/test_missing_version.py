@@ -1,17 +1,19 @@
-"""An edit posted without its optimistic-lock version (or fingerprint) is a
+"""An edit posted without its optimistic-lock version is a
 conflict, never an overwrite: the views fell back to the stored version
 (`cleaned_data["version"] or record.version`), so a form without the field
 silently saved over whatever was newest. One case per form that carries a
-version or a fingerprint (audit.versioning.submitted_version)."""
+version (core.forms.VersionedFormMixin; the housing search and the course
+carried content fingerprints before issue 11)."""
 
 from datetime import date
 
 import pytest
-from django import forms
 from django.urls import reverse
 
 from bolots.models import QueueRegistration
 from bolots.tests.factories import HousingApplicationFactory, QueueRegistrationFactory, make_course_round
+from config.tests import posting
+from config.tests.posting import post_data
 from referrals.models import Client, ConcernReport, Decision, DecisionKind, EvictionNotice
 from referrals.tests.factories_notices import ConcernReportFactory, EvictionNoticeFactory
 from referrals.tests.factories_orders import accepted_order, make_pilot
@@ -20,32 +22,6 @@ from tenancies.models import Apartment, ApartmentStatus, Tenancy
 from tenancies.tests.factories import ApartmentFactory, TenancyFactory, granted_decision
 
 pytestmark = pytest.mark.django_db
-
-LOCK_FIELDS = ("version", "loaded")
-
-
-def post_data(form):
-    """What the browser would send for `form` as the page rendered it."""
-    data = {}
-    for bound in form:
-        value = bound.value()
-        widget = bound.field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            if value:
-                data[bound.html_name] = "on"
-            continue
-        if value is None:
-            continue
-        multiple = getattr(widget, "allow_multiple_selected", False)
-        if multiple:
-            data[bound.html_name] = [str(item) for item in value]
-            continue
-        formatted = widget.format_value(value)
-        if isinstance(formatted, list):  # a select's one chosen value
-            formatted = formatted[0] if formatted else ""
-        data[bound.html_name] = "" if formatted is None else str(formatted)
-    return data
-
 
 def page_data(response, names):
     """The post data of every form the page shows under `names`."""
@@ -58,7 +34,7 @@ def page_data(response, names):
 
 
 def without_lock(data):
-    stripped = {name: value for name, value in data.items() if name.split("-")[-1] not in LOCK_FIELDS}
+    stripped = posting.without_lock(data)
     assert len(stripped) < len(data), "the form carried a version or fingerprint"
     return stripped
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from core import personnummer
-from core.forms import ModelMultipleChoiceField
+from core.forms import ModelMultipleChoiceField, VersionedFormMixin
 
 from ..models import PROTECTED_FIELDS, Client, ProtectionLevel
 
@@ -45,10 +45,8 @@ class PersonalNumberField(forms.CharField):
             raise forms.ValidationError(str(error), code="invalid") from None
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(VersionedFormMixin, forms.ModelForm):
     personal_number = PersonalNumberField()
-    # The version the user opened; see audit.versioning.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Client
@@ -77,7 +75,6 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.held_elsewhere = False
-        self.fields["version"].initial = self.instance.version
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
         self.fields["children_in_home"].widget.attrs["min"] = 0

@@ -7,6 +7,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
+from core.forms import VersionedFormMixin
 
 from ..models import Decision, LegalReference, Offer
 
@@ -23,9 +24,7 @@ class PastDateField(forms.DateField):
     default_validators = [not_in_future]
 
 
-class DecisionForm(DateBoundsMixin, forms.ModelForm):
-    # The version the user opened; see audit.versioning.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class DecisionForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     # Shown after the training-apartment rule refused the decision (or when
     # already ticked): registers a bolots-support decision at the same time.
     with_bolots_support = forms.BooleanField(
@@ -59,7 +58,6 @@ class DecisionForm(DateBoundsMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.offer_bolots_support = False
-        self.fields["version"].initial = self.instance.version
         if self.instance.pk:
             del self.fields["with_bolots_support"]
         # Only legal references in use can be chosen; a decision made under

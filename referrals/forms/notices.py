@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.widgets import DateInput, DateTimeInput
 from core.dates import DateBoundsMixin
 from core.formatting import number
+from core.forms import VersionedFormMixin
 
 from ..models import Client, ConcernReport, ContactAttempt, EvictionNotice, NoticeOutcome
 from .clients import PersonalNumberField
@@ -104,22 +105,13 @@ class PersonLookupMixin:
         return client
 
 
-class VersionedForm(forms.ModelForm):
-    # The version the user opened; see audit.versioning.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
-
-
 def _not_in_future(day):
     if day and day > timezone.localdate():
         raise forms.ValidationError(_("The date cannot be in the future."), code="future")
     return day
 
 
-class EvictionNoticeForm(DateBoundsMixin, PersonLookupMixin, VersionedForm):
+class EvictionNoticeForm(DateBoundsMixin, PersonLookupMixin, VersionedFormMixin, forms.ModelForm):
     lookup_field = "tenant_personal_number"
 
     tenant_personal_number = PersonalNumberField(
@@ -220,7 +212,7 @@ class ContactAttemptForm(DateBoundsMixin, forms.ModelForm):
         return at
 
 
-class NoticeOutcomeForm(DateBoundsMixin, VersionedForm):
+class NoticeOutcomeForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = EvictionNotice
         fields = ["outcome", "outcome_on"]
@@ -243,7 +235,7 @@ class NoticeOutcomeForm(DateBoundsMixin, VersionedForm):
         return day
 
 
-class ConcernReportForm(DateBoundsMixin, PersonLookupMixin, VersionedForm):
+class ConcernReportForm(DateBoundsMixin, PersonLookupMixin, VersionedFormMixin, forms.ModelForm):
     lookup_field = "person_personal_number"
 
     person_personal_number = PersonalNumberField(

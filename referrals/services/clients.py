@@ -9,8 +9,8 @@ from django.db import transaction
 
 from audit.context import AuditContext
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.versioning import claim_version
+from audit.services import log_access
+from audit.tracked import save_tracked
 
 from ..models import PROTECTED_FIELDS, Client, TargetGroup
 
@@ -29,10 +29,6 @@ TRACKED_FIELDS = [
     "responsible_officer",
     "notes",
 ]
-
-
-def _snapshot(client):
-    return snapshot(client, TRACKED_FIELDS, protected=PROTECTED_FIELDS)
 
 
 @transaction.atomic
@@ -54,22 +50,14 @@ def create_client(
 def update_client(ctx, client, *, expected_version, target_groups=None):
     """Save the edited `client`; raises ConcurrentEditError when someone
     else saved it after `expected_version` was read."""
-    claim_version(client, expected_version)
-    # Read after the claim: on PostgreSQL the row is now locked by us, so
-    # this is the state our save replaces.
-    stored = Client.objects.prefetch_related("target_groups").get(pk=client.pk)
-    before = _snapshot(stored)
-    client.save()
-    if target_groups is not None:
-        client.target_groups.set(target_groups)
-    # Re-read the relations so the snapshot sees the saved state.
-    client = Client.objects.prefetch_related("target_groups").get(pk=client.pk)
-    changes = diff_fields(before, _snapshot(client), TRACKED_FIELDS)
-    record_changes(ctx, client, changes)
-    log_access(
-        ctx,
-        AccessAction.UPDATE,
-        client,
-        note=", ".join(change.field for change in changes),
-    )
-    return client
+    def save():
+        client.save()
+        if target_groups is not None:
+            client.target_groups.set(target_groups)
+
+    # Read the relations back so the snapshot sees the saved state.
+    with_groups = Client.objects.prefetch_related("target_groups")
+    return save_tracked(
+        ctx, client, TRACKED_FIELDS, expected_version=expected_version, stored=with_groups, save=save,
+        reread=with_groups, protected=PROTECTED_FIELDS,
+    ).record

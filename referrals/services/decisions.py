@@ -13,14 +13,14 @@ Status is never stored: it follows from the dates (Decision.status_on and
 DecisionQuerySet.with_status).
 """
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.versioning import claim_version
+from audit.services import log_access
+from audit.tracked import save_tracked, write_fields
+from core.rules import RuleError
 
 from ..models import Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
 
@@ -40,11 +40,8 @@ TRACKED_FIELDS = [
 ]
 
 
-class DecisionError(ValidationError):
+class DecisionError(RuleError):
     """The rules refuse the operation; the message is for the user."""
-
-    def __init__(self, message, code="invalid"):
-        super().__init__(message, code=code)
 
 
 class MissingBolotsSupport(DecisionError):
@@ -157,10 +154,6 @@ def record_decision(ctx, decision, *, with_bolots_support=False):
     return decision
 
 
-def _snapshot(decision):
-    return snapshot(decision, TRACKED_FIELDS)
-
-
 @transaction.atomic
 def update_decision(ctx, decision, *, expected_version):
     """Save the edited `decision`; raises ConcurrentEditError when someone
@@ -170,48 +163,47 @@ def update_decision(ctx, decision, *, expected_version):
     Only the decision's own fields are written (TRACKED_FIELDS): an execution
     or closing saved meanwhile by someone else is never overwritten.
     """
-    claim_version(decision, expected_version)
-    # Read after the claim: on PostgreSQL the row is now locked by us.
-    stored = Decision.objects.select_related("legal_basis", "decided_by").get(pk=decision.pk)
-    before = _snapshot(stored)
-    uncovered_before = _uncovered_training_decisions(stored.client_id)
+    state = {}
 
-    if stored.executed_on:
-        if not decision.is_granted:
+    def check(stored):
+        state["uncovered_before"] = _uncovered_training_decisions(stored.client_id)
+        if stored.executed_on:
+            if not decision.is_granted:
+                raise DecisionError(
+                    _("The decision has been executed, so the outcome must stay granted or partly granted.")
+                )
+            if decision.decided_on > stored.executed_on:
+                raise DecisionError(
+                    _("The decision date cannot be after the execution date (%(date)s).")
+                    % {"date": _date(stored.executed_on)}
+                )
+        if stored.closed_on and decision.decided_on > stored.closed_on:
             raise DecisionError(
-                _("The decision has been executed, so the outcome must stay granted or partly granted.")
+                _("The decision date cannot be after the date the decision was closed (%(date)s).")
+                % {"date": _date(stored.closed_on)}
             )
-        if decision.decided_on > stored.executed_on:
+
+    def save():
+        decision.save(update_fields=[*TRACKED_FIELDS, "execution_due_by"])
+        # The rules that look at the client's other decisions, on the saved state.
+        if needs_bolots_support(decision) and not covering_bolots_support(decision).exists():
+            raise _missing_support_error(decision, offer_both=False)
+        newly_uncovered = _uncovered_training_decisions(decision.client_id) - state["uncovered_before"]
+        if newly_uncovered:
+            training = Decision.objects.filter(pk__in=newly_uncovered).order_by("decided_on").first()
             raise DecisionError(
-                _("The decision date cannot be after the execution date (%(date)s).")
-                % {"date": _date(stored.executed_on)}
+                _(
+                    "The change would leave the training-apartment decision of %(date)s without a granted "
+                    "decision on bolots support for its whole period."
+                )
+                % {"date": _date(training.decided_on)}
             )
-    if stored.closed_on and decision.decided_on > stored.closed_on:
-        raise DecisionError(
-            _("The decision date cannot be after the date the decision was closed (%(date)s).")
-            % {"date": _date(stored.closed_on)}
-        )
 
-    decision.save(update_fields=[*TRACKED_FIELDS, "execution_due_by"])
-
-    if needs_bolots_support(decision) and not covering_bolots_support(decision).exists():
-        raise _missing_support_error(decision, offer_both=False)
-    newly_uncovered = _uncovered_training_decisions(stored.client_id) - uncovered_before
-    if newly_uncovered:
-        training = Decision.objects.filter(pk__in=newly_uncovered).order_by("decided_on").first()
-        raise DecisionError(
-            _(
-                "The change would leave the training-apartment decision of %(date)s without a granted "
-                "decision on bolots support for its whole period."
-            )
-            % {"date": _date(training.decided_on)}
-        )
-
-    saved = Decision.objects.select_related("client", "legal_basis", "decided_by").get(pk=decision.pk)
-    changes = diff_fields(before, _snapshot(saved), TRACKED_FIELDS)
-    record_changes(ctx, saved, changes)
-    log_access(ctx, AccessAction.UPDATE, saved, note=", ".join(change.field for change in changes))
-    return saved
+    return save_tracked(
+        ctx, decision, TRACKED_FIELDS, expected_version=expected_version,
+        stored=Decision.objects.select_related("legal_basis", "decided_by"), check=check, save=save,
+        reread=Decision.objects.select_related("client", "legal_basis", "decided_by"),
+    ).record
 
 
 # --- Execution, interruptions, closing ------------------------------------------
@@ -221,18 +213,6 @@ def _locked(decision):
     """The stored decision, locked until commit on PostgreSQL, so that two
     people executing or closing at once are checked one after the other."""
     return Decision.objects.select_for_update().get(pk=decision.pk)
-
-
-def _write(ctx, obj, **values):
-    """Set `values` on `obj`, save only them, keep their history, log it."""
-    fields = list(values)
-    before = snapshot(obj, fields)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.save(update_fields=fields)
-    changes = diff_fields(before, snapshot(obj, fields), fields)
-    record_changes(ctx, obj, changes)
-    log_access(ctx, AccessAction.UPDATE, obj, note=", ".join(fields))
 
 
 def _copy_back(decision, current, fields):
@@ -266,7 +246,7 @@ def execute_decision(ctx, decision, on, note=""):
             % {"date": _date(current.decided_on)},
             code="before_decision",
         )
-    _write(ctx, current, executed_on=on, execution_note=(note or "")[:300])
+    write_fields(ctx, current, executed_on=on, execution_note=(note or "")[:300])
     _copy_back(decision, current, ["executed_on", "execution_note"])
     return current
 
@@ -312,7 +292,7 @@ def resume_decision(ctx, interruption, ended_on):
             _("The resume date cannot be before the interruption date (%(date)s).")
             % {"date": _date(current.started_on)}
         )
-    _write(ctx, current, ended_on=ended_on)
+    write_fields(ctx, current, ended_on=ended_on)
     interruption.ended_on = ended_on
     return current
 
@@ -345,7 +325,7 @@ def close_decision(ctx, decision, closed_on, reason):
         )
     if not (reason or "").strip():
         raise DecisionError(_("Give the reason for closing the decision."), code="required")
-    _write(ctx, current, closed_on=closed_on, close_reason=reason.strip()[:300])
+    write_fields(ctx, current, closed_on=closed_on, close_reason=reason.strip()[:300])
     _copy_back(decision, current, ["closed_on", "close_reason"])
     return current
 
@@ -373,7 +353,7 @@ def set_delay_reason(ctx, decision, delay_reason):
     current = _locked(decision)
     if not current.is_granted:
         raise DecisionError(_("Only a granted decision can have a reason for a delay."), code="not_granted")
-    _write(ctx, current, delay_reason=(delay_reason or "").strip()[:300])
+    write_fields(ctx, current, delay_reason=(delay_reason or "").strip()[:300])
     _copy_back(decision, current, ["delay_reason"])
     return current
 

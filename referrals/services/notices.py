@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.versioning import claim_version
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked
 from core.formatting import kr
 
 from ..models import Order, OrderKind
@@ -86,20 +86,10 @@ def display_snapshot(record, fields, protected=()):
     return values
 
 
-def _save_tracked(ctx, record, *, expected_version, fields, protected_fields):
-    """Claim the version, save, and write the history and the log row."""
-    claim_version(record, expected_version)
-    # Read after the claim: on PostgreSQL the row is locked by us now, so
-    # this is the state our save replaces.
-    stored = type(record).objects.select_related("client").get(pk=record.pk)
-    record.save()
-    # Hidden when the person was protected before or is now.
-    protected = protected_fields if _is_protected(stored) or _is_protected(record) else ()
-    before = display_snapshot(stored, fields, protected)
-    changes = diff_fields(before, display_snapshot(record, fields, protected), fields)
-    record_changes(ctx, record, changes)
-    log_access(ctx, AccessAction.UPDATE, record, note=", ".join(change.field for change in changes))
-    return record
+def _protected(fields):
+    """The protected fields hidden in the history when the person was
+    protected before the edit or is now."""
+    return lambda stored, record: fields if _is_protected(stored) or _is_protected(record) else ()
 
 
 # --- Eviction notices ------------------------------------------------------
@@ -121,10 +111,11 @@ def create_notice(ctx, notice):
 def update_notice(ctx, notice, *, expected_version):
     """Save the edited `notice`; raises ConcurrentEditError when someone else
     saved it after `expected_version` was read."""
-    return _save_tracked(
-        ctx, notice, expected_version=expected_version,
-        fields=NOTICE_TRACKED_FIELDS, protected_fields=NOTICE_PROTECTED_FIELDS,
-    )
+    return save_tracked(
+        ctx, notice, NOTICE_TRACKED_FIELDS, expected_version=expected_version,
+        stored=type(notice).objects.select_related("client"), display=display_snapshot,
+        protected=_protected(NOTICE_PROTECTED_FIELDS),
+    ).record
 
 
 @transaction.atomic
@@ -212,10 +203,11 @@ def create_concern(ctx, concern):
 
 @transaction.atomic
 def update_concern(ctx, concern, *, expected_version):
-    return _save_tracked(
-        ctx, concern, expected_version=expected_version,
-        fields=CONCERN_TRACKED_FIELDS, protected_fields=CONCERN_PROTECTED_FIELDS,
-    )
+    return save_tracked(
+        ctx, concern, CONCERN_TRACKED_FIELDS, expected_version=expected_version,
+        stored=type(concern).objects.select_related("client"), display=display_snapshot,
+        protected=_protected(CONCERN_PROTECTED_FIELDS),
+    ).record
 
 
 def outreach_assignment(concern):

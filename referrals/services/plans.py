@@ -8,32 +8,22 @@ with a Swedish message for the user.
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
+from audit.services import log_access
+from audit.tracked import write_fields
+from core.rules import RuleError
 
 from ..models import IndividualPlan, PlanAction, PlanGoal, PlanReview
 from ..models.plans import PRESET_GOALS, REVIEW_DUE_SOON_DAYS
 
 
-class PlanError(ValidationError):
+class PlanError(RuleError):
     """The rules refuse the operation; the message is for the user."""
-
-
-def _write(ctx, obj, **values):
-    """Set `values` on `obj`, save only them, keep their history, log it."""
-    fields = list(values)
-    before = snapshot(obj, fields)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.save(update_fields=fields)
-    record_changes(ctx, obj, diff_fields(before, snapshot(obj, fields), fields))
-    log_access(ctx, AccessAction.UPDATE, obj, note=", ".join(fields))
 
 
 @transaction.atomic
@@ -69,7 +59,7 @@ def mark_goal_achieved(ctx, goal, achieved_on):
             _("The date cannot be before the plan was established (%(date)s).")
             % {"date": goal.plan.established_on.strftime("%Y-%m-%d")}
         )
-    _write(ctx, goal, achieved_on=achieved_on)
+    write_fields(ctx, goal, achieved_on=achieved_on)
     return goal
 
 
@@ -88,7 +78,7 @@ def mark_action_done(ctx, action, done_on):
         raise PlanError(
             _("The action was already marked done on %(date)s.") % {"date": action.done_on.strftime("%Y-%m-%d")}
         )
-    _write(ctx, action, done_on=done_on)
+    write_fields(ctx, action, done_on=done_on)
     return action
 
 
@@ -108,7 +98,7 @@ def record_review(ctx, plan, reviewed_on, notes=""):
     latest = plan.reviews.aggregate(latest=Max("reviewed_on"))["latest"]
     next_review_on = IndividualPlan.next_review_after(latest)
     if next_review_on != plan.next_review_on:
-        _write(ctx, plan, next_review_on=next_review_on)
+        write_fields(ctx, plan, next_review_on=next_review_on)
     return review
 
 

@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required
 from audit import reads
+from audit.conflicts import save_edit
 from audit.context import AuditContext
-from audit.services import history_of, snapshot
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.services import history_of
 
 from ..forms.clients import ClientForm, ClientSearchForm, PersonalNumberField
 from ..models import Client
@@ -98,6 +99,13 @@ def client_detail(request, pk):
     )
 
 
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this client while you were editing. Your changes are "
+    "not saved yet: they are still in the form below. Compare with the saved "
+    "values and save again."
+)
+
+
 @permission_required("referrals.change_client")
 def client_edit(request, pk):
     # Opening the form shows the data (logged as a view); saving is logged by
@@ -109,26 +117,18 @@ def client_edit(request, pk):
         log=request.method == "GET",
         pk=pk,
     )
-    form = ClientForm(request.POST or None, instance=client, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        expected = submitted_version(form.cleaned_data)
-        try:
-            services.update_client(
-                AuditContext.from_request(request),
-                form.save(commit=False),
-                expected_version=expected,
-                target_groups=form.cleaned_data["target_groups"],
-            )
-        except ConcurrentEditError:
-            current = Client.objects.prefetch_related("target_groups").get(pk=pk)
-            # Read the saved values before the new form binds the user's
-            # input onto the same instance.
-            conflict_values = _saved_values(current, form)
-            form = _form_after_conflict(request, current)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:client_detail", pk=pk)
+    edit = save_edit(
+        request, ClientForm(request.POST or None, instance=client, user=request.user),
+        lambda form: services.update_client(AuditContext.from_request(request), form.save(commit=False),
+                                            expected_version=form.expected_version(),
+                                            target_groups=form.cleaned_data["target_groups"]),
+        reread=lambda: Client.objects.prefetch_related("target_groups").get(pk=pk),
+        fields=services.TRACKED_FIELDS, message=CONFLICT_MESSAGE, user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("referrals:client_detail", pk=pk)
+    form, conflict_values = edit.form, edit.conflict_values
     if request.method == "POST" and form.held_elsewhere:
         log_number_lookup(AuditContext.from_request(request), PersonalNumberField().clean(request.POST["personal_number"]))
     return render(
@@ -141,29 +141,3 @@ def client_edit(request, pk):
             "conflict_values": conflict_values,
         },
     )
-
-
-def _saved_values(current, form):
-    """(label, saved value) of each field in the form, to compare with."""
-    return [
-        (label, value)
-        for name, (label, value, _protected) in snapshot(current, services.TRACKED_FIELDS).items()
-        if name in form.fields
-    ]
-
-
-def _form_after_conflict(request, current):
-    """Keep what the user typed, but against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = ClientForm(data, instance=current, user=request.user)
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved this client while you were editing. Your changes are "
-            "not saved yet: they are still in the form below. Compare with the saved "
-            "values and save again."
-        ),
-    )
-    return form

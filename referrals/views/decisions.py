@@ -3,13 +3,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction
-from audit.services import history_of, log_access, snapshot
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.services import history_of, log_access
 
 from ..forms.decisions import (
     CloseForm,
@@ -245,6 +246,12 @@ def decision_delay_reason(request, pk):
     )
 
 
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this decision while you were editing. Your changes are not saved yet: "
+    "they are still in the form below. Compare with the saved values and save again."
+)
+
+
 @permission_required("referrals.change_decision")
 def decision_edit(request, pk):
     decision = fetch_visible(
@@ -255,50 +262,23 @@ def decision_edit(request, pk):
         pk=pk,
     )
     client = decision.client
-    form = DecisionForm(request.POST or None, instance=decision, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        expected = submitted_version(form.cleaned_data)
-        try:
-            services.update_decision(AuditContext.from_request(request), form.save(commit=False), expected_version=expected)
-        except ConcurrentEditError:
-            current = Decision.objects.select_related("legal_basis", "decided_by").get(pk=pk)
-            conflict_values = _saved_values(current, form)
-            form = _form_after_conflict(request, current)
-        except services.DecisionError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:decision_detail", pk=pk)
+    # The decision's rules refuse with a message for the form as a whole.
+    edit = save_edit(
+        request, DecisionForm(request.POST or None, instance=decision, user=request.user),
+        lambda form: services.update_decision(AuditContext.from_request(request), form.save(commit=False),
+                                              expected_version=form.expected_version()),
+        reread=lambda: Decision.objects.select_related("legal_basis", "decided_by").get(pk=pk),
+        fields=services.TRACKED_FIELDS, message=CONFLICT_MESSAGE, user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("referrals:decision_detail", pk=pk)
     return render(
         request,
         "referrals/decisions/decision_form.html",
-        {"form": form, "client": client, "decision": decision, "creating": False, "conflict_values": conflict_values},
+        {"form": edit.form, "client": client, "decision": decision, "creating": False,
+         "conflict_values": edit.conflict_values},
     )
-
-
-def _saved_values(current, form):
-    return [
-        (label, value)
-        for name, (label, value, _protected) in snapshot(current, services.TRACKED_FIELDS).items()
-        if name in form.fields
-    ]
-
-
-def _form_after_conflict(request, current):
-    """Keep what the user typed, but against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = DecisionForm(data, instance=current, user=request.user)
-    form.is_valid()
-    form.add_error(
-        None,
-        _(
-            "Someone else saved this decision while you were editing. Your changes are not saved yet: "
-            "they are still in the form below. Compare with the saved values and save again."
-        ),
-    )
-    return form
 
 
 @permission_required("referrals.view_decision")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import form_after_conflict, save_edit
 from audit.context import AuditContext
 from audit.services import history_of
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
 
 from ..forms.notices import ConcernReportForm, ContactAttemptForm, EvictionNoticeForm, NoticeOutcomeForm
 from ..models import Client, ConcernReport, EvictionNotice
@@ -50,13 +51,6 @@ def _history(record, address_visible):
     return history if address_visible else history.filter(is_protected=False)
 
 
-def _saved_values(current, form, fields):
-    """(label, saved value) of each field in the form, to compare with."""
-    return [
-        (label, value)
-        for name, (label, value, _protected) in services.display_snapshot(current, fields).items()
-        if name in form.fields
-    ]
 
 
 # --- Eviction notices ------------------------------------------------------
@@ -133,42 +127,30 @@ def notice_detail(request, pk):
     return render(request, "referrals/notices/notice_detail.html", _notice_detail_context(request, notice))
 
 
+def _edit(request, record, form_class, update, fields, template, detail, name):
+    """The edit page of a notice or a concern report (they differ only in
+    their form, service and pages)."""
+    edit = save_edit(
+        request, form_class(request.POST or None, instance=record, user=request.user),
+        lambda form: update(AuditContext.from_request(request), form.save(commit=False),
+                            expected_version=form.expected_version()),
+        reread=lambda: type(record).objects.select_related("client").get(pk=record.pk),
+        fields=fields, display=services.display_snapshot, message=CONFLICT_MESSAGE, user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect(detail, pk=record.pk)
+    return render(request, template, {"form": edit.form, name: record, "creating": False,
+                                      "conflict_values": edit.conflict_values})
+
+
 @permission_required("referrals.change_evictionnotice")
 def notice_edit(request, pk):
     # Opening the form shows the data (logged as a view); saving is logged by
     # the service as an update.
     notice = _fetch_notice(request, pk, perm="referrals.change_evictionnotice", log=request.method == "GET")
-    form = EvictionNoticeForm(request.POST or None, instance=notice, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_notice(
-                AuditContext.from_request(request),
-                form.save(commit=False),
-                expected_version=submitted_version(form.cleaned_data),
-            )
-        except ConcurrentEditError:
-            current = EvictionNotice.objects.select_related("client").get(pk=pk)
-            conflict_values = _saved_values(current, form, services.NOTICE_TRACKED_FIELDS)
-            form = _form_after_conflict(request, EvictionNoticeForm, current)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:notice_detail", pk=pk)
-    return render(
-        request,
-        "referrals/notices/notice_form.html",
-        {"form": form, "notice": notice, "creating": False, "conflict_values": conflict_values},
-    )
-
-
-def _form_after_conflict(request, form_class, current):
-    """Keep what the user typed, but against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = form_class(data, instance=current, user=request.user)
-    form.is_valid()
-    form.add_error(None, CONFLICT_MESSAGE)
-    return form
+    return _edit(request, notice, EvictionNoticeForm, services.update_notice, services.NOTICE_TRACKED_FIELDS,
+                 "referrals/notices/notice_form.html", "referrals:notice_detail", "notice")
 
 
 @permission_required("referrals.change_evictionnotice")
@@ -198,15 +180,11 @@ def notice_outcome(request, pk):
                 notice,
                 outcome=form.cleaned_data["outcome"],
                 outcome_on=form.cleaned_data["outcome_on"],
-                expected_version=submitted_version(form.cleaned_data),
+                expected_version=form.expected_version(),
             )
         except ConcurrentEditError:
             notice = _fetch_notice(request, pk, log=False)
-            data = request.POST.copy()
-            data[form.add_prefix("version")] = str(notice.version)
-            form = NoticeOutcomeForm(data, instance=notice)
-            form.is_valid()
-            form.add_error(None, CONFLICT_MESSAGE)
+            form = form_after_conflict(request, NoticeOutcomeForm, notice, CONFLICT_MESSAGE, instance=notice)
         else:
             messages.success(request, _("The outcome was saved."))
             return redirect("referrals:notice_detail", pk=pk)
@@ -328,27 +306,8 @@ def concern_detail(request, pk):
 @permission_required("referrals.change_concernreport")
 def concern_edit(request, pk):
     concern = _fetch_concern(request, pk, perm="referrals.change_concernreport", log=request.method == "GET")
-    form = ConcernReportForm(request.POST or None, instance=concern, user=request.user)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_concern(
-                AuditContext.from_request(request),
-                form.save(commit=False),
-                expected_version=submitted_version(form.cleaned_data),
-            )
-        except ConcurrentEditError:
-            current = ConcernReport.objects.select_related("client").get(pk=pk)
-            conflict_values = _saved_values(current, form, services.CONCERN_TRACKED_FIELDS)
-            form = _form_after_conflict(request, ConcernReportForm, current)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("referrals:concern_detail", pk=pk)
-    return render(
-        request,
-        "referrals/concerns/concern_form.html",
-        {"form": form, "concern": concern, "creating": False, "conflict_values": conflict_values},
-    )
+    return _edit(request, concern, ConcernReportForm, services.update_concern, services.CONCERN_TRACKED_FIELDS,
+                 "referrals/concerns/concern_form.html", "referrals:concern_detail", "concern")
 
 
 @permission_required("referrals.view_concernreport", "referrals.add_order")

@@ -4,8 +4,9 @@ also writes the access log and, for a correction, the field history."""
 from django.db import IntegrityError, transaction
 
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.versioning import ConcurrentEditError, claim_version
+from audit.services import log_access
+from audit.tracked import save_tracked
+from audit.versioning import ConcurrentEditError
 
 from ..models import EnforcementFigures
 
@@ -37,12 +38,11 @@ def save_figures(ctx, figures, *, expected_version=None):
             raise
         log_access(ctx, AccessAction.CREATE, figures, note=str(figures.year))
         return figures
-    claim_version(figures, expected_version if expected_version is not None else figures.version)
-    # Read after the claim: on PostgreSQL the row is now locked by us.
-    stored = EnforcementFigures.objects.get(pk=figures.pk)
-    figures.municipality, figures.year = stored.municipality, stored.year
-    figures.save()
-    changes = diff_fields(snapshot(stored, TRACKED_FIELDS), snapshot(figures, TRACKED_FIELDS), TRACKED_FIELDS)
-    record_changes(ctx, figures, changes)
-    log_access(ctx, AccessAction.UPDATE, figures, note=", ".join(change.field for change in changes))
-    return figures
+    def keep_year(stored):
+        # The year and municipality are not edited: a correction keeps them.
+        figures.municipality, figures.year = stored.municipality, stored.year
+
+    return save_tracked(
+        ctx, figures, TRACKED_FIELDS, check=keep_year,
+        expected_version=expected_version if expected_version is not None else figures.version,
+    ).record

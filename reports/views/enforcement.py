@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import permission_required, require_perm
+from audit.conflicts import form_after_conflict
 from audit.context import AuditContext
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
 
 from ..forms import FIRST_YEAR, EnforcementFiguresForm
 from ..models import EnforcementFigures
@@ -70,7 +71,7 @@ def enforcement_edit(request, year=None):
         try:
             saved = services.save_figures(
                 AuditContext.from_request(request), form.save(commit=False),
-                expected_version=submitted_version(form.cleaned_data),
+                expected_version=form.expected_version(),
             )
         except ConcurrentEditError:
             conflict = EnforcementFigures.objects.filter(
@@ -96,13 +97,7 @@ def enforcement_edit(request, year=None):
 
 def _form_after_conflict(request, current, municipality, today):
     """Keep what the user typed, against the newer saved version, and say so."""
-    data = request.POST.copy()
-    if current is not None:
-        data["version"] = str(current.version)
-    form = EnforcementFiguresForm(
-        data, instance=current or EnforcementFigures(municipality=municipality), municipality=municipality,
-        today=today,
+    return form_after_conflict(
+        request, EnforcementFiguresForm, current, CONFLICT_MESSAGE,
+        instance=current or EnforcementFigures(municipality=municipality), municipality=municipality, today=today,
     )
-    form.is_valid()
-    form.add_error(None, CONFLICT_MESSAGE)
-    return form

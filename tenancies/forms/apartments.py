@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
+from core.forms import VersionedFormMixin
 from referrals.forms.notices import KronorField
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, Complaint, KeySet
@@ -36,12 +37,10 @@ APARTMENT_FIELDS = [
 ]
 
 
-class ApartmentForm(DateBoundsMixin, forms.ModelForm):
+class ApartmentForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     """Every field of the apartment. Money is typed in kronor and stored in
     öre; the status is checked against the tenancies by the service."""
 
-    # The version the user opened; see audit.versioning.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     monthly_cost = KronorField(
         label=_("Monthly cost to social services (kr)"), required=False,
         help_text=_("The first-hand rent the social services pay, in kronor, for example 6 500 or 6 500,50."),
@@ -69,7 +68,6 @@ class ApartmentForm(DateBoundsMixin, forms.ModelForm):
     def __init__(self, *args, unit_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_id = unit_id
-        self.fields["version"].initial = self.instance.version
         self.fields["floor"].help_text = _("0 for the ground floor; negative below ground.")
         self.fields["status"].help_text = _(
             "Vacant and occupied follow the move-ins and move-outs. Under repair and left the programme "

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
 from core.formatting import decimal_text, kr
+from core.forms import VersionedFormMixin
 from referrals.models import Decision, DecisionKind
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
@@ -154,11 +155,9 @@ class MoveInForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
         return tenancy
 
 
-class MoveOutForm(DateBoundsMixin, forms.Form):
+class MoveOutForm(DateBoundsMixin, VersionedFormMixin, forms.Form):
     # Planned events: at most two years ahead (core.dates).
     planned_dates = ("end_date",)
-    # The version of the tenancy the user opened (audit.versioning).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     end_date = forms.DateField(
         label=_("Move-out date"), widget=DateInput, help_text=_("The last day of the tenancy.")
     )
@@ -168,10 +167,9 @@ class MoveOutForm(DateBoundsMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
+class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, VersionedFormMixin, forms.ModelForm):
     # Planned events: at most two years ahead (core.dates).
     planned_dates = ("start_date",)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     apartment = ApartmentChoiceField(label=_("New apartment"), queryset=Apartment.objects.none())
     decision = DecisionChoiceField(
         label=_("Decision for the new apartment"), queryset=Decision.objects.none(), required=False,
@@ -190,7 +188,8 @@ class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
     ]
 
     def __init__(self, *args, tenancy, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The version of the tenancy being moved out of, not of the new one.
+        super().__init__(*args, version=tenancy.version, **kwargs)
         current_kind = tenancy.decision.kind if tenancy.decision_id else None
         self.fields["apartment"].queryset = vacant_apartments_for(
             user, tenancy.client, also_decision_kind=current_kind, exclude=tenancy.apartment
@@ -202,7 +201,6 @@ class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
         )
         self.fields["start_date"].help_text = _("The current tenancy ends the day before.")
         self.fields["rent_kr"].help_text = _("Leave empty to charge the apartment's rent.")
-        self.fields["version"].initial = tenancy.version
 
     def save(self, commit=False):
         new_tenancy = super().save(commit=False)
@@ -210,8 +208,7 @@ class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
         return new_tenancy
 
 
-class TermsForm(RentInKronorMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class TermsForm(RentInKronorMixin, VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Tenancy
@@ -222,7 +219,6 @@ class TermsForm(RentInKronorMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
         self.fields["rent_kr"].initial = kronor_from_ore(self.instance.rent)
 
     def save(self, commit=False):

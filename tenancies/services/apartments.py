@@ -4,7 +4,7 @@ keys and complaints, and reading an apartment's timeline.
 Writes run in one transaction each and write their access-log row (and for
 edits the field history) there, so a write is never stored without its
 trace. Vacant and occupied are normally set by the move services
-(services/tenancies.py); the housing administrator sets repair, return and
+(services/moves.py); the housing administrator sets repair, return and
 leaving the programme here, under rules that keep the status true to the
 tenancies.
 """
@@ -12,38 +12,34 @@ tenancies.
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import (
-    Aggregate,
     Case,
     CharField,
     DateField,
     Exists,
     Func,
     IntegerField,
-    JSONField,
     OuterRef,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, Greatest, JSONObject, TruncDate
-from django.urls import reverse
+from django.db.models.functions import Coalesce, Concat, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.notifications import notify_many
 from audit import reads
 from audit.models import AccessAction
-from audit.services import Change, diff_fields, log_access, record_changes, snapshot
-from audit.versioning import ConcurrentEditError, claim_version
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked
 from core.dates import day_after, day_before
 from core.formatting import decimal_text, kr
-from referrals import protection
+from core.rules import RuleError
 from referrals.models import ProtectionLevel
 
-from ..models import Apartment, ApartmentStatus, Complaint, ComplaintKind, KeySet, Tenancy
+from ..models import Apartment, ApartmentStatus, Tenancy
 from ..models.apartments import days_between
 
 UNIQUE_OBJECT_NUMBER = "tenancies_apartment_unique_object_number"
@@ -71,33 +67,29 @@ TRACKED_FIELDS = [
 ]
 MONEY_FIELDS = ("monthly_cost", "rent")
 DECIMAL_FIELDS = ("rooms", "size_m2")
-KEY_FIELDS = ["count", "tag", "kept_at", "note"]
 
 
-class ApartmentError(ValidationError):
-    """A rule refuses the write; the message is Swedish and for the user,
-    `field` names the form field it belongs beside. Nothing is written."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class ApartmentError(RuleError):
+    """A rule refuses the write (core.rules). Nothing is written."""
 
 
 def _date(day):
     return day.strftime("%Y-%m-%d")
 
 
-def display_snapshot(apartment):
+def display_snapshot(apartment, fields=TRACKED_FIELDS, protected=()):
     """snapshot() with money in kronor and sizes with a decimal comma, as
     the user typed and reads them."""
-    values = snapshot(apartment, TRACKED_FIELDS)
+    values = snapshot(apartment, fields, protected)
     for name in MONEY_FIELDS:
-        label, _value, protected = values[name]
-        amount = getattr(apartment, name)
-        values[name] = (label, "" if amount is None else kr(amount), protected)
+        if name in values:
+            label, _value, hidden = values[name]
+            amount = getattr(apartment, name)
+            values[name] = (label, "" if amount is None else kr(amount), hidden)
     for name in DECIMAL_FIELDS:
-        label, _value, protected = values[name]
-        values[name] = (label, decimal_text(getattr(apartment, name)), protected)
+        if name in values:
+            label, _value, hidden = values[name]
+            values[name] = (label, decimal_text(getattr(apartment, name)), hidden)
     return values
 
 
@@ -212,13 +204,10 @@ def set_status(ctx, apartment, status, *, expected_version=None, today=None):
     if stored.status == status:
         return stored
     _check_status(stored, status, today)
-    before = display_snapshot(stored)
-    claim_version(stored, stored.version if expected_version is None else expected_version)
+    before = display_snapshot(stored, ["status"])
     stored.status = status
-    stored.save(update_fields=["status", "version"])
-    changes = diff_fields(before, display_snapshot(stored), ["status"])
-    record_changes(ctx, stored, changes)
-    log_access(ctx, AccessAction.UPDATE, stored, note="status")
+    save_tracked(ctx, stored, ["status"], before=before, update_fields=["status"], note="status",
+                 expected_version=stored.version if expected_version is None else expected_version)
     apartment.status, apartment.version = stored.status, stored.version
     return stored
 
@@ -247,150 +236,14 @@ def update_apartment(ctx, apartment, *, expected_version, today=None):
     """Save the edited `apartment`; raises ConcurrentEditError when someone
     else (or a move-in or move-out) saved it after `expected_version` was
     read, and ApartmentError when a rule refuses the change."""
-    claim_version(apartment, expected_version)
-    # Read after the claim: on PostgreSQL the row is now locked by us, so
-    # this is the state our save replaces.
-    stored = Apartment.objects.get(pk=apartment.pk)
-    apartment.unit_id = stored.unit_id
-    _check_object_number(apartment)
-    if apartment.status != stored.status:
-        _check_status(apartment, apartment.status, today or timezone.localdate())
-    _save_apartment(apartment)
-    changes = diff_fields(display_snapshot(stored), display_snapshot(apartment), TRACKED_FIELDS)
-    record_changes(ctx, apartment, changes)
-    log_access(ctx, AccessAction.UPDATE, apartment, note=", ".join(change.field for change in changes))
-    return apartment
+    def check(stored):
+        apartment.unit_id = stored.unit_id
+        _check_object_number(apartment)
+        if apartment.status != stored.status:
+            _check_status(apartment, apartment.status, today or timezone.localdate())
 
-
-# --- Keys ----------------------------------------------------------------------------
-# Key changes are written to the apartment's own history (field "keys"), so
-# the apartment's history page shows where every key went.
-
-
-def _keys_label():
-    return str(KeySet._meta.verbose_name_plural)
-
-
-def describe_keys(keyset):
-    text = _("%(count)s × %(tag)s, kept: %(kept_at)s") % {
-        "count": keyset.count, "tag": keyset.tag or "–", "kept_at": keyset.kept_at,
-    }
-    return f"{text} ({keyset.note})" if keyset.note else text
-
-
-def _record_keys(ctx, apartment, old, new):
-    record_changes(ctx, apartment, [Change("keys", _keys_label(), old, new)])
-
-
-@transaction.atomic
-def add_keys(ctx, apartment, keyset):
-    keyset.apartment = apartment
-    keyset.save()
-    _record_keys(ctx, apartment, "", describe_keys(keyset))
-    log_access(ctx, AccessAction.CREATE, keyset)
-    return keyset
-
-
-@transaction.atomic
-def update_keys(ctx, keyset):
-    stored = KeySet.objects.select_for_update().get(pk=keyset.pk)
-    before, after = describe_keys(stored), describe_keys(keyset)
-    keyset.save()
-    if before != after:
-        _record_keys(ctx, keyset.apartment, before, after)
-    log_access(ctx, AccessAction.UPDATE, keyset)
-    return keyset
-
-
-@transaction.atomic
-def remove_keys(ctx, keyset):
-    apartment = keyset.apartment
-    described = describe_keys(keyset)
-    log_access(ctx, AccessAction.DELETE, keyset, note=described[:300])
-    keyset.delete()
-    _record_keys(ctx, apartment, described, "")
-
-
-# --- Complaints and damage -----------------------------------------------------------
-
-
-def tenancy_on(apartment, day):
-    """The tenancy of `apartment` running on `day` (or None)."""
-    return (
-        Tenancy.objects.filter(apartment=apartment)
-        .held_on(day)
-        .select_related("client__responsible_officer", "decision__decided_by")
-        .order_by("-start_date")
-        .first()
-    )
-
-
-def complaint_text(complaint):
-    """The notification text: names the apartment, never the person. It goes
-    to the tenant's case officer, so for a protected tenant it names no
-    apartment either (the officer knows whose tenancy it is: together they
-    would say where the client lives; referrals.protection)."""
-    tenancy = complaint.tenancy
-    if tenancy is not None and protection.is_protected(tenancy.client):
-        if complaint.kind == ComplaintKind.DAMAGE:
-            return _("New damage during the tenancy of a client of yours")
-        return _("New complaint during the tenancy of a client of yours")
-    if complaint.kind == ComplaintKind.DAMAGE:
-        return _("New damage on apartment %(number)s") % {"number": complaint.apartment.object_number}
-    return _("New complaint on apartment %(number)s") % {"number": complaint.apartment.object_number}
-
-
-def officers_to_tell(tenancy):
-    """Who hears of a complaint during `tenancy`: the tenant's responsible
-    case officer; without one (or when that account is closed), the case
-    officer who made the decision the move-in executed. Somebody must hear
-    of it without delay."""
-    candidates = [tenancy.client.responsible_officer, tenancy.decision.decided_by if tenancy.decision_id else None]
-    officer = next((user for user in candidates if user is not None and user.is_active), None)
-    return [officer] if officer is not None else []
-
-
-@transaction.atomic
-def add_complaint(ctx, complaint, *, today=None):
-    """Log a complaint or damage on `complaint.apartment`, linked to the
-    tenancy running on its date. A complaint during a tenancy that still
-    runs is told to the tenant's case officer at once."""
-    today = today or timezone.localdate()
-    if complaint.occurred_on > today:
-        raise ApartmentError(_("The date cannot be in the future."), code="future", field="occurred_on")
-    complaint.tenancy = tenancy_on(complaint.apartment, complaint.occurred_on)
-    complaint.registered_by = ctx.user
-    complaint.save()
-    log_access(ctx, AccessAction.CREATE, complaint)
-    tenancy = complaint.tenancy
-    if tenancy is not None and (tenancy.end_date is None or tenancy.end_date >= today):
-        recipients = [user for user in officers_to_tell(tenancy) if user.pk != ctx.user.pk]
-        # A protected tenant's case officer is sent to the tenancy (the
-        # client's side), not to the apartment.
-        url = (reverse("tenancies:tenancy_detail", args=[tenancy.pk]) if protection.is_protected(tenancy.client)
-               else reverse("tenancies:apartment_detail", args=[complaint.apartment_id]))
-        notify_many(recipients, complaint_text(complaint), url)
-    return complaint
-
-
-@transaction.atomic
-def update_complaint_action(ctx, complaint, action_taken, *, expected_action):
-    """Record the action taken on a complaint. `expected_action` is the text
-    the user's form was opened with: if someone changed it meanwhile,
-    ConcurrentEditError (their words are not overwritten unseen)."""
-    stored = Complaint.objects.select_for_update(of=("self",)).select_related("tenancy__client").get(pk=complaint.pk)
-    if stored.action_taken.strip() != (expected_action or "").strip():
-        raise ConcurrentEditError
-    if stored.action_taken == action_taken:
-        return stored
-    label = str(Complaint._meta.get_field("action_taken").verbose_name)
-    old = stored.action_taken
-    stored.action_taken = action_taken
-    stored.save(update_fields=["action_taken"])
-    record_changes(ctx, stored, [Change("action_taken", label, old, action_taken)])
-    log_access(ctx, AccessAction.UPDATE, stored, note="action_taken")
-    complaint.action_taken = action_taken
-    return stored
+    return save_tracked(ctx, apartment, TRACKED_FIELDS, expected_version=expected_version, check=check,
+                        save=lambda: _save_apartment(apartment), display=display_snapshot).record
 
 
 # --- Reading: the timeline -------------------------------------------------------------
@@ -462,36 +315,6 @@ def timeline_totals(periods):
     vacant = sum(p.days or 0 for p in periods if p.is_vacancy)
     return {"days_let": let, "days_vacant": vacant,
             "tenancies": sum(1 for p in periods if not p.is_vacancy)}
-
-
-class JSONList(Aggregate):
-    """The grouped rows as one JSON list (jsonb_agg on PostgreSQL,
-    json_group_array on SQLite), so that a page can read a few small child
-    rows within its parent's query."""
-
-    function = "JSONB_AGG"
-    output_field = JSONField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
-
-
-def keys_as_json():
-    """The apartment's key sets as a list of dicts (id, count, tag, kept_at,
-    note), in the apartment's own query: the apartment page would otherwise
-    pass its query budget."""
-    return Subquery(
-        KeySet.objects.filter(apartment=OuterRef("pk"))
-        .values("apartment")
-        .annotate(sets=JSONList(JSONObject(id="id", count="count", tag="tag", kept_at="kept_at", note="note")))
-        .values("sets"),
-        output_field=JSONField(),
-    )
-
-
-def key_sets_of(apartment):
-    """The key sets read by keys_as_json(), oldest first."""
-    return sorted(getattr(apartment, "key_sets", None) or [], key=lambda keyset: keyset["id"])
 
 
 # --- Reading: lists ------------------------------------------------------------------

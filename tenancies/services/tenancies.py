@@ -1,11 +1,8 @@
-"""Move-in, move-out and internal move: the three ways a tenancy starts or
-ends; the terms, home insurance and income sources that hang on a tenancy;
-and the list of possible first-hand takeovers. Each write runs in one
-transaction with its audit entries (access log and field history).
-
-A move-in executes the client's decision (referrals.services.decisions) and
-marks the apartment occupied; a move-out records the end reason and frees the
-apartment (or takes it out of the programme after a first-hand takeover).
+"""Tenancies: the rules a tenancy keeps (two tenancies of one apartment never
+overlap, one active tenancy per client, the decision a move-in executes),
+the locks the moves take, and the list of possible first-hand takeovers.
+The moves themselves are in services/moves.py; what hangs on a running
+tenancy (terms, home insurance, income sources) in services/terms.py.
 
 Locking: every function that starts or ends a tenancy first locks the
 apartment rows it touches (select_for_update, in primary-key order), then the
@@ -17,22 +14,16 @@ when it runs its checks. On PostgreSQL the exclusion constraint
 violation is turned into the same message as the check in Python.
 """
 
-from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.versioning import claim_version
 from core.calendar import years_before
-from referrals import protection
+from core.rules import RuleError
 from referrals.models import Decision, DecisionKind
-from referrals.services.decisions import DecisionError, execute_decision
 
-from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
+from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy
 
 OVERLAP_CONSTRAINT = "tenancies_tenancy_no_overlap"
 ONE_ACTIVE_CONSTRAINT = "tenancies_tenancy_one_active_per_client"
@@ -40,22 +31,11 @@ ONE_ACTIVE_CONSTRAINT = "tenancies_tenancy_one_active_per_client"
 # A tenant may take over the first-hand contract after about three years.
 TAKEOVER_YEARS = 3
 
-# What a case officer may change on a running tenancy (tenancy_terms); the
-# changes are kept in the field history.
-TERMS_FIELDS = ["rent", "contract_months", "notice_weeks", "renews_automatically"]
-INSURANCE_FIELDS = ["company", "policy_number", "valid_from", "valid_until"]
-INCOME_FIELDS = ["kind", "valid_from", "valid_to"]
-ENDING_FIELDS = ["end_date", "end_reason", "end_note"]
 
 
-class TenancyError(ValidationError):
-    """A rule refuses the move; the message is Swedish and for the user.
-    Nothing has been written when it is raised. `field` names the form field
-    the message belongs beside (None: the form as a whole)."""
-
-    def __init__(self, message, code="invalid", field=None):
-        super().__init__(message, code=code)
-        self.field = field
+class TenancyError(RuleError):
+    """A rule refuses the move (core.rules). Nothing has been written when
+    it is raised."""
 
 
 def _date(day):
@@ -275,297 +255,6 @@ def _check_new_tenancy_is_open(tenancy):
     )
 
 
-def _execute(ctx, decision, start, apartment):
-    # The note names no apartment (not even its object number): it is read
-    # beside the client's name on the decision page and in its history, and
-    # for a client with protected personal data "which apartment" is their
-    # address (referrals.protection). The tenancy links the two instead,
-    # shown through the protection rule.
-    try:
-        execute_decision(ctx, decision, start, note=protection.move_in_note())
-    except DecisionError as error:
-        raise TenancyError(error.messages[0], code=error.code, field="decision") from None
-
-
-def _set_status(ctx, apartment, status):
-    """Change the apartment's status, bumping its version (a housing
-    administrator editing it meanwhile gets a conflict, not a silent
-    overwrite) and keeping the change in its field history."""
-    if apartment.status == status:
-        return
-    before = snapshot(apartment, ["status"])
-    claim_version(apartment, apartment.version)
-    apartment.status = status
-    apartment.save(update_fields=["status", "version"])
-    record_changes(ctx, apartment, diff_fields(before, snapshot(apartment, ["status"]), ["status"]))
-
-
-def _start(ctx, tenancy, apartment):
-    """Fill in what the services own and insert the tenancy."""
-    tenancy.apartment = apartment
-    tenancy.created_by = ctx.user
-    if tenancy.rent is None:
-        tenancy.rent = apartment.rent
-    derive_programme_fields(tenancy)
-    _save_new(tenancy)
-
-
-# --- Move-in, move-out, internal move -----------------------------------------------
-
-
-@transaction.atomic
-def move_in(ctx, tenancy):
-    """Start `tenancy` (unsaved: apartment, client, decision, start date,
-    rent, terms filled in): checks the rules, creates it, marks the apartment
-    occupied and executes the decision, all in one transaction.
-
-    The tenancy is an internal move when the client's previous tenancy ended
-    "moved within the programme" (derive_programme_fields)."""
-    if tenancy.apartment_id is None:
-        raise TenancyError(_("Choose the apartment the client moves into."), code="no_apartment", field="apartment")
-    apartment = _lock_apartment(tenancy.apartment)
-    decision = _lock_decision(tenancy.decision)
-    _check_new_tenancy_is_open(tenancy)
-    _check_apartment_can_take(apartment)
-    _check_decision(decision, tenancy.client, apartment, tenancy.start_date)
-    check_client_free(tenancy.client, tenancy.start_date)
-    check_no_overlap(apartment, tenancy.start_date)
-    tenancy.decision = decision
-    _start(ctx, tenancy, apartment)
-    _execute(ctx, decision, tenancy.start_date, apartment)
-    _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
-    log_access(ctx, AccessAction.CREATE, tenancy, note="move_in")
-    return tenancy
-
-
-def _status_after_move_out(apartment, tenancy, end_reason):
-    """The apartment leaves the programme when the tenant took over the
-    first-hand contract. Otherwise an occupied apartment becomes vacant, unless
-    a later tenancy is already registered; a status the housing administrator
-    set (repair, being returned) stays."""
-    if end_reason == EndReason.FIRST_HAND_TAKEOVER:
-        return ApartmentStatus.LEFT_PROGRAMME
-    if apartment.status != ApartmentStatus.OCCUPIED:
-        return apartment.status
-    later = Tenancy.objects.filter(apartment=apartment, end_date__isnull=True).exclude(pk=tenancy.pk)
-    return ApartmentStatus.OCCUPIED if later.exists() else ApartmentStatus.VACANT
-
-
-@transaction.atomic
-def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=None):
-    """End `tenancy` on `end_date` (the move-out day, still the tenant's) with
-    a reason from the catalogue. The apartment becomes vacant, or leaves the
-    programme when the tenant took over the first-hand contract.
-
-    `expected_version` is the version the user's form was opened with; a
-    save by someone else in between raises ConcurrentEditError."""
-    apartment = _lock_apartment(Apartment(pk=tenancy.apartment_id))
-    current = Tenancy.objects.select_for_update().select_related("client").get(pk=tenancy.pk)
-    current.apartment = apartment
-    if current.end_date is not None:
-        raise TenancyError(
-            _("The tenancy already ended on %(date)s.") % {"date": _date(current.end_date)}, code="ended"
-        )
-    if end_date is None:
-        raise TenancyError(_("Give the move-out date."), code="no_end_date", field="end_date")
-    if end_reason not in EndReason.values:
-        raise TenancyError(_("Choose why the tenancy ends."), code="no_reason", field="end_reason")
-    if end_date < current.start_date:
-        raise TenancyError(
-            _("The move-out date cannot be before the move-in date (%(date)s).") % {"date": _date(current.start_date)},
-            code="before_start",
-            field="end_date",
-        )
-    later = (
-        Tenancy.objects.filter(apartment=apartment, start_date__gt=current.start_date, start_date__lte=end_date)
-        .exclude(pk=current.pk)
-        .order_by("start_date")
-        .first()
-    )
-    if later:
-        raise TenancyError(
-            _("Another tenancy of the apartment starts %(date)s; the move-out must be before it.")
-            % {"date": _date(later.start_date)},
-            code="overlap",
-            field="end_date",
-        )
-    claim_version(current, current.version if expected_version is None else expected_version)
-    before = snapshot(current, ENDING_FIELDS)
-    current.end_date = end_date
-    current.end_reason = end_reason
-    current.end_note = (note or "").strip()[:300]
-    current.save(update_fields=[*ENDING_FIELDS, "version"])
-    record_changes(ctx, current, diff_fields(before, snapshot(current, ENDING_FIELDS), ENDING_FIELDS))
-    _set_status(ctx, apartment, _status_after_move_out(apartment, current, end_reason))
-    log_access(ctx, AccessAction.UPDATE, current, note="move_out")
-    for name in [*ENDING_FIELDS, "version"]:
-        setattr(tenancy, name, getattr(current, name))
-    return current
-
-
-def _decision_for_internal_move(current, new_tenancy, apartment):
-    """The decision the new tenancy runs under, and whether it carries over.
-
-    The current decision carries over when the new apartment is of the same
-    kind and no other decision was chosen (it is already executed: the stay
-    continues); it must still be valid on the day of the move. Otherwise
-    the new tenancy needs its own, not yet executed, decision."""
-    chosen = _lock_decision(new_tenancy.decision)
-    start = new_tenancy.start_date
-    if chosen is None and current.decision is not None:
-        if current.decision.kind == apartment.decision_kind:
-            _check_within_validity(current.decision, start)
-            return current.decision, True
-        raise TenancyError(
-            _("The current decision is on %(chosen)s; a %(apartment)s needs a decision on %(kind)s. Choose one.")
-            % {
-                "chosen": _decision_kind_label(current.decision.kind),
-                "apartment": apartment.get_kind_display().lower(),
-                "kind": _decision_kind_label(apartment.decision_kind),
-            },
-            code="wrong_kind",
-            field="decision",
-        )
-    _check_decision(chosen, current.client, apartment, start)
-    return chosen, False
-
-
-@transaction.atomic
-def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
-    """Move the tenant of `tenancy` to another apartment of the programme
-    (omflyttning): the old tenancy ends "moved within the programme" the day
-    before the new one starts, and the new one (unsaved `new_tenancy`:
-    apartment, start date, optionally decision, rent, terms) starts — in one
-    transaction. The new tenancy is an internal move and keeps the time in
-    the programme (continuous_since)."""
-    current = Tenancy.objects.select_related("client", "decision").get(pk=tenancy.pk)
-    if new_tenancy.apartment_id is None:
-        raise TenancyError(_("Choose the apartment the tenant moves to."), code="no_apartment", field="apartment")
-    old_apartment, apartment = _lock_apartments(Apartment(pk=current.apartment_id), new_tenancy.apartment)
-    if current.end_date is not None:
-        raise TenancyError(_("Only an active tenancy can be moved."), code="ended")
-    if apartment.pk == old_apartment.pk:
-        raise TenancyError(_("Choose another apartment."), code="same_apartment", field="apartment")
-    if new_tenancy.start_date is None:
-        raise TenancyError(_("Give the move-in date."), code="no_start_date", field="start_date")
-    if new_tenancy.start_date <= current.start_date:
-        raise TenancyError(
-            _("The new tenancy must start after the current one started (%(date)s).")
-            % {"date": _date(current.start_date)},
-            code="before_start",
-            field="start_date",
-        )
-    new_tenancy.client = current.client
-    _check_new_tenancy_is_open(new_tenancy)
-    _check_apartment_can_take(apartment)
-    decision, carries_over = _decision_for_internal_move(current, new_tenancy, apartment)
-    check_no_overlap(apartment, new_tenancy.start_date)
-    move_out(ctx, current, new_tenancy.start_date - timedelta(days=1), EndReason.MOVED_WITHIN_PROGRAMME,
-             note=_("Internal move"), expected_version=expected_version)
-    tenancy.__dict__.update({name: getattr(current, name) for name in [*ENDING_FIELDS, "version"]})
-    new_tenancy.decision = decision
-    _start(ctx, new_tenancy, apartment)
-    if not carries_over:
-        _execute(ctx, decision, new_tenancy.start_date, apartment)
-    _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
-    log_access(ctx, AccessAction.CREATE, new_tenancy, note="internal_move")
-    return new_tenancy
-
-
-# --- Terms of a running tenancy ------------------------------------------------------
-
-
-@transaction.atomic
-def update_terms(ctx, tenancy, *, expected_version):
-    """Save the edited rent and contract terms of `tenancy`; raises
-    ConcurrentEditError when someone else saved it after `expected_version`."""
-    claim_version(tenancy, expected_version)
-    stored = Tenancy.objects.get(pk=tenancy.pk)
-    before = snapshot(stored, TERMS_FIELDS)
-    tenancy.save(update_fields=[*TERMS_FIELDS, "version"])
-    changes = diff_fields(before, snapshot(tenancy, TERMS_FIELDS), TERMS_FIELDS)
-    record_changes(ctx, tenancy, changes)
-    log_access(ctx, AccessAction.UPDATE, tenancy, note=", ".join(change.field for change in changes))
-    return tenancy
-
-
-# --- Home insurance and income sources ------------------------------------------------
-
-
-def _check_period(start, end, field):
-    if start is not None and end is not None and end < start:
-        raise TenancyError(_("The end of the period cannot be before its start."), code="end_before_start", field=field)
-
-
-@transaction.atomic
-def add_insurance(ctx, tenancy, insurance):
-    """Register the tenant's home insurance for `tenancy`."""
-    _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
-    insurance.tenancy = tenancy
-    insurance.save()
-    log_access(ctx, AccessAction.CREATE, insurance)
-    return insurance
-
-
-@transaction.atomic
-def update_insurance(ctx, insurance):
-    """Save an edited home insurance, keeping the field history."""
-    _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
-    stored = HomeInsurance.objects.get(pk=insurance.pk)
-    before = snapshot(stored, INSURANCE_FIELDS)
-    insurance.save(update_fields=INSURANCE_FIELDS)
-    changes = diff_fields(before, snapshot(insurance, INSURANCE_FIELDS), INSURANCE_FIELDS)
-    record_changes(ctx, insurance, changes)
-    log_access(ctx, AccessAction.UPDATE, insurance, note=", ".join(change.field for change in changes))
-    return insurance
-
-
-@transaction.atomic
-def add_income(ctx, tenancy, income):
-    """Register an income source of the tenant of `tenancy`."""
-    _check_period(income.valid_from, income.valid_to, "valid_to")
-    income.tenancy = tenancy
-    income.save()
-    log_access(ctx, AccessAction.CREATE, income)
-    return income
-
-
-@transaction.atomic
-def update_income(ctx, income):
-    """Save an edited income source, keeping the field history."""
-    _check_period(income.valid_from, income.valid_to, "valid_to")
-    stored = IncomeSource.objects.get(pk=income.pk)
-    before = snapshot(stored, INCOME_FIELDS)
-    income.save(update_fields=INCOME_FIELDS)
-    changes = diff_fields(before, snapshot(income, INCOME_FIELDS), INCOME_FIELDS)
-    record_changes(ctx, income, changes)
-    log_access(ctx, AccessAction.UPDATE, income, note=", ".join(change.field for change in changes))
-    return income
-
-
-@transaction.atomic
-def end_income(ctx, income, valid_to):
-    """The income source ended on `valid_to` (its last day)."""
-    current = IncomeSource.objects.select_for_update().select_related("tenancy__client").get(pk=income.pk)
-    if current.valid_to is not None:
-        raise TenancyError(
-            _("The income source already ended on %(date)s.") % {"date": _date(current.valid_to)}, code="ended"
-        )
-    _check_period(current.valid_from, valid_to, "valid_to")
-    current.valid_to = valid_to
-    return update_income(ctx, current)
-
-
-def incomes_of_stay(tenancy):
-    """The income sources of the tenant during this stay in the programme:
-    those registered on this tenancy and on the tenancies it continues
-    through internal moves (the same client and continuous_since). See
-    TenancyQuerySet.self_supporting_on."""
-    return IncomeSource.objects.filter(
-        tenancy__client_id=tenancy.client_id, tenancy__continuous_since=tenancy.continuous_since
-    )
-
-
 # --- Possible first-hand takeovers ---------------------------------------------------
 
 
@@ -582,11 +271,4 @@ def takeover_candidates(tenancies, today):
             continuous_since__lte=years_before(today, TAKEOVER_YEARS),
         )
         .order_by("continuous_since", "id")
-    )
-
-
-def is_insured_on(insurances, day: date):
-    """Whether one of `insurances` (an iterable) is valid on `day`."""
-    return any(
-        (item.valid_from is None or item.valid_from <= day) and item.valid_until >= day for item in insurances
     )

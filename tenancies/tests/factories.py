@@ -124,7 +124,7 @@ from tenancies.models import HomeInsurance, IncomeKind, IncomeSource  # noqa: E4
 def moved_in(ctx, apartment, client, start, decision=None, **fields):
     """A tenancy started through the move-in service, with a granted decision
     of the apartment's kind made for it unless one is given."""
-    from tenancies.services.tenancies import move_in
+    from tenancies.services.moves import move_in
 
     if decision is None:
         decision = granted_decision(

@@ -16,6 +16,7 @@ from audit.versioning import ConcurrentEditError
 from tenancies.forms.apartments import ApartmentForm
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, KeySet, Tenure
 from tenancies.services import apartments as services
+from tenancies.services import keys
 from tenancies.tests.factories import ApartmentFactory, KeySetFactory, TenancyFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,7 @@ def test_a_move_in_meanwhile_makes_an_open_edit_stale(ctx, unit, case_officer):
     edit opened before a move-in cannot put the apartment back to vacant."""
     from referrals.tests.factories import ClientFactory
     from tenancies.models import Tenancy
-    from tenancies.services.tenancies import move_in
+    from tenancies.services.moves import move_in
     from tenancies.tests.factories import granted_decision
 
     apartment = ApartmentFactory(unit=unit)
@@ -334,10 +335,10 @@ def test_the_edit_form_path_applies_the_same_status_rules(ctx, unit):
 def test_keys_are_added_changed_and_removed_in_the_apartments_history(ctx, unit):
     apartment = ApartmentFactory(unit=unit)
 
-    keyset = services.add_keys(ctx, apartment, KeySet(count=3, tag="B12", kept_at="Nyckelskåpet"))
+    keyset = keys.add_keys(ctx, apartment, KeySet(count=3, tag="B12", kept_at="Nyckelskåpet"))
     keyset.kept_at = "Hos hyresgästen"
-    services.update_keys(ctx, keyset)
-    services.remove_keys(ctx, KeySet.objects.get())
+    keys.update_keys(ctx, keyset)
+    keys.remove_keys(ctx, KeySet.objects.get())
 
     assert not KeySet.objects.exists()
     history = [(c.field, c.old_value, c.new_value) for c in FieldChange.objects.order_by("id")]
@@ -355,7 +356,7 @@ def test_keys_are_added_changed_and_removed_in_the_apartments_history(ctx, unit)
 def test_an_unchanged_key_save_writes_no_history(ctx, unit):
     keyset = KeySetFactory(apartment=ApartmentFactory(unit=unit))
 
-    services.update_keys(ctx, keyset)
+    keys.update_keys(ctx, keyset)
 
     assert not FieldChange.objects.exists()
 

@@ -19,7 +19,8 @@ from audit.versioning import ConcurrentEditError
 from referrals.tests.factories import ClientFactory
 from referrals.tests.factories_orders import accepted_order, make_pilot
 from tenancies.models import Complaint, ComplaintKind, ComplaintSource, EndReason
-from tenancies.services import apartments as services
+from tenancies.services import complaints as services
+from tenancies.services.apartments import ApartmentError
 from tenancies.tests.factories import ApartmentFactory, ComplaintFactory, TenancyFactory, granted_decision
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,7 @@ def test_the_log_row_names_the_tenant(ctx, history):
 def test_a_date_in_the_future_is_refused(ctx, history):
     apartment, _first, _second = history
 
-    with pytest.raises(services.ApartmentError) as refused:
+    with pytest.raises(ApartmentError) as refused:
         services.add_complaint(ctx, complaint_on(apartment, timezone.localdate() + timedelta(days=1)))
 
     assert refused.value.messages == ["Datumet kan inte ligga i framtiden."]

@@ -10,7 +10,8 @@ from referrals.models import Decision, DecisionKind, DecisionOutcome
 from referrals.tests.factories import ClientFactory
 from tenancies.models import ApartmentKind, ApartmentStatus, EndReason, Tenancy
 from tenancies.services import tenancies as services
-from tenancies.services.tenancies import TenancyError, move_in, move_out
+from tenancies.services.moves import move_in, move_out
+from tenancies.services.tenancies import TenancyError
 
 from .factories import ApartmentFactory, TenancyFactory, granted_decision, moved_in
 

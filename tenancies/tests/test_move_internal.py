@@ -11,7 +11,8 @@ from audit.versioning import ConcurrentEditError
 from referrals.models import Decision, DecisionKind
 from referrals.tests.factories import ClientFactory
 from tenancies.models import ApartmentKind, ApartmentStatus, EndReason, Tenancy
-from tenancies.services.tenancies import TenancyError, internal_move
+from tenancies.services.moves import internal_move
+from tenancies.services.tenancies import TenancyError
 
 from .factories import ApartmentFactory, TenancyFactory, granted_decision, moved_in
 

@@ -11,7 +11,8 @@ from audit.models import AccessAction, AccessLogEntry, FieldChange
 from audit.versioning import ConcurrentEditError
 from referrals.tests.factories import ClientFactory
 from tenancies.models import ApartmentStatus, EndReason, Tenancy
-from tenancies.services.tenancies import TenancyError, move_in, move_out
+from tenancies.services.moves import move_in, move_out
+from tenancies.services.tenancies import TenancyError
 
 from .factories import ApartmentFactory, TenancyFactory, granted_decision, moved_in
 

@@ -23,7 +23,8 @@ from referrals.models import Decision
 from referrals.tests.factories import ClientFactory
 from tenancies.models import Apartment, ApartmentStatus, EndReason, Tenancy
 from tenancies.services import tenancies as services
-from tenancies.services.tenancies import TenancyError, move_in
+from tenancies.services.moves import move_in
+from tenancies.services.tenancies import TenancyError
 
 from .factories import ApartmentFactory, TenancyFactory, granted_decision
 

@@ -9,7 +9,7 @@ from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.tests.factories import ClientFactory
 from tenancies.models import EndReason, HomeInsurance, IncomeKind, IncomeSource, Tenancy
-from tenancies.services import tenancies as services
+from tenancies.services import terms as services
 from tenancies.services.tenancies import TenancyError
 
 from .factories import ApartmentFactory, TenancyFactory, add_income

@@ -13,15 +13,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required, require_perm
+from audit.conflicts import form_after_conflict, save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
+from core.forms import add_rule_error
 from referrals import protection
 
 from ..forms.apartments import ApartmentFilterForm, ApartmentForm, ComplaintActionForm, ComplaintForm, KeySetForm
 from ..models import Apartment, ApartmentStatus, Complaint, KeySet, Tenancy
 from ..services import apartments as services
+from ..services import complaints, keys
 
 PER_PAGE = 25
 CONFLICT_MESSAGE = gettext_lazy(
@@ -132,7 +135,7 @@ def apartment_detail(request, pk):
     user = request.user
     apartments = Apartment.objects.all()
     if user.has_perm("tenancies.view_keyset"):
-        apartments = apartments.annotate(key_sets=services.keys_as_json())
+        apartments = apartments.annotate(key_sets=keys.keys_as_json())
     apartment = fetch_visible(request, apartments, perm="tenancies.view_apartment", pk=pk)
     today = timezone.localdate()
     tenancies = _timeline_tenancies(apartment, user)
@@ -153,7 +156,7 @@ def apartment_detail(request, pk):
             "current": current,
             "show_tenant": user.has_perm("tenancies.view_tenancy"),
             "complaints": _complaints(apartment, user, tenancies) if user.has_perm("tenancies.view_complaint") else None,
-            "keys": services.key_sets_of(apartment) if user.has_perm("tenancies.view_keyset") else None,
+            "keys": keys.key_sets_of(apartment) if user.has_perm("tenancies.view_keyset") else None,
             "can_edit": user.has_perm("tenancies.change_apartment"),
             "can_add_keys": user.has_perm("tenancies.add_keyset"),
             "can_change_keys": user.has_perm("tenancies.change_keyset"),
@@ -178,11 +181,6 @@ def apartment_history(request, pk):
 # --- Register and edit -------------------------------------------------------------------
 
 
-def _apply_error(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.messages)
-
-
 @permission_required("tenancies.add_apartment")
 def apartment_create(request):
     form = ApartmentForm(request.POST or None, unit_id=request.user.unit_id)
@@ -190,7 +188,7 @@ def apartment_create(request):
         try:
             apartment = services.create_apartment(AuditContext.from_request(request), form.save(commit=False))
         except services.ApartmentError as error:
-            _apply_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The apartment was registered."))
             return redirect("tenancies:apartment_detail", pk=apartment.pk)
@@ -204,45 +202,22 @@ def apartment_edit(request, pk):
     apartment = fetch_visible(
         request, Apartment.objects.all(), perm="tenancies.change_apartment", log=request.method == "GET", pk=pk
     )
-    form = ApartmentForm(request.POST or None, instance=apartment, unit_id=apartment.unit_id)
-    conflict_values = None
-    if request.method == "POST" and form.is_valid():
-        expected = submitted_version(form.cleaned_data)
-        try:
-            services.update_apartment(AuditContext.from_request(request), form.save(commit=False),
-                                      expected_version=expected)
-        except ConcurrentEditError:
-            current = Apartment.objects.get(pk=pk)
-            conflict_values = _saved_values(current, form)
-            form = _form_after_conflict(request, current)
-        except services.ApartmentError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("tenancies:apartment_detail", pk=pk)
+    edit = save_edit(
+        request, ApartmentForm(request.POST or None, instance=apartment, unit_id=apartment.unit_id),
+        lambda form: services.update_apartment(AuditContext.from_request(request), form.save(commit=False),
+                                               expected_version=form.expected_version()),
+        reread=lambda: Apartment.objects.get(pk=pk),
+        fields=services.TRACKED_FIELDS, display=services.display_snapshot, message=CONFLICT_MESSAGE,
+        unit_id=apartment.unit_id,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("tenancies:apartment_detail", pk=pk)
     return render(
         request,
         "tenancies/apartments/apartment_form.html",
-        {"form": form, "apartment": apartment, "creating": False, "conflict_values": conflict_values},
+        {"form": edit.form, "apartment": apartment, "creating": False, "conflict_values": edit.conflict_values},
     )
-
-
-def _saved_values(current, form):
-    return [
-        (label, value)
-        for name, (label, value, _protected) in services.display_snapshot(current).items()
-        if name in form.fields
-    ]
-
-
-def _form_after_conflict(request, current):
-    """Keep what the user typed, against the newer version, and say so."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = ApartmentForm(data, instance=current, unit_id=current.unit_id)
-    form.is_valid()
-    form.add_error(None, CONFLICT_MESSAGE)
-    return form
 
 
 # --- Keys ------------------------------------------------------------------------------------
@@ -268,7 +243,7 @@ def keys_create(request, pk):
     )
     form = KeySetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.add_keys(AuditContext.from_request(request), apartment, form.save(commit=False))
+        keys.add_keys(AuditContext.from_request(request), apartment, form.save(commit=False))
         messages.success(request, _("The keys were added."))
         return redirect("tenancies:apartment_detail", pk=apartment.pk)
     return render(request, "tenancies/apartments/keys_form.html", {"form": form, "apartment": apartment, "creating": True})
@@ -279,7 +254,7 @@ def keys_edit(request, pk):
     keyset = _fetch_part(request, KeySet, pk, perm="tenancies.change_keyset", log=request.method == "GET")
     form = KeySetForm(request.POST or None, instance=keyset)
     if request.method == "POST" and form.is_valid():
-        services.update_keys(AuditContext.from_request(request), form.save(commit=False))
+        keys.update_keys(AuditContext.from_request(request), form.save(commit=False))
         messages.success(request, _("The keys were saved."))
         return redirect("tenancies:apartment_detail", pk=keyset.apartment_id)
     return render(
@@ -293,7 +268,7 @@ def keys_delete(request, pk):
     keyset = _fetch_part(request, KeySet, pk, perm="tenancies.delete_keyset", log=request.method == "GET")
     if request.method == "POST":
         apartment_pk = keyset.apartment_id
-        services.remove_keys(AuditContext.from_request(request), keyset)
+        keys.remove_keys(AuditContext.from_request(request), keyset)
         messages.success(request, _("The keys were removed."))
         return redirect("tenancies:apartment_detail", pk=apartment_pk)
     return render(request, "tenancies/apartments/keys_delete.html", {"keyset": keyset, "apartment": keyset.apartment})
@@ -312,9 +287,9 @@ def complaint_create(request, pk):
         complaint = form.save(commit=False)
         complaint.apartment = apartment
         try:
-            services.add_complaint(AuditContext.from_request(request), complaint)
+            complaints.add_complaint(AuditContext.from_request(request), complaint)
         except services.ApartmentError as error:
-            _apply_error(form, error)
+            add_rule_error(form, error)
         else:
             if complaint.tenancy_id:
                 messages.success(request, _("The complaint was registered and linked to the tenancy of that date."))
@@ -333,21 +308,17 @@ def complaint_action(request, pk):
     saved_action = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_complaint_action(
+            complaints.update_complaint_action(
                 AuditContext.from_request(request), complaint, form.cleaned_data["action_taken"],
                 expected_action=form.cleaned_data["opened_with"],
             )
         except ConcurrentEditError:
             complaint.refresh_from_db(fields=["action_taken"])
             saved_action = complaint.action_taken
-            data = request.POST.copy()
-            data["opened_with"] = saved_action
-            form = ComplaintActionForm(data)
-            form.is_valid()
-            form.add_error(None, _(
+            form = form_after_conflict(request, ComplaintActionForm, None, _(
                 "Someone else changed the action taken while you were editing. Your text is not saved yet: "
                 "it is still in the form below. Compare with the saved text and save again."
-            ))
+            ), extra={"opened_with": saved_action})
         else:
             messages.success(request, _("The action taken was saved."))
             return redirect("tenancies:apartment_detail", pk=complaint.apartment_id)

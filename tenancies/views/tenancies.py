@@ -14,13 +14,16 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from audit.conflicts import form_after_conflict
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
-from audit.versioning import ConcurrentEditError, submitted_version
+from audit.versioning import ConcurrentEditError
+from core.forms import add_rule_error
 from referrals import protection
 from referrals.models import Client
 
@@ -35,33 +38,17 @@ from ..forms.tenancies import (
     waiting_apartment_decisions,
 )
 from ..models import HomeInsurance, Tenancy
+from ..services import moves, terms
 from ..services import tenancies as services
 
 TENANCIES_PER_PAGE = 25
 DETAIL_TEMPLATE = "tenancies/tenancies/tenancy_detail.html"
 
 
-def _add_service_error(form, error):
-    """Put a refused rule's message beside the field it is about, or on top."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.messages[0])
-
-
-def _conflict_message():
-    return _(
-        "Someone else changed this tenancy while you were working on it. Nothing was saved: "
-        "your input is still in the form. Check the tenancy as it is now and save again."
-    )
-
-
-def _rebind_after_conflict(form_class, request, current, **kwargs):
-    """The user's input again, against the version now stored."""
-    data = request.POST.copy()
-    data[f"{kwargs.get('prefix') + '-' if kwargs.get('prefix') else ''}version"] = str(current.version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    form.add_error(None, _conflict_message())
-    return form
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this tenancy while you were working on it. Nothing was saved: "
+    "your input is still in the form. Check the tenancy as it is now and save again."
+)
 
 
 # --- The client's "Boende" tab and the move-in ------------------------------------
@@ -118,9 +105,9 @@ def tenancy_move_in(request, pk):
             tenancy = form.save()
             tenancy.client = client
             try:
-                services.move_in(AuditContext.from_request(request), tenancy)
+                moves.move_in(AuditContext.from_request(request), tenancy)
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             else:
                 messages.success(request, _("The move-in was registered and the decision is executed."))
                 return redirect("tenancies:tenancy_detail", pk=tenancy.pk)
@@ -144,7 +131,7 @@ def _render_detail(request, tenancy, *, move_out_form=None, insurance_form=None,
     today = timezone.localdate()
     can_change = request.user.has_perm("tenancies.change_tenancy")
     insurances = list(tenancy.insurances.all())
-    incomes = services.incomes_of_stay(tenancy).select_related("tenancy").order_by("-valid_from", "-id")
+    incomes = terms.incomes_of_stay(tenancy).select_related("tenancy").order_by("-valid_from", "-id")
     if can_change and tenancy.is_active:
         move_out_form = move_out_form or MoveOutForm(
             prefix="move_out", initial={"end_date": today, "version": tenancy.version}
@@ -163,7 +150,7 @@ def _render_detail(request, tenancy, *, move_out_form=None, insurance_form=None,
             "today": today,
             "held_today": tenancy.start_date <= today and (tenancy.end_date is None or tenancy.end_date >= today),
             "insurances": insurances,
-            "insured_today": services.is_insured_on(insurances, today),
+            "insured_today": terms.is_insured_on(insurances, today),
             "incomes": incomes,
             "can_change": can_change,
             "move_out_form": move_out_form,
@@ -200,15 +187,15 @@ def tenancy_move_out(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.move_out(
+            moves.move_out(
                 AuditContext.from_request(request), tenancy, data["end_date"], data["end_reason"], data["note"],
-                expected_version=submitted_version(data),
+                expected_version=form.expected_version(),
             )
         except services.TenancyError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         except ConcurrentEditError:
             tenancy = _detail_queryset(timezone.localdate()).get(pk=pk)
-            form = _rebind_after_conflict(MoveOutForm, request, tenancy, prefix="move_out")
+            form = form_after_conflict(request, MoveOutForm, tenancy, CONFLICT_MESSAGE, prefix="move_out")
         else:
             messages.success(request, _("The move-out was registered."))
             return redirect("tenancies:tenancy_detail", pk=pk)
@@ -238,15 +225,16 @@ def tenancy_internal_move(request, pk):
         if form.is_valid():
             new_tenancy = form.save()
             try:
-                services.internal_move(
+                moves.internal_move(
                     AuditContext.from_request(request), tenancy, new_tenancy,
-                    expected_version=submitted_version(form.cleaned_data),
+                    expected_version=form.expected_version(),
                 )
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             except ConcurrentEditError:
                 tenancy = Tenancy.objects.select_related("apartment", "client", "decision").get(pk=pk)
-                form = _rebind_after_conflict(InternalMoveForm, request, tenancy, tenancy=tenancy, user=request.user)
+                form = form_after_conflict(request, InternalMoveForm, tenancy, CONFLICT_MESSAGE, tenancy=tenancy,
+                                           user=request.user)
             else:
                 messages.success(request, _("The internal move was registered."))
                 return redirect("tenancies:tenancy_detail", pk=new_tenancy.pk)
@@ -268,12 +256,12 @@ def tenancy_terms(request, pk):
     form = TermsForm(request.POST or None, instance=tenancy)
     if request.method == "POST":
         if form.is_valid():
-            expected = submitted_version(form.cleaned_data)
+            expected = form.expected_version()
             try:
-                services.update_terms(AuditContext.from_request(request), form.save(), expected_version=expected)
+                terms.update_terms(AuditContext.from_request(request), form.save(), expected_version=expected)
             except ConcurrentEditError:
                 current = Tenancy.objects.select_related("apartment", "client").get(pk=pk)
-                form = _rebind_after_conflict(TermsForm, request, current, instance=current)
+                form = form_after_conflict(request, TermsForm, current, CONFLICT_MESSAGE, instance=current)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("tenancies:tenancy_detail", pk=pk)
@@ -291,9 +279,9 @@ def tenancy_insurance_add(request, pk):
     form = InsuranceForm(request.POST, prefix="insurance")
     if form.is_valid():
         try:
-            services.add_insurance(AuditContext.from_request(request), tenancy, form.save(commit=False))
+            terms.add_insurance(AuditContext.from_request(request), tenancy, form.save(commit=False))
         except services.TenancyError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The home insurance was registered."))
             return redirect("tenancies:tenancy_detail", pk=pk)
@@ -311,9 +299,9 @@ def tenancy_insurance_edit(request, pk, insurance_pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.update_insurance(AuditContext.from_request(request), form.save(commit=False))
+                terms.update_insurance(AuditContext.from_request(request), form.save(commit=False))
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("tenancies:tenancy_detail", pk=pk)
@@ -331,9 +319,9 @@ def tenancy_income_add(request, pk):
     form = IncomeForm(request.POST, prefix="income")
     if form.is_valid():
         try:
-            services.add_income(AuditContext.from_request(request), tenancy, form.save(commit=False))
+            terms.add_income(AuditContext.from_request(request), tenancy, form.save(commit=False))
         except services.TenancyError as error:
-            _add_service_error(form, error)
+            add_rule_error(form, error)
         else:
             messages.success(request, _("The income source was registered."))
             return redirect("tenancies:tenancy_detail", pk=pk)
@@ -347,7 +335,7 @@ def _fetch_income(request, pk, income_pk):
     )
     # Income sources follow the tenant through internal moves: those of the
     # whole stay can be edited from any of its tenancies.
-    income = get_object_or_404(services.incomes_of_stay(tenancy).select_related("tenancy__client"), pk=income_pk)
+    income = get_object_or_404(terms.incomes_of_stay(tenancy).select_related("tenancy__client"), pk=income_pk)
     return tenancy, income
 
 
@@ -368,9 +356,9 @@ def tenancy_income_edit(request, pk, income_pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.update_income(AuditContext.from_request(request), form.save(commit=False))
+                terms.update_income(AuditContext.from_request(request), form.save(commit=False))
             except services.TenancyError as error:
-                _add_service_error(form, error)
+                add_rule_error(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("tenancies:tenancy_detail", pk=pk)
@@ -385,9 +373,9 @@ def tenancy_income_end(request, pk, income_pk):
     end_form = EndIncomeForm(request.POST, prefix="end")
     if end_form.is_valid():
         try:
-            services.end_income(AuditContext.from_request(request), income, end_form.cleaned_data["valid_to"])
+            terms.end_income(AuditContext.from_request(request), income, end_form.cleaned_data["valid_to"])
         except services.TenancyError as error:
-            _add_service_error(end_form, error)
+            add_rule_error(end_form, error)
         else:
             messages.success(request, _("The income source was ended."))
             return redirect("tenancies:tenancy_detail", pk=pk)

@@ -1,0 +1,225 @@
+"""Move-in, move-out and internal move: the three ways a tenancy starts or
+ends. Each runs in one transaction with its audit entries (access log and
+field history).
+
+A move-in executes the client's decision (referrals.services.decisions) and
+marks the apartment occupied; a move-out records the end reason and frees the
+apartment (or takes it out of the programme after a first-hand takeover).
+The rules and the locking order are in services/tenancies.py.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.models import AccessAction
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked
+from referrals import protection
+from referrals.services.decisions import DecisionError, execute_decision
+
+from ..models import Apartment, ApartmentStatus, EndReason, Tenancy
+
+# Through the module, not its names: the rules are one place, and a test
+# that replaces one of them (tenancies/tests) replaces it for the moves too.
+from . import tenancies as rules
+from .tenancies import TenancyError
+
+ENDING_FIELDS = ["end_date", "end_reason", "end_note"]
+
+
+def _execute(ctx, decision, start, apartment):
+    # The note names no apartment (not even its object number): it is read
+    # beside the client's name on the decision page and in its history, and
+    # for a client with protected personal data "which apartment" is their
+    # address (referrals.protection). The tenancy links the two instead,
+    # shown through the protection rule.
+    try:
+        execute_decision(ctx, decision, start, note=protection.move_in_note())
+    except DecisionError as error:
+        raise TenancyError(error.messages[0], code=error.code, field="decision") from None
+
+
+def _set_status(ctx, apartment, status):
+    """Change the apartment's status, bumping its version (a housing
+    administrator editing it meanwhile gets a conflict, not a silent
+    overwrite) and keeping the change in its field history."""
+    if apartment.status == status:
+        return
+    before = snapshot(apartment, ["status"])
+    apartment.status = status
+    save_tracked(ctx, apartment, ["status"], before=before, update_fields=["status"],
+                 expected_version=apartment.version, log=False)
+
+
+def _start(ctx, tenancy, apartment):
+    """Fill in what the services own and insert the tenancy."""
+    tenancy.apartment = apartment
+    tenancy.created_by = ctx.user
+    if tenancy.rent is None:
+        tenancy.rent = apartment.rent
+    rules.derive_programme_fields(tenancy)
+    rules._save_new(tenancy)
+
+
+# --- Move-in, move-out, internal move -----------------------------------------------
+
+
+@transaction.atomic
+def move_in(ctx, tenancy):
+    """Start `tenancy` (unsaved: apartment, client, decision, start date,
+    rent, terms filled in): checks the rules, creates it, marks the apartment
+    occupied and executes the decision, all in one transaction.
+
+    The tenancy is an internal move when the client's previous tenancy ended
+    "moved within the programme" (tenancies.derive_programme_fields)."""
+    if tenancy.apartment_id is None:
+        raise TenancyError(_("Choose the apartment the client moves into."), code="no_apartment", field="apartment")
+    apartment = rules._lock_apartment(tenancy.apartment)
+    decision = rules._lock_decision(tenancy.decision)
+    rules._check_new_tenancy_is_open(tenancy)
+    rules._check_apartment_can_take(apartment)
+    rules._check_decision(decision, tenancy.client, apartment, tenancy.start_date)
+    rules.check_client_free(tenancy.client, tenancy.start_date)
+    rules.check_no_overlap(apartment, tenancy.start_date)
+    tenancy.decision = decision
+    _start(ctx, tenancy, apartment)
+    _execute(ctx, decision, tenancy.start_date, apartment)
+    _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
+    log_access(ctx, AccessAction.CREATE, tenancy, note="move_in")
+    return tenancy
+
+
+def _status_after_move_out(apartment, tenancy, end_reason):
+    """The apartment leaves the programme when the tenant took over the
+    first-hand contract. Otherwise an occupied apartment becomes vacant, unless
+    a later tenancy is already registered; a status the housing administrator
+    set (repair, being returned) stays."""
+    if end_reason == EndReason.FIRST_HAND_TAKEOVER:
+        return ApartmentStatus.LEFT_PROGRAMME
+    if apartment.status != ApartmentStatus.OCCUPIED:
+        return apartment.status
+    later = Tenancy.objects.filter(apartment=apartment, end_date__isnull=True).exclude(pk=tenancy.pk)
+    return ApartmentStatus.OCCUPIED if later.exists() else ApartmentStatus.VACANT
+
+
+@transaction.atomic
+def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=None):
+    """End `tenancy` on `end_date` (the move-out day, still the tenant's) with
+    a reason from the catalogue. The apartment becomes vacant, or leaves the
+    programme when the tenant took over the first-hand contract.
+
+    `expected_version` is the version the user's form was opened with; a
+    save by someone else in between raises ConcurrentEditError."""
+    apartment = rules._lock_apartment(Apartment(pk=tenancy.apartment_id))
+    current = Tenancy.objects.select_for_update().select_related("client").get(pk=tenancy.pk)
+    current.apartment = apartment
+    if current.end_date is not None:
+        raise TenancyError(
+            _("The tenancy already ended on %(date)s.") % {"date": rules._date(current.end_date)}, code="ended"
+        )
+    if end_date is None:
+        raise TenancyError(_("Give the move-out date."), code="no_end_date", field="end_date")
+    if end_reason not in EndReason.values:
+        raise TenancyError(_("Choose why the tenancy ends."), code="no_reason", field="end_reason")
+    if end_date < current.start_date:
+        raise TenancyError(
+            _("The move-out date cannot be before the move-in date (%(date)s).")
+            % {"date": rules._date(current.start_date)},
+            code="before_start",
+            field="end_date",
+        )
+    later = (
+        Tenancy.objects.filter(apartment=apartment, start_date__gt=current.start_date, start_date__lte=end_date)
+        .exclude(pk=current.pk)
+        .order_by("start_date")
+        .first()
+    )
+    if later:
+        raise TenancyError(
+            _("Another tenancy of the apartment starts %(date)s; the move-out must be before it.")
+            % {"date": rules._date(later.start_date)},
+            code="overlap",
+            field="end_date",
+        )
+    before = snapshot(current, ENDING_FIELDS)
+    current.end_date = end_date
+    current.end_reason = end_reason
+    current.end_note = (note or "").strip()[:300]
+    save_tracked(ctx, current, ENDING_FIELDS, before=before, update_fields=ENDING_FIELDS, log=False,
+                 expected_version=current.version if expected_version is None else expected_version)
+    _set_status(ctx, apartment, _status_after_move_out(apartment, current, end_reason))
+    log_access(ctx, AccessAction.UPDATE, current, note="move_out")
+    for name in [*ENDING_FIELDS, "version"]:
+        setattr(tenancy, name, getattr(current, name))
+    return current
+
+
+def _decision_for_internal_move(current, new_tenancy, apartment):
+    """The decision the new tenancy runs under, and whether it carries over.
+
+    The current decision carries over when the new apartment is of the same
+    kind and no other decision was chosen (it is already executed: the stay
+    continues); it must still be valid on the day of the move. Otherwise
+    the new tenancy needs its own, not yet executed, decision."""
+    chosen = rules._lock_decision(new_tenancy.decision)
+    start = new_tenancy.start_date
+    if chosen is None and current.decision is not None:
+        if current.decision.kind == apartment.decision_kind:
+            rules._check_within_validity(current.decision, start)
+            return current.decision, True
+        raise TenancyError(
+            _("The current decision is on %(chosen)s; a %(apartment)s needs a decision on %(kind)s. Choose one.")
+            % {
+                "chosen": rules._decision_kind_label(current.decision.kind),
+                "apartment": apartment.get_kind_display().lower(),
+                "kind": rules._decision_kind_label(apartment.decision_kind),
+            },
+            code="wrong_kind",
+            field="decision",
+        )
+    rules._check_decision(chosen, current.client, apartment, start)
+    return chosen, False
+
+
+@transaction.atomic
+def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
+    """Move the tenant of `tenancy` to another apartment of the programme
+    (omflyttning): the old tenancy ends "moved within the programme" the day
+    before the new one starts, and the new one (unsaved `new_tenancy`:
+    apartment, start date, optionally decision, rent, terms) starts — in one
+    transaction. The new tenancy is an internal move and keeps the time in
+    the programme (continuous_since)."""
+    current = Tenancy.objects.select_related("client", "decision").get(pk=tenancy.pk)
+    if new_tenancy.apartment_id is None:
+        raise TenancyError(_("Choose the apartment the tenant moves to."), code="no_apartment", field="apartment")
+    old_apartment, apartment = rules._lock_apartments(Apartment(pk=current.apartment_id), new_tenancy.apartment)
+    if current.end_date is not None:
+        raise TenancyError(_("Only an active tenancy can be moved."), code="ended")
+    if apartment.pk == old_apartment.pk:
+        raise TenancyError(_("Choose another apartment."), code="same_apartment", field="apartment")
+    if new_tenancy.start_date is None:
+        raise TenancyError(_("Give the move-in date."), code="no_start_date", field="start_date")
+    if new_tenancy.start_date <= current.start_date:
+        raise TenancyError(
+            _("The new tenancy must start after the current one started (%(date)s).")
+            % {"date": rules._date(current.start_date)},
+            code="before_start",
+            field="start_date",
+        )
+    new_tenancy.client = current.client
+    rules._check_new_tenancy_is_open(new_tenancy)
+    rules._check_apartment_can_take(apartment)
+    decision, carries_over = _decision_for_internal_move(current, new_tenancy, apartment)
+    rules.check_no_overlap(apartment, new_tenancy.start_date)
+    move_out(ctx, current, new_tenancy.start_date - timedelta(days=1), EndReason.MOVED_WITHIN_PROGRAMME,
+             note=_("Internal move"), expected_version=expected_version)
+    tenancy.__dict__.update({name: getattr(current, name) for name in [*ENDING_FIELDS, "version"]})
+    new_tenancy.decision = decision
+    _start(ctx, new_tenancy, apartment)
+    if not carries_over:
+        _execute(ctx, decision, new_tenancy.start_date, apartment)
+    _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
+    log_access(ctx, AccessAction.CREATE, new_tenancy, note="internal_move")
+    return new_tenancy
