@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Notification
 from bolots.models import Signal, SignalKind, Visit
@@ -46,7 +47,8 @@ def test_a_failing_rent_item_reaches_the_case_officer(page, phone_page, unit, ca
     assert phone_page.get_by_label("Aktiv bolots").input_value() == str(pilot.pk)
     assert phone_page.get_by_label("Andra bolots").input_value() == str(colleague.pk)
     assert phone_page.locator("#visit-checklist").is_visible()
-    assert not phone_page.locator("#visit-cancellation").is_visible()
+    # visit-form.js hides the reasons once it has run: wait for it.
+    expect(phone_page.locator("#visit-cancellation")).to_be_hidden()
     axe(phone_page)
 
     # Tapping a cancellation hides the checklist and shows the reasons.
