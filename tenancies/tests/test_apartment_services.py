@@ -18,14 +18,10 @@ from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReaso
 from tenancies.services import apartments as services
 from tenancies.tests.factories import ApartmentFactory, KeySetFactory, TenancyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("housing_admin")]
 
 TODAY = date(2024, 6, 15)
 
-
-@pytest.fixture
-def ctx(housing_admin):
-    return AuditContext(user=housing_admin, path="/test/")
 
 
 def form_data(**overrides):
