@@ -8,8 +8,16 @@ ConcurrentEditError is raised; the view shows the user's own input again next
 to the newer saved values.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 
 class ConcurrentEditError(Exception):
@@ -23,7 +31,7 @@ class VersionedModel(models.Model):
         abstract = True
 
 
-def claim_version(instance, expected_version):
+def claim_version(instance: models.Model, expected_version: int) -> None:
     """Bump the stored version if it still is `expected_version`.
 
     Must run inside the transaction that then saves `instance`: on
@@ -53,7 +61,7 @@ def claim_version(instance, expected_version):
 MISSING_VERSION = 0
 
 
-def submitted_version(cleaned_data, key="version") -> int:
+def submitted_version(cleaned_data: Mapping[str, Any], key: str = "version") -> int:
     """The version the form was opened with, or MISSING_VERSION.
 
     Views pass this to the services instead of falling back to the stored

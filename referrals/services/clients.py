@@ -2,6 +2,10 @@
 its access-log row and field history there, so a write is never stored
 without its trace, nor a trace without its write."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -10,6 +14,12 @@ from audit.services import diff_fields, log_access, record_changes, snapshot
 from audit.versioning import claim_version
 
 from ..models import PROTECTED_FIELDS, Client
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from audit.context import AuditContext
+    from referrals.models import TargetGroup
 
 # Fields whose changes are kept in the history (all the user can edit).
 TRACKED_FIELDS = [
@@ -28,12 +38,12 @@ TRACKED_FIELDS = [
 ]
 
 
-def _snapshot(client):
+def _snapshot(client: Client) -> dict[str, tuple]:
     return snapshot(client, TRACKED_FIELDS, protected=PROTECTED_FIELDS)
 
 
 @transaction.atomic
-def create_client(ctx, client, *, target_groups=()):
+def create_client(ctx: AuditContext, client: Client, *, target_groups: Iterable[TargetGroup] = ()) -> Client:
     """Register a new client in the acting user's unit."""
     if not ctx.user.unit_id:
         raise PermissionDenied("A user without a unit cannot register clients.")
@@ -45,7 +55,9 @@ def create_client(ctx, client, *, target_groups=()):
 
 
 @transaction.atomic
-def update_client(ctx, client, *, expected_version, target_groups=None):
+def update_client(
+    ctx: AuditContext, client: Client, *, expected_version: int, target_groups: Iterable[TargetGroup] | None = None,
+) -> Client:
     """Save the edited `client`; raises ConcurrentEditError when someone
     else saved it after `expected_version` was read."""
     claim_version(client, expected_version)

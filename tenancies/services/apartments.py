@@ -9,9 +9,12 @@ leaving the programme here, under rules that keep the status true to the
 tenancies.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -46,6 +49,17 @@ from referrals.models import ProtectionLevel
 
 from ..models import Apartment, ApartmentStatus, Complaint, ComplaintKind, KeySet, Tenancy
 from ..models.apartments import days_between
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models import Expression, QuerySet
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from accounts.models import User
+    from audit.context import AuditContext
 
 UNIQUE_OBJECT_NUMBER = "tenancies_apartment_unique_object_number"
 
@@ -84,11 +98,11 @@ class ApartmentError(ValidationError):
         self.field = field
 
 
-def _date(day):
+def _date(day: date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def _decimal_text(value):
+def _decimal_text(value: Decimal | int | None) -> str:
     """2.50 -> '2,5', 48 -> '48': as the user typed it, whether the value
     came from the form or from the database."""
     if value is None:
@@ -96,7 +110,7 @@ def _decimal_text(value):
     return format(Decimal(value).normalize(), "f").replace(".", ",")
 
 
-def display_snapshot(apartment):
+def display_snapshot(apartment: Apartment) -> dict[str, tuple]:
     """snapshot() with money in kronor and sizes with a decimal comma, as
     the user typed and reads them."""
     values = snapshot(apartment, TRACKED_FIELDS)
@@ -113,7 +127,7 @@ def display_snapshot(apartment):
 # --- Object numbers ----------------------------------------------------------
 
 
-def holder_of_object_number(unit_id, object_number, exclude_pk=None):
+def holder_of_object_number(unit_id: int, object_number: str, exclude_pk: int | None = None) -> Apartment | None:
     """The unit's apartment that has `object_number` (or None)."""
     holders = Apartment.objects.filter(unit_id=unit_id, object_number__iexact=object_number.strip())
     if exclude_pk is not None:
@@ -121,20 +135,20 @@ def holder_of_object_number(unit_id, object_number, exclude_pk=None):
     return holders.order_by("pk").first()
 
 
-def object_number_taken_message(holder):
+def object_number_taken_message(holder: Apartment) -> str:
     return _("The object number %(number)s is already used by %(apartment)s.") % {
         "number": holder.object_number,
         "apartment": holder.street_address,
     }
 
 
-def _check_object_number(apartment):
+def _check_object_number(apartment: Apartment) -> None:
     holder = holder_of_object_number(apartment.unit_id, apartment.object_number, exclude_pk=apartment.pk)
     if holder is not None:
         raise ApartmentError(object_number_taken_message(holder), code="duplicate", field="object_number")
 
 
-def _save_apartment(apartment):
+def _save_apartment(apartment: Apartment) -> None:
     """Save, turning a unique-constraint race (two people registering the
     same object number at once) into the message the check gives."""
     try:
@@ -158,7 +172,7 @@ MANUAL_STATUSES = (ApartmentStatus.REPAIR, ApartmentStatus.BEING_RETURNED, Apart
 NOT_WHILE_LET = (ApartmentStatus.REPAIR, ApartmentStatus.LEFT_PROGRAMME)
 
 
-def status_refusal(status, *, held_today, current_or_coming):
+def status_refusal(status: str, *, held_today: Tenancy | None, current_or_coming: Tenancy | None) -> str | None:
     """Why the apartment may not get `status` by hand (a Swedish message),
     or None when it may.
 
@@ -186,7 +200,7 @@ def status_refusal(status, *, held_today, current_or_coming):
     return None
 
 
-def _tenancy_facts(apartment, today):
+def _tenancy_facts(apartment: Apartment, today: date) -> tuple[Tenancy | None, Tenancy | None]:
     """(held today, current or coming) for status_refusal, from the database."""
     tenancies = Tenancy.objects.filter(apartment_id=apartment.pk)
     held_today = tenancies.held_on(today).first()
@@ -194,7 +208,7 @@ def _tenancy_facts(apartment, today):
     return held_today, coming
 
 
-def _check_status(apartment, status, today):
+def _check_status(apartment: Apartment, status: str, today: date) -> None:
     if apartment.pk is None:
         held_today = coming = None
     else:
@@ -204,14 +218,21 @@ def _check_status(apartment, status, today):
         raise ApartmentError(refusal, code="status", field="status")
 
 
-def _lock(apartment):
+def _lock(apartment: Apartment) -> Apartment:
     # The move services lock the same row (services/tenancies._lock_apartment),
     # so a move-in and a status change cannot pass each other's checks.
     return Apartment.objects.select_for_update().get(pk=apartment.pk)
 
 
 @transaction.atomic
-def set_status(ctx, apartment, status, *, expected_version=None, today=None):
+def set_status(
+    ctx: AuditContext,
+    apartment: Apartment,
+    status: str,
+    *,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Apartment:
     """Set the apartment's status by hand (repair, being returned, left the
     programme, back to vacant), refusing what contradicts the tenancies."""
     today = today or timezone.localdate()
@@ -236,7 +257,7 @@ def set_status(ctx, apartment, status, *, expected_version=None, today=None):
 
 
 @transaction.atomic
-def create_apartment(ctx, apartment, *, today=None):
+def create_apartment(ctx: AuditContext, apartment: Apartment, *, today: date | None = None) -> Apartment:
     """Register a new apartment in the acting user's unit. It starts with
     the chosen status (vacant unless the administrator says otherwise;
     never occupied, since nobody has moved in)."""
@@ -252,7 +273,9 @@ def create_apartment(ctx, apartment, *, today=None):
 
 
 @transaction.atomic
-def update_apartment(ctx, apartment, *, expected_version, today=None):
+def update_apartment(
+    ctx: AuditContext, apartment: Apartment, *, expected_version: int, today: date | None = None,
+) -> Apartment:
     """Save the edited `apartment`; raises ConcurrentEditError when someone
     else (or a move-in or move-out) saved it after `expected_version` was
     read, and ApartmentError when a rule refuses the change."""
@@ -276,23 +299,23 @@ def update_apartment(ctx, apartment, *, expected_version, today=None):
 # the apartment's history page shows where every key went.
 
 
-def _keys_label():
+def _keys_label() -> str:
     return str(KeySet._meta.verbose_name_plural)
 
 
-def describe_keys(keyset):
+def describe_keys(keyset: KeySet) -> str:
     text = _("%(count)s × %(tag)s, kept: %(kept_at)s") % {
         "count": keyset.count, "tag": keyset.tag or "–", "kept_at": keyset.kept_at,
     }
     return f"{text} ({keyset.note})" if keyset.note else text
 
 
-def _record_keys(ctx, apartment, old, new):
+def _record_keys(ctx: AuditContext, apartment: Apartment, old: str, new: str) -> None:
     record_changes(ctx, apartment, [Change("keys", _keys_label(), old, new)])
 
 
 @transaction.atomic
-def add_keys(ctx, apartment, keyset):
+def add_keys(ctx: AuditContext, apartment: Apartment, keyset: KeySet) -> KeySet:
     keyset.apartment = apartment
     keyset.save()
     _record_keys(ctx, apartment, "", describe_keys(keyset))
@@ -301,7 +324,7 @@ def add_keys(ctx, apartment, keyset):
 
 
 @transaction.atomic
-def update_keys(ctx, keyset):
+def update_keys(ctx: AuditContext, keyset: KeySet) -> KeySet:
     stored = KeySet.objects.select_for_update().get(pk=keyset.pk)
     before, after = describe_keys(stored), describe_keys(keyset)
     keyset.save()
@@ -312,7 +335,7 @@ def update_keys(ctx, keyset):
 
 
 @transaction.atomic
-def remove_keys(ctx, keyset):
+def remove_keys(ctx: AuditContext, keyset: KeySet) -> None:
     apartment = keyset.apartment
     described = describe_keys(keyset)
     log_access(ctx, AccessAction.DELETE, keyset, note=described[:300])
@@ -323,7 +346,7 @@ def remove_keys(ctx, keyset):
 # --- Complaints and damage -----------------------------------------------------------
 
 
-def tenancy_on(apartment, day):
+def tenancy_on(apartment: Apartment, day: date) -> Tenancy | None:
     """The tenancy of `apartment` running on `day` (or None)."""
     return (
         Tenancy.objects.filter(apartment=apartment)
@@ -334,7 +357,7 @@ def tenancy_on(apartment, day):
     )
 
 
-def complaint_text(complaint):
+def complaint_text(complaint: Complaint) -> str:
     """The notification text: names the apartment, never the person. It goes
     to the tenant's case officer, so for a protected tenant it names no
     apartment either (the officer knows whose tenancy it is: together they
@@ -349,7 +372,7 @@ def complaint_text(complaint):
     return _("New complaint on apartment %(number)s") % {"number": complaint.apartment.object_number}
 
 
-def officers_to_tell(tenancy):
+def officers_to_tell(tenancy: Tenancy) -> list[User]:
     """Who hears of a complaint during `tenancy`: the tenant's responsible
     case officer; without one (or when that account is closed), the case
     officer who made the decision the move-in executed. Somebody must hear
@@ -360,7 +383,7 @@ def officers_to_tell(tenancy):
 
 
 @transaction.atomic
-def add_complaint(ctx, complaint, *, today=None):
+def add_complaint(ctx: AuditContext, complaint: Complaint, *, today: date | None = None) -> Complaint:
     """Log a complaint or damage on `complaint.apartment`, linked to the
     tenancy running on its date. A complaint during a tenancy that still
     runs is told to the tenant's case officer at once."""
@@ -383,7 +406,9 @@ def add_complaint(ctx, complaint, *, today=None):
 
 
 @transaction.atomic
-def update_complaint_action(ctx, complaint, action_taken, *, expected_action):
+def update_complaint_action(
+    ctx: AuditContext, complaint: Complaint, action_taken: str, *, expected_action: str,
+) -> Complaint:
     """Record the action taken on a complaint. `expected_action` is the text
     the user's form was opened with: if someone changed it meanwhile,
     ConcurrentEditError (their words are not overwritten unseen)."""
@@ -418,17 +443,17 @@ class Period:
     tenancy: Tenancy | None = None
 
     @property
-    def is_vacancy(self):
+    def is_vacancy(self) -> bool:
         return self.tenancy is None
 
 
-def timeline_start(apartment):
+def timeline_start(apartment: Apartment) -> date:
     """Since when the apartment has been the programme's: the first-hand
     lease's start, or its registration when no start is known."""
     return apartment.lease_start or timezone.localdate(apartment.created_at)
 
 
-def build_timeline(apartment, tenancies, today):
+def build_timeline(apartment: Apartment, tenancies: Sequence[Tenancy], today: date) -> list[Period]:
     """Every tenancy and every vacancy between them, oldest first, from
     already-read `tenancies` (no queries).
 
@@ -455,17 +480,17 @@ def build_timeline(apartment, tenancies, today):
     return periods
 
 
-def _add_vacancy(periods, start, end, today):
+def _add_vacancy(periods: list[Period], start: date, end: date | None, today: date) -> None:
     end = min(end, today)
     if start <= end:
         periods.append(Period(start, end, days_between(start, end)))
 
 
-def current_tenancy(tenancies, today):
+def current_tenancy(tenancies: Iterable[Tenancy], today: date) -> Tenancy | None:
     return next((t for t in tenancies if t.start_date <= today and (t.end_date is None or t.end_date >= today)), None)
 
 
-def timeline_totals(periods):
+def timeline_totals(periods: Iterable[Period]) -> dict[str, int]:
     """Days let and days vacant over the whole timeline."""
     let = sum(p.days or 0 for p in periods if not p.is_vacancy)
     vacant = sum(p.days or 0 for p in periods if p.is_vacancy)
@@ -481,11 +506,11 @@ class JSONList(Aggregate):
     function = "JSONB_AGG"
     output_field = JSONField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list]:
         return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
-def keys_as_json():
+def keys_as_json() -> Subquery:
     """The apartment's key sets as a list of dicts (id, count, tag, kept_at,
     note), in the apartment's own query: the apartment page would otherwise
     pass its query budget."""
@@ -498,7 +523,7 @@ def keys_as_json():
     )
 
 
-def key_sets_of(apartment):
+def key_sets_of(apartment: Apartment) -> list[dict]:
     """The key sets read by keys_as_json(), oldest first."""
     return sorted(getattr(apartment, "key_sets", None) or [], key=lambda keyset: keyset["id"])
 
@@ -513,26 +538,26 @@ class DaysSince(Func):
 
     output_field = IntegerField()
 
-    def __init__(self, start, day):
+    def __init__(self, start: str | Expression, day: date) -> None:
         super().__init__(start, Value(day, output_field=DateField()))
 
-    def _compiled(self, compiler):
+    def _compiled(self, compiler: SQLCompiler) -> tuple[str, str, tuple]:
         start, day = self.get_source_expressions()
         start_sql, start_params = compiler.compile(start)
         day_sql, day_params = compiler.compile(day)
         return start_sql, day_sql, (*day_params, *start_params)
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple]:
         # PostgreSQL: date − date is an integer number of days.
         start_sql, day_sql, params = self._compiled(compiler)
         return f"(CAST({day_sql} AS date) - CAST({start_sql} AS date))", params
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple]:
         start_sql, day_sql, params = self._compiled(compiler)
         return f"CAST(julianday({day_sql}) - julianday({start_sql}) AS INTEGER)", params
 
 
-def days_vacant_expression(today):
+def days_vacant_expression(today: date) -> Case:
     """Days vacant of a vacant apartment, in SQL: since the day after the
     last tenancy's move-out (today − move-out), or, never let, since the
     lease start or the registration day, both counted (today − start + 1).
@@ -552,7 +577,7 @@ def days_vacant_expression(today):
     )
 
 
-def with_list_facts(apartments, user, today):
+def with_list_facts(apartments: QuerySet[Apartment], user: User, today: date) -> QuerySet[Apartment]:
     """The list's columns in the one query that fetches the page: the
     current tenant's name and protection (for users who may see tenancies;
     names are not protected data, addresses are and are never read here)
@@ -574,7 +599,7 @@ def with_list_facts(apartments, user, today):
     return apartments
 
 
-def note_list_tenants(apartments):
+def note_list_tenants(apartments: Iterable[Apartment]) -> None:
     """Report the tenants named on a page of the apartment list to the read
     recorder, which logs them at the end of the request."""
     for apartment in apartments:

@@ -17,7 +17,10 @@ when it runs its checks. On PostgreSQL the exclusion constraint
 violation is turned into the same message as the check in Python.
 """
 
+from __future__ import annotations
+
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -32,6 +35,14 @@ from referrals.models import Decision, DecisionKind
 from referrals.services.decisions import DecisionError, execute_decision
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db.models import QuerySet
+
+    from audit.context import AuditContext
+    from referrals.models import Client
 
 OVERLAP_CONSTRAINT = "tenancies_tenancy_no_overlap"
 ONE_ACTIVE_CONSTRAINT = "tenancies_tenancy_one_active_per_client"
@@ -57,11 +68,11 @@ class TenancyError(ValidationError):
         self.field = field
 
 
-def _date(day):
+def _date(day: date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def _period(start, end):
+def _period(start: date, end: date | None) -> str:
     if end is None:
         return _("from %(start)s until further notice") % {"start": _date(start)}
     return _("%(start)s to %(end)s") % {"start": _date(start), "end": _date(end)}
@@ -70,7 +81,7 @@ def _period(start, end):
 # --- Locks and the rules shared by the moves -----------------------------------
 
 
-def _lock_apartments(*apartments):
+def _lock_apartments(*apartments: Apartment) -> list[Apartment]:
     """The apartments' current rows, locked until commit (PostgreSQL; SQLite
     serialises writers anyway), always in primary-key order."""
     pks = sorted({apartment.pk for apartment in apartments})
@@ -78,11 +89,13 @@ def _lock_apartments(*apartments):
     return [locked[apartment.pk] for apartment in apartments]
 
 
-def _lock_apartment(apartment):
+def _lock_apartment(apartment: Apartment) -> Apartment:
     return _lock_apartments(apartment)[0]
 
 
-def first_overlap(apartment, start, end=None, exclude=None):
+def first_overlap(
+    apartment: Apartment, start: date, end: date | None = None, exclude: Tenancy | None = None,
+) -> Tenancy | None:
     """The earliest tenancy of `apartment` that meets [start, end] (None: open)."""
     clash = Tenancy.objects.filter(apartment=apartment).overlapping(start, end)
     if exclude is not None:
@@ -90,7 +103,7 @@ def first_overlap(apartment, start, end=None, exclude=None):
     return clash.order_by("start_date").first()
 
 
-def _overlap_error(clash):
+def _overlap_error(clash: Tenancy) -> TenancyError:
     until = _date(clash.end_date) if clash.end_date else _("until further notice")
     return TenancyError(
         _("The apartment is let from %(start)s to %(end)s; tenancies of one apartment cannot overlap.")
@@ -100,14 +113,16 @@ def _overlap_error(clash):
     )
 
 
-def check_no_overlap(apartment, start, end=None, exclude=None):
+def check_no_overlap(
+    apartment: Apartment, start: date, end: date | None = None, exclude: Tenancy | None = None,
+) -> None:
     """Two tenancies of one apartment never overlap (both ends inclusive)."""
     clash = first_overlap(apartment, start, end, exclude)
     if clash:
         raise _overlap_error(clash)
 
 
-def _active_tenancy_error():
+def _active_tenancy_error() -> TenancyError:
     return TenancyError(
         _("The client already has an active tenancy. Move the client out first, or use an internal move."),
         code="active_tenancy",
@@ -115,7 +130,7 @@ def _active_tenancy_error():
     )
 
 
-def check_client_free(client, start, exclude=None):
+def check_client_free(client: Client, start: date, exclude: Tenancy | None = None) -> None:
     """A client lives in one programme apartment at a time: no active tenancy,
     and no ended one whose move-out day is on or after `start` (a move-out
     registered ahead of time)."""
@@ -135,7 +150,7 @@ def check_client_free(client, start, exclude=None):
     )
 
 
-def preceding_tenancy(client, start):
+def preceding_tenancy(client: Client, start: date) -> Tenancy | None:
     """The client's latest tenancy ended before `start` (or None)."""
     return (
         Tenancy.objects.filter(client=client, end_date__lt=start)
@@ -144,7 +159,7 @@ def preceding_tenancy(client, start):
     )
 
 
-def derive_programme_fields(tenancy):
+def derive_programme_fields(tenancy: Tenancy) -> Tenancy:
     """Set is_internal_move and continuous_since from the client's history.
 
     An internal move follows a tenancy of the same client ended "moved within
@@ -162,7 +177,7 @@ def derive_programme_fields(tenancy):
     return tenancy
 
 
-def _constraint_of(error):
+def _constraint_of(error: IntegrityError) -> str:
     """The name of the constraint an IntegrityError violated, as far as the
     database says: psycopg gives it; SQLite names the column instead."""
     diag = getattr(error.__cause__, "diag", None)
@@ -175,7 +190,7 @@ def _constraint_of(error):
     return text
 
 
-def _save_new(tenancy):
+def _save_new(tenancy: Tenancy) -> None:
     """Insert, turning the database's own refusals (two simultaneous moves
     that both passed the checks) into the messages the checks give."""
     try:
@@ -200,17 +215,17 @@ def _save_new(tenancy):
         raise
 
 
-def _lock_decision(decision):
+def _lock_decision(decision: Decision | None) -> Decision | None:
     if decision is None:
         return None
     return Decision.objects.select_for_update().get(pk=decision.pk)
 
 
-def _decision_kind_label(kind):
+def _decision_kind_label(kind: str) -> str:
     return DecisionKind(kind).label.lower()
 
 
-def _check_decision(decision, client, apartment, start):
+def _check_decision(decision: Decision, client: Client, apartment: Apartment, start: date) -> None:
     """The decision a move-in executes: the client's, of the kind the
     apartment needs, granted and neither executed nor closed, and valid on
     the move-in day."""
@@ -236,7 +251,7 @@ def _check_decision(decision, client, apartment, start):
     _check_within_validity(decision, start)
 
 
-def _check_within_validity(decision, start):
+def _check_within_validity(decision: Decision, start: date) -> None:
     # execute_decision refuses an execution before the decision date; a
     # decision may be valid from an earlier day (retroactively), so both.
     earliest = max(decision.valid_from, decision.decided_on)
@@ -249,14 +264,14 @@ def _check_within_validity(decision, start):
         )
 
 
-def _check_apartment_can_take(apartment):
+def _check_apartment_can_take(apartment: Apartment) -> None:
     if apartment.status == ApartmentStatus.LEFT_PROGRAMME:
         raise TenancyError(
             _("The apartment has left the programme and cannot be let."), code="left_programme", field="apartment"
         )
 
 
-def _check_new_tenancy_is_open(tenancy):
+def _check_new_tenancy_is_open(tenancy: Tenancy) -> None:
     """A move-in starts a tenancy until further notice; it ends through a
     move-out, which records the end reason."""
     if tenancy.end_date is None:
@@ -274,7 +289,7 @@ def _check_new_tenancy_is_open(tenancy):
     )
 
 
-def _execute(ctx, decision, start, apartment):
+def _execute(ctx: AuditContext, decision: Decision, start: date, apartment: Apartment) -> None:
     # The note names no apartment (not even its object number): it is read
     # beside the client's name on the decision page and in its history, and
     # for a client with protected personal data "which apartment" is their
@@ -299,7 +314,7 @@ def _set_status(ctx, apartment, status):
     record_changes(ctx, apartment, diff_fields(before, snapshot(apartment, ["status"]), ["status"]))
 
 
-def _start(ctx, tenancy, apartment):
+def _start(ctx: AuditContext, tenancy: Tenancy, apartment: Apartment) -> None:
     """Fill in what the services own and insert the tenancy."""
     tenancy.apartment = apartment
     tenancy.created_by = ctx.user
@@ -313,7 +328,7 @@ def _start(ctx, tenancy, apartment):
 
 
 @transaction.atomic
-def move_in(ctx, tenancy):
+def move_in(ctx: AuditContext, tenancy: Tenancy) -> Tenancy:
     """Start `tenancy` (unsaved: apartment, client, decision, start date,
     rent, terms filled in): checks the rules, creates it, marks the apartment
     occupied and executes the decision, all in one transaction.
@@ -337,7 +352,7 @@ def move_in(ctx, tenancy):
     return tenancy
 
 
-def _status_after_move_out(apartment, tenancy, end_reason):
+def _status_after_move_out(apartment: Apartment, tenancy: Tenancy, end_reason: str) -> str:
     """The apartment leaves the programme when the tenant took over the
     first-hand contract. Otherwise an occupied apartment becomes vacant, unless
     a later tenancy is already registered; a status the housing administrator
@@ -351,7 +366,15 @@ def _status_after_move_out(apartment, tenancy, end_reason):
 
 
 @transaction.atomic
-def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=None):
+def move_out(
+    ctx: AuditContext,
+    tenancy: Tenancy,
+    end_date: date,
+    end_reason: str,
+    note: str = "",
+    *,
+    expected_version: int | None = None,
+) -> Tenancy:
     """End `tenancy` on `end_date` (the move-out day, still the tenant's) with
     a reason from the catalogue. The apartment becomes vacant, or leaves the
     programme when the tenant took over the first-hand contract.
@@ -402,7 +425,9 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
     return current
 
 
-def _decision_for_internal_move(current, new_tenancy, apartment):
+def _decision_for_internal_move(
+    current: Tenancy, new_tenancy: Tenancy, apartment: Apartment,
+) -> tuple[Decision | None, bool]:
     """The decision the new tenancy runs under, and whether it carries over.
 
     The current decision carries over when the new apartment is of the same
@@ -430,7 +455,9 @@ def _decision_for_internal_move(current, new_tenancy, apartment):
 
 
 @transaction.atomic
-def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
+def internal_move(
+    ctx: AuditContext, tenancy: Tenancy, new_tenancy: Tenancy, *, expected_version: int | None = None,
+) -> Tenancy:
     """Move the tenant of `tenancy` to another apartment of the programme
     (omflyttning): the old tenancy ends "moved within the programme" the day
     before the new one starts, and the new one (unsaved `new_tenancy`:
@@ -475,7 +502,7 @@ def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
 
 
 @transaction.atomic
-def update_terms(ctx, tenancy, *, expected_version):
+def update_terms(ctx: AuditContext, tenancy: Tenancy, *, expected_version: int) -> Tenancy:
     """Save the edited rent and contract terms of `tenancy`; raises
     ConcurrentEditError when someone else saved it after `expected_version`."""
     claim_version(tenancy, expected_version)
@@ -491,13 +518,13 @@ def update_terms(ctx, tenancy, *, expected_version):
 # --- Home insurance and income sources ------------------------------------------------
 
 
-def _check_period(start, end, field):
+def _check_period(start: date | None, end: date | None, field: str) -> None:
     if start is not None and end is not None and end < start:
         raise TenancyError(_("The end of the period cannot be before its start."), code="end_before_start", field=field)
 
 
 @transaction.atomic
-def add_insurance(ctx, tenancy, insurance):
+def add_insurance(ctx: AuditContext, tenancy: Tenancy, insurance: HomeInsurance) -> HomeInsurance:
     """Register the tenant's home insurance for `tenancy`."""
     _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
     insurance.tenancy = tenancy
@@ -507,7 +534,7 @@ def add_insurance(ctx, tenancy, insurance):
 
 
 @transaction.atomic
-def update_insurance(ctx, insurance):
+def update_insurance(ctx: AuditContext, insurance: HomeInsurance) -> HomeInsurance:
     """Save an edited home insurance, keeping the field history."""
     _check_period(insurance.valid_from, insurance.valid_until, "valid_until")
     stored = HomeInsurance.objects.get(pk=insurance.pk)
@@ -520,7 +547,7 @@ def update_insurance(ctx, insurance):
 
 
 @transaction.atomic
-def add_income(ctx, tenancy, income):
+def add_income(ctx: AuditContext, tenancy: Tenancy, income: IncomeSource) -> IncomeSource:
     """Register an income source of the tenant of `tenancy`."""
     _check_period(income.valid_from, income.valid_to, "valid_to")
     income.tenancy = tenancy
@@ -530,7 +557,7 @@ def add_income(ctx, tenancy, income):
 
 
 @transaction.atomic
-def update_income(ctx, income):
+def update_income(ctx: AuditContext, income: IncomeSource) -> IncomeSource:
     """Save an edited income source, keeping the field history."""
     _check_period(income.valid_from, income.valid_to, "valid_to")
     stored = IncomeSource.objects.get(pk=income.pk)
@@ -543,7 +570,7 @@ def update_income(ctx, income):
 
 
 @transaction.atomic
-def end_income(ctx, income, valid_to):
+def end_income(ctx: AuditContext, income: IncomeSource, valid_to: date) -> IncomeSource:
     """The income source ended on `valid_to` (its last day)."""
     current = IncomeSource.objects.select_for_update().select_related("tenancy__client").get(pk=income.pk)
     if current.valid_to is not None:
@@ -555,7 +582,7 @@ def end_income(ctx, income, valid_to):
     return update_income(ctx, current)
 
 
-def incomes_of_stay(tenancy):
+def incomes_of_stay(tenancy: Tenancy) -> QuerySet[IncomeSource]:
     """The income sources of the tenant during this stay in the programme:
     those registered on this tenancy and on the tenancies it continues
     through internal moves (the same client and continuous_since). See
@@ -582,7 +609,7 @@ def full_years_between(start, end):
     return years - 1 if years_before(end, years) < start else years
 
 
-def takeover_candidates(tenancies, today):
+def takeover_candidates(tenancies: QuerySet[Tenancy], today: date) -> QuerySet[Tenancy]:
     """Active tenancies in training apartments whose tenant has lived in the
     programme without a break (internal moves count as continuous) for
     TAKEOVER_YEARS or more on `today`: possible first-hand takeovers, longest
@@ -598,7 +625,7 @@ def takeover_candidates(tenancies, today):
     )
 
 
-def is_insured_on(insurances, day: date):
+def is_insured_on(insurances: Iterable[HomeInsurance], day: date) -> bool:
     """Whether one of `insurances` (an iterable) is valid on `day`."""
     return any(
         (item.valid_from is None or item.valid_from <= day) and item.valid_until >= day for item in insurances
