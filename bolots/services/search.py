@@ -14,8 +14,11 @@ ConcurrentEditError is raised (nothing entered is lost: the view shows the
 user's input again beside the saved values).
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +30,11 @@ from audit.versioning import ConcurrentEditError
 from referrals.models import Client
 
 from ..models import HousingApplication, HousingSearchProfile, QueueRegistration
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from audit.context import AuditContext
 
 # Fields whose changes are kept in the history (all the user can edit).
 PROFILE_FIELDS = ["nationwide", "notes", "checked_on"]
@@ -56,7 +64,7 @@ def fingerprint(obj, fields):
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def profile_of(client):
+def profile_of(client: Client) -> HousingSearchProfile:
     """The client's search record, or an unsaved empty one (the record is
     created on the first save)."""
     try:
@@ -65,11 +73,11 @@ def profile_of(client):
         return HousingSearchProfile(client=client)
 
 
-def _lock_client(client):
+def _lock_client(client: Client) -> None:
     Client.objects.select_for_update().only("pk").get(pk=client.pk)
 
 
-def _stored_profile(client):
+def _stored_profile(client: Client) -> HousingSearchProfile:
     profile = HousingSearchProfile.objects.filter(client=client).first()
     return profile or HousingSearchProfile(client=client)
 
@@ -110,7 +118,7 @@ def save_profile(ctx, client, *, nationwide, notes, expected_fingerprint=None):
 
 
 @transaction.atomic
-def record_check(ctx, client, on):
+def record_check(ctx: AuditContext, client: Client, on: date) -> HousingSearchProfile:
     """The bolots's monthly check of the housing search on day `on`.
 
     "Last checked" keeps the latest check: a check entered late for an
@@ -125,7 +133,7 @@ def record_check(ctx, client, on):
     return _save_with_history(ctx, profile, PROFILE_FIELDS, before, created=created)
 
 
-def _check_queue_dates(registration):
+def _check_queue_dates(registration: QueueRegistration) -> None:
     if registration.ended_on and registration.ended_on < registration.registered_since:
         raise SearchError(
             _("The client cannot leave the queue before registering in it (%(date)s).")
@@ -136,7 +144,7 @@ def _check_queue_dates(registration):
 
 
 @transaction.atomic
-def add_registration(ctx, client, registration):
+def add_registration(ctx: AuditContext, client: Client, registration: QueueRegistration) -> QueueRegistration:
     """A new housing-queue registration of `client` (an unsaved QueueRegistration)."""
     _lock_client(client)
     registration.client = client
@@ -158,7 +166,7 @@ def update_registration(ctx, registration, *, expected_fingerprint=None):
 
 
 @transaction.atomic
-def add_application(ctx, client, application):
+def add_application(ctx: AuditContext, client: Client, application: HousingApplication) -> HousingApplication:
     """A new housing application of `client` (an unsaved HousingApplication)."""
     _lock_client(client)
     application.client = client
