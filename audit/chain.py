@@ -96,7 +96,7 @@ def _canonical(field: models.Field, value: Any) -> Any:
         return ipaddress.ip_address(str(value)).compressed
     if internal == "BooleanField":
         return bool(value)
-    if internal.endswith("IntegerField") or internal.endswith("AutoField"):
+    if internal.endswith(("IntegerField", "AutoField")):
         return int(value)
     if internal == "JSONField":
         return value
