@@ -63,7 +63,7 @@ class ReadRecorder:
         if client.pk is not None and client.pk not in self._seen:
             self._seen[client.pk] = client
 
-    def saw_snapshot(self, client_id: int, label: str | None = None, number: str | None = None) -> None:
+    def saw_snapshot(self, client_id: int | None, label: str | None = None, number: str | None = None) -> None:
         """A client shown from something other than a Client instance (a
         log row's snapshot, an annotated name). Without label and number,
         the flush reads them."""
@@ -161,7 +161,7 @@ def saw(client: models.Model) -> None:
         recorder.saw(client)
 
 
-def saw_snapshot(client_id: int, label: str | None = None, number: str | None = None) -> None:
+def saw_snapshot(client_id: int | None, label: str | None = None, number: str | None = None) -> None:
     recorder = _current.get()
     if recorder is not None:
         recorder.saw_snapshot(client_id, label, number)
