@@ -13,6 +13,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from accounts.tests.factories import UnitFactory, UserFactory
+from audit.context import AuditContext
 from referrals.tests.factories import ClientFactory
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -116,6 +117,28 @@ def users(case_officer, pilot, second_pilot, housing_admin, manager, system_admi
 @pytest.fixture
 def client_record(unit, case_officer):
     return ClientFactory(unit=unit, responsible_officer=case_officer)
+
+
+class ActingContext(AuditContext):
+    """The audit context a service test acts in. Calling it gives the same
+    context for another user, for tests where several people act in turn:
+    `services.accept_order(ctx(pilot), ...)`."""
+
+    def __call__(self, user) -> AuditContext:
+        return AuditContext(user=user, path=self.path)
+
+
+@pytest.fixture
+def ctx(request) -> ActingContext:
+    """Who acts, from where, in a service test: the case officer on "/test/"
+    unless the module (or test) says otherwise with
+    `@pytest.mark.acting_as("housing_admin", path="/uppdrag/1/besok/nytt/")`,
+    naming one of the user fixtures above. One fixture, so that a change to
+    AuditContext touches one place instead of every service test module."""
+    marker = request.node.get_closest_marker("acting_as")
+    role = marker.args[0] if marker and marker.args else "case_officer"
+    path = marker.kwargs.get("path", "/test/") if marker else "/test/"
+    return ActingContext(user=request.getfixturevalue(role), path=path)
 
 
 # --- Browser tests -------------------------------------------------------

@@ -12,7 +12,10 @@ Every successful fetch writes the access log (audit.services.log_access), so
 views cannot forget to.
 """
 
+from __future__ import annotations
+
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,20 +25,30 @@ from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-def require_perm(user, perm):
+    from django.db import models
+    from django.db.models import QuerySet
+    from django.http import HttpRequest, HttpResponse
+
+    from accounts.models import User
+
+
+def require_perm(user: User, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied
 
 
-def permission_required(*perms):
+def permission_required(*perms: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Anonymous users go to the login page; logged-in users without every
     one of `perms` get 403."""
 
-    def decorator(view):
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             for perm in perms:
                 require_perm(request.user, perm)
             return view(request, *args, **kwargs)
@@ -45,7 +58,15 @@ def permission_required(*perms):
     return decorator
 
 
-def fetch_visible(request, queryset, *, perm, action=AccessAction.VIEW, log=True, **lookup):
+def fetch_visible(
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    perm: str,
+    action: str = AccessAction.VIEW,
+    log: bool = True,
+    **lookup: Any,
+) -> models.Model:
     """Return the one record matching `lookup` that the user may see.
 
     `queryset` must offer `visible_to(user)`. Raises PermissionDenied (403)
@@ -63,7 +84,7 @@ def fetch_visible(request, queryset, *, perm, action=AccessAction.VIEW, log=True
     return obj
 
 
-def log_export(request, *, object_type, note="", client=None):
+def log_export(request: HttpRequest, *, object_type: str, note: str = "", client: models.Model | None = None) -> None:
     """Record that the user exported data (a list, a CSV, a PDF)."""
     log_access(
         AuditContext.from_request(request),

@@ -25,6 +25,9 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["municipality", "name"]
         constraints = [
+            # The demo data's unit step (accounts.demo.seed) finds existing
+            # units by (municipality, name) so that a second run adds none;
+            # the unit pickers (accounts.users.forms) show only __str__.
             models.UniqueConstraint(
                 fields=["municipality", "name"], name="accounts_unit_unique_name"
             )
@@ -119,7 +122,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="accounts_notification_user_idx")]
+        indexes = [
+            # Every page counts the user's unread notifications
+            # (accounts.context_processors.navigation) and the notifications
+            # page marks them read (accounts.views.notifications).
+            models.Index(fields=["user", "read_at"], name="accounts_notification_user_idx"),
+        ]
 
     def __str__(self):
         return self.text
@@ -184,7 +192,8 @@ class AccessRequest(TwoPersonRequest):
             ),
         ]
         indexes = [
-            # The managers' page lists a unit's pending requests.
+            # The managers' page lists a unit's pending requests
+            # (accounts.users.services.pending_for, views.access_requests).
             models.Index(fields=["unit", "state"], name="accounts_accessreq_unit_idx"),
         ]
 

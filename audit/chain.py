@@ -42,11 +42,18 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Any
+
+    from django.db import models
 
 # Columns that are not part of a row's content: the id is given by the
 # database after the hash is made; the hash cannot contain itself.
@@ -61,7 +68,7 @@ def chain_key() -> bytes:
     return salted_hmac("bolots.audit.chain", "log-chain-key", secret=settings.SECRET_KEY, algorithm="sha256").digest()
 
 
-def chained_models():
+def chained_models() -> list[type[models.Model]]:
     """Every model whose table is a chain (the append-only evidence tables)."""
     from django.apps import apps
 
@@ -70,7 +77,7 @@ def chained_models():
     return [model for model in apps.get_models() if issubclass(model, AppendOnlyModel)]
 
 
-def _canonical(field, value):
+def _canonical(field: models.Field, value: Any) -> Any:
     """A value as the database will give it back, as JSON."""
     if value is None:
         return None
@@ -89,14 +96,14 @@ def _canonical(field, value):
         return ipaddress.ip_address(str(value)).compressed
     if internal == "BooleanField":
         return bool(value)
-    if internal.endswith("IntegerField") or internal.endswith("AutoField"):
+    if internal.endswith(("IntegerField", "AutoField")):
         return int(value)
     if internal == "JSONField":
         return value
     return str(value)
 
 
-def content(obj) -> bytes:
+def content(obj: models.Model) -> bytes:
     """The bytes that a row's hash covers."""
     values = {}
     for field in obj._meta.concrete_fields:
@@ -111,17 +118,17 @@ def content(obj) -> bytes:
     ).encode()
 
 
-def link_hash(previous_hash: str, obj, key: bytes) -> str:
+def link_hash(previous_hash: str, obj: models.Model, key: bytes) -> str:
     return hmac.new(key, previous_hash.encode() + b"\n" + content(obj), hashlib.sha256).hexdigest()
 
 
-def _head_model():
+def _head_model() -> type[models.Model]:
     from .models import LogChainHead
 
     return LogChainHead
 
 
-def _lock_head(model, using):
+def _lock_head(model: type[models.Model], using: str) -> models.Model:
     """Lock every chain head (in table order) and return `model`'s."""
     head_model = _head_model()
     table = model._meta.db_table
@@ -139,7 +146,7 @@ def _lock_head(model, using):
 
 
 @contextmanager
-def sealing(model, objs):
+def sealing(model: type[models.Model], objs: Sequence[models.Model]) -> Iterator[None]:
     """Give `objs` (new rows of `model`, in order) their chain positions and
     hashes and let the caller insert them, in one transaction holding the
     head lock until it ends."""
@@ -159,7 +166,9 @@ def sealing(model, objs):
         yield
 
 
-def seal_existing(model, head_model, *, using="default", batch=1000):
+def seal_existing(
+    model: type[models.Model], head_model: type[models.Model], *, using: str = "default", batch: int = 1000,
+) -> None:
     """Number and hash the rows of `model` already in the table, in id order
     (for migrations: `model` and `head_model` are historical models, and
     the caller has lifted the append-only trigger)."""
@@ -191,7 +200,7 @@ class Problem:
     seq: int | None
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         where = f"row id {self.row_id}, position {self.seq}" if self.row_id is not None else f"position {self.seq}"
         return f"{self.table}: {where}: {self.message}"
 
@@ -205,11 +214,13 @@ class ChainReport:
     problems: list[Problem] = dataclass_field(default_factory=list)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return not self.problems
 
 
-def verify_chain(model, *, anchor=None, using="default", chunk_size=2000) -> ChainReport:
+def verify_chain(
+    model: type[models.Model], *, anchor: tuple[int, str] | None = None, using: str = "default", chunk_size: int = 2000,
+) -> ChainReport:
     """Walk `model`'s chain up to its head and report every broken link.
 
     `anchor` is (position, hash) where an earlier verification found the

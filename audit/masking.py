@@ -10,12 +10,18 @@ referrals, so it asks every app that offers the hook
 importing it.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def hidden_whereabouts_ids(user, client_ids: Iterable[int | None]) -> set[int]:
+
+def hidden_whereabouts_ids(user: AbstractBaseUser, client_ids: Iterable[int | None]) -> set[int]:
     """The ids among `client_ids` whose rows must not show record or path to `user`."""
     ids = {client_id for client_id in client_ids if client_id is not None}
     hidden: set[int] = set()

@@ -114,7 +114,9 @@ class AccessLogEntry(AppendOnlyModel):
         verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
         indexes = [
-            # The log review searches by client and by user, newest first.
+            # The log review (audit.views._entries_for, behind log_search
+            # and log_export) filters by client or by user, newest first;
+            # unfiltered it pages the whole log by time.
             models.Index(fields=["client_id", "-at"], name="audit_log_client_at_idx"),
             models.Index(fields=["user", "-at"], name="audit_log_user_at_idx"),
             models.Index(fields=["-at"], name="audit_log_at_idx"),
@@ -152,7 +154,11 @@ class FieldChange(AppendOnlyModel):
         verbose_name_plural = _("change history")
         ordering = ["-at", "-id"]
         indexes = [
+            # A record's change history (audit.services.history_of, on every
+            # detail page that shows "Ändringshistorik").
             models.Index(fields=["object_type", "object_id", "-at"], name="audit_change_object_idx"),
+            # A client's history across records (bolots.views.search, the
+            # housing search page's history of the client's search records).
             models.Index(fields=["client_id", "-at"], name="audit_change_client_idx"),
         ]
 
@@ -227,7 +233,8 @@ class AccountEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
         indexes = [
             # The log review lists a unit's account events newest first
-            # (audit.views); the account page lists one account's.
+            # (audit.views.account_events); the account page lists one
+            # account's (accounts.users.views.user_edit).
             models.Index(fields=["unit_id_snapshot", "-at"], name="audit_account_unit_at_idx"),
             models.Index(fields=["subject", "-at"], name="audit_account_subject_at_idx"),
         ]

@@ -23,13 +23,24 @@ Searches are logged with what was searched (`log_search`); identity numbers
 in a search term are replaced by a keyed hash, never stored in clear.
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from django.db import models
+
+    from audit.context import AuditContext
+    from audit.models import AccessLogEntry
 
 _current = ContextVar("bolots_read_recorder", default=None)
 
@@ -41,42 +52,42 @@ _DIGITS = re.compile(r"\d[\d\s+-]{2,}\d")
 class ReadRecorder:
     """The clients read during one unit of work, and those already logged."""
 
-    def __init__(self, purpose=""):
+    def __init__(self, purpose: str = "") -> None:
         self.purpose = purpose
         self.note = ""
         self._seen = {}  # client id -> Client instance or (label, number)
         self._logged = set()  # client ids with a log row from this unit of work
         self._deferred = []  # rows built by the access helpers, written by flush()
 
-    def saw(self, client):
+    def saw(self, client: models.Model) -> None:
         if client.pk is not None and client.pk not in self._seen:
             self._seen[client.pk] = client
 
-    def saw_snapshot(self, client_id, label=None, number=None):
+    def saw_snapshot(self, client_id: int | None, label: str | None = None, number: str | None = None) -> None:
         """A client shown from something other than a Client instance (a
         log row's snapshot, an annotated name). Without label and number,
         the flush reads them."""
         if client_id is not None and client_id not in self._seen:
             self._seen[client_id] = None if label is None else (label, number or "")
 
-    def mark_logged(self, client_ids):
+    def mark_logged(self, client_ids: Iterable[int]) -> None:
         self._logged.update(pk for pk in client_ids if pk is not None)
 
-    def defer(self, rows):
+    def defer(self, rows: list[AccessLogEntry]) -> None:
         """Rows of reads logged by the access helpers (audit.services):
         written with the recorded reads in flush()'s one insert."""
         self._deferred.extend(rows)
         self.mark_logged(row.client_id for row in rows)
 
     @property
-    def unlogged(self):
+    def unlogged(self) -> list[int]:
         return [pk for pk in self._seen if pk not in self._logged]
 
     @property
-    def pending(self):
+    def pending(self) -> bool:
         return bool(self._deferred) or bool(self.unlogged)
 
-    def rows(self, ctx):
+    def rows(self, ctx: AuditContext) -> list[AccessLogEntry]:
         """Unsaved AccessLogEntry rows for the clients read and not yet logged."""
         from .models import AccessAction, AccessLogEntry
 
@@ -102,7 +113,7 @@ class ReadRecorder:
             if pk in labels
         ]
 
-    def _labels(self, pending):
+    def _labels(self, pending: Iterable[int]) -> dict[int, tuple[str, str]]:
         """(label, number) per client id. From the instances where their
         fields were loaded, otherwise one query (values(): no instances, so
         nothing new is recorded while flushing)."""
@@ -124,7 +135,7 @@ class ReadRecorder:
                 labels[row["pk"]] = (f"{row['first_name']} {row['last_name']}", row["personal_number"])
         return labels
 
-    def flush(self, ctx):
+    def flush(self, ctx: AuditContext) -> list[AccessLogEntry]:
         """Write the rows in one insert; returns them."""
         from .models import AccessLogEntry
 
@@ -139,24 +150,24 @@ class ReadRecorder:
         return written
 
 
-def current():
+def current() -> ReadRecorder | None:
     return _current.get()
 
 
-def saw(client):
+def saw(client: models.Model) -> None:
     """Called by Client.from_db for every client built from a database row."""
     recorder = _current.get()
     if recorder is not None:
         recorder.saw(client)
 
 
-def saw_snapshot(client_id, label=None, number=None):
+def saw_snapshot(client_id: int | None, label: str | None = None, number: str | None = None) -> None:
     recorder = _current.get()
     if recorder is not None:
         recorder.saw_snapshot(client_id, label, number)
 
 
-def mark_logged(client_ids):
+def mark_logged(client_ids: Iterable[int]) -> None:
     """Called by the writers of access-log rows, so that the recorder does
     not write a second row for a client already logged in this request."""
     recorder = _current.get()
@@ -164,7 +175,7 @@ def mark_logged(client_ids):
         recorder.mark_logged(client_ids)
 
 
-def defer(rows):
+def defer(rows: list[AccessLogEntry]) -> bool:
     """Hand rows to the current recorder; False when there is none (the
     caller writes them itself)."""
     recorder = _current.get()
@@ -174,7 +185,7 @@ def defer(rows):
     return True
 
 
-def add_note(text):
+def add_note(text: str) -> None:
     """A word on why the clients of this request were read (a search)."""
     recorder = _current.get()
     if recorder is not None and text:
@@ -182,7 +193,7 @@ def add_note(text):
 
 
 @contextmanager
-def recorder(purpose=""):
+def recorder(purpose: str = "") -> Iterator[ReadRecorder]:
     """Record reads for the duration; yields the recorder. The caller
     flushes (the middleware does it with the request's user)."""
     rec = ReadRecorder(purpose)
@@ -194,7 +205,7 @@ def recorder(purpose=""):
 
 
 @contextmanager
-def recording(ctx, purpose=""):
+def recording(ctx: AuditContext, purpose: str = "") -> Iterator[ReadRecorder | None]:
     """For tasks and commands that show client data (an export, an e-mail,
     a PDF): record the reads and write them as `ctx.user` at the end.
     Nested inside a request, the request's recorder does the work."""
@@ -208,7 +219,7 @@ def recording(ctx, purpose=""):
             rec.flush(ctx)
 
 
-def number_digest(digits):
+def number_digest(digits: str) -> str:
     """A keyed hash of an identity number (or part of one): the same number
     gives the same digest, so a reviewer can find searches for a known
     number, but the log does not hold the number itself."""
@@ -216,18 +227,18 @@ def number_digest(digits):
     return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:12]
 
 
-def mask_search_term(term):
+def mask_search_term(term: str) -> str:
     """The search term as stored in the log: words as typed, every run of
     digits (an identity number or part of one) replaced by `nr:<digest>`."""
 
-    def replace(match):
+    def replace(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group(0))
         return f"nr:{number_digest(digits)}"
 
     return _DIGITS.sub(replace, (term or "").strip())[:200]
 
 
-def log_search(ctx, term, *, what, matched):
+def log_search(ctx: AuditContext, term: str, *, what: str, matched: int) -> AccessLogEntry:
     """One row for a search (the masked term and how many records matched);
     the clients shown get their own rows, noted with the same search."""
     from .models import AccessAction

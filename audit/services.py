@@ -5,19 +5,31 @@ service functions of each app do, so that every read and write of personal
 data passes one place that logs it.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 
 from . import reads
 from .models import AccessAction, AccessLogEntry, AccountEvent, FieldChange
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
 
-def object_type_of(obj):
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.db import models
+    from django.db.models import QuerySet
+
+    from audit.context import AuditContext
+
+
+def object_type_of(obj: models.Model) -> str:
     return obj._meta.label_lower
 
 
-def client_of(obj):
+def client_of(obj: models.Model) -> models.Model | None:
     """The client a record belongs to, for the log (None when there is none).
 
     Records opt in by defining `audit_client` (the client itself returns self).
@@ -25,7 +37,15 @@ def client_of(obj):
     return getattr(obj, "audit_client", None)
 
 
-def log_access(ctx, action, obj=None, *, client=None, object_type=None, note=""):
+def log_access(
+    ctx: AuditContext,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    client: models.Model | None = None,
+    object_type: str | None = None,
+    note: str = "",
+) -> AccessLogEntry:
     """Write one access-log row for `action` on `obj` (or a list, when obj is None).
 
     A read (VIEW) during a request or a recorded task is handed to the read
@@ -59,7 +79,9 @@ def log_access(ctx, action, obj=None, *, client=None, object_type=None, note="")
     return row
 
 
-def log_list_access(ctx, objects, *, object_type, note=""):
+def log_list_access(
+    ctx: AuditContext, objects: Iterable[models.Model], *, object_type: str, note: str = "",
+) -> list[AccessLogEntry]:
     """Log a page of a list: one row per client whose record is shown, so
     that a log search by client finds the list views too, written in one
     insert whatever the page's length (with the request's other reads, by
@@ -99,7 +121,7 @@ class Change:
     is_protected: bool = False
 
 
-def diff_fields(before, after, fields):
+def diff_fields(before: dict[str, tuple], after: dict[str, tuple], fields: Iterable[str]) -> list[Change]:
     """Changes between two snapshots {field: (label, display value, protected)}."""
     changes = []
     for name in fields:
@@ -110,7 +132,7 @@ def diff_fields(before, after, fields):
     return changes
 
 
-def record_changes(ctx, obj, changes):
+def record_changes(ctx: AuditContext, obj: models.Model, changes: Iterable[Change]) -> list[FieldChange]:
     """Store the field-level history of one save; returns the rows written."""
     client = client_of(obj)
     rows = [
@@ -130,13 +152,13 @@ def record_changes(ctx, obj, changes):
     return FieldChange.objects.bulk_create(rows)
 
 
-def history_of(obj):
+def history_of(obj: models.Model) -> QuerySet[FieldChange]:
     return FieldChange.objects.filter(
         object_type=object_type_of(obj), object_id=str(obj.pk)
     ).select_related("user")
 
 
-def display_value(obj, field_name):
+def display_value(obj: models.Model, field_name: str) -> str:
     """A field's value as a reader would see it, for the change history."""
     field = obj._meta.get_field(field_name)
     if field.many_to_many:
@@ -156,7 +178,7 @@ def display_value(obj, field_name):
     return str(value)
 
 
-def snapshot(obj, fields, protected=()):
+def snapshot(obj: models.Model, fields: Iterable[str], protected: Collection[str] = ()) -> dict[str, tuple]:
     """{field: (label, display value, is protected)} for diff_fields()."""
     return {
         name: (
@@ -168,7 +190,9 @@ def snapshot(obj, fields, protected=()):
     }
 
 
-def log_account_event(ctx, subject, kind, *, before="", after="", note=""):
+def log_account_event(
+    ctx: AuditContext, subject: AbstractBaseUser, kind: str, *, before: str = "", after: str = "", note: str = "",
+) -> AccountEvent:
     """Write one row of the account log: `ctx.user` (None when nobody is
     logged in) did `kind` to the account `subject`."""
     actor = ctx.user if ctx.user is not None and getattr(ctx.user, "is_authenticated", False) else None

@@ -8,6 +8,8 @@ ConcurrentEditError is raised; the view shows the user's own input again next
 to the newer saved values.
 """
 
+from __future__ import annotations
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,7 @@ class VersionedModel(models.Model):
         abstract = True
 
 
-def claim_version(instance, expected_version):
+def claim_version(instance: models.Model, expected_version: int) -> None:
     """Bump the stored version if it still is `expected_version`.
 
     Must run inside the transaction that then saves `instance`: on

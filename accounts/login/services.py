@@ -4,6 +4,7 @@ account log (audit.AccountEvent) in the same transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -22,26 +23,30 @@ from audit.services import log_account_event
 
 from .models import SecondFactorReset
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django_otp.models import Device
+
 # Session key holding the security stamp a session was verified with.
 STAMP_SESSION_KEY = "second_factor_stamp"
 BACKUP_CODE_COUNT = 10
 BACKUP_DEVICE_NAME = "backup"
 
 
-def confirmed_devices(user):
+def confirmed_devices(user: User) -> list[Device]:
     """All confirmed second-factor devices (TOTP, backup codes, passkeys)."""
     from django_otp import devices_for_user
 
     return list(devices_for_user(user, confirmed=True))
 
 
-def has_second_factor(user) -> bool:
+def has_second_factor(user: User) -> bool:
     """Enrolled means an authenticator app or a passkey; backup codes alone
     are a fallback, not an enrolment."""
     return any(not isinstance(device, StaticDevice) for device in confirmed_devices(user))
 
 
-def is_verified(request) -> bool:
+def is_verified(request: HttpRequest) -> bool:
     """The session passed the second factor for the account as it is now."""
     user = request.user
     session = request.session
@@ -52,7 +57,7 @@ def is_verified(request) -> bool:
     )
 
 
-def mark_verified(request, device) -> None:
+def mark_verified(request: HttpRequest, device: Device) -> None:
     """Record in the session that `device` verified the user; a new session
     key, so that a key seen before the second step is worthless after it."""
     request.session.cycle_key()
@@ -60,12 +65,12 @@ def mark_verified(request, device) -> None:
     request.session[STAMP_SESSION_KEY] = request.user.security_stamp
 
 
-def is_locked(user) -> bool:
+def is_locked(user: User) -> bool:
     return user.second_factor_locked_at is not None
 
 
 @transaction.atomic
-def record_failure(request, user) -> bool:
+def record_failure(request: HttpRequest, user: User) -> bool:
     """Count a failed second step; lock at the limit. True when now locked."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.second_factor_failures += 1
@@ -82,7 +87,7 @@ def record_failure(request, user) -> bool:
 
 
 @transaction.atomic
-def record_success(request, device, *, method: str) -> None:
+def record_success(request: HttpRequest, device: Device, *, method: str) -> None:
     user = request.user
     if user.second_factor_failures:
         User.objects.filter(pk=user.pk).update(second_factor_failures=0)
@@ -91,7 +96,7 @@ def record_success(request, device, *, method: str) -> None:
     log_account_event(AuditContext.from_request(request), user, AccountEventKind.LOGIN, note=method)
 
 
-def verify_code(request, code: str):
+def verify_code(request: HttpRequest, code: str) -> Device | None:
     """Check a TOTP code or a backup code. Returns the device or None; a
     locked account is refused before any code is checked."""
     user = request.user
@@ -110,7 +115,7 @@ def verify_code(request, code: str):
 # --- Enrolment ---------------------------------------------------------------
 
 
-def pending_totp_device(user) -> TOTPDevice:
+def pending_totp_device(user: User) -> TOTPDevice:
     """The unconfirmed device being enrolled, created on first use, so that
     reloading the enrolment page keeps the same secret."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
@@ -142,7 +147,7 @@ class Enrolment:
 
 
 @transaction.atomic
-def confirm_totp(request, device: TOTPDevice, code: str) -> Enrolment | None:
+def confirm_totp(request: HttpRequest, device: TOTPDevice, code: str) -> Enrolment | None:
     """Confirm the app by one correct code, give ten backup codes, verify."""
     code = "".join(code.split())
     if not code or not device.verify_token(code):
@@ -158,7 +163,7 @@ def confirm_totp(request, device: TOTPDevice, code: str) -> Enrolment | None:
 
 
 @transaction.atomic
-def new_backup_codes(request, user) -> list[str]:
+def new_backup_codes(request: HttpRequest, user: User) -> list[str]:
     """Replace the user's backup codes by ten new single-use ones."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
@@ -170,11 +175,11 @@ def new_backup_codes(request, user) -> list[str]:
     return codes
 
 
-def log_passkey_added(request, device) -> None:
+def log_passkey_added(request: HttpRequest, device: Device) -> None:
     log_account_event(AuditContext.from_request(request), request.user, AccountEventKind.SECOND_FACTOR_ENROLLED, after="passkey")
 
 
-def passkey_enrolled(request, device) -> None:
+def passkey_enrolled(request: HttpRequest, device: Device) -> None:
     log_account_event(AuditContext.from_request(request), request.user, AccountEventKind.SECOND_FACTOR_ENROLLED, after="passkey")
     mark_verified(request, device)
 
@@ -203,7 +208,7 @@ def request_reset(ctx: AuditContext, subject: User, reason: str) -> SecondFactor
     return reset
 
 
-def may_approve(user, reset: SecondFactorReset) -> bool:
+def may_approve(user: User, reset: SecondFactorReset) -> bool:
     return (
         user.has_perm("accounts.approve_secondfactorreset")
         and user.unit_id is not None
@@ -245,7 +250,7 @@ def cancel_reset(ctx: AuditContext, reset: SecondFactorReset) -> None:
 # --- Passwords -----------------------------------------------------------------
 
 
-def password_changed(request, user) -> None:
+def password_changed(request: HttpRequest, user: User) -> None:
     """After a change: other sessions end (Django's session hash, and a new
     stamp for the second factor); this session stays verified."""
     User.objects.filter(pk=user.pk).update(security_stamp=new_security_stamp())
@@ -256,7 +261,7 @@ def password_changed(request, user) -> None:
     log_account_event(AuditContext.from_request(request), user, AccountEventKind.PASSWORD_CHANGED)
 
 
-def password_reset(request, user) -> None:
+def password_reset(request: HttpRequest, user: User) -> None:
     """A reset through the e-mail link: nothing is logged in; the next
     login still asks for the second factor."""
     User.objects.filter(pk=user.pk).update(security_stamp=new_security_stamp())

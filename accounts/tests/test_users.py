@@ -9,12 +9,9 @@ from accounts.models import AccessRequest, AccessRequestKind, AccessRequestState
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from accounts.users import services
-from audit.context import AuditContext
 from audit.models import AccountEvent, AccountEventKind
 
-
-def ctx(user):
-    return AuditContext(user=user, path="/test/")
+pytestmark = pytest.mark.acting_as("system_admin")
 
 
 def roles(user):
@@ -38,7 +35,7 @@ def second_admin(unit):
 # --- The service refuses what nobody may do -----------------------------------
 
 
-def test_a_system_administrator_cannot_change_their_own_roles_unit_or_permissions(system_admin, other_unit):
+def test_a_system_administrator_cannot_change_their_own_roles_unit_or_permissions(ctx, system_admin, other_unit):
     before = AccountEvent.objects.count()
     for change in (
         {"unit": system_admin.unit, "roles": {Role.SYSTEM_ADMIN, Role.MANAGER}, "protected": False},
@@ -57,7 +54,7 @@ def test_a_system_administrator_cannot_change_their_own_roles_unit_or_permission
     assert AccountEvent.objects.count() == before
 
 
-def test_nobody_is_made_superuser(system_admin, case_officer):
+def test_nobody_is_made_superuser(ctx, system_admin, case_officer):
     with pytest.raises(services.AccountChangeRefused):
         services.change_access(
             ctx(system_admin), case_officer, unit=case_officer.unit, roles={Role.CASE_OFFICER}, protected=False,
@@ -71,7 +68,7 @@ def test_nobody_is_made_superuser(system_admin, case_officer):
     assert not User.objects.filter(is_superuser=True).exists()
 
 
-def test_a_superuser_account_is_not_administered_by_a_system_administrator(system_admin):
+def test_a_superuser_account_is_not_administered_by_a_system_administrator(ctx, system_admin):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     with pytest.raises(services.AccountChangeRefused):
         services.set_active(ctx(system_admin), root, False)
@@ -79,7 +76,7 @@ def test_a_superuser_account_is_not_administered_by_a_system_administrator(syste
 
 
 @pytest.mark.parametrize("who", ["case_officer", "manager", "pilot", "housing_admin"])
-def test_only_user_administrators_may_use_the_service(users, who, second_pilot):
+def test_only_user_administrators_may_use_the_service(ctx, users, who, second_pilot):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
@@ -89,7 +86,7 @@ def test_only_user_administrators_may_use_the_service(users, who, second_pilot):
 # --- Two-person rule ------------------------------------------------------------
 
 
-def test_a_case_data_role_waits_for_a_manager_of_the_unit(system_admin, manager, unit):
+def test_a_case_data_role_waits_for_a_manager_of_the_unit(ctx, system_admin, manager, unit):
     newcomer = UserFactory(username="ny", unit=unit)
 
     result = services.change_access(
@@ -119,7 +116,7 @@ def test_a_case_data_role_waits_for_a_manager_of_the_unit(system_admin, manager,
 
 
 def test_the_requester_the_account_holder_and_other_units_cannot_approve(
-    system_admin, unit, other_manager
+    ctx, system_admin, unit, other_manager
 ):
     from django.core.exceptions import PermissionDenied
 
@@ -147,7 +144,7 @@ def test_the_database_refuses_a_decision_by_the_requester(system_admin, unit):
         access_request.save()
 
 
-def test_a_rejected_request_gives_nothing_and_is_logged(system_admin, manager, unit):
+def test_a_rejected_request_gives_nothing_and_is_logged(ctx, system_admin, manager, unit):
     newcomer = UserFactory(username="ny", unit=unit)
     (access_request,) = services.change_access(
         ctx(system_admin), newcomer, unit=unit, roles={Role.PILOT}, protected=False
@@ -160,7 +157,7 @@ def test_a_rejected_request_gives_nothing_and_is_logged(system_admin, manager, u
     assert event.actor == manager and Role.PILOT in event.before and "Ej anställd" in event.note
 
 
-def test_taking_access_away_is_immediate(system_admin, case_officer):
+def test_taking_access_away_is_immediate(ctx, system_admin, case_officer):
     case_officer.user_permissions.add(
         Permission.objects.get(codename="view_protected_client", content_type__app_label="referrals")
     )
@@ -174,7 +171,7 @@ def test_taking_access_away_is_immediate(system_admin, case_officer):
 
 
 def test_moving_a_case_officer_to_another_unit_waits_for_that_units_manager(
-    system_admin, case_officer, other_unit, other_manager, manager
+    ctx, system_admin, case_officer, other_unit, other_manager, manager
 ):
     (access_request,) = services.change_access(
         ctx(system_admin), case_officer, unit=other_unit, roles={Role.CASE_OFFICER}, protected=False
@@ -193,7 +190,7 @@ def test_moving_a_case_officer_to_another_unit_waits_for_that_units_manager(
     assert event.before == str(case_officer.unit) and event.after == str(other_unit)
 
 
-def test_deactivating_is_immediate_and_logged(system_admin, pilot):
+def test_deactivating_is_immediate_and_logged(ctx, system_admin, pilot):
     services.set_active(ctx(system_admin), pilot, False)
 
     assert not User.objects.get(pk=pilot.pk).is_active
@@ -339,7 +336,7 @@ def test_deactivate_and_reactivate_through_the_page(client, system_admin, pilot)
 
 
 @pytest.fixture
-def pending_request(system_admin, unit):
+def pending_request(ctx, system_admin, unit):
     newcomer = UserFactory(username="blivande", first_name="Blivande", unit=unit)
     (access_request,) = services.change_access(
         ctx(system_admin), newcomer, unit=unit, roles={Role.CASE_OFFICER}, protected=False
@@ -426,7 +423,7 @@ def test_account_events_page_access(client, users, system_admin, pilot, other_un
 
 
 def test_managers_see_their_units_account_events_and_not_others(
-    client, manager, system_admin, pilot, outside_officer, django_assert_max_num_queries
+    ctx, client, manager, system_admin, pilot, outside_officer, django_assert_max_num_queries
 ):
     services.set_active(ctx(system_admin), pilot, False)
     services.set_active(ctx(system_admin), outside_officer, False)
@@ -440,7 +437,7 @@ def test_managers_see_their_units_account_events_and_not_others(
     assert str(outside_officer) not in page
 
 
-def test_saving_another_change_keeps_what_waits_for_approval(client, system_admin, unit, manager):
+def test_saving_another_change_keeps_what_waits_for_approval(ctx, client, system_admin, unit, manager):
     newcomer = UserFactory(username="ny", unit=unit, roles=[Role.SYSTEM_ADMIN])
     services.change_access(ctx(system_admin), newcomer, unit=unit, roles={Role.SYSTEM_ADMIN, Role.PILOT},
                            protected=True)

@@ -19,9 +19,12 @@ Rules (docs/access.md, "User administration"):
   logged once, by these functions.
 """
 
+from __future__ import annotations
+
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -34,6 +37,11 @@ from audit.services import log_account_event
 
 from ..models import AccessRequest, AccessRequestKind, AccessRequestState, Unit, User
 from ..roles import Role
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from django.db.models import QuerySet
 
 # Roles whose holders see case data (clients, orders, visits, tenants):
 # granting one needs a manager's approval. The system administrator role
@@ -48,7 +56,7 @@ _in_service: ContextVar[bool] = ContextVar("accounts_users_in_service", default=
 
 
 @contextmanager
-def _service_change():
+def _service_change() -> Iterator[None]:
     token = _in_service.set(True)
     try:
         yield
@@ -76,7 +84,7 @@ def permission_label(dotted: str) -> str:
     return dotted
 
 
-def _roles_text(names) -> str:
+def _roles_text(names: Iterable[str]) -> str:
     return ", ".join(sorted(names)) or "–"
 
 
@@ -348,7 +356,7 @@ def decide(ctx: AuditContext, access_request: AccessRequest, *, approve: bool, n
     return access_request
 
 
-def pending_for(user: User):
+def pending_for(user: User) -> QuerySet[AccessRequest]:
     """The pending requests `user` may decide, for the managers' page."""
     if not (user.is_authenticated and user.unit_id and user.has_perm("accounts.decide_accessrequest")):
         return AccessRequest.objects.none()

@@ -45,7 +45,11 @@ class CourseRound(VersionedModel):
         verbose_name = _("course round")
         verbose_name_plural = _("course rounds")
         ordering = ["-starts_on"]
-        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="bolots_course_capacity_positive")]
+        constraints = [
+            # forms.courses.RoundForm (min_value=1) gives the message;
+            # services.courses.enrol compares the enrolled count with it.
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="bolots_course_capacity_positive"),
+        ]
 
     def __str__(self):
         return f"{_('Housing course')} {self.starts_on:%Y-%m-%d}"
@@ -64,6 +68,8 @@ class CourseSession(models.Model):
         verbose_name_plural = _("course sessions")
         ordering = ["round", "number"]
         constraints = [
+            # services.courses.create_round makes sessions 1..SESSIONS_PER_ROUND
+            # once; record_attendance and the certificate list them by number.
             models.UniqueConstraint(fields=["round", "number"], name="bolots_session_unique_number"),
             models.CheckConstraint(
                 condition=Q(number__gte=1) & Q(number__lte=SESSIONS_PER_ROUND), name="bolots_session_number_range"
@@ -101,8 +107,17 @@ class Enrolment(VersionedModel):
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
         ordering = ["client__last_name", "client__first_name"]
-        constraints = [models.UniqueConstraint(fields=["round", "client"], name="bolots_enrolment_once_per_round")]
-        indexes = [models.Index(fields=["client", "completed_on"], name="bolots_enrolment_done_idx")]
+        constraints = [
+            # services.courses.enrol checks first with a message; two
+            # enrolments would count one client twice against the capacity.
+            models.UniqueConstraint(fields=["round", "client"], name="bolots_enrolment_once_per_round"),
+        ]
+        indexes = [
+            # Has the client completed a course: EnrolmentQuerySet.completed()
+            # by client in services.courses (eligible_clients, enrol,
+            # tenants_without_course) and reports.kpis.housing.course_completed.
+            models.Index(fields=["client", "completed_on"], name="bolots_enrolment_done_idx"),
+        ]
 
     def __str__(self):
         return f"{self.client} – {self.round}"
@@ -122,7 +137,12 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
-        constraints = [models.UniqueConstraint(fields=["enrolment", "session"], name="bolots_attendance_once")]
+        constraints = [
+            # services.courses.record_attendance updates the row it finds by
+            # (enrolment, session) or creates it; _update_completion maps rows
+            # by session, so a second row would be ignored.
+            models.UniqueConstraint(fields=["enrolment", "session"], name="bolots_attendance_once"),
+        ]
 
     def __str__(self):
         return f"{self.enrolment_id}/{self.session_id}"

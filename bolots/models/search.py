@@ -38,6 +38,8 @@ class QueueRegistration(VersionedModel):
         verbose_name_plural = _("queue registrations")
         ordering = ["registered_since"]
         constraints = [
+            # forms.search.QueueRegistrationForm.clean and services.search.
+            # _check_queue_dates refuse it with a message first.
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("registered_since")),
                 name="bolots_queue_ended_after_registered",

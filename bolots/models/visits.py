@@ -118,12 +118,14 @@ class Visit(models.Model):
             ("view_visit_statistics", _("Can see visit and cancellation statistics")),
         ]
         constraints = [
+            # services.visits.visit_errors refuses it with a message first.
             models.CheckConstraint(
                 condition=Q(passive_pilot__isnull=True) | ~Q(passive_pilot=models.F("active_pilot")),
                 name="bolots_visit_two_different_pilots",
             ),
             # Cancellations must be analysable: these outcomes carry a reason,
-            # and a done visit none.
+            # and a done visit none. services.visits._reason_errors gives the
+            # messages; the cancellation figures count by reason.
             models.CheckConstraint(
                 condition=~Q(outcome__in=VisitOutcome.needing_reason()) | ~Q(cancel_reason=""),
                 name="bolots_visit_cancellation_has_reason",
@@ -134,8 +136,16 @@ class Visit(models.Model):
             ),
         ]
         indexes = [
+            # An order's visits in time: views.visits.order_visits, the
+            # worklist's latest visit (services.worklist._latest_visit) and
+            # services.visits.is_first_visit.
             models.Index(fields=["order", "visited_at"], name="bolots_visit_order_idx"),
+            # Visits in a period by outcome: the visit and cancellation figures
+            # (services.statistics.cancellation_statistics, reports.kpis.
+            # additional.visit_section, reports.charts.visits_data).
             models.Index(fields=["visited_at", "outcome"], name="bolots_visit_month_idx"),
+            # A bolots's own visits: VisitQuerySet.visible_to's own-notes rule
+            # (active_pilot=user) for an ended order.
             models.Index(fields=["active_pilot", "visited_at"], name="bolots_visit_pilot_idx"),
         ]
 
@@ -185,6 +195,8 @@ class VisitChecklist(models.Model):
         verbose_name = _("checklist")
         verbose_name_plural = _("checklists")
         constraints = [
+            # forms.visits.ChecklistForm.clean asks for the description;
+            # services.signals._register_complaint copies it to the apartment.
             models.CheckConstraint(
                 condition=Q(new_complaint=False) | ~Q(complaint_description=""),
                 name="bolots_checklist_complaint_described",
@@ -230,7 +242,11 @@ class Signal(models.Model):
         verbose_name = _("signal")
         verbose_name_plural = _("signals")
         ordering = ["acknowledged_at", "-created_at"]
-        indexes = [models.Index(fields=["recipient", "acknowledged_at"], name="bolots_signal_recipient_idx")]
+        indexes = [
+            # A user's unacknowledged signals: views.visits.signal_list and
+            # services.signals.mine_or_all.
+            models.Index(fields=["recipient", "acknowledged_at"], name="bolots_signal_recipient_idx"),
+        ]
 
     def __str__(self):
         return self.get_kind_display()

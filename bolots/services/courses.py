@@ -16,7 +16,10 @@ version moves when its attendance is saved); a save over a newer version
 raises ConcurrentEditError and nothing is written.
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
@@ -34,6 +37,15 @@ from tenancies.models import ApartmentKind, Tenancy
 
 from ..models import DEFAULT_SESSION_TOPICS, SESSIONS_PER_ROUND, Attendance, CourseRound, CourseSession, Enrolment
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping, Sequence
+    from datetime import date, datetime
+
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from audit.context import AuditContext
+
 # A tenant who moved into a training apartment within this many calendar
 # months is a "new tenant" for the course.
 RECENT_MOVE_IN_MONTHS = 6
@@ -48,19 +60,19 @@ class CourseError(RuleError):
     """The rules refuse the write (core.rules)."""
 
 
-def _date(day):
+def _date(day: date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
 # --- Rounds and sessions ---------------------------------------------------------------------
 
 
-def session_dates(starts_on):
+def session_dates(starts_on: date) -> list[date]:
     """The default dates of the four sessions: the start date and a week apart."""
     return [starts_on + SESSION_INTERVAL * i for i in range(SESSIONS_PER_ROUND)]
 
 
-def _check_leaders(unit_id, leaders):
+def _check_leaders(unit_id: int, leaders: Collection[User]) -> None:
     if not leaders:
         raise CourseError(_("Choose at least one leader."), code="no_leader", field="leaders")
     allowed = set(unit_pilots(unit_id).values_list("pk", flat=True))
@@ -69,7 +81,9 @@ def _check_leaders(unit_id, leaders):
 
 
 @transaction.atomic
-def create_round(ctx, course_round, *, leaders, starts_at):
+def create_round(
+    ctx: AuditContext, course_round: CourseRound, *, leaders: Iterable[User], starts_at: datetime,
+) -> CourseRound:
     """A new round in the acting user's unit with its four two-hour sessions:
     the default topics, the start date and then a week apart, at `starts_at`."""
     if not ctx.user.unit_id:
@@ -90,7 +104,7 @@ def create_round(ctx, course_round, *, leaders, starts_at):
     return course_round
 
 
-def _check_session_order(sessions):
+def _check_session_order(sessions: Sequence[CourseSession]) -> None:
     for earlier, later in zip(sessions, sessions[1:], strict=False):
         if later.held_on < earlier.held_on:
             raise CourseError(
@@ -101,7 +115,7 @@ def _check_session_order(sessions):
             )
 
 
-def _check_moved_sessions(stored, edited, today):
+def _check_moved_sessions(stored: Iterable[CourseSession], edited: Iterable[CourseSession], today: date) -> None:
     """A session with attendance recorded cannot move into the future: it has
     been held."""
     counted = set(
@@ -167,7 +181,7 @@ def update_round(ctx, course_round, sessions, *, leaders, today, expected_versio
 # --- Enrolment ---------------------------------------------------------------------------------
 
 
-def eligible_clients(user, today):
+def eligible_clients(user: User, today: date) -> QuerySet[Client]:
     """The clients `user` may see who are to take the course: those waiting
     for a training apartment (a granted, unexecuted training-apartment
     decision), those who moved into one within RECENT_MOVE_IN_MONTHS, and
@@ -182,7 +196,7 @@ def eligible_clients(user, today):
     )
 
 
-def enrolment_candidates(user, course_round, today):
+def enrolment_candidates(user: User, course_round: CourseRound, today: date) -> QuerySet[Client]:
     """Whom `user` may enrol in `course_round`: eligible, not in the round
     already and not having completed the course."""
     return (
@@ -194,7 +208,7 @@ def enrolment_candidates(user, course_round, today):
 
 
 @transaction.atomic
-def enrol(ctx, course_round, client, today):
+def enrol(ctx: AuditContext, course_round: CourseRound, client: Client, today: date) -> Enrolment:
     """Enrol `client` in `course_round`; refused for a client who is not to
     take the course, beyond the round's places, and twice."""
     course_round = CourseRound.objects.select_for_update().get(pk=course_round.pk)
@@ -227,7 +241,7 @@ def enrol(ctx, course_round, client, today):
 # --- Attendance and completion --------------------------------------------------------------------
 
 
-def counting_date(session, attendance):
+def counting_date(session: CourseSession, attendance: Attendance | None) -> date | None:
     """The day a session counts as done for a participant: the session's date
     when attended, the make-up date when made up, otherwise None."""
     if attendance is None:
@@ -237,7 +251,7 @@ def counting_date(session, attendance):
     return attendance.made_up_on
 
 
-def completion_date(sessions, attendances):
+def completion_date(sessions: Sequence[CourseSession], attendances: Mapping[int, Attendance]) -> date | None:
     """The date of the last session or make-up needed to have all sessions
     (`attendances` by session id); None while one is missing."""
     if len(sessions) < SESSIONS_PER_ROUND:
@@ -248,7 +262,7 @@ def completion_date(sessions, attendances):
     return max(dates)
 
 
-def check_mark(session, attended, made_up_on, today):
+def check_mark(session: CourseSession, attended: bool, made_up_on: date | None, today: date) -> str | None:
     """Why one cell of the attendance grid is refused, or None."""
     if attended and made_up_on:
         return _("A session attended needs no make-up date.")
@@ -363,12 +377,12 @@ def record_attendance(ctx, course_round, marks, *, today, expected_versions=None
 # --- Lists ----------------------------------------------------------------------------------------
 
 
-def sessions_counted():
+def sessions_counted() -> Count:
     """Annotation: how many sessions an enrolment has attended or made up."""
     return Count("attendances", filter=Q(attendances__attended=True) | Q(attendances__made_up_on__isnull=False))
 
 
-def tenants_without_course(user):
+def tenants_without_course(user: User) -> QuerySet[Tenancy]:
     """Active training-apartment tenancies of clients `user` may see whose
     client has no completed course, longest in the apartment first; each
     client's enrolments in progress in `enrolments_in_progress`."""

@@ -5,6 +5,10 @@ adds who may change it, on which orders, and writes the record, the access
 log and the notification in one transaction.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -21,6 +25,14 @@ from referrals.services.orders import is_unit_case_officer
 from .. import frequency
 from ..models import FrequencyChange
 
+if TYPE_CHECKING:
+    from datetime import date
+
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from audit.context import AuditContext
+
 REASON_MAX_LENGTH = FrequencyChange._meta.get_field("reason").max_length
 
 
@@ -28,13 +40,13 @@ class FrequencyChangeRefused(RuleError):
     """The rules refuse the change; the message is Swedish and for the user."""
 
 
-def support_start(order):
+def support_start(order: Order) -> date | None:
     """The day the order's support started: the local date it was accepted
     (None while it has not been)."""
     return timezone.localdate(order.accepted_at) if order.accepted_at else None
 
 
-def may_change_frequency(user, order):
+def may_change_frequency(user: User, order: Order) -> bool:
     """One of the order's two bolotsar, or a case officer of the order's
     unit, while the order is accepted or in progress.
 
@@ -51,13 +63,13 @@ def may_change_frequency(user, order):
     return is_unit_case_officer(user, order)
 
 
-def history(order):
+def history(order: Order) -> QuerySet[FrequencyChange]:
     """The order's frequency changes, the one taking effect last first."""
     return FrequencyChange.objects.filter(order=order).select_related("changed_by").order_by("-changed_on", "-id")
 
 
 @transaction.atomic
-def change_frequency(ctx, order, interval, changed_on, reason):
+def change_frequency(ctx: AuditContext, order: Order, interval: str, changed_on: date, reason: str) -> FrequencyChange:
     """Record that `order`'s look-ins are `interval` from `changed_on`, and why.
 
     Refused (FrequencyChangeRefused, Swedish) for an interval less often than

@@ -16,6 +16,10 @@ so two people filling in the first search record cannot overwrite each
 other either.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,6 +31,11 @@ from core.rules import RuleError
 from referrals.models import Client
 
 from ..models import HousingApplication, HousingSearchProfile, QueueRegistration
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from audit.context import AuditContext
 
 # Fields whose changes are kept in the history (all the user can edit).
 PROFILE_FIELDS = ["nationwide", "notes", "checked_on"]
@@ -45,7 +54,7 @@ class SearchError(RuleError):
     """The rules refuse the write (core.rules)."""
 
 
-def profile_of(client):
+def profile_of(client: Client) -> HousingSearchProfile:
     """The client's search record, or an unsaved empty one (the record is
     created on the first save)."""
     try:
@@ -54,11 +63,11 @@ def profile_of(client):
         return HousingSearchProfile(client=client)
 
 
-def _lock_client(client):
+def _lock_client(client: Client) -> None:
     Client.objects.select_for_update().only("pk").get(pk=client.pk)
 
 
-def _stored_profile(client):
+def _stored_profile(client: Client) -> HousingSearchProfile:
     profile = HousingSearchProfile.objects.filter(client=client).first()
     return profile or HousingSearchProfile(client=client)
 
@@ -90,7 +99,7 @@ def save_profile(ctx, client, *, nationwide, notes, expected_version):
 
 
 @transaction.atomic
-def record_check(ctx, client, on):
+def record_check(ctx: AuditContext, client: Client, on: date) -> HousingSearchProfile:
     """The bolots's monthly check of the housing search on day `on`.
 
     "Last checked" keeps the latest check: a check entered late for an
@@ -107,7 +116,7 @@ def record_check(ctx, client, on):
     return _save_profile(ctx, profile, expected_version=profile.version, edit=edit)
 
 
-def _check_queue_dates(registration):
+def _check_queue_dates(registration: QueueRegistration) -> None:
     if registration.ended_on and registration.ended_on < registration.registered_since:
         raise SearchError(
             _("The client cannot leave the queue before registering in it (%(date)s).")
@@ -124,7 +133,7 @@ def _add(ctx, row):
 
 
 @transaction.atomic
-def add_registration(ctx, client, registration):
+def add_registration(ctx: AuditContext, client: Client, registration: QueueRegistration) -> QueueRegistration:
     """A new housing-queue registration of `client` (an unsaved QueueRegistration)."""
     _lock_client(client)
     registration.client = client
@@ -143,7 +152,7 @@ def update_registration(ctx, registration, *, expected_version):
 
 
 @transaction.atomic
-def add_application(ctx, client, application):
+def add_application(ctx: AuditContext, client: Client, application: HousingApplication) -> HousingApplication:
     """A new housing application of `client` (an unsaved HousingApplication)."""
     _lock_client(client)
     application.client = client

@@ -14,6 +14,10 @@ is then left out for whoever that service already told, so nobody hears of
 one complaint twice.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -31,24 +35,36 @@ from tenancies.services.complaints import add_complaint, officers_to_tell
 
 from ..models import ChecklistAnswer, Signal, SignalKind
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
+
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from audit.context import AuditContext
+    from bolots.models import Visit, VisitChecklist
+    from bolots.services.visits import LoggedVisit
+    from referrals.models import Order
+
 
 class SignalQuerySet(models.QuerySet):
     """Signals follow their client: a user sees the signals of the clients
     they may see (referrals ClientQuerySet.visible_to)."""
 
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> SignalQuerySet:
         return self.filter(client__in=Client.objects.visible_to(user))
 
-    def unacknowledged(self):
+    def unacknowledged(self) -> SignalQuerySet:
         return self.filter(acknowledged_at__isnull=True)
 
-    def for_list(self):
+    def for_list(self) -> SignalQuerySet:
         return self.select_related("client", "visit", "recipient", "acknowledged_by").order_by(
             models.F("acknowledged_at").desc(nulls_first=True), "-created_at", "-id"
         )
 
 
-def all_signals():
+def all_signals() -> SignalQuerySet:
     """Every signal, as a SignalQuerySet (the model keeps Django's default
     manager; the access rule lives here with the other signal code)."""
     return SignalQuerySet(Signal)
@@ -57,7 +73,7 @@ def all_signals():
 # --- Who hears -----------------------------------------------------------------------
 
 
-def officer_for(order):
+def officer_for(order: Order) -> User | None:
     """The case officer who must hear of a visit's signal: the client's
     responsible case officer, else the case officer who sent the order;
     accounts that are closed are passed over. None when both are closed."""
@@ -68,27 +84,29 @@ def officer_for(order):
     )
 
 
-def _unit_case_officers(unit_id):
+def _unit_case_officers(unit_id: int) -> QuerySet[User]:
     from accounts.models import User
 
     return User.objects.with_role(Role.CASE_OFFICER).filter(unit_id=unit_id, is_active=True)
 
 
-def signal_text(kind, order):
+def signal_text(kind: str, order: Order) -> str:
     """The notification and e-mail text: the kind and the order's number."""
     if kind == SignalKind.RENT_UNPAID:
         return _("Signal: rent not paid (order #%(number)s)") % {"number": order.pk}
     return _("Signal: new complaint or damage (order #%(number)s)") % {"number": order.pk}
 
 
-def signal_list_url():
+def signal_list_url() -> str:
     return reverse("bolots:signal_list")
 
 
 # --- Raising ---------------------------------------------------------------------------
 
 
-def raise_signals(ctx, visit, checklist, result, *, complaint_kind):
+def raise_signals(
+    ctx: AuditContext, visit: Visit, checklist: VisitChecklist, result: LoggedVisit, *, complaint_kind: str,
+) -> None:
     """Create the signals of a saved checklist (inside log_visit's
     transaction), register a new complaint on the apartment and tell the
     case officer. Fills result.signals, result.complaint and
@@ -131,7 +149,9 @@ def raise_signals(ctx, visit, checklist, result, *, complaint_kind):
             notify_many(_unit_case_officers(order.unit_id), message, signal_list_url())
 
 
-def _register_complaint(ctx, visit, checklist, complaint_kind):
+def _register_complaint(
+    ctx: AuditContext, visit: Visit, checklist: VisitChecklist, complaint_kind: str,
+) -> tuple[Complaint | None, set[int]]:
     """Log the complaint on the apartment the client lives in on the visit
     day, reported by staff. Returns (complaint or None, ids of the users
     add_complaint told)."""
@@ -158,7 +178,7 @@ def _register_complaint(ctx, visit, checklist, complaint_kind):
     return complaint, _told_by_add_complaint(ctx, complaint, today)
 
 
-def _told_by_add_complaint(ctx, complaint, today):
+def _told_by_add_complaint(ctx: AuditContext, complaint: Complaint, today: date) -> set[int]:
     """Whom tenancies' add_complaint notified (its own rule: a complaint
     during a tenancy that still runs on `today` goes to officers_to_tell,
     never to the one registering it)."""
@@ -174,13 +194,13 @@ def _told_by_add_complaint(ctx, complaint, today):
 class AlreadyAcknowledged(Exception):
     """Someone acknowledged the signal first; it carries that signal."""
 
-    def __init__(self, signal):
+    def __init__(self, signal: Signal) -> None:
         super().__init__(str(signal))
         self.signal = signal
 
 
 @transaction.atomic
-def acknowledge_signal(ctx, signal):
+def acknowledge_signal(ctx: AuditContext, signal: Signal) -> Signal:
     """The case officer has seen the signal: record who and when. A signal
     acknowledged meanwhile by someone else keeps their name and time."""
     stored = Signal.objects.select_for_update(of=("self",)).select_related("client", "acknowledged_by").get(
@@ -198,7 +218,7 @@ def acknowledge_signal(ctx, signal):
 # --- Reading ---------------------------------------------------------------------------
 
 
-def log_list_view(ctx, signals):
+def log_list_view(ctx: AuditContext, signals: Iterable[Signal]) -> None:
     """One access-log row per client shown on a page of the signal list
     (the comments are part of the client's record), written in one query so
     that the page's cost does not grow with its rows."""
@@ -221,5 +241,5 @@ def log_list_view(ctx, signals):
         AccessLogEntry.objects.bulk_create(list(rows.values()))
 
 
-def mine_or_all(signals, user, show_all):
+def mine_or_all(signals: SignalQuerySet, user: User, show_all: bool) -> SignalQuerySet:
     return signals if show_all else signals.filter(Q(recipient=user))

@@ -24,7 +24,10 @@ field) and the service (which checks again before writing) agree:
   client or by staff; "other" needs a text; a done visit has none.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -44,6 +47,13 @@ from tenancies.models import ComplaintKind
 
 from ..models import CancelReason, Visit, VisitChecklist, VisitKind, VisitOutcome
 from . import signals as signal_services
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date, datetime
+
+    from accounts.models import User
+    from audit.context import AuditContext
 
 # Visits are logged while the order is under way (what mark_first_visit and
 # the bolotsar's sight of the client also require).
@@ -79,26 +89,26 @@ class LoggedVisit:
 # --- Who may log -----------------------------------------------------------------
 
 
-def may_log_visit(user, order):
+def may_log_visit(user: User, order: Order) -> bool:
     """One of the order's two bolotsar (referrals' may_carry_out), with the
     permission to add visits. A colleague standing in is chosen as present
     in the form; the one who logs is one of the assigned."""
     return user.has_perm("bolots.add_visit") and order_services.may_carry_out(user, order)
 
 
-def is_loggable(order):
+def is_loggable(order: Order) -> bool:
     return order.state in LOGGABLE_STATES
 
 
 # --- The rules -----------------------------------------------------------------------
 
 
-def age_on(birth_date, day):
+def age_on(birth_date: date, day: date) -> int:
     """Whole years on `day`."""
     return full_years_between(birth_date, day)
 
 
-def is_first_visit(order, visited_at, exclude_pk=None):
+def is_first_visit(order: Order, visited_at: datetime, exclude_pk: int | None = None) -> bool:
     """No done visit earlier than `visited_at` on the order (see the module
     docstring for why only done visits count)."""
     earlier = Visit.objects.filter(order_id=order.pk, outcome=VisitOutcome.DONE, visited_at__lt=visited_at)
@@ -107,7 +117,7 @@ def is_first_visit(order, visited_at, exclude_pk=None):
     return not earlier.exists()
 
 
-def second_pilot_reasons(order, outcome, *, first_visit):
+def second_pilot_reasons(order: Order, outcome: str, *, first_visit: bool) -> list[str]:
     """Why this visit needs a second bolots (Swedish sentences), or []."""
     if outcome in VisitOutcome.needing_reason():
         return []
@@ -121,13 +131,13 @@ def second_pilot_reasons(order, outcome, *, first_visit):
     return reasons
 
 
-def two_person_message(reasons):
+def two_person_message(reasons: Iterable[str]) -> str:
     return _("Two bolotsar must be present: %(reasons)s. Choose the second bolots.") % {
         "reasons": "; ".join(reasons)
     }
 
 
-def visit_errors(order, visit, *, now=None):
+def visit_errors(order: Order, visit: Visit, *, now: datetime | None = None) -> list[tuple[str | None, str]]:
     """[(field, message)] for everything that refuses `visit` on `order`;
     empty when it may be logged. Used by the form and by log_visit()."""
     now = now or timezone.now()
@@ -159,7 +169,7 @@ def visit_errors(order, visit, *, now=None):
     return errors
 
 
-def _reason_errors(visit):
+def _reason_errors(visit: Visit) -> list[tuple[str | None, str]]:
     errors = []
     if visit.outcome == VisitOutcome.DONE:
         if visit.cancel_reason:
@@ -172,11 +182,11 @@ def _reason_errors(visit):
     return errors
 
 
-def _is_unit_pilot(order, user_id):
+def _is_unit_pilot(order: Order, user_id: int) -> bool:
     return order_services.unit_pilots(order.unit_id).filter(pk=user_id, is_active=True).exists()
 
 
-def checklist_errors(order, visit):
+def checklist_errors(order: Order, visit: Visit) -> list[tuple[str | None, str]]:
     """[(field, message)] refusing a checklist on this visit."""
     if visit.kind not in CHECKLIST_KINDS or visit.outcome != VisitOutcome.DONE:
         return [(None, _("The checklist is filled in on a look-in or quarterly follow-up that was done. "
@@ -190,13 +200,19 @@ def checklist_errors(order, visit):
 # --- Logging -------------------------------------------------------------------------
 
 
-def _refuse(errors):
+def _refuse(errors: Sequence[tuple[str | None, str]]) -> None:
     field_name, message = errors[0]
     raise VisitError(message, field=field_name)
 
 
 @transaction.atomic
-def log_visit(ctx, visit, checklist=None, *, complaint_kind=ComplaintKind.OTHER):
+def log_visit(
+    ctx: AuditContext,
+    visit: Visit,
+    checklist: VisitChecklist | None = None,
+    *,
+    complaint_kind: str = ComplaintKind.OTHER,
+) -> LoggedVisit:
     """Store the new, unsaved `visit` (order, time, bolotsar, kind, outcome,
     reason and notes filled in) and, on a done look-in or follow-up, its
     `checklist` (unsaved, without the visit).
@@ -251,7 +267,7 @@ def log_visit(ctx, visit, checklist=None, *, complaint_kind=ComplaintKind.OTHER)
     return result
 
 
-def _execute_decision(ctx, order, visit, result):
+def _execute_decision(ctx: AuditContext, order: Order, visit: Visit, result: LoggedVisit) -> None:
     """The first done visit of a bolots-support order starts the support:
     its decision is executed on the visit day. A decision the rules refuse
     to execute (rejected, closed, decided after the visit) must not cost the

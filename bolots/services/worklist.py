@@ -7,7 +7,10 @@ plans each row in Python. The number of queries does not grow with the
 number of orders.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -20,17 +23,24 @@ from referrals.models import Order, OrderState
 from .. import frequency
 from ..models import FrequencyChange, Visit, VisitKind, VisitOutcome
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date, datetime
+    from typing import Any
+
+    from django.db.models import QuerySet
+
 # "Kommande" on Min dag: what falls due within this many days after today.
 UPCOMING_DAYS = 7
 
 
-def _latest_visit(**filters):
+def _latest_visit(**filters: Any) -> Subquery:
     return Subquery(
         Visit.objects.filter(order=OuterRef("pk"), **filters).order_by("-visited_at", "-id").values("visited_at")[:1]
     )
 
 
-def with_schedule_facts(queryset, today):
+def with_schedule_facts(queryset: QuerySet[Order], today: date) -> QuerySet[Order]:
     """Annotate each order with what the engine needs, in the same query."""
     in_effect = FrequencyChange.objects.filter(order=OuterRef("pk"), changed_on__lte=today).order_by(
         "-changed_on", "-id"
@@ -45,11 +55,11 @@ def with_schedule_facts(queryset, today):
     )
 
 
-def _local_date(moment):
+def _local_date(moment: datetime | None) -> date | None:
     return timezone.localdate(moment) if moment is not None else None
 
 
-def facts_of(order):
+def facts_of(order: Order) -> frequency.OrderFacts:
     """The engine's facts of an order read with with_schedule_facts()."""
     start_at = order.accepted_at or order.started_at or order.sent_at
     return frequency.OrderFacts(
@@ -75,7 +85,7 @@ class Entry:
     can_open: bool = True
 
     @property
-    def days_overdue(self):
+    def days_overdue(self) -> int:
         return self.schedule.days_overdue
 
 
@@ -89,11 +99,11 @@ class MyDay:
     order_count: int = 0
 
     @property
-    def shown(self):
+    def shown(self) -> list[Entry]:
         return self.first_visits + self.overdue + self.due_today + self.upcoming
 
 
-def assigned_orders(user):
+def assigned_orders(user: User) -> QuerySet[Order]:
     """The orders `user` works on now: active or passive bolots, accepted
     or in progress."""
     return (
@@ -103,7 +113,7 @@ def assigned_orders(user):
     )
 
 
-def my_day(user, today=None, now=None):
+def my_day(user: User, today: date | None = None, now: datetime | None = None) -> MyDay:
     """A bolots's day: new 48-hour orders waiting for their first visit,
     overdue visits, visits due today, and what falls due in the next days."""
     now = now or timezone.now()
@@ -131,7 +141,7 @@ def my_day(user, today=None, now=None):
 # --- The unit's overview ------------------------------------------------------
 
 
-def _count_of_orders(role_field):
+def _count_of_orders(role_field: str) -> Coalesce:
     counted = (
         Order.objects.filter(**{role_field: OuterRef("pk")}, state__in=OrderState.active_states())
         .order_by()
@@ -142,7 +152,7 @@ def _count_of_orders(role_field):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def caseloads(unit_id):
+def caseloads(unit_id: int) -> QuerySet[User]:
     """The unit's bolotsar, each with `active_count` and `passive_count`:
     accepted and in-progress orders (of every kind) where they are the
     active or the passive bolots."""
@@ -154,7 +164,7 @@ def caseloads(unit_id):
     )
 
 
-def unit_averages(pilots):
+def unit_averages(pilots: Sequence[User]) -> dict[str, float] | None:
     """The unit's average caseload per bolots: active, passive, total."""
     if not pilots:
         return None
@@ -164,7 +174,7 @@ def unit_averages(pilots):
     return {"active": active / n, "passive": passive / n, "total": (active + passive) / n}
 
 
-def queue_summary(unit_id, now):
+def queue_summary(unit_id: int, now: datetime) -> dict[str, Any]:
     """The unit's orders waiting to be accepted: how many, the oldest, and
     the 48-hour orders among them (and how many are past their 48 hours)."""
     return Order.objects.filter(unit_id=unit_id, state__in=OrderState.queue_states()).aggregate(
@@ -176,7 +186,7 @@ def queue_summary(unit_id, now):
     )
 
 
-def unit_overdue(unit_id, viewer, today=None, now=None):
+def unit_overdue(unit_id: int, viewer: User, today: date | None = None, now: datetime | None = None) -> list[Entry]:
     """Every accepted or in-progress order of the unit with something
     overdue (or past its 48 hours), the most overdue first. `viewer` decides
     which orders' pages the list may link to."""
@@ -194,7 +204,7 @@ def unit_overdue(unit_id, viewer, today=None, now=None):
     return rows
 
 
-def _overdue_hours(plan):
+def _overdue_hours(plan: frequency.Schedule) -> int:
     if plan.first_visit is not None:
         return plan.first_visit.hours_overdue or 0
     return plan.days_overdue * 24

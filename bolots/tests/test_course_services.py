@@ -22,16 +22,12 @@ from tenancies.tests.factories import ApartmentFactory, TenancyFactory, granted_
 
 from .factories import attend_directly, enrol_directly, make_course_round, training_tenancy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("pilot")]
 
 TODAY = date(2026, 5, 20)
 # The sessions of a round starting 2026-03-02: 03-02, 03-09, 03-16, 03-23.
 START = date(2026, 3, 2)
 
-
-@pytest.fixture
-def ctx(pilot):
-    return AuditContext(user=pilot, path="/test/")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry
 from bolots.models import FrequencyChange
 from bolots.services import worklist
@@ -21,7 +20,7 @@ from referrals.tests.factories_orders import accepted_order, make_pilot
 
 from .factories import FrequencyChangeFactory, VisitFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("pilot")]
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 D = date.fromisoformat
@@ -43,9 +42,6 @@ def order(pilot, colleague, client_record, case_officer):
     )
 
 
-def ctx(user):
-    return AuditContext(user=user, path="/test/")
-
 
 def test_the_support_starts_on_the_local_day_of_acceptance(order):
     order.accepted_at = datetime(2026, 1, 15, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 on the 16th in Stockholm
@@ -53,7 +49,7 @@ def test_the_support_starts_on_the_local_day_of_acceptance(order):
     assert support_start(order) == D("2026-01-16")
 
 
-def test_a_bolots_lowers_the_frequency_after_three_months_with_date_and_reason(order, pilot, colleague, case_officer):
+def test_a_bolots_lowers_the_frequency_after_three_months_with_date_and_reason(ctx, order, pilot, colleague, case_officer):
     change = change_frequency(ctx(pilot), order, "monthly", D("2026-04-16"), "  Allt fungerar väl.  ")
 
     saved = FrequencyChange.objects.get()
@@ -85,7 +81,7 @@ def test_a_bolots_lowers_the_frequency_after_three_months_with_date_and_reason(o
         ("weekly", "2026-01-14", "Ändringen kan inte gälla från före insatsens start (2026-01-15)."),
     ],
 )
-def test_refused_changes_say_why_in_swedish_and_save_nothing(order, pilot, interval, changed_on, message):
+def test_refused_changes_say_why_in_swedish_and_save_nothing(ctx, order, pilot, interval, changed_on, message):
     with pytest.raises(FrequencyChangeRefused) as refusal:
         change_frequency(ctx(pilot), order, interval, D(changed_on), "Skäl")
 
@@ -95,20 +91,20 @@ def test_refused_changes_say_why_in_swedish_and_save_nothing(order, pilot, inter
     assert not Notification.objects.exists()
 
 
-def test_weekly_may_be_recorded_within_the_first_three_months(order, pilot):
+def test_weekly_may_be_recorded_within_the_first_three_months(ctx, order, pilot):
     change_frequency(ctx(pilot), order, "weekly", D("2026-02-01"), "Tätare kontakt behövs.")
 
     assert FrequencyChange.objects.get().interval == "weekly"
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 301])
-def test_a_reason_is_required_and_short(order, pilot, reason):
+def test_a_reason_is_required_and_short(ctx, order, pilot, reason):
     with pytest.raises(FrequencyChangeRefused):
         change_frequency(ctx(pilot), order, "monthly", D("2026-05-01"), reason)
     assert not FrequencyChange.objects.exists()
 
 
-def test_the_units_case_officer_may_change_it(order, case_officer, pilot):
+def test_the_units_case_officer_may_change_it(ctx, order, case_officer, pilot):
     change_frequency(ctx(case_officer), order, "every_other_week", D("2026-05-01"), "Enligt planen.")
 
     assert FrequencyChange.objects.get().changed_by == case_officer
@@ -117,14 +113,14 @@ def test_the_units_case_officer_may_change_it(order, case_officer, pilot):
 
 
 @pytest.mark.parametrize("who", ["second_pilot", "manager", "outside_officer", "housing_admin"])
-def test_others_may_not(order, users, who):
+def test_others_may_not(ctx, order, users, who):
     with pytest.raises(PermissionDenied):
         change_frequency(ctx(users[who]), order, "monthly", D("2026-05-01"), "Skäl")
     assert not FrequencyChange.objects.exists()
 
 
 @pytest.mark.parametrize("state", [OrderState.COMPLETED, OrderState.CANCELLED])
-def test_not_on_a_closed_order(order, pilot, state):
+def test_not_on_a_closed_order(ctx, order, pilot, state):
     order.state = state
     order.save()
 
@@ -132,7 +128,7 @@ def test_not_on_a_closed_order(order, pilot, state):
         change_frequency(ctx(pilot), order, "monthly", D("2026-05-01"), "Skäl")
 
 
-def test_the_state_is_read_again_when_the_change_is_written(order, pilot):
+def test_the_state_is_read_again_when_the_change_is_written(ctx, order, pilot):
     # The caller's copy is stale: someone completed the order meanwhile.
     type(order).objects.filter(pk=order.pk).update(state=OrderState.COMPLETED)
 
@@ -148,7 +144,7 @@ def test_history_lists_the_change_taking_effect_last_first(order, pilot):
     assert list(history(order)) == [third, second, first]
 
 
-def test_a_change_moves_the_next_look_in(order, pilot):
+def test_a_change_moves_the_next_look_in(ctx, order, pilot):
     # Last contact 1 May. Weekly: due 8 May, overdue on 10 May. Monthly from
     # 2 May: due 1 June.
     VisitFactory(order=order, visited_at=datetime(2026, 5, 1, 10, 0, tzinfo=STOCKHOLM))

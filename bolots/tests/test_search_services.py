@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.db.models import F
 
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from audit.versioning import ConcurrentEditError
 from bolots.models import ApplicationResult, HousingApplication, HousingSearchProfile, QueueRegistration
@@ -15,12 +14,8 @@ from bolots.services import search as services
 
 from .factories import HousingApplicationFactory, HousingSearchProfileFactory, QueueRegistrationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("pilot")]
 
-
-@pytest.fixture
-def ctx(pilot):
-    return AuditContext(user=pilot, path="/test/")
 
 
 def log_rows(client, object_type):

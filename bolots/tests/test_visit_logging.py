@@ -20,7 +20,7 @@ from referrals.tests.factories_orders import BolotsDecisionFactory, accepted_ord
 
 from .factories import VisitFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("pilot", path="/uppdrag/1/besok/nytt/")]
 
 
 def at(*args):
@@ -48,10 +48,6 @@ def order(client_record, case_officer, pilot, third_pilot, decision):
         decision=decision, sent_at=at(2026, 1, 12, 9, 0),
     )
 
-
-@pytest.fixture
-def ctx(pilot):
-    return AuditContext(user=pilot, path="/uppdrag/1/besok/nytt/")
 
 
 def new_visit(order, pilot, passive, when, outcome=VisitOutcome.DONE, **fields):

@@ -130,7 +130,7 @@ def test_full_years_agree_with_years_before_every_day_of_a_leap_cycle():
     years_before(end, n) >= start, which is how the takeover list selects
     (continuous_since <= years_before(today, 3))."""
     start = date(2024, 2, 29)
-    for offset in range(0, 4 * 366 + 2):
+    for offset in range(4 * 366 + 2):
         end = start + timedelta(days=offset)
         years = full_years_between(start, end)
         assert years_before(end, years) >= start

@@ -15,6 +15,8 @@ class TargetGroup(models.Model):
     """Target groups of the housing chain (missbruk, psykisk ohälsa, …),
     kept as data so that a unit can add its own."""
 
+    # Data migration 0002_target_groups updates the groups by code
+    # (update_or_create(code=…)), and tests and demo data pick them by it.
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("sort order"), default=100)
@@ -157,7 +159,11 @@ class Client(VersionedModel):
             ),
         ]
         indexes = [
+            # The client list: a unit's clients by name (views.clients.client_list
+            # through ClientQuerySet.visible_to(...).for_list()).
             models.Index(fields=["unit", "last_name", "first_name"], name="referrals_client_unit_name_idx"),
+            # An officer's caseload: services.reassignment (the clients to move)
+            # and services.plans.reviews_due for a case officer.
             models.Index(fields=["responsible_officer"], name="referrals_client_officer_idx"),
         ]
 

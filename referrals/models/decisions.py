@@ -26,6 +26,8 @@ class LegalReference(models.Model):
     (SoL 2025:400) renumbered the old one (2001:453), and both are in use for
     decisions made before and after the change."""
 
+    # Data migration 0004_legal_references updates references by code
+    # (update_or_create), and the demo casework looks them up by it.
     code = models.CharField(_("reference"), max_length=100, unique=True)
     law = models.CharField(_("act"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
@@ -145,6 +147,9 @@ class Decision(VersionedModel):
             ("view_ivo_report", _("Can see and export the IVO report of non-executed decisions")),
         ]
         constraints = [
+            # forms.decisions.DecisionForm.clean refuses both with a message;
+            # services.decisions._period and the status annotation
+            # (DecisionQuerySet.with_status) assume periods run forwards.
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="referrals_decision_valid_to_after_from",
@@ -153,16 +158,23 @@ class Decision(VersionedModel):
                 condition=Q(decided_on__gte=models.F("applied_on")),
                 name="referrals_decision_decided_after_applied",
             ),
-            # Only a granted decision can be executed (services check first).
+            # Only a granted decision can be executed: services.decisions.
+            # execute_decision checks first; with_status relies on it.
             models.CheckConstraint(
                 condition=Q(executed_on__isnull=True) | Q(outcome__in=GRANTED_OUTCOMES),
                 name="referrals_decision_only_granted_executed",
             ),
         ]
         indexes = [
+            # A client's decisions of a kind: views.decisions.client_decisions,
+            # tenancies.forms.tenancies.waiting_apartment_decisions and
+            # services.decisions.covering_bolots_support.
             models.Index(fields=["client", "kind"], name="referrals_decision_client_idx"),
-            # The non-executed list and the IVO report filter on these.
+            # The non-executed list (services.decisions.waiting_for_execution)
+            # and the IVO report (services.ivo.report_queryset) filter on these.
             models.Index(fields=["outcome", "executed_on", "execution_due_by"], name="referrals_decision_ivo_idx"),
+            # Decisions up to a day: the KPI engine (reports.kpis.decisions.waiting_on)
+            # and the decision lists' newest-first order.
             models.Index(fields=["decided_on"], name="referrals_decision_decided_idx"),
         ]
 
@@ -241,6 +253,8 @@ class Interruption(models.Model):
         verbose_name_plural = _("interruptions")
         ordering = ["-started_on"]
         constraints = [
+            # services.decisions.resume_decision refuses an earlier end with a
+            # message; with_status and services.ivo assume it never happens.
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="referrals_interruption_end_after_start",

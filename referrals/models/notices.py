@@ -113,13 +113,20 @@ class EvictionNotice(VersionedModel):
         verbose_name_plural = _("eviction notices")
         ordering = ["-received_on", "-id"]
         constraints = [
+            # forms.notices.EvictionNoticeForm asks for one; services.notices.
+            # create_prevention_order copies tenant_name into the order.
             models.CheckConstraint(
                 condition=Q(client__isnull=False) | ~Q(tenant_name=""),
                 name="referrals_notice_has_tenant",
             ),
         ]
         indexes = [
+            # A unit's notices (visible_to), newest first on a client's page
+            # (views.notices.client_notices) and in the list.
             models.Index(fields=["unit", "received_on"], name="referrals_notice_unit_idx"),
+            # No query uses it today: views.notices.notice_list sorts by
+            # by_urgency(), an expression over eviction_date and pay_by_date
+            # that this index cannot serve. Dropping it needs a migration.
             models.Index(fields=["eviction_date"], name="referrals_notice_eviction_idx"),
         ]
 
@@ -209,12 +216,17 @@ class ConcernReport(VersionedModel):
         verbose_name_plural = _("concern reports")
         ordering = ["-received_on", "-id"]
         constraints = [
+            # forms.notices.ConcernReportForm.clean asks for one;
+            # services.notices.create_outreach_order copies it into the order.
             models.CheckConstraint(
                 condition=Q(client__isnull=False) | ~Q(subject_name="") | ~Q(subject_address=""),
                 name="referrals_concern_has_subject",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "received_on"], name="referrals_concern_unit_idx")]
+        indexes = [
+            # A unit's reports newest first: views.notices.concern_list.
+            models.Index(fields=["unit", "received_on"], name="referrals_concern_unit_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_reporter_type_display()} {self.received_on:%Y-%m-%d}"

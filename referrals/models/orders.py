@@ -249,15 +249,22 @@ class Order(VersionedModel):
         verbose_name_plural = _("orders")
         ordering = ["-sent_at", "-id"]
         constraints = [
+            # An order without a client names whom to visit: services.notices.
+            # create_prevention_order / create_outreach_order copy the name or
+            # address, and the worklist and order page show it.
             models.CheckConstraint(
                 condition=Q(client__isnull=False) | ~Q(subject_name="") | ~Q(subject_address=""),
                 name="referrals_order_has_subject",
             ),
+            # services.orders._check_pilots refuses it with a message first;
+            # the visit forms (bolots) assume two people.
             models.CheckConstraint(
                 condition=Q(active_pilot__isnull=True) | Q(passive_pilot__isnull=True)
                 | ~Q(active_pilot=models.F("passive_pilot")),
                 name="referrals_order_two_different_pilots",
             ),
+            # An accepted order is someone's: OrderQuerySet.assigned_to and
+            # pilot_working_rule (who may see the client) rely on it.
             models.CheckConstraint(
                 condition=~Q(state__in=OrderState.active_states()) | Q(active_pilot__isnull=False),
                 name="referrals_order_accepted_has_pilot",
@@ -268,10 +275,20 @@ class Order(VersionedModel):
             ("carry_out_order", _("Can return, start and complete assigned orders")),
         ]
         indexes = [
+            # A unit's orders by state, newest first: views.orders._unit_orders
+            # (the order list), bolots.services.worklist.queue_summary and
+            # unit_overdue, services.reassignment.orders_of.
             models.Index(fields=["unit", "state", "-sent_at"], name="referrals_order_unit_state_idx"),
+            # A bolots's orders by state: OrderQuerySet.assigned_to (bolots.
+            # services.worklist.assigned_orders, _count_of_orders) and
+            # services.reassignment.orders_of.
             models.Index(fields=["active_pilot", "state"], name="referrals_order_active_idx"),
             models.Index(fields=["passive_pilot", "state"], name="referrals_order_passive_idx"),
+            # A case officer's own orders: views.orders._unit_orders ("mine")
+            # and services.reassignment.orders_of.
             models.Index(fields=["ordered_by", "state"], name="referrals_order_officer_idx"),
+            # Orders of a kind sent in a period: the KPI engine
+            # (reports.kpis.evictions.sent_in_two_years) and the yearly volumes.
             models.Index(fields=["kind", "sent_at"], name="referrals_order_kind_sent_idx"),
         ]
 
@@ -414,6 +431,7 @@ class Reassignment(models.Model):
         verbose_name_plural = _("reassignments")
         ordering = ["-at"]
         constraints = [
+            # services.reassignment._check refuses it with a message first.
             models.CheckConstraint(condition=~Q(from_user=models.F("to_user")), name="referrals_reassignment_other_person"),
         ]
 

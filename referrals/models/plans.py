@@ -47,7 +47,10 @@ class IndividualPlan(VersionedModel):
     class Meta:
         verbose_name = _("individual plan")
         verbose_name_plural = _("individual plans")
-        indexes = [models.Index(fields=["next_review_on"], name="referrals_plan_review_idx")]
+        indexes = [
+            # Plans due for review soon: services.plans.reviews_due.
+            models.Index(fields=["next_review_on"], name="referrals_plan_review_idx"),
+        ]
 
     def __str__(self):
         return str(_("Individual plan"))

@@ -55,7 +55,8 @@ class TransferRequest(TwoPersonRequest):
             ),
         ]
         indexes = [
-            # The holding unit's managers list their pending requests.
+            # The holding unit's managers list their pending requests
+            # (services.transfers.pending_for).
             models.Index(fields=["holding_unit", "state"], name="referrals_transfer_unit_idx"),
         ]
 

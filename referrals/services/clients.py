@@ -2,7 +2,9 @@
 its access-log row and field history there, so a write is never stored
 without its trace, nor a trace without its write."""
 
-from collections.abc import Iterable
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,6 +15,12 @@ from audit.services import log_access
 from audit.tracked import save_tracked
 
 from ..models import PROTECTED_FIELDS, Client, TargetGroup
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from audit.context import AuditContext
+    from referrals.models import TargetGroup
 
 # Fields whose changes are kept in the history (all the user can edit).
 TRACKED_FIELDS = [
@@ -47,7 +55,9 @@ def create_client(
 
 
 @transaction.atomic
-def update_client(ctx, client, *, expected_version, target_groups=None):
+def update_client(
+    ctx: AuditContext, client: Client, *, expected_version: int, target_groups: Iterable[TargetGroup] | None = None,
+) -> Client:
     """Save the edited `client`; raises ConcurrentEditError when someone
     else saved it after `expected_version` was read."""
     def save():

@@ -13,6 +13,10 @@ Status is never stored: it follows from the dates (Decision.status_on and
 DecisionQuerySet.with_status).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext as _
@@ -23,6 +27,14 @@ from audit.tracked import save_tracked, write_fields
 from core.rules import RuleError
 
 from ..models import Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from audit.context import AuditContext
 
 # What a case officer edits on a recorded decision (the decision itself);
 # execution, interruptions and closing have their own functions. Their
@@ -50,11 +62,11 @@ class MissingBolotsSupport(DecisionError):
     both at once (record_decision(..., with_bolots_support=True))."""
 
 
-def _date(day):
+def _date(day: date | None) -> str:
     return day.strftime("%Y-%m-%d") if day else ""
 
 
-def _period(decision):
+def _period(decision: Decision) -> str:
     if decision.valid_to is None:
         return _("from %(start)s until further notice") % {"start": _date(decision.valid_from)}
     return _("%(start)s to %(end)s") % {"start": _date(decision.valid_from), "end": _date(decision.valid_to)}
@@ -63,12 +75,12 @@ def _period(decision):
 # --- The training-apartment rule ----------------------------------------------
 
 
-def needs_bolots_support(decision):
+def needs_bolots_support(decision: Decision) -> bool:
     """A training apartment is granted as a package with bolots support."""
     return decision.kind == DecisionKind.TRAINING_APARTMENT and decision.is_granted
 
 
-def covering_bolots_support(decision):
+def covering_bolots_support(decision: Decision) -> QuerySet[Decision]:
     """Granted bolots-support decisions of the same client whose validity
     covers `decision`'s whole period. An open-ended training decision needs an
     open-ended bolots decision."""
@@ -82,7 +94,7 @@ def covering_bolots_support(decision):
     return covering.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=decision.valid_to))
 
 
-def _uncovered_training_decisions(client_id):
+def _uncovered_training_decisions(client_id: int) -> set[int]:
     """Ids of the client's granted training-apartment decisions that lack a
     covering bolots-support decision (the rule of covering_bolots_support),
     in one query."""
@@ -103,7 +115,7 @@ def _uncovered_training_decisions(client_id):
     return set(uncovered.values_list("pk", flat=True))
 
 
-def _missing_support_error(decision, *, offer_both):
+def _missing_support_error(decision: Decision, *, offer_both: bool) -> MissingBolotsSupport:
     text = _(
         "A granted decision on a training apartment needs a granted decision on bolots support "
         "for the same client, valid for the whole period (%(period)s)."
@@ -119,7 +131,7 @@ def _missing_support_error(decision, *, offer_both):
 
 
 @transaction.atomic
-def record_decision(ctx, decision, *, with_bolots_support=False):
+def record_decision(ctx: AuditContext, decision: Decision, *, with_bolots_support: bool = False) -> Decision:
     """Store the new, unsaved `decision` (client and fields filled in).
 
     A granted training-apartment decision needs a granted bolots-support
@@ -155,7 +167,7 @@ def record_decision(ctx, decision, *, with_bolots_support=False):
 
 
 @transaction.atomic
-def update_decision(ctx, decision, *, expected_version):
+def update_decision(ctx: AuditContext, decision: Decision, *, expected_version: int) -> Decision:
     """Save the edited `decision`; raises ConcurrentEditError when someone
     else saved it after `expected_version` was read, and DecisionError when
     the change breaks a rule.
@@ -221,7 +233,7 @@ def _copy_back(decision, current, fields):
 
 
 @transaction.atomic
-def execute_decision(ctx, decision, on, note=""):
+def execute_decision(ctx: AuditContext, decision: Decision, on: date, note: str = "") -> Decision:
     """Mark `decision` executed on the day `on` (for an apartment: the move-in).
 
     Only a granted decision that is neither closed nor already executed can
@@ -252,7 +264,7 @@ def execute_decision(ctx, decision, on, note=""):
 
 
 @transaction.atomic
-def interrupt_decision(ctx, decision, started_on, reason):
+def interrupt_decision(ctx: AuditContext, decision: Decision, started_on: date, reason: str) -> Interruption:
     """Record that the executed `decision` was interrupted from `started_on`."""
     current = _locked(decision)
     if not (current.is_granted and current.executed_on):
@@ -280,7 +292,7 @@ def interrupt_decision(ctx, decision, started_on, reason):
 
 
 @transaction.atomic
-def resume_decision(ctx, interruption, ended_on):
+def resume_decision(ctx: AuditContext, interruption: Interruption, ended_on: date) -> Interruption:
     """The service resumed on `ended_on`: the interruption ends."""
     current = Interruption.objects.select_for_update().select_related("decision__client").get(pk=interruption.pk)
     if current.ended_on:
@@ -298,7 +310,7 @@ def resume_decision(ctx, interruption, ended_on):
 
 
 @transaction.atomic
-def close_decision(ctx, decision, closed_on, reason):
+def close_decision(ctx: AuditContext, decision: Decision, closed_on: date, reason: str) -> Decision:
     """Close a granted decision: the client no longer has it (moved on,
     declined, died…). A closed decision is neither waiting nor reportable
     after `closed_on`."""
@@ -331,7 +343,9 @@ def close_decision(ctx, decision, closed_on, reason):
 
 
 @transaction.atomic
-def record_offer(ctx, decision, offered_on, description, answer, note=""):
+def record_offer(
+    ctx: AuditContext, decision: Decision, offered_on: date, description: str, answer: str, note: str = "",
+) -> Offer:
     """An offer made while the client waits (reported to IVO)."""
     current = _locked(decision)
     if not current.is_granted:
@@ -348,7 +362,7 @@ def record_offer(ctx, decision, offered_on, description, answer, note=""):
 
 
 @transaction.atomic
-def set_delay_reason(ctx, decision, delay_reason):
+def set_delay_reason(ctx: AuditContext, decision: Decision, delay_reason: str) -> Decision:
     """Why the decision has not been executed (or resumed); reported to IVO."""
     current = _locked(decision)
     if not current.is_granted:
@@ -364,7 +378,7 @@ def set_delay_reason(ctx, decision, delay_reason):
 WAITING_WARNING_DAYS = 60
 
 
-def waiting_for_execution(user, today):
+def waiting_for_execution(user: User, today: date) -> QuerySet[Decision]:
     """Granted decisions of the user's visible clients waiting on `today`:
     not executed and not closed, or executed and interrupted now.
 

@@ -23,9 +23,12 @@ quarter_report() computes the rows with two queries whatever their number
 the page, the CSV and the PDF show the same thing.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils.translation import gettext as _
@@ -34,6 +37,14 @@ from django.utils.translation import gettext_lazy
 from core.calendar import quarter_bounds
 
 from ..models import Decision, DecisionKind, Interruption, LegalGender, Offer, OfferAnswer, ProtectionLevel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from referrals.models import Client
 
 # Crockford's base 32: digits and capitals without I, L, O and U, so that a
 # code read aloud or copied by hand is not misread.
@@ -52,7 +63,7 @@ IDENTITY_CODE_DEFINITION = gettext_lazy(
 )
 
 
-def base32(number):
+def base32(number: int) -> str:
     """A non-negative integer in Crockford's base 32, zero-padded to CODE_WIDTH."""
     if number < 0:
         raise ValueError("number must not be negative")
@@ -65,7 +76,7 @@ def base32(number):
     return digits.rjust(CODE_WIDTH, "0")
 
 
-def ivo_identity_code(client):
+def ivo_identity_code(client: Client) -> str:
     """The identity under which a client is reported to IVO.
 
     Defined as the date of birth as YYYYMMDD, "-", the letter K and the
@@ -110,15 +121,15 @@ class IvoRow:
     waiting_since: date | None = None
 
     @property
-    def is_interruption(self):
+    def is_interruption(self) -> bool:
         return self.interrupted_on is not None
 
     @property
-    def note(self):
+    def note(self) -> str:
         return str(_("The person has protected personal data.")) if self.is_protected else ""
 
 
-def _ended(first, second):
+def _ended(first: str, second: str) -> Case:
     """The earlier of two nullable date fields, the same on SQLite and
     PostgreSQL (LEAST treats NULL differently on the two)."""
     return Case(
@@ -129,7 +140,7 @@ def _ended(first, second):
     )
 
 
-def _reportable_in(due_field, first, last):
+def _reportable_in(due_field: str, first: date, last: date) -> Q:
     """Rows with `waiting_ended_on` that are in the report of the quarter
     first–last. `due_field` is the last day before reportability."""
     return Q(**{f"{due_field}__lt": last}) & (
@@ -142,13 +153,13 @@ def _reportable_in(due_field, first, last):
     )
 
 
-def _decisions(user):
+def _decisions(user: User) -> QuerySet[Decision]:
     """Granted decisions of the user's visible clients, with the day their
     waiting ended (execution or closing, whichever came first)."""
     return Decision.objects.visible_to(user).granted().annotate(waiting_ended_on=_ended("executed_on", "closed_on"))
 
 
-def _interruptions(user):
+def _interruptions(user: User) -> QuerySet[Interruption]:
     """Interruptions of those decisions, with the day they ended (resumption
     or the decision's closing, whichever came first)."""
     return Interruption.objects.filter(decision__in=Decision.objects.visible_to(user).granted()).annotate(
@@ -156,7 +167,7 @@ def _interruptions(user):
     )
 
 
-def _interruption_in_report(first, last):
+def _interruption_in_report(first: date, last: date) -> QuerySet[Interruption]:
     """The outer decision's interruption in the report of first–last.
 
     A decision has at most one: a reportable interruption started three
@@ -173,7 +184,7 @@ def _interruption_in_report(first, last):
     )
 
 
-def report_queryset(user, year, quarter):
+def report_queryset(user: User, year: int, quarter: int) -> QuerySet[Decision]:
     """The decisions in the report of the quarter, one query: each either
     itself reportable (`in_report`) or with a reportable interruption, whose
     fields are annotated as interruption_*. Offers up to the quarter's end
@@ -198,7 +209,7 @@ def report_queryset(user, year, quarter):
     )
 
 
-def _row(decision, *, since, ended, last, interrupted=False):
+def _row(decision: Decision, *, since: date, ended: date | None, last: date, interrupted: bool = False) -> IvoRow:
     client = decision.client
     protected = client.is_protected
     within = ended is not None and ended <= last
@@ -239,7 +250,7 @@ def _row(decision, *, since, ended, last, interrupted=False):
     )
 
 
-def quarter_report(user, year, quarter):
+def quarter_report(user: User, year: int, quarter: int) -> list[IvoRow]:
     """The IVO report of a quarter as a list of IvoRow, oldest wait first.
     Two queries whatever the number of rows."""
     _first, last = quarter_bounds(year, quarter)
@@ -273,7 +284,7 @@ class QuarterStatistics:
     by_kind: dict  # DecisionKind value -> count
 
 
-def _count_columns(prefix, quarter_filter, *, client, kind):
+def _count_columns(prefix: str, quarter_filter: Q, *, client: str, kind: str) -> dict[str, Count]:
     """Conditional counts for one quarter: total, per gender, per kind."""
     protected = ~Q(**{f"{client}__protection_level": ProtectionLevel.NONE})
     columns = {f"{prefix}_total": Count("pk", filter=quarter_filter)}
@@ -287,7 +298,7 @@ def _count_columns(prefix, quarter_filter, *, client, kind):
     return columns
 
 
-def year_statistics(user, year):
+def year_statistics(user: User, year: int) -> list[QuarterStatistics]:
     """Per quarter of `year`: how many report rows (decisions and
     interruptions), by legal gender and by kind of assistance. Two aggregate
     queries for the whole year; no identities."""
@@ -331,11 +342,11 @@ def year_statistics(user, year):
 # --- The flat table of the CSV export ----------------------------------------------
 
 
-def _day(value):
+def _day(value: date | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-def offers_text(row):
+def offers_text(row: IvoRow) -> str:
     """'2025-01-15 Lägenhet Storgatan (Tackade nej) | …' for one cell."""
     return " | ".join(
         " ".join(part for part in (_day(offer.offered_on), offer.description, f"({offer.answer})") if part)
@@ -343,7 +354,7 @@ def offers_text(row):
     )
 
 
-def report_table(rows):
+def report_table(rows: Iterable[IvoRow]) -> tuple[list[str], list[list[str]]]:
     """(headers, lines) of the report as text, for the CSV export."""
     headers = [
         _("IVO identity code"),

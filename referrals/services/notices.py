@@ -7,6 +7,10 @@ trace. Orders are sent through services.orders.send_order, which adds the
 order's own event, log row and the bolots unit's notification.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,6 +22,15 @@ from core.formatting import kr
 
 from ..models import Order, OrderKind
 from .orders import send_order
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
+    from datetime import date
+
+    from django.db import models
+
+    from audit.context import AuditContext
+    from referrals.models import Client, ConcernReport, ContactAttempt, EvictionNotice
 
 # Fields whose changes are kept in the history: everything the user can edit.
 NOTICE_TRACKED_FIELDS = [
@@ -56,27 +69,27 @@ class OrderAlreadyOpen(Exception):
     """The record already has an open order of the kind; a second one would
     send two pairs of bolotsar to the same door (a double click does this)."""
 
-    def __init__(self, order):
+    def __init__(self, order: Order) -> None:
         super().__init__(order.pk)
         self.order = order
 
 
-def _refuse_second_open_order(record, kind):
+def _refuse_second_open_order(record: models.Model, kind: str) -> None:
     existing = record.orders.open().filter(kind=kind).order_by("sent_at").first()
     if existing is not None:
         raise OrderAlreadyOpen(existing)
 
 
-def _require_unit(ctx):
+def _require_unit(ctx: AuditContext) -> None:
     if not ctx.user.unit_id:
         raise PermissionDenied("A user without a unit cannot register notices or concern reports.")
 
 
-def _is_protected(record):
+def _is_protected(record: models.Model) -> bool:
     return record.client is not None and record.client.is_protected
 
 
-def display_snapshot(record, fields, protected=()):
+def display_snapshot(record: models.Model, fields: Iterable[str], protected: Collection[str] = ()) -> dict[str, tuple]:
     values = snapshot(record, fields, protected=protected)
     if "amount_owed" in values:
         # Stored in öre; the history shows what the user typed and reads.
@@ -96,7 +109,7 @@ def _protected(fields):
 
 
 @transaction.atomic
-def create_notice(ctx, notice):
+def create_notice(ctx: AuditContext, notice: EvictionNotice) -> EvictionNotice:
     """Register a new eviction notice in the acting user's unit. The pay-by
     date is derived from the reason and dates in EvictionNotice.save()."""
     _require_unit(ctx)
@@ -108,7 +121,7 @@ def create_notice(ctx, notice):
 
 
 @transaction.atomic
-def update_notice(ctx, notice, *, expected_version):
+def update_notice(ctx: AuditContext, notice: EvictionNotice, *, expected_version: int) -> EvictionNotice:
     """Save the edited `notice`; raises ConcurrentEditError when someone else
     saved it after `expected_version` was read."""
     return save_tracked(
@@ -119,14 +132,16 @@ def update_notice(ctx, notice, *, expected_version):
 
 
 @transaction.atomic
-def set_notice_outcome(ctx, notice, *, outcome, outcome_on, expected_version):
+def set_notice_outcome(
+    ctx: AuditContext, notice: EvictionNotice, *, outcome: str, outcome_on: date, expected_version: int,
+) -> EvictionNotice:
     notice.outcome = outcome
     notice.outcome_on = outcome_on
     return update_notice(ctx, notice, expected_version=expected_version)
 
 
 @transaction.atomic
-def log_contact_attempt(ctx, notice, attempt):
+def log_contact_attempt(ctx: AuditContext, notice: EvictionNotice, attempt: ContactAttempt) -> ContactAttempt:
     """Store one phone call, letter or visit made to reach the tenant."""
     attempt.notice = notice
     attempt.by = ctx.user
@@ -135,14 +150,14 @@ def log_contact_attempt(ctx, notice, attempt):
     return attempt
 
 
-def _order_address(client, address):
+def _order_address(client: Client | None, address: str) -> str:
     """The address written on the order. A protected client's address is
     not copied: the order shows the client's own address through the
     client's protection rule, and a copy would escape it."""
     return "" if client is not None and client.is_protected else address
 
 
-def prevention_assignment(notice):
+def prevention_assignment(notice: EvictionNotice) -> str:
     """The assignment text of an eviction-prevention order, in Swedish,
     from the notice's data (stored as typed: the bolots unit reads it)."""
     lines = [
@@ -169,7 +184,7 @@ def prevention_assignment(notice):
 
 
 @transaction.atomic
-def create_prevention_order(ctx, notice):
+def create_prevention_order(ctx: AuditContext, notice: EvictionNotice) -> Order:
     """Send an eviction-prevention order to the bolots unit from `notice`;
     raises OrderAlreadyOpen when one is already under way."""
     # Lock the notice so that two requests cannot both pass the check.
@@ -192,7 +207,7 @@ def create_prevention_order(ctx, notice):
 
 
 @transaction.atomic
-def create_concern(ctx, concern):
+def create_concern(ctx: AuditContext, concern: ConcernReport) -> ConcernReport:
     _require_unit(ctx)
     concern.unit_id = ctx.user.unit_id
     concern.registered_by = ctx.user
@@ -202,7 +217,7 @@ def create_concern(ctx, concern):
 
 
 @transaction.atomic
-def update_concern(ctx, concern, *, expected_version):
+def update_concern(ctx: AuditContext, concern: ConcernReport, *, expected_version: int) -> ConcernReport:
     return save_tracked(
         ctx, concern, CONCERN_TRACKED_FIELDS, expected_version=expected_version,
         stored=type(concern).objects.select_related("client"), display=display_snapshot,
@@ -210,7 +225,7 @@ def update_concern(ctx, concern, *, expected_version):
     ).record
 
 
-def outreach_assignment(concern):
+def outreach_assignment(concern: ConcernReport) -> str:
     return "\n".join([
         _("Outreach after a concern report received %(received)s from %(reporter)s.") % {
             "received": f"{concern.received_on:%Y-%m-%d}",
@@ -222,7 +237,7 @@ def outreach_assignment(concern):
 
 
 @transaction.atomic
-def create_outreach_order(ctx, concern):
+def create_outreach_order(ctx: AuditContext, concern: ConcernReport) -> Order:
     """Send an outreach order to the bolots unit from `concern`; raises
     OrderAlreadyOpen when one is already under way."""
     type(concern).objects.select_for_update().filter(pk=concern.pk).exists()

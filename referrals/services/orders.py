@@ -15,6 +15,10 @@ Notification texts leave the system by e-mail: they name the order by its
 number and never the person it is about.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -32,6 +36,15 @@ from audit.versioning import ConcurrentEditError, claim_version
 from ..models import Order, OrderEvent, OrderState
 from ..models.orders import OUTCOMES_BY_KIND, pilot_working_rule
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
+    from datetime import datetime
+
+    from django.db.models import QuerySet
+
+    from audit.context import AuditContext
+    from referrals.models import Client
+
 
 class InvalidTransition(Exception):
     """The order is not in a state that allows this step; the message is
@@ -43,15 +56,15 @@ class OrderChangedMeanwhile(InvalidTransition):
     optimistic lock failed); nothing was saved."""
 
 
-def order_url(order):
+def order_url(order: Order) -> str:
     return reverse("referrals:order_detail", args=[order.pk])
 
 
-def unit_pilots(unit_id):
+def unit_pilots(unit_id: int) -> QuerySet[User]:
     return User.objects.with_role(Role.PILOT).filter(unit_id=unit_id)
 
 
-def record_event(ctx, order, transition, text=""):
+def record_event(ctx: AuditContext, order: Order, transition: str, text: str = "") -> OrderEvent:
     return OrderEvent.objects.create(order=order, by=ctx.user, transition=transition, text=text)
 
 
@@ -61,47 +74,47 @@ def record_event(ctx, order, transition, text=""):
 # on which orders. Managers are recognised by role, like in visible_to().
 
 
-def _in_unit(user, order):
+def _in_unit(user: User, order: Order) -> bool:
     return bool(user.is_authenticated and user.is_active and user.unit_id and user.unit_id == order.unit_id)
 
 
-def is_unit_case_officer(user, order):
+def is_unit_case_officer(user: User, order: Order) -> bool:
     return _in_unit(user, order) and user.has_perm("referrals.change_order")
 
 
-def is_unit_manager(user, order):
+def is_unit_manager(user: User, order: Order) -> bool:
     return _in_unit(user, order) and user.has_role(Role.MANAGER)
 
 
-def may_accept(user, order):
+def may_accept(user: User, order: Order) -> bool:
     return _in_unit(user, order) and user.has_perm("referrals.accept_order")
 
 
-def may_return(user, order):
+def may_return(user: User, order: Order) -> bool:
     # Any bolots of the unit may ask about an order waiting in the queue.
     return _in_unit(user, order) and (
         user.has_perm("referrals.accept_order") or user.has_perm("referrals.carry_out_order")
     )
 
 
-def may_answer(user, order):
+def may_answer(user: User, order: Order) -> bool:
     return is_unit_case_officer(user, order)
 
 
-def may_carry_out(user, order):
+def may_carry_out(user: User, order: Order) -> bool:
     """Start, complete: one of the two bolotsar assigned to the order."""
     return _in_unit(user, order) and order.is_assigned_to(user) and user.has_perm("referrals.carry_out_order")
 
 
-def may_cancel(user, order):
+def may_cancel(user: User, order: Order) -> bool:
     return is_unit_case_officer(user, order) or is_unit_manager(user, order)
 
 
-def may_link_client(user, order):
+def may_link_client(user: User, order: Order) -> bool:
     return is_unit_case_officer(user, order)
 
 
-def may_log_first_visit(user, order):
+def may_log_first_visit(user: User, order: Order) -> bool:
     """The bolots app logs visits by the bolotsar of the order's unit (the
     one who logs may be a colleague standing in)."""
     return _in_unit(user, order) and user.has_perm("referrals.carry_out_order")
@@ -128,7 +141,7 @@ ACTIONS = {
 }
 
 
-def allowed_actions(user, order):
+def allowed_actions(user: User, order: Order) -> set[str]:
     """The names of the steps `user` may take on `order` now."""
     allowed = {name for name, (states, rule) in ACTIONS.items() if order.state in states and rule(user, order)}
     if order.client_id is None and may_link_client(user, order):
@@ -136,7 +149,7 @@ def allowed_actions(user, order):
     return allowed
 
 
-def with_details_for(user, queryset=None):
+def with_details_for(user: User, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
     """Orders whose personal details `user` may see (Order.details_visible_to
     in SQL): the unit's orders for its case officers and managers, the
     assigned ones under way for bolotsar. The unaccepted queue and ended
@@ -154,19 +167,19 @@ def with_details_for(user, queryset=None):
 # --- Helpers for the transitions --------------------------------------------
 
 
-def _refuse_unless(allowed):
+def _refuse_unless(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You may not take this step on this order."))
 
 
-def _require_state(order, states):
+def _require_state(order: Order, states: Collection[str]) -> None:
     if order.state not in states:
         raise InvalidTransition(
             _("This step cannot be taken when the order is “%(state)s”.") % {"state": order.get_state_display()}
         )
 
 
-def _require_text(text, message):
+def _require_text(text: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
         raise InvalidTransition(message)
@@ -190,12 +203,12 @@ def _save(ctx, order, transition, text, fields):
     log_access(ctx, AccessAction.UPDATE, order, note=transition)
 
 
-def _notify(ctx, users, text, order):
+def _notify(ctx: AuditContext, users: Iterable[User], text: str, order: Order) -> None:
     """Tell the other side; the person acting needs no message about it."""
     notify_many([user for user in users if user is not None and user.pk != ctx.user.pk], text, order_url(order))
 
 
-def _number(order):
+def _number(order: Order) -> dict[str, int]:
     return {"number": order.pk}
 
 
@@ -203,7 +216,7 @@ def _number(order):
 
 
 @transaction.atomic
-def send_order(ctx, order):
+def send_order(ctx: AuditContext, order: Order) -> Order:
     """Send a new order to the bolots unit of the case officer's unit.
 
     `order` is unsaved, with its kind, person, assignment and risks filled
@@ -229,7 +242,7 @@ def send_order(ctx, order):
 # --- The lifecycle -------------------------------------------------------------
 
 
-def _check_pilots(order, active_pilot, passive_pilot):
+def _check_pilots(order: Order, active_pilot: User, passive_pilot: User) -> None:
     if active_pilot is None or passive_pilot is None:
         raise InvalidTransition(_("Choose two bolotsar: one active and one passive."))
     if active_pilot.pk == passive_pilot.pk:
@@ -240,7 +253,9 @@ def _check_pilots(order, active_pilot, passive_pilot):
 
 
 @transaction.atomic
-def accept_order(ctx, order, active_pilot, passive_pilot, *, expected_version=None):
+def accept_order(
+    ctx: AuditContext, order: Order, active_pilot: User, passive_pilot: User, *, expected_version: int | None = None,
+) -> Order:
     """The unit takes the order on and assigns two bolotsar: SENT → ACCEPTED."""
     _refuse_unless(may_accept(ctx.user, order))
     _require_state(order, ACCEPT_FROM)
@@ -262,7 +277,7 @@ def accept_order(ctx, order, active_pilot, passive_pilot, *, expected_version=No
 
 
 @transaction.atomic
-def return_order(ctx, order, question, *, expected_version=None):
+def return_order(ctx: AuditContext, order: Order, question: str, *, expected_version: int | None = None) -> Order:
     """The unit sends the order back to the case officer with a question:
     SENT → RETURNED."""
     _refuse_unless(may_return(ctx.user, order))
@@ -276,7 +291,7 @@ def return_order(ctx, order, question, *, expected_version=None):
 
 
 @transaction.atomic
-def answer_order(ctx, order, answer, *, expected_version=None):
+def answer_order(ctx: AuditContext, order: Order, answer: str, *, expected_version: int | None = None) -> Order:
     """The case officer answers and sends the order again: RETURNED → SENT.
     The 48-hour deadline still runs from the first sending."""
     _refuse_unless(may_answer(ctx.user, order))
@@ -289,7 +304,7 @@ def answer_order(ctx, order, answer, *, expected_version=None):
     return order
 
 
-def _start(ctx, order, started_at, text):
+def _start(ctx: AuditContext, order: Order, started_at: datetime, text: str) -> None:
     order.state = OrderState.IN_PROGRESS
     order.started_at = started_at
     _save(ctx, order, OrderEvent.Transition.STARTED, text, ["state", "started_at", "first_visit_at"])
@@ -297,7 +312,7 @@ def _start(ctx, order, started_at, text):
 
 
 @transaction.atomic
-def start_order(ctx, order, *, expected_version=None):
+def start_order(ctx: AuditContext, order: Order, *, expected_version: int | None = None) -> Order:
     """An assigned bolots starts the work: ACCEPTED → IN_PROGRESS."""
     _refuse_unless(may_carry_out(ctx.user, order))
     _require_state(order, START_FROM)
@@ -307,7 +322,9 @@ def start_order(ctx, order, *, expected_version=None):
 
 
 @transaction.atomic
-def complete_order(ctx, order, outcome, report, *, expected_version=None):
+def complete_order(
+    ctx: AuditContext, order: Order, outcome: str, report: str, *, expected_version: int | None = None,
+) -> Order:
     """An assigned bolots reports back: ACCEPTED or IN_PROGRESS → COMPLETED."""
     _refuse_unless(may_carry_out(ctx.user, order))
     _require_state(order, COMPLETE_FROM)
@@ -325,7 +342,7 @@ def complete_order(ctx, order, outcome, report, *, expected_version=None):
 
 
 @transaction.atomic
-def cancel_order(ctx, order, reason, *, expected_version=None):
+def cancel_order(ctx: AuditContext, order: Order, reason: str, *, expected_version: int | None = None) -> Order:
     """The unit's case officer or a manager withdraws an open order."""
     _refuse_unless(may_cancel(ctx.user, order))
     _require_state(order, CANCEL_FROM)
@@ -347,7 +364,9 @@ def cancel_order(ctx, order, reason, *, expected_version=None):
 
 
 @transaction.atomic
-def link_order_to_client(ctx, order, client, *, expected_version=None):
+def link_order_to_client(
+    ctx: AuditContext, order: Order, client: Client, *, expected_version: int | None = None,
+) -> Order:
     """Connect an order about an unregistered person (typically outreach) to
     the client file the person turned out to have. The name and address
     written on the order are kept as they were."""
@@ -371,7 +390,7 @@ def link_order_to_client(ctx, order, client, *, expected_version=None):
 
 
 @transaction.atomic
-def mark_first_visit(ctx, order, at):
+def mark_first_visit(ctx: AuditContext, order: Order, at: datetime) -> Order:
     """Public API for the bolots app: a first visit attempt was logged at `at`.
 
     Stores the first visit (the earliest one, when an earlier visit is

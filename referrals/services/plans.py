@@ -6,7 +6,10 @@ field history of what it changed) there. Refused operations raise PlanError
 with a Swedish message for the user.
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,13 +24,22 @@ from core.rules import RuleError
 from ..models import IndividualPlan, PlanAction, PlanGoal, PlanReview
 from ..models.plans import PRESET_GOALS, REVIEW_DUE_SOON_DAYS
 
+if TYPE_CHECKING:
+    from datetime import date
+
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from audit.context import AuditContext
+    from referrals.models import Client
+
 
 class PlanError(RuleError):
     """The rules refuse the operation; the message is for the user."""
 
 
 @transaction.atomic
-def create_plan(ctx, client, established_on):
+def create_plan(ctx: AuditContext, client: Client, established_on: date) -> IndividualPlan:
     """The client's plan, with the two preset goals (own housing and
     self-sufficiency) and the first review three calendar months ahead."""
     if IndividualPlan.objects.filter(client=client).exists():
@@ -46,14 +58,14 @@ def create_plan(ctx, client, established_on):
 
 
 @transaction.atomic
-def add_goal(ctx, plan, text):
+def add_goal(ctx: AuditContext, plan: IndividualPlan, text: str) -> PlanGoal:
     goal = PlanGoal.objects.create(plan=plan, text=text.strip()[:300])
     log_access(ctx, AccessAction.CREATE, goal)
     return goal
 
 
 @transaction.atomic
-def mark_goal_achieved(ctx, goal, achieved_on):
+def mark_goal_achieved(ctx: AuditContext, goal: PlanGoal, achieved_on: date) -> PlanGoal:
     if achieved_on < goal.plan.established_on:
         raise PlanError(
             _("The date cannot be before the plan was established (%(date)s).")
@@ -64,7 +76,9 @@ def mark_goal_achieved(ctx, goal, achieved_on):
 
 
 @transaction.atomic
-def add_action(ctx, plan, description, responsible, due_on=None):
+def add_action(
+    ctx: AuditContext, plan: IndividualPlan, description: str, responsible: str, due_on: date | None = None,
+) -> PlanAction:
     action = PlanAction.objects.create(
         plan=plan, description=description.strip()[:300], responsible=responsible.strip()[:200], due_on=due_on
     )
@@ -73,7 +87,7 @@ def add_action(ctx, plan, description, responsible, due_on=None):
 
 
 @transaction.atomic
-def mark_action_done(ctx, action, done_on):
+def mark_action_done(ctx: AuditContext, action: PlanAction, done_on: date) -> PlanAction:
     if action.done_on:
         raise PlanError(
             _("The action was already marked done on %(date)s.") % {"date": action.done_on.strftime("%Y-%m-%d")}
@@ -83,7 +97,7 @@ def mark_action_done(ctx, action, done_on):
 
 
 @transaction.atomic
-def record_review(ctx, plan, reviewed_on, notes=""):
+def record_review(ctx: AuditContext, plan: IndividualPlan, reviewed_on: date, notes: str = "") -> PlanReview:
     """Record a review; the next one is due three calendar months after the
     latest review (a review entered late for an earlier day does not move the
     next review back)."""
@@ -102,7 +116,7 @@ def record_review(ctx, plan, reviewed_on, notes=""):
     return review
 
 
-def reviews_due(user, today):
+def reviews_due(user: User, today: date) -> QuerySet[IndividualPlan]:
     """Plans whose review is overdue or due within REVIEW_DUE_SOON_DAYS.
 
     A manager sees the unit's plans; a case officer the plans of the clients

@@ -8,7 +8,10 @@ counts, field history and an access-log row for every record touched, an
 OrderEvent on every order moved, and one notification to the new owner.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,6 +27,14 @@ from audit.models import AccessAction
 from audit.services import Change, log_access, record_changes
 
 from ..models import Client, Order, OrderEvent, OrderState, Reassignment
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+    from audit.context import AuditContext
 
 ROLE_OF_SCOPE = {
     Reassignment.Scope.CASE_OFFICER: Role.CASE_OFFICER,
@@ -44,17 +55,17 @@ class ReassignmentResult:
     skipped_orders: list = field(default_factory=list)
 
 
-def may_reassign(user):
+def may_reassign(user: User) -> bool:
     return bool(user.is_active and user.unit_id and user.has_perm("referrals.add_reassignment"))
 
 
-def _has_role(user, role):
+def _has_role(user: User, role: str) -> bool:
     # Not User.has_role(): someone who has left is often deactivated first,
     # and their caseload must still be movable.
     return user.groups.filter(name=role).exists()
 
 
-def people_of_role(unit_id, role, *, active_only):
+def people_of_role(unit_id: int, role: str, *, active_only: bool) -> QuerySet[User]:
     from accounts.models import User
 
     people = User.objects.filter(unit_id=unit_id, groups__name=role)
@@ -63,24 +74,24 @@ def people_of_role(unit_id, role, *, active_only):
     return people.distinct().order_by("first_name", "last_name", "username")
 
 
-def clients_of_officer(manager, officer):
+def clients_of_officer(manager: User, officer: User) -> QuerySet[Client]:
     return Client.objects.filter(unit_id=manager.unit_id, responsible_officer=officer)
 
 
-def orders_of(manager, scope, user):
+def orders_of(manager: User, scope: str, user: User) -> QuerySet[Order]:
     orders = Order.objects.filter(unit_id=manager.unit_id, state__in=OrderState.open_states())
     if scope == Reassignment.Scope.CASE_OFFICER:
         return orders.filter(ordered_by=user)
     return orders.filter(Q(active_pilot=user) | Q(passive_pilot=user))
 
 
-def preview(manager, scope, from_user):
+def preview(manager: User, scope: str, from_user: User) -> tuple[int, int]:
     """(clients, orders) that a reassignment would move, for the confirm step."""
     clients = clients_of_officer(manager, from_user).count() if scope == Reassignment.Scope.CASE_OFFICER else 0
     return clients, orders_of(manager, scope, from_user).count()
 
 
-def _check(ctx, scope, from_user, to_user, reason):
+def _check(ctx: AuditContext, scope: str, from_user: User, to_user: User, reason: str) -> str:
     if not may_reassign(ctx.user):
         raise PermissionDenied(_("Only a manager may reassign caseloads."))
     if scope not in ROLE_OF_SCOPE:
@@ -106,7 +117,7 @@ def _check(ctx, scope, from_user, to_user, reason):
 
 
 @transaction.atomic
-def reassign_caseload(ctx, scope, from_user, to_user, reason):
+def reassign_caseload(ctx: AuditContext, scope: str, from_user: User, to_user: User, reason: str) -> ReassignmentResult:
     """Move `from_user`'s caseload to `to_user`; returns a ReassignmentResult.
 
     Raises PermissionDenied for a user who is not a manager and
@@ -130,7 +141,7 @@ def reassign_caseload(ctx, scope, from_user, to_user, reason):
     return ReassignmentResult(record, skipped)
 
 
-def _new_owner_text(record):
+def _new_owner_text(record: Reassignment) -> str:
     # Counts only: the text goes out by e-mail.
     clients = ngettext("%(count)s client", "%(count)s clients", record.clients_moved) % {"count": record.clients_moved}
     orders = ngettext("%(count)s order", "%(count)s orders", record.orders_moved) % {"count": record.orders_moved}
@@ -141,7 +152,7 @@ def _new_owner_text(record):
     return _("You have been given %(orders)s in a reassignment") % {"orders": orders}
 
 
-def _move_clients(ctx, from_user, to_user, now):
+def _move_clients(ctx: AuditContext, from_user: User, to_user: User, now: datetime) -> int:
     # Lock the rows first so that a concurrent edit of one of the clients
     # waits for us, then bump the version so that a form opened earlier is
     # refused rather than silently putting the old officer back.
@@ -159,7 +170,9 @@ def _move_clients(ctx, from_user, to_user, now):
     return len(clients)
 
 
-def _move_order(ctx, order, field_name, from_user, to_user, event_text):
+def _move_order(
+    ctx: AuditContext, order: Order, field_name: str, from_user: User, to_user: User, event_text: str,
+) -> None:
     setattr(order, field_name, to_user)
     order.version += 1
     order.save(update_fields=[field_name, "version"])
@@ -169,20 +182,24 @@ def _move_order(ctx, order, field_name, from_user, to_user, event_text):
     log_access(ctx, AccessAction.UPDATE, order, note="reassignment")
 
 
-def _locked_orders(ctx, scope, from_user):
+def _locked_orders(ctx: AuditContext, scope: str, from_user: User) -> list[Order]:
     return list(
         orders_of(ctx.user, scope, from_user).select_for_update(of=("self",)).select_related("client").order_by("pk")
     )
 
 
-def _move_orders_of_officer(ctx, from_user, to_user, event_text):
+def _move_orders_of_officer(
+    ctx: AuditContext, from_user: User, to_user: User, event_text: str,
+) -> tuple[int, list[Order]]:
     orders = _locked_orders(ctx, Reassignment.Scope.CASE_OFFICER, from_user)
     for order in orders:
         _move_order(ctx, order, "ordered_by", from_user, to_user, event_text)
     return len(orders), []
 
 
-def _move_orders_of_pilot(ctx, from_user, to_user, event_text):
+def _move_orders_of_pilot(
+    ctx: AuditContext, from_user: User, to_user: User, event_text: str,
+) -> tuple[int, list[Order]]:
     moved, skipped = 0, []
     for order in _locked_orders(ctx, Reassignment.Scope.PILOT, from_user):
         field_name, other_id = (

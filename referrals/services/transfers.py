@@ -1,8 +1,11 @@
 """Registering a number another unit holds: no existence oracle, a logged
 lookup and a transfer request to the holding unit's managers."""
 
+from __future__ import annotations
+
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -18,6 +21,9 @@ from audit.models import AccessAction
 from audit.services import log_access
 
 from ..models import Client, TransferRequest, TransferState
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 LOOKUP_OBJECT_TYPE = "referrals.client.number_lookup"
 
@@ -83,7 +89,7 @@ def request_transfer(ctx: AuditContext, digits: str, reason: str) -> TransferReq
     return transfer
 
 
-def pending_for(user: User):
+def pending_for(user: User) -> QuerySet[TransferRequest]:
     """The pending requests `user` may decide: those about their unit's files."""
     if not (user.is_authenticated and user.is_active and user.unit_id
             and user.has_perm("referrals.decide_transferrequest")):

@@ -130,11 +130,15 @@ def test_viewing_a_client_writes_the_access_log(client, case_officer, client_rec
 
 
 def test_refused_views_write_no_log(client, users, client_record):
+    # An outsider gets the same 404 as for a client that does not exist (no
+    # existence oracle); a role without client access gets 403.
     client.force_login(users["outside_officer"])
-    client.get(reverse("referrals:client_detail", args=[client_record.pk]))
+    outsider = client.get(reverse("referrals:client_detail", args=[client_record.pk]))
     client.force_login(users["system_admin"])
-    client.get(reverse("referrals:client_detail", args=[client_record.pk]))
+    administrator = client.get(reverse("referrals:client_detail", args=[client_record.pk]))
 
+    assert (outsider.status_code, administrator.status_code) == (404, 403)
+    assert client_record.full_name not in outsider.content.decode() + administrator.content.decode()
     assert AccessLogEntry.objects.count() == 0
 
 
@@ -216,11 +220,16 @@ class TestProtectedClient:
     def test_address_and_phone_are_absent_from_the_html_without_permission(self, client, case_officer, protected):
         client.force_login(case_officer)
 
-        for url in (
-            reverse("referrals:client_detail", args=[protected.pk]),
-            reverse("referrals:client_edit", args=[protected.pk]),
+        # Each page must be the client's own page saying why the fields are
+        # missing: absence alone would also hold on a 404 or a login page.
+        for url, notice in (
+            (reverse("referrals:client_detail", args=[protected.pk]), "Adress och telefon är dolda"),
+            (reverse("referrals:client_edit", args=[protected.pk]), "Adress och telefon är skyddade"),
         ):
-            html = client.get(url).content.decode()
+            response = client.get(url)
+            html = response.content.decode()
+            assert response.status_code == 200, url
+            assert protected.full_name in html and notice in html, url
             assert "Hemliga gränd" not in html
             assert "Hemligstad" not in html
             assert "070-7777777" not in html
@@ -276,6 +285,9 @@ class TestProtectedClient:
 
         case_officer.user_permissions.clear()
         client.force_login(case_officer)
-        html = client.get(reverse("referrals:client_detail", args=[protected.pk])).content.decode()
+        response = client.get(reverse("referrals:client_detail", args=[protected.pk]))
+        html = response.content.decode()
 
+        assert response.status_code == 200
+        assert protected.full_name in html and "Ändringshistorik" in html, "the client's page with its history"
         assert "Nya gömstället" not in html and "Hemliga gränd" not in html

@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from audit.versioning import ConcurrentEditError
 from referrals.models import Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer, OfferAnswer
@@ -14,10 +13,6 @@ from referrals.tests.factories_decisions import DecisionFactory, InterruptionFac
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def ctx(case_officer):
-    return AuditContext(user=case_officer, path="/test/")
 
 
 def training(client, **fields):

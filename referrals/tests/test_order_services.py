@@ -12,7 +12,6 @@ from django.utils import timezone
 from accounts.models import Notification
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.models import Order, OrderEvent, OrderKind, OrderOutcome, OrderState
 from referrals.services import orders as services
@@ -20,11 +19,8 @@ from referrals.tests.factories import ClientFactory
 
 from .factories_orders import OrderFactory, accepted_order, make_pilot, outreach_order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("pilot")]
 
-
-def ctx(user):
-    return AuditContext(user=user, path="/test/")
 
 
 @pytest.fixture
@@ -84,7 +80,7 @@ def assert_logged_update(order, user):
 # --- Every valid step ----------------------------------------------------------
 
 
-def test_accept_assigns_two_pilots_and_tells_the_officer_and_both(sent, pilot, second_pilot, third_pilot, case_officer):
+def test_accept_assigns_two_pilots_and_tells_the_officer_and_both(ctx, sent, pilot, second_pilot, third_pilot, case_officer):
     version = sent.version
 
     services.accept_order(ctx(third_pilot), sent, pilot, second_pilot)
@@ -103,13 +99,13 @@ def test_accept_assigns_two_pilots_and_tells_the_officer_and_both(sent, pilot, s
     assert Notification.objects.get(user=case_officer).text == f"Uppdrag #{order.pk} har accepterats"
 
 
-def test_a_pilot_who_accepts_and_takes_the_order_is_not_told_about_it(sent, pilot, second_pilot, case_officer):
+def test_a_pilot_who_accepts_and_takes_the_order_is_not_told_about_it(ctx, sent, pilot, second_pilot, case_officer):
     services.accept_order(ctx(pilot), sent, pilot, second_pilot)
 
     assert notified(sent) == {case_officer.username, second_pilot.username}
 
 
-def test_return_sends_the_question_to_the_case_officer(sent, pilot, case_officer):
+def test_return_sends_the_question_to_the_case_officer(ctx, sent, pilot, case_officer):
     services.return_order(ctx(pilot), sent, "  Vilken våning bor personen på?  ")
 
     order = reloaded(sent)
@@ -121,7 +117,7 @@ def test_return_sends_the_question_to_the_case_officer(sent, pilot, case_officer
     assert Notification.objects.get(user=case_officer).text == f"Uppdrag #{order.pk} har returnerats med en fråga"
 
 
-def test_answer_sends_the_order_back_to_the_units_pilots(unit, case_officer, client_person, pilot, second_pilot):
+def test_answer_sends_the_order_back_to_the_units_pilots(ctx, unit, case_officer, client_person, pilot, second_pilot):
     order = OrderFactory(unit=unit, ordered_by=case_officer, client=client_person, state=OrderState.RETURNED)
     elsewhere = make_pilot(UserFactory().unit, "bolots_annan")
 
@@ -136,7 +132,7 @@ def test_answer_sends_the_order_back_to_the_units_pilots(unit, case_officer, cli
     assert elsewhere.username not in notified(order)
 
 
-def test_start_moves_an_accepted_order_on(accepted, pilot, case_officer):
+def test_start_moves_an_accepted_order_on(ctx, accepted, pilot, case_officer):
     services.start_order(ctx(pilot), accepted)
 
     order = reloaded(accepted)
@@ -148,7 +144,7 @@ def test_start_moves_an_accepted_order_on(accepted, pilot, case_officer):
 
 
 @pytest.mark.parametrize("from_state", [OrderState.ACCEPTED, OrderState.IN_PROGRESS])
-def test_complete_stores_outcome_and_report_and_tells_the_officer(accepted, second_pilot, case_officer, from_state):
+def test_complete_stores_outcome_and_report_and_tells_the_officer(ctx, accepted, second_pilot, case_officer, from_state):
     Order.objects.filter(pk=accepted.pk).update(state=from_state)
     accepted.refresh_from_db()
 
@@ -165,7 +161,7 @@ def test_complete_stores_outcome_and_report_and_tells_the_officer(accepted, seco
     assert Notification.objects.get(user=case_officer).text == f"Uppdrag #{order.pk} har slutförts"
 
 
-def test_cancel_of_an_accepted_order_tells_the_assigned_pilots(accepted, pilot, second_pilot, third_pilot, case_officer):
+def test_cancel_of_an_accepted_order_tells_the_assigned_pilots(ctx, accepted, pilot, second_pilot, third_pilot, case_officer):
     services.cancel_order(ctx(case_officer), accepted, "Klienten har flyttat från kommunen.")
 
     order = reloaded(accepted)
@@ -177,13 +173,13 @@ def test_cancel_of_an_accepted_order_tells_the_assigned_pilots(accepted, pilot, 
     assert notified(order) == {pilot.username, second_pilot.username}
 
 
-def test_cancel_of_a_sent_order_tells_the_unit(sent, pilot, second_pilot, third_pilot, case_officer):
+def test_cancel_of_a_sent_order_tells_the_unit(ctx, sent, pilot, second_pilot, third_pilot, case_officer):
     services.cancel_order(ctx(case_officer), sent, "Skickat av misstag.")
 
     assert notified(sent) == {pilot.username, second_pilot.username, third_pilot.username}
 
 
-def test_a_manager_may_cancel_and_the_case_officer_is_told(accepted, manager, pilot, second_pilot, case_officer):
+def test_a_manager_may_cancel_and_the_case_officer_is_told(ctx, accepted, manager, pilot, second_pilot, case_officer):
     services.cancel_order(ctx(manager), accepted, "Dubbelbeställning.")
 
     assert reloaded(accepted).state == OrderState.CANCELLED
@@ -191,7 +187,7 @@ def test_a_manager_may_cancel_and_the_case_officer_is_told(accepted, manager, pi
 
 
 @pytest.mark.parametrize("state", OrderState.open_states())
-def test_cancel_works_from_every_open_state(unit, case_officer, pilot, second_pilot, state):
+def test_cancel_works_from_every_open_state(ctx, unit, case_officer, pilot, second_pilot, state):
     order = accepted_order(pilot, second_pilot, ordered_by=case_officer, state=state)
 
     services.cancel_order(ctx(case_officer), order, "Behövs inte längre.")
@@ -199,7 +195,7 @@ def test_cancel_works_from_every_open_state(unit, case_officer, pilot, second_pi
     assert reloaded(order).state == OrderState.CANCELLED
 
 
-def test_link_connects_an_outreach_subject_to_a_client(unit, case_officer, client_person, pilot, second_pilot):
+def test_link_connects_an_outreach_subject_to_a_client(ctx, unit, case_officer, client_person, pilot, second_pilot):
     order = outreach_order(unit, case_officer, state=OrderState.IN_PROGRESS, active_pilot=pilot, passive_pilot=second_pilot)
 
     services.link_order_to_client(ctx(case_officer), order, client_person)
@@ -213,7 +209,7 @@ def test_link_connects_an_outreach_subject_to_a_client(unit, case_officer, clien
     assert notified(order) == {pilot.username, second_pilot.username}
 
 
-def test_mark_first_visit_starts_an_accepted_order(unit, case_officer, pilot, second_pilot):
+def test_mark_first_visit_starts_an_accepted_order(ctx, unit, case_officer, pilot, second_pilot):
     order = accepted_order(
         pilot, second_pilot, ordered_by=case_officer, kind=OrderKind.OUTREACH, sent_at=timezone.now() - timedelta(hours=50)
     )
@@ -229,7 +225,7 @@ def test_mark_first_visit_starts_an_accepted_order(unit, case_officer, pilot, se
     assert notified(order) == {case_officer.username}
 
 
-def test_mark_first_visit_on_a_started_order_only_sets_the_time(unit, case_officer, pilot, second_pilot):
+def test_mark_first_visit_on_a_started_order_only_sets_the_time(ctx, unit, case_officer, pilot, second_pilot):
     order = accepted_order(pilot, second_pilot, ordered_by=case_officer, kind=OrderKind.EVICTION_PREVENTION,
                            state=OrderState.IN_PROGRESS)
     at = timezone.now()
@@ -243,7 +239,7 @@ def test_mark_first_visit_on_a_started_order_only_sets_the_time(unit, case_offic
     assert AccessLogEntry.objects.filter(object_id=str(order.pk), action=AccessAction.UPDATE).count() == 1
 
 
-def test_mark_first_visit_keeps_the_earliest_visit_and_writes_nothing_for_a_later_one(unit, pilot, second_pilot):
+def test_mark_first_visit_keeps_the_earliest_visit_and_writes_nothing_for_a_later_one(ctx, unit, pilot, second_pilot):
     sent_at = timezone.now() - timedelta(hours=30)
     first = sent_at + timedelta(hours=2)
     order = accepted_order(pilot, second_pilot, kind=OrderKind.OUTREACH, client=None, subject_name="Okänd",
@@ -258,7 +254,7 @@ def test_mark_first_visit_keeps_the_earliest_visit_and_writes_nothing_for_a_late
     assert reloaded(order).first_visit_at == first - timedelta(hours=1)
 
 
-def test_mark_first_visit_refuses_a_visit_before_the_order_was_sent(accepted, pilot):
+def test_mark_first_visit_refuses_a_visit_before_the_order_was_sent(ctx, accepted, pilot):
     before = counts()
 
     with pytest.raises(services.InvalidTransition):
@@ -299,7 +295,7 @@ def test_the_invalid_table_covers_what_the_lifecycle_forbids():
 
 
 @pytest.mark.parametrize("step,state", INVALID)
-def test_invalid_step_is_refused_without_writing(users, third_pilot, unit, client_record, step, state):
+def test_invalid_step_is_refused_without_writing(ctx, users, third_pilot, unit, client_record, step, state):
     people = {**users, "third_pilot": third_pilot}
     # The order has both bolotsar set in every state, so that the refusal
     # is about the state and not about who tries.
@@ -345,7 +341,7 @@ WRONG_ACTORS = [
 
 
 @pytest.mark.parametrize("step,who,which", WRONG_ACTORS)
-def test_wrong_actor_is_refused_without_writing(users, unit, other_unit, third_pilot, client_record, step, who, which):
+def test_wrong_actor_is_refused_without_writing(ctx, users, unit, other_unit, third_pilot, client_record, step, who, which):
     people = {
         **users,
         "third_pilot": third_pilot,
@@ -381,7 +377,7 @@ def test_wrong_actor_is_refused_without_writing(users, unit, other_unit, third_p
         ("pilot", "inactive_pilot", "aktiva bolotsar"),
     ],
 )
-def test_accept_needs_two_different_active_pilots_of_the_unit(users, unit, other_unit, sent, active, passive, message):
+def test_accept_needs_two_different_active_pilots_of_the_unit(ctx, users, unit, other_unit, sent, active, passive, message):
     people = {
         **users,
         "outside_pilot": make_pilot(other_unit, "bolots_annan"),
@@ -396,7 +392,7 @@ def test_accept_needs_two_different_active_pilots_of_the_unit(users, unit, other
     assert counts() == before
 
 
-def test_complete_needs_an_outcome_of_the_orders_kind_and_a_report(accepted, pilot):
+def test_complete_needs_an_outcome_of_the_orders_kind_and_a_report(ctx, accepted, pilot):
     before = counts()
 
     with pytest.raises(services.InvalidTransition, match="utfall"):
@@ -411,21 +407,21 @@ def test_complete_needs_an_outcome_of_the_orders_kind_and_a_report(accepted, pil
 @pytest.mark.parametrize(
     "call",
     [
-        lambda o, u: services.return_order(ctx(u["pilot"]), o, ""),
-        lambda o, u: services.cancel_order(ctx(u["case_officer"]), o, " "),
-        lambda o, u: services.cancel_order(ctx(u["case_officer"]), o, "x" * 301),
+        lambda ctx, o, u: services.return_order(ctx(u["pilot"]), o, ""),
+        lambda ctx, o, u: services.cancel_order(ctx(u["case_officer"]), o, " "),
+        lambda ctx, o, u: services.cancel_order(ctx(u["case_officer"]), o, "x" * 301),
     ],
 )
-def test_texts_that_go_with_a_step_are_required(sent, users, call):
+def test_texts_that_go_with_a_step_are_required(ctx, sent, users, call):
     before = counts()
 
     with pytest.raises(services.InvalidTransition):
-        call(sent, users)
+        call(ctx, sent, users)
 
     assert counts() == before
 
 
-def test_link_refuses_a_linked_order_and_a_client_of_another_unit(unit, other_unit, case_officer, sent, client_person):
+def test_link_refuses_a_linked_order_and_a_client_of_another_unit(ctx, unit, other_unit, case_officer, sent, client_person):
     stranger = ClientFactory(unit=other_unit)
     outreach = outreach_order(unit, case_officer)
     before = counts()
@@ -442,7 +438,7 @@ def test_link_refuses_a_linked_order_and_a_client_of_another_unit(unit, other_un
 # --- Optimistic locking ----------------------------------------------------------
 
 
-def test_two_pilots_accepting_at_once_cannot_both_win(sent, pilot, second_pilot, third_pilot):
+def test_two_pilots_accepting_at_once_cannot_both_win(ctx, sent, pilot, second_pilot, third_pilot):
     # Both opened the order before either accepted.
     first_view, second_view = reloaded(sent), reloaded(sent)
     services.accept_order(ctx(pilot), first_view, pilot, second_pilot)
@@ -456,7 +452,7 @@ def test_two_pilots_accepting_at_once_cannot_both_win(sent, pilot, second_pilot,
     assert counts() == before
 
 
-def test_a_step_on_a_version_the_user_did_not_see_is_refused(sent, case_officer):
+def test_a_step_on_a_version_the_user_did_not_see_is_refused(ctx, sent, case_officer):
     before = counts()
 
     with pytest.raises(services.OrderChangedMeanwhile, match="samtidigt"):
@@ -482,7 +478,7 @@ def test_allowed_actions_follow_state_and_role(users, sent, accepted, third_pilo
 
 
 def test_every_notification_and_email_is_free_of_personal_data(
-    unit, case_officer, client_person, pilot, second_pilot, django_capture_on_commit_callbacks
+    ctx, unit, case_officer, client_person, pilot, second_pilot, django_capture_on_commit_callbacks
 ):
     # Walk an order through every step, sending the e-mails as a real
     # transaction commit would.
@@ -519,7 +515,7 @@ def test_every_notification_and_email_is_free_of_personal_data(
     assert f"/uppdrag/{order.pk}/" in officer_mails[-1].body
 
 
-def test_no_email_leaves_when_the_step_is_refused(sent, case_officer, django_capture_on_commit_callbacks):
+def test_no_email_leaves_when_the_step_is_refused(ctx, sent, case_officer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(PermissionDenied):
             services.start_order(ctx(case_officer), sent)

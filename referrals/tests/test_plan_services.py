@@ -7,7 +7,6 @@ import pytest
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.models import IndividualPlan
 from referrals.services import plans as services
@@ -16,10 +15,6 @@ from referrals.tests.factories_decisions import PlanFactory
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def ctx(case_officer):
-    return AuditContext(user=case_officer, path="/test/")
 
 
 def test_a_new_plan_has_the_two_preset_goals_and_a_review_in_three_months(ctx, client_record):

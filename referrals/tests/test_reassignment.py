@@ -10,7 +10,6 @@ from django.urls import reverse
 from accounts.models import Notification
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.models import Client, Order, OrderEvent, OrderState, Reassignment
 from referrals.services.reassignment import ReassignmentRefused, reassign_caseload
@@ -18,14 +17,11 @@ from referrals.tests.factories import ClientFactory
 
 from .factories_orders import OrderFactory, accepted_order, make_pilot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("manager", path="/omfordela/")]
 
 OFFICER = Reassignment.Scope.CASE_OFFICER
 PILOT = Reassignment.Scope.PILOT
 
-
-def ctx(user):
-    return AuditContext(user=user, path="/omfordela/")
 
 
 @pytest.fixture
@@ -60,7 +56,7 @@ def writes():
     )
 
 
-def test_case_officer_caseload_moves_with_its_traces(manager, case_officer, new_officer, caseload):
+def test_case_officer_caseload_moves_with_its_traces(ctx, manager, case_officer, new_officer, caseload):
     versions = {c.pk: c.version for c in caseload["mine"]}
 
     result = reassign_caseload(ctx(manager), OFFICER, case_officer, new_officer, "Har slutat")
@@ -92,7 +88,7 @@ def test_case_officer_caseload_moves_with_its_traces(manager, case_officer, new_
 
 
 def test_the_new_owner_is_told_once_with_counts_only(
-    manager, case_officer, new_officer, caseload, django_capture_on_commit_callbacks
+    ctx, manager, case_officer, new_officer, caseload, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         reassign_caseload(ctx(manager), OFFICER, case_officer, new_officer, "Har slutat")
@@ -107,7 +103,7 @@ def test_the_new_owner_is_told_once_with_counts_only(
 
 
 def test_pilot_caseload_moves_to_the_same_place_and_skips_where_the_new_one_already_is(
-    manager, unit, pilot, second_pilot, third_pilot
+    ctx, manager, unit, pilot, second_pilot, third_pilot
 ):
     as_active = accepted_order(pilot, third_pilot)
     as_passive = accepted_order(third_pilot, pilot, state=OrderState.IN_PROGRESS)
@@ -128,7 +124,7 @@ def test_pilot_caseload_moves_to_the_same_place_and_skips_where_the_new_one_alre
     assert Notification.objects.get(user=second_pilot).text == "Du har fått 2 uppdrag genom en omfördelning"
 
 
-def test_a_deactivated_person_can_be_moved_from(manager, unit, case_officer, new_officer, caseload):
+def test_a_deactivated_person_can_be_moved_from(ctx, manager, unit, case_officer, new_officer, caseload):
     case_officer.is_active = False
     case_officer.save()
 
@@ -137,7 +133,7 @@ def test_a_deactivated_person_can_be_moved_from(manager, unit, case_officer, new
     assert result.reassignment.clients_moved == 3
 
 
-def test_nothing_to_move_is_recorded_but_nobody_is_told(manager, pilot, second_pilot):
+def test_nothing_to_move_is_recorded_but_nobody_is_told(ctx, manager, pilot, second_pilot):
     result = reassign_caseload(ctx(manager), PILOT, pilot, second_pilot, "Kontroll")
 
     assert (result.reassignment.clients_moved, result.reassignment.orders_moved) == (0, 0)
@@ -158,7 +154,7 @@ def test_nothing_to_move_is_recorded_but_nobody_is_told(manager, pilot, second_p
         ("everything", "case_officer", "new_officer", "Skäl"),
     ],
 )
-def test_refusals_write_nothing(users, unit, new_officer, manager, caseload, scope, from_who, to_who, reason):
+def test_refusals_write_nothing(ctx, users, unit, new_officer, manager, caseload, scope, from_who, to_who, reason):
     people = {
         **users, "new_officer": new_officer,
         "inactive_officer": UserFactory(unit=unit, roles=[Role.CASE_OFFICER], is_active=False),
@@ -173,7 +169,7 @@ def test_refusals_write_nothing(users, unit, new_officer, manager, caseload, sco
 
 
 @pytest.mark.parametrize("who", ["case_officer", "pilot", "system_admin"])
-def test_only_a_manager_may_reassign(users, new_officer, caseload, who):
+def test_only_a_manager_may_reassign(ctx, users, new_officer, caseload, who):
     before = writes()
 
     with pytest.raises(PermissionDenied):

@@ -29,7 +29,12 @@ class EnforcementFigures(models.Model):
         verbose_name_plural = _("enforcement authority figures")
         ordering = ["municipality", "-year"]
         constraints = [
+            # One row per municipality and year: views.enforcement.
+            # enforcement_edit and services.enforcement.save_figures find it
+            # by (municipality, year), and the KPI engine's sums
+            # (reports.kpis.evictions) would count a second row twice.
             models.UniqueConstraint(fields=["municipality", "year"], name="reports_enforcement_one_per_year"),
+            # forms.EnforcementFiguresForm.clean refuses it with a message.
             models.CheckConstraint(
                 condition=models.Q(executed_evictions__lte=models.F("eviction_applications")),
                 name="reports_enforcement_executed_le_applications",

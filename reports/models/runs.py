@@ -48,7 +48,12 @@ class ReportRun(models.Model):
             ("view_kpi_dashboard", _("Can see the KPI dashboard")),
             ("download_reportrun", _("Can download the yearly evaluation")),
         ]
-        indexes = [models.Index(fields=["unit", "year", "-requested_at"], name="reports_run_unit_year_idx")]
+        indexes = [
+            # A unit's runs newest first (views.runs.run_list through
+            # ReportRun.objects.visible_to) and the active run of a unit and
+            # year (services.runs._active).
+            models.Index(fields=["unit", "year", "-requested_at"], name="reports_run_unit_year_idx"),
+        ]
         constraints = [
             # One queued or running evaluation per unit and year: each run
             # costs a worker seconds of CPU and a PDF in storage, and the

@@ -1,6 +1,10 @@
 """Saving the enforcement authority's figures (KPI 2): one transaction that
 also writes the access log and, for a correction, the field history."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 
 from audit.models import AccessAction
@@ -10,16 +14,23 @@ from audit.versioning import ConcurrentEditError
 
 from ..models import EnforcementFigures
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from audit.context import AuditContext
+
 TRACKED_FIELDS = ["eviction_applications", "executed_evictions", "children_affected"]
 
 
-def figures_of(municipality):
+def figures_of(municipality: str) -> QuerySet[EnforcementFigures]:
     """The municipality's figures, newest year first."""
     return EnforcementFigures.objects.filter(municipality=municipality).select_related("entered_by")
 
 
 @transaction.atomic
-def save_figures(ctx, figures, *, expected_version=None):
+def save_figures(
+    ctx: AuditContext, figures: EnforcementFigures, *, expected_version: int | None = None,
+) -> EnforcementFigures:
     """Create or correct `figures` (a form's unsaved instance).
 
     A correction claims `expected_version` first (audit.versioning) and

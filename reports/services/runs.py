@@ -10,6 +10,10 @@ requester and year, its status goes back to queued, the error is cleared,
 and `attempts` keeps counting. Who retried is in the access log.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -19,6 +23,11 @@ from core.tasks import enqueue_after_commit
 
 from ..models import ReportRun
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from audit.context import AuditContext
+
 FIRST_YEAR = 2000
 
 
@@ -26,13 +35,13 @@ class RunError(Exception):
     """The request is refused; the message is for the user."""
 
 
-def _enqueue(run):
+def _enqueue(run: ReportRun) -> None:
     from ..tasks import generate_evaluation
 
     enqueue_after_commit(generate_evaluation, run.pk, run.year, run.requested_by_id)
 
 
-def request_run(ctx, year):
+def request_run(ctx: AuditContext, year: int) -> ReportRun:
     """Queue an evaluation of `year` for the acting user's unit."""
     user = ctx.user
     if not user.unit_id:
@@ -52,18 +61,18 @@ def request_run(ctx, year):
     return run
 
 
-def _active(unit_id, year):
+def _active(unit_id: int, year: int) -> QuerySet[ReportRun]:
     return ReportRun.objects.filter(
         unit_id=unit_id, year=year, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]
     )
 
 
-def _already_active(year):
+def _already_active(year: int) -> str:
     return _("An evaluation for %(year)s is already being generated. Wait until it is ready (this page "
              "shows it) before requesting a new one.") % {"year": year}
 
 
-def retry_run(ctx, run):
+def retry_run(ctx: AuditContext, run: ReportRun) -> ReportRun:
     """Queue a failed run again, on the same record."""
     with transaction.atomic():
         locked = ReportRun.objects.select_for_update().get(pk=run.pk)

@@ -105,16 +105,28 @@ class Apartment(VersionedModel):
         ordering = ["street_address", "object_number"]
         permissions = [("import_register", _("Can import the apartment and tenancy register"))]
         constraints = [
-            # The import matches apartments on this (tenancies/importer/planning.py).
+            # The register import matches apartments on this
+            # (tenancies/importer/planning.py), and
+            # forms.apartments.ApartmentForm.clean_object_number refuses a
+            # duplicate with a message first.
             models.UniqueConstraint(fields=["unit", "object_number"], name="tenancies_apartment_unique_object_number"),
+            # ApartmentForm.clean and the import check these first with a
+            # message; vacancy and lease figures (reports.kpis.additional.
+            # in_programme) assume a lease never ends before it starts.
             models.CheckConstraint(
                 condition=Q(lease_end__isnull=True) | Q(lease_start__isnull=True) | Q(lease_end__gte=models.F("lease_start")),
                 name="tenancies_apartment_lease_end_after_start",
             ),
+            # ApartmentForm.clean_rooms / clean_size_m2 and the import's
+            # parsers refuse these with a message first.
             models.CheckConstraint(condition=Q(rooms__gt=0), name="tenancies_apartment_rooms_positive"),
             models.CheckConstraint(condition=Q(size_m2__gt=0), name="tenancies_apartment_size_positive"),
         ]
         indexes = [
+            # The apartment lists' filters within a unit (views.apartments.
+            # _filtered: status, kind, area; the distinct areas for the filter
+            # form) and the vacant list (apartment_vacant_list,
+            # forms.tenancies.vacant_apartments_for).
             models.Index(fields=["unit", "status"], name="tenancies_apartment_status_idx"),
             models.Index(fields=["unit", "kind"], name="tenancies_apartment_kind_idx"),
             models.Index(fields=["unit", "area"], name="tenancies_apartment_area_idx"),
@@ -191,7 +203,10 @@ class Complaint(models.Model):
         verbose_name = _("complaint or damage")
         verbose_name_plural = _("complaints and damage")
         ordering = ["-occurred_on", "-id"]
-        indexes = [models.Index(fields=["apartment", "occurred_on"], name="tenancies_complaint_apt_idx")]
+        indexes = [
+            # An apartment's complaints newest first: views.apartments._complaints.
+            models.Index(fields=["apartment", "occurred_on"], name="tenancies_complaint_apt_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"

@@ -124,27 +124,45 @@ class Tenancy(VersionedModel):
         verbose_name_plural = _("tenancies")
         ordering = ["-start_date", "-id"]
         constraints = [
+            # services.tenancies.move_out refuses it with a message; the
+            # overlap rule (TenancyQuerySet.overlapping, held_on) and every
+            # housing KPI (reports.kpis.housing) assume periods run forwards.
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="tenancies_tenancy_end_after_start",
             ),
-            # Every ended tenancy has its reason, and only ended ones.
+            # Every ended tenancy has its reason, and only ended ones: the
+            # end-reason figures (reports.kpis.housing.ended_in,
+            # reports.charts.end_reasons_data) count every ended tenancy.
             models.CheckConstraint(
                 condition=(Q(end_date__isnull=True) & Q(end_reason=""))
                 | (Q(end_date__isnull=False) & ~Q(end_reason="")),
                 name="tenancies_tenancy_end_reason_iff_ended",
             ),
             # A client lives in one programme apartment at a time; the move-in
-            # service checks first to give a clear message.
+            # service checks first to give a clear message
+            # (services.tenancies.check_client_free).
             models.UniqueConstraint(
                 fields=["client"], condition=Q(end_date__isnull=True), name="tenancies_tenancy_one_active_per_client"
             ),
+            # The tenancy forms' MinValueValidator(1) (forms.tenancies) gives
+            # the message; this catches the import and any other writer.
             models.CheckConstraint(condition=Q(contract_months__gte=1), name="tenancies_tenancy_contract_months_min"),
         ]
         indexes = [
+            # An apartment's tenancies in order: the overlap check
+            # (services.tenancies.first_overlap), move_out, the apartment's
+            # timeline (views.apartments._timeline_tenancies) and status chart
+            # (reports.charts.apartment_status_data).
             models.Index(fields=["apartment", "start_date"], name="tenancies_tenancy_apt_idx"),
+            # A client's tenancies: services.tenancies.check_client_free and
+            # preceding_tenancy, views.tenancies.client_tenancies.
             models.Index(fields=["client", "start_date"], name="tenancies_tenancy_client_idx"),
+            # Tenancies started in a period: the KPI engine
+            # (reports.kpis.housing, Year(year).dates("start_date")) and the
+            # dashboard's first year (reports.views.dashboard.available_years).
             models.Index(fields=["start_date"], name="tenancies_tenancy_start_idx"),
+            # Tenancies ended in a period for a reason: reports.kpis.housing.ended_in.
             models.Index(fields=["end_date", "end_reason"], name="tenancies_tenancy_end_idx"),
         ]
 
@@ -172,6 +190,7 @@ class HomeInsurance(models.Model):
         verbose_name_plural = _("home insurances")
         ordering = ["-valid_until"]
         constraints = [
+            # services.tenancies._check_period refuses it with a message first.
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="tenancies_insurance_until_after_from",
@@ -209,12 +228,19 @@ class IncomeSource(models.Model):
         verbose_name_plural = _("income sources")
         ordering = ["-valid_from"]
         constraints = [
+            # services.tenancies._check_period refuses it with a message first;
+            # TenancyQuerySet.with_self_supporting assumes periods run forwards.
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="tenancies_income_to_after_from",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "valid_from"], name="tenancies_income_kind_idx")]
+        indexes = [
+            # Self-supporting incomes covering a day: TenancyQuerySet.
+            # with_self_supporting (kind__in, valid_from__lte), behind the KPI
+            # reports.kpis.additional.self_supporting_on.
+            models.Index(fields=["kind", "valid_from"], name="tenancies_income_kind_idx"),
+        ]
 
     def __str__(self):
         return self.get_kind_display()

@@ -9,6 +9,20 @@ leaving the programme here, under rules that keep the status true to the
 tenancies.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models import QuerySet
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from accounts.models import User
+    from audit.context import AuditContext
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,7 +87,7 @@ class ApartmentError(RuleError):
     """A rule refuses the write (core.rules). Nothing is written."""
 
 
-def _date(day):
+def _date(day: date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
@@ -96,7 +110,7 @@ def display_snapshot(apartment, fields=TRACKED_FIELDS, protected=()):
 # --- Object numbers ----------------------------------------------------------
 
 
-def holder_of_object_number(unit_id, object_number, exclude_pk=None):
+def holder_of_object_number(unit_id: int, object_number: str, exclude_pk: int | None = None) -> Apartment | None:
     """The unit's apartment that has `object_number` (or None)."""
     holders = Apartment.objects.filter(unit_id=unit_id, object_number__iexact=object_number.strip())
     if exclude_pk is not None:
@@ -104,20 +118,20 @@ def holder_of_object_number(unit_id, object_number, exclude_pk=None):
     return holders.order_by("pk").first()
 
 
-def object_number_taken_message(holder):
+def object_number_taken_message(holder: Apartment) -> str:
     return _("The object number %(number)s is already used by %(apartment)s.") % {
         "number": holder.object_number,
         "apartment": holder.street_address,
     }
 
 
-def _check_object_number(apartment):
+def _check_object_number(apartment: Apartment) -> None:
     holder = holder_of_object_number(apartment.unit_id, apartment.object_number, exclude_pk=apartment.pk)
     if holder is not None:
         raise ApartmentError(object_number_taken_message(holder), code="duplicate", field="object_number")
 
 
-def _save_apartment(apartment):
+def _save_apartment(apartment: Apartment) -> None:
     """Save, turning a unique-constraint race (two people registering the
     same object number at once) into the message the check gives."""
     try:
@@ -141,7 +155,7 @@ MANUAL_STATUSES = (ApartmentStatus.REPAIR, ApartmentStatus.BEING_RETURNED, Apart
 NOT_WHILE_LET = (ApartmentStatus.REPAIR, ApartmentStatus.LEFT_PROGRAMME)
 
 
-def status_refusal(status, *, held_today, current_or_coming):
+def status_refusal(status: str, *, held_today: Tenancy | None, current_or_coming: Tenancy | None) -> str | None:
     """Why the apartment may not get `status` by hand (a Swedish message),
     or None when it may.
 
@@ -169,7 +183,7 @@ def status_refusal(status, *, held_today, current_or_coming):
     return None
 
 
-def _tenancy_facts(apartment, today):
+def _tenancy_facts(apartment: Apartment, today: date) -> tuple[Tenancy | None, Tenancy | None]:
     """(held today, current or coming) for status_refusal, from the database."""
     tenancies = Tenancy.objects.filter(apartment_id=apartment.pk)
     held_today = tenancies.held_on(today).first()
@@ -177,7 +191,7 @@ def _tenancy_facts(apartment, today):
     return held_today, coming
 
 
-def _check_status(apartment, status, today):
+def _check_status(apartment: Apartment, status: str, today: date) -> None:
     if apartment.pk is None:
         held_today = coming = None
     else:
@@ -187,14 +201,21 @@ def _check_status(apartment, status, today):
         raise ApartmentError(refusal, code="status", field="status")
 
 
-def _lock(apartment):
+def _lock(apartment: Apartment) -> Apartment:
     # The move services lock the same row (services/tenancies._lock_apartment),
     # so a move-in and a status change cannot pass each other's checks.
     return Apartment.objects.select_for_update().get(pk=apartment.pk)
 
 
 @transaction.atomic
-def set_status(ctx, apartment, status, *, expected_version=None, today=None):
+def set_status(
+    ctx: AuditContext,
+    apartment: Apartment,
+    status: str,
+    *,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Apartment:
     """Set the apartment's status by hand (repair, being returned, left the
     programme, back to vacant), refusing what contradicts the tenancies."""
     today = today or timezone.localdate()
@@ -216,7 +237,7 @@ def set_status(ctx, apartment, status, *, expected_version=None, today=None):
 
 
 @transaction.atomic
-def create_apartment(ctx, apartment, *, today=None):
+def create_apartment(ctx: AuditContext, apartment: Apartment, *, today: date | None = None) -> Apartment:
     """Register a new apartment in the acting user's unit. It starts with
     the chosen status (vacant unless the administrator says otherwise;
     never occupied, since nobody has moved in)."""
@@ -232,7 +253,9 @@ def create_apartment(ctx, apartment, *, today=None):
 
 
 @transaction.atomic
-def update_apartment(ctx, apartment, *, expected_version, today=None):
+def update_apartment(
+    ctx: AuditContext, apartment: Apartment, *, expected_version: int, today: date | None = None,
+) -> Apartment:
     """Save the edited `apartment`; raises ConcurrentEditError when someone
     else (or a move-in or move-out) saved it after `expected_version` was
     read, and ApartmentError when a rule refuses the change."""
@@ -262,17 +285,17 @@ class Period:
     tenancy: Tenancy | None = None
 
     @property
-    def is_vacancy(self):
+    def is_vacancy(self) -> bool:
         return self.tenancy is None
 
 
-def timeline_start(apartment):
+def timeline_start(apartment: Apartment) -> date:
     """Since when the apartment has been the programme's: the first-hand
     lease's start, or its registration when no start is known."""
     return apartment.lease_start or timezone.localdate(apartment.created_at)
 
 
-def build_timeline(apartment, tenancies, today):
+def build_timeline(apartment: Apartment, tenancies: Sequence[Tenancy], today: date) -> list[Period]:
     """Every tenancy and every vacancy between them, oldest first, from
     already-read `tenancies` (no queries).
 
@@ -299,17 +322,17 @@ def build_timeline(apartment, tenancies, today):
     return periods
 
 
-def _add_vacancy(periods, start, end, today):
+def _add_vacancy(periods: list[Period], start: date, end: date | None, today: date) -> None:
     end = min(end, today)
     if start <= end:
         periods.append(Period(start, end, days_between(start, end)))
 
 
-def current_tenancy(tenancies, today):
+def current_tenancy(tenancies: Iterable[Tenancy], today: date) -> Tenancy | None:
     return next((t for t in tenancies if t.start_date <= today and (t.end_date is None or t.end_date >= today)), None)
 
 
-def timeline_totals(periods):
+def timeline_totals(periods: Iterable[Period]) -> dict[str, int]:
     """Days let and days vacant over the whole timeline."""
     let = sum(p.days or 0 for p in periods if not p.is_vacancy)
     vacant = sum(p.days or 0 for p in periods if p.is_vacancy)
@@ -330,23 +353,23 @@ class DaysSince(Func):
     def __init__(self, start, day):
         super().__init__(start, Value(day, output_field=DateField()))
 
-    def _compiled(self, compiler):
+    def _compiled(self, compiler: SQLCompiler) -> tuple[str, str, tuple]:
         start, day = self.get_source_expressions()
         start_sql, start_params = compiler.compile(start)
         day_sql, day_params = compiler.compile(day)
         return start_sql, day_sql, (*day_params, *start_params)
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, tuple]:
         # PostgreSQL: date − date is an integer number of days.
         start_sql, day_sql, params = self._compiled(compiler)
         return f"(CAST({day_sql} AS date) - CAST({start_sql} AS date))", params
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list]:
         start_sql, day_sql, params = self._compiled(compiler)
         return f"CAST(julianday({day_sql}) - julianday({start_sql}) AS INTEGER)", params
 
 
-def days_vacant_expression(today):
+def days_vacant_expression(today: date) -> Case:
     """Days vacant of a vacant apartment, in SQL: since the day after the
     last tenancy's move-out (today − move-out), or, never let, since the
     lease start or the registration day, both counted (today − start + 1).
@@ -366,7 +389,7 @@ def days_vacant_expression(today):
     )
 
 
-def with_list_facts(apartments, user, today):
+def with_list_facts(apartments: QuerySet[Apartment], user: User, today: date) -> QuerySet[Apartment]:
     """The list's columns in the one query that fetches the page: the
     current tenant's name and protection (for users who may see tenancies;
     names are not protected data, addresses are and are never read here)
@@ -388,7 +411,7 @@ def with_list_facts(apartments, user, today):
     return apartments
 
 
-def note_list_tenants(apartments):
+def note_list_tenants(apartments: Iterable[Apartment]) -> None:
     """Report the tenants named on a page of the apartment list to the read
     recorder, which logs them at the end of the request."""
     for apartment in apartments:

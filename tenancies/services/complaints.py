@@ -3,6 +3,18 @@ running on their date, and the action taken on them. Each write runs in one
 transaction with its audit entries; a complaint during a running tenancy is
 told to the tenant's case officer at once."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from accounts.models import User
+    from audit.context import AuditContext
+
+    from ..models import Apartment
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +31,7 @@ from ..models import Complaint, ComplaintKind, Tenancy
 from .apartments import ApartmentError
 
 
-def tenancy_on(apartment, day):
+def tenancy_on(apartment: Apartment, day: date) -> Tenancy | None:
     """The tenancy of `apartment` running on `day` (or None)."""
     return (
         Tenancy.objects.filter(apartment=apartment)
@@ -30,7 +42,7 @@ def tenancy_on(apartment, day):
     )
 
 
-def complaint_text(complaint):
+def complaint_text(complaint: Complaint) -> str:
     """The notification text: names the apartment, never the person. It goes
     to the tenant's case officer, so for a protected tenant it names no
     apartment either (the officer knows whose tenancy it is: together they
@@ -45,7 +57,7 @@ def complaint_text(complaint):
     return _("New complaint on apartment %(number)s") % {"number": complaint.apartment.object_number}
 
 
-def officers_to_tell(tenancy):
+def officers_to_tell(tenancy: Tenancy) -> list[User]:
     """Who hears of a complaint during `tenancy`: the tenant's responsible
     case officer; without one (or when that account is closed), the case
     officer who made the decision the move-in executed. Somebody must hear
@@ -56,7 +68,7 @@ def officers_to_tell(tenancy):
 
 
 @transaction.atomic
-def add_complaint(ctx, complaint, *, today=None):
+def add_complaint(ctx: AuditContext, complaint: Complaint, *, today: date | None = None) -> Complaint:
     """Log a complaint or damage on `complaint.apartment`, linked to the
     tenancy running on its date. A complaint during a tenancy that still
     runs is told to the tenant's case officer at once."""
@@ -79,7 +91,9 @@ def add_complaint(ctx, complaint, *, today=None):
 
 
 @transaction.atomic
-def update_complaint_action(ctx, complaint, action_taken, *, expected_action):
+def update_complaint_action(
+    ctx: AuditContext, complaint: Complaint, action_taken: str, *, expected_action: str,
+) -> Complaint:
     """Record the action taken on a complaint. `expected_action` is the text
     the user's form was opened with: if someone changed it meanwhile,
     ConcurrentEditError (their words are not overwritten unseen)."""

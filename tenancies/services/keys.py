@@ -3,6 +3,20 @@ within the apartment's own query. Key changes are written to the
 apartment's own history (field "keys"), so the apartment's history page
 shows where every key went."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from audit.context import AuditContext
+
+    from ..models import Apartment
+
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Aggregate, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
@@ -16,23 +30,23 @@ from ..models import KeySet
 KEY_FIELDS = ["count", "tag", "kept_at", "note"]
 
 
-def _keys_label():
+def _keys_label() -> str:
     return str(KeySet._meta.verbose_name_plural)
 
 
-def describe_keys(keyset):
+def describe_keys(keyset: KeySet) -> str:
     text = _("%(count)s × %(tag)s, kept: %(kept_at)s") % {
         "count": keyset.count, "tag": keyset.tag or "–", "kept_at": keyset.kept_at,
     }
     return f"{text} ({keyset.note})" if keyset.note else text
 
 
-def _record_keys(ctx, apartment, old, new):
+def _record_keys(ctx: AuditContext, apartment: Apartment, old: str, new: str) -> None:
     record_changes(ctx, apartment, [Change("keys", _keys_label(), old, new)])
 
 
 @transaction.atomic
-def add_keys(ctx, apartment, keyset):
+def add_keys(ctx: AuditContext, apartment: Apartment, keyset: KeySet) -> KeySet:
     keyset.apartment = apartment
     keyset.save()
     _record_keys(ctx, apartment, "", describe_keys(keyset))
@@ -41,7 +55,7 @@ def add_keys(ctx, apartment, keyset):
 
 
 @transaction.atomic
-def update_keys(ctx, keyset):
+def update_keys(ctx: AuditContext, keyset: KeySet) -> KeySet:
     stored = KeySet.objects.select_for_update().get(pk=keyset.pk)
     before, after = describe_keys(stored), describe_keys(keyset)
     keyset.save()
@@ -52,7 +66,7 @@ def update_keys(ctx, keyset):
 
 
 @transaction.atomic
-def remove_keys(ctx, keyset):
+def remove_keys(ctx: AuditContext, keyset: KeySet) -> None:
     apartment = keyset.apartment
     described = describe_keys(keyset)
     log_access(ctx, AccessAction.DELETE, keyset, note=described[:300])
@@ -68,11 +82,11 @@ class JSONList(Aggregate):
     function = "JSONB_AGG"
     output_field = JSONField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list]:
         return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
-def keys_as_json():
+def keys_as_json() -> Subquery:
     """The apartment's key sets as a list of dicts (id, count, tag, kept_at,
     note), in the apartment's own query: the apartment page would otherwise
     pass its query budget."""
@@ -85,6 +99,6 @@ def keys_as_json():
     )
 
 
-def key_sets_of(apartment):
+def key_sets_of(apartment: Apartment) -> list[dict]:
     """The key sets read by keys_as_json(), oldest first."""
     return sorted(getattr(apartment, "key_sets", None) or [], key=lambda keyset: keyset["id"])

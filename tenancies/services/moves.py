@@ -8,6 +8,16 @@ apartment (or takes it out of the programme after a first-hand takeover).
 The rules and the locking order are in services/tenancies.py.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from audit.context import AuditContext
+    from referrals.models import Decision
+
 from datetime import timedelta
 
 from django.db import transaction
@@ -29,7 +39,7 @@ from .tenancies import TenancyError
 ENDING_FIELDS = ["end_date", "end_reason", "end_note"]
 
 
-def _execute(ctx, decision, start, apartment):
+def _execute(ctx: AuditContext, decision: Decision, start: date, apartment: Apartment) -> None:
     # The note names no apartment (not even its object number): it is read
     # beside the client's name on the decision page and in its history, and
     # for a client with protected personal data "which apartment" is their
@@ -53,7 +63,7 @@ def _set_status(ctx, apartment, status):
                  expected_version=apartment.version, log=False)
 
 
-def _start(ctx, tenancy, apartment):
+def _start(ctx: AuditContext, tenancy: Tenancy, apartment: Apartment) -> None:
     """Fill in what the services own and insert the tenancy."""
     tenancy.apartment = apartment
     tenancy.created_by = ctx.user
@@ -67,7 +77,7 @@ def _start(ctx, tenancy, apartment):
 
 
 @transaction.atomic
-def move_in(ctx, tenancy):
+def move_in(ctx: AuditContext, tenancy: Tenancy) -> Tenancy:
     """Start `tenancy` (unsaved: apartment, client, decision, start date,
     rent, terms filled in): checks the rules, creates it, marks the apartment
     occupied and executes the decision, all in one transaction.
@@ -91,7 +101,7 @@ def move_in(ctx, tenancy):
     return tenancy
 
 
-def _status_after_move_out(apartment, tenancy, end_reason):
+def _status_after_move_out(apartment: Apartment, tenancy: Tenancy, end_reason: str) -> str:
     """The apartment leaves the programme when the tenant took over the
     first-hand contract. Otherwise an occupied apartment becomes vacant, unless
     a later tenancy is already registered; a status the housing administrator
@@ -105,7 +115,15 @@ def _status_after_move_out(apartment, tenancy, end_reason):
 
 
 @transaction.atomic
-def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=None):
+def move_out(
+    ctx: AuditContext,
+    tenancy: Tenancy,
+    end_date: date,
+    end_reason: str,
+    note: str = "",
+    *,
+    expected_version: int | None = None,
+) -> Tenancy:
     """End `tenancy` on `end_date` (the move-out day, still the tenant's) with
     a reason from the catalogue. The apartment becomes vacant, or leaves the
     programme when the tenant took over the first-hand contract.
@@ -156,7 +174,9 @@ def move_out(ctx, tenancy, end_date, end_reason, note="", *, expected_version=No
     return current
 
 
-def _decision_for_internal_move(current, new_tenancy, apartment):
+def _decision_for_internal_move(
+    current: Tenancy, new_tenancy: Tenancy, apartment: Apartment,
+) -> tuple[Decision | None, bool]:
     """The decision the new tenancy runs under, and whether it carries over.
 
     The current decision carries over when the new apartment is of the same
@@ -184,7 +204,9 @@ def _decision_for_internal_move(current, new_tenancy, apartment):
 
 
 @transaction.atomic
-def internal_move(ctx, tenancy, new_tenancy, *, expected_version=None):
+def internal_move(
+    ctx: AuditContext, tenancy: Tenancy, new_tenancy: Tenancy, *, expected_version: int | None = None,
+) -> Tenancy:
     """Move the tenant of `tenancy` to another apartment of the programme
     (omflyttning): the old tenancy ends "moved within the programme" the day
     before the new one starts, and the new one (unsaved `new_tenancy`:

@@ -14,6 +14,16 @@ when it runs its checks. On PostgreSQL the exclusion constraint
 violation is turned into the same message as the check in Python.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from django.db.models import QuerySet
+
+    from referrals.models import Client
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -38,11 +48,11 @@ class TenancyError(RuleError):
     it is raised."""
 
 
-def _date(day):
+def _date(day: date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def _period(start, end):
+def _period(start: date, end: date | None) -> str:
     if end is None:
         return _("from %(start)s until further notice") % {"start": _date(start)}
     return _("%(start)s to %(end)s") % {"start": _date(start), "end": _date(end)}
@@ -51,7 +61,7 @@ def _period(start, end):
 # --- Locks and the rules shared by the moves -----------------------------------
 
 
-def _lock_apartments(*apartments):
+def _lock_apartments(*apartments: Apartment) -> list[Apartment]:
     """The apartments' current rows, locked until commit (PostgreSQL; SQLite
     serialises writers anyway), always in primary-key order."""
     pks = sorted({apartment.pk for apartment in apartments})
@@ -59,11 +69,13 @@ def _lock_apartments(*apartments):
     return [locked[apartment.pk] for apartment in apartments]
 
 
-def _lock_apartment(apartment):
+def _lock_apartment(apartment: Apartment) -> Apartment:
     return _lock_apartments(apartment)[0]
 
 
-def first_overlap(apartment, start, end=None, exclude=None):
+def first_overlap(
+    apartment: Apartment, start: date, end: date | None = None, exclude: Tenancy | None = None,
+) -> Tenancy | None:
     """The earliest tenancy of `apartment` that meets [start, end] (None: open)."""
     clash = Tenancy.objects.filter(apartment=apartment).overlapping(start, end)
     if exclude is not None:
@@ -71,7 +83,7 @@ def first_overlap(apartment, start, end=None, exclude=None):
     return clash.order_by("start_date").first()
 
 
-def _overlap_error(clash):
+def _overlap_error(clash: Tenancy) -> TenancyError:
     until = _date(clash.end_date) if clash.end_date else _("until further notice")
     return TenancyError(
         _("The apartment is let from %(start)s to %(end)s; tenancies of one apartment cannot overlap.")
@@ -81,14 +93,16 @@ def _overlap_error(clash):
     )
 
 
-def check_no_overlap(apartment, start, end=None, exclude=None):
+def check_no_overlap(
+    apartment: Apartment, start: date, end: date | None = None, exclude: Tenancy | None = None,
+) -> None:
     """Two tenancies of one apartment never overlap (both ends inclusive)."""
     clash = first_overlap(apartment, start, end, exclude)
     if clash:
         raise _overlap_error(clash)
 
 
-def _active_tenancy_error():
+def _active_tenancy_error() -> TenancyError:
     return TenancyError(
         _("The client already has an active tenancy. Move the client out first, or use an internal move."),
         code="active_tenancy",
@@ -96,7 +110,7 @@ def _active_tenancy_error():
     )
 
 
-def check_client_free(client, start, exclude=None):
+def check_client_free(client: Client, start: date, exclude: Tenancy | None = None) -> None:
     """A client lives in one programme apartment at a time: no active tenancy,
     and no ended one whose move-out day is on or after `start` (a move-out
     registered ahead of time)."""
@@ -116,7 +130,7 @@ def check_client_free(client, start, exclude=None):
     )
 
 
-def preceding_tenancy(client, start):
+def preceding_tenancy(client: Client, start: date) -> Tenancy | None:
     """The client's latest tenancy ended before `start` (or None)."""
     return (
         Tenancy.objects.filter(client=client, end_date__lt=start)
@@ -125,7 +139,7 @@ def preceding_tenancy(client, start):
     )
 
 
-def derive_programme_fields(tenancy):
+def derive_programme_fields(tenancy: Tenancy) -> Tenancy:
     """Set is_internal_move and continuous_since from the client's history.
 
     An internal move follows a tenancy of the same client ended "moved within
@@ -143,7 +157,7 @@ def derive_programme_fields(tenancy):
     return tenancy
 
 
-def _constraint_of(error):
+def _constraint_of(error: IntegrityError) -> str:
     """The name of the constraint an IntegrityError violated, as far as the
     database says: psycopg gives it; SQLite names the column instead."""
     diag = getattr(error.__cause__, "diag", None)
@@ -156,7 +170,7 @@ def _constraint_of(error):
     return text
 
 
-def _save_new(tenancy):
+def _save_new(tenancy: Tenancy) -> None:
     """Insert, turning the database's own refusals (two simultaneous moves
     that both passed the checks) into the messages the checks give."""
     try:
@@ -181,17 +195,17 @@ def _save_new(tenancy):
         raise
 
 
-def _lock_decision(decision):
+def _lock_decision(decision: Decision | None) -> Decision | None:
     if decision is None:
         return None
     return Decision.objects.select_for_update().get(pk=decision.pk)
 
 
-def _decision_kind_label(kind):
+def _decision_kind_label(kind: str) -> str:
     return DecisionKind(kind).label.lower()
 
 
-def _check_decision(decision, client, apartment, start):
+def _check_decision(decision: Decision, client: Client, apartment: Apartment, start: date) -> None:
     """The decision a move-in executes: the client's, of the kind the
     apartment needs, granted and neither executed nor closed, and valid on
     the move-in day."""
@@ -217,7 +231,7 @@ def _check_decision(decision, client, apartment, start):
     _check_within_validity(decision, start)
 
 
-def _check_within_validity(decision, start):
+def _check_within_validity(decision: Decision, start: date) -> None:
     # execute_decision refuses an execution before the decision date; a
     # decision may be valid from an earlier day (retroactively), so both.
     earliest = max(decision.valid_from, decision.decided_on)
@@ -230,14 +244,14 @@ def _check_within_validity(decision, start):
         )
 
 
-def _check_apartment_can_take(apartment):
+def _check_apartment_can_take(apartment: Apartment) -> None:
     if apartment.status == ApartmentStatus.LEFT_PROGRAMME:
         raise TenancyError(
             _("The apartment has left the programme and cannot be let."), code="left_programme", field="apartment"
         )
 
 
-def _check_new_tenancy_is_open(tenancy):
+def _check_new_tenancy_is_open(tenancy: Tenancy) -> None:
     """A move-in starts a tenancy until further notice; it ends through a
     move-out, which records the end reason."""
     if tenancy.end_date is None:
@@ -258,7 +272,7 @@ def _check_new_tenancy_is_open(tenancy):
 # --- Possible first-hand takeovers ---------------------------------------------------
 
 
-def takeover_candidates(tenancies, today):
+def takeover_candidates(tenancies: QuerySet[Tenancy], today: date) -> QuerySet[Tenancy]:
     """Active tenancies in training apartments whose tenant has lived in the
     programme without a break (internal moves count as continuous) for
     TAKEOVER_YEARS or more on `today`: possible first-hand takeovers, longest

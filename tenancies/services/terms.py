@@ -2,6 +2,17 @@
 the tenant's home insurance and income sources. Each write runs in one
 transaction with its audit entries (access log and field history)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from audit.context import AuditContext
+
+    from ..models import HomeInsurance, Tenancy
+
 from datetime import date
 
 from django.db import transaction
@@ -25,7 +36,7 @@ INCOME_FIELDS = ["kind", "valid_from", "valid_to"]
 
 
 @transaction.atomic
-def update_terms(ctx, tenancy, *, expected_version):
+def update_terms(ctx: AuditContext, tenancy: Tenancy, *, expected_version: int) -> Tenancy:
     """Save the edited rent and contract terms of `tenancy`; raises
     ConcurrentEditError when someone else saved it after `expected_version`."""
     return save_tracked(ctx, tenancy, TERMS_FIELDS, expected_version=expected_version,
@@ -35,7 +46,7 @@ def update_terms(ctx, tenancy, *, expected_version):
 # --- Home insurance and income sources ------------------------------------------------
 
 
-def _check_period(start, end, field):
+def _check_period(start: date | None, end: date | None, field: str) -> None:
     if start is not None and end is not None and end < start:
         raise TenancyError(_("The end of the period cannot be before its start."), code="end_before_start", field=field)
 
@@ -57,29 +68,29 @@ def _update(ctx, record, fields, end_field):
 
 
 @transaction.atomic
-def add_insurance(ctx, tenancy, insurance):
+def add_insurance(ctx: AuditContext, tenancy: Tenancy, insurance: HomeInsurance) -> HomeInsurance:
     """Register the tenant's home insurance for `tenancy`."""
     return _add(ctx, tenancy, insurance, "valid_until")
 
 
 @transaction.atomic
-def update_insurance(ctx, insurance):
+def update_insurance(ctx: AuditContext, insurance: HomeInsurance) -> HomeInsurance:
     return _update(ctx, insurance, INSURANCE_FIELDS, "valid_until")
 
 
 @transaction.atomic
-def add_income(ctx, tenancy, income):
+def add_income(ctx: AuditContext, tenancy: Tenancy, income: IncomeSource) -> IncomeSource:
     """Register an income source of the tenant of `tenancy`."""
     return _add(ctx, tenancy, income, "valid_to")
 
 
 @transaction.atomic
-def update_income(ctx, income):
+def update_income(ctx: AuditContext, income: IncomeSource) -> IncomeSource:
     return _update(ctx, income, INCOME_FIELDS, "valid_to")
 
 
 @transaction.atomic
-def end_income(ctx, income, valid_to):
+def end_income(ctx: AuditContext, income: IncomeSource, valid_to: date) -> IncomeSource:
     """The income source ended on `valid_to` (its last day)."""
     current = IncomeSource.objects.select_for_update().select_related("tenancy__client").get(pk=income.pk)
     if current.valid_to is not None:
@@ -91,7 +102,7 @@ def end_income(ctx, income, valid_to):
     return update_income(ctx, current)
 
 
-def incomes_of_stay(tenancy):
+def incomes_of_stay(tenancy: Tenancy) -> QuerySet[IncomeSource]:
     """The income sources of the tenant during this stay in the programme:
     those registered on this tenancy and on the tenancies it continues
     through internal moves (the same client and continuous_since). See

@@ -19,14 +19,10 @@ from tenancies.services import apartments as services
 from tenancies.services import keys
 from tenancies.tests.factories import ApartmentFactory, KeySetFactory, TenancyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("housing_admin")]
 
 TODAY = date(2024, 6, 15)
 
-
-@pytest.fixture
-def ctx(housing_admin):
-    return AuditContext(user=housing_admin, path="/test/")
 
 
 def form_data(**overrides):

@@ -23,12 +23,8 @@ from tenancies.services import complaints as services
 from tenancies.services.apartments import ApartmentError
 from tenancies.tests.factories import ApartmentFactory, ComplaintFactory, TenancyFactory, granted_decision
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("housing_admin")]
 
-
-@pytest.fixture
-def ctx(housing_admin):
-    return AuditContext(user=housing_admin, path="/test/")
 
 
 @pytest.fixture

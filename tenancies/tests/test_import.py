@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from core import personnummer
 from referrals.models import Client
@@ -29,10 +28,7 @@ GOOD = "register_good.csv"
 HEADER = [column.header for column in importer.COLUMNS]
 P1, P2, P3, P4, P5 = "198001011231", "197505202346", "199009093452", "196812244561", "200102035672"
 
-
-@pytest.fixture
-def ctx(housing_admin):
-    return AuditContext.system(housing_admin, label="test")
+pytestmark = pytest.mark.acting_as("housing_admin", path="test")
 
 
 def good_bytes():

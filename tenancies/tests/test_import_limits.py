@@ -9,24 +9,19 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from audit.context import AuditContext
 from tenancies import importer
 from tenancies.importer import ImportFileError, read_table, reading, run_import
 from tenancies.models import Apartment
 
 from .factories import import_rows, register_csv, register_xlsx
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("housing_admin", path="test")]
 
 HEADER = [column.header for column in importer.COLUMNS]
 NUMBER_COLUMNS = ["Antal rum", "Yta (m²)", "Våning", "Hyra per månad (kr)", "Kostnad per månad (kr)",
                   "Hyresgästens hyra (kr)"]
 HOSTILE_NUMBERS = ["1e309", "-1e309", "nan", "NaN", "inf", "-Infinity", "sNaN", "1e30", "9" * 400, "1e-999999"]
 
-
-@pytest.fixture
-def ctx(housing_admin):
-    return AuditContext.system(housing_admin, label="test")
 
 
 def good_rows():

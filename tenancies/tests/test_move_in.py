@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.models import Decision, DecisionKind, DecisionOutcome
 from referrals.tests.factories import ClientFactory
@@ -19,10 +18,6 @@ pytestmark = pytest.mark.django_db
 
 START = date(2024, 3, 1)
 
-
-@pytest.fixture
-def ctx(case_officer):
-    return AuditContext(user=case_officer, path="/test/")
 
 
 @pytest.fixture

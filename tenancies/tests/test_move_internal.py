@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry
 from audit.versioning import ConcurrentEditError
 from referrals.models import Decision, DecisionKind
@@ -18,10 +17,6 @@ from .factories import ApartmentFactory, TenancyFactory, granted_decision, moved
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def ctx(case_officer):
-    return AuditContext(user=case_officer, path="/test/")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from audit.versioning import ConcurrentEditError
 from referrals.tests.factories import ClientFactory
@@ -18,10 +17,6 @@ from .factories import ApartmentFactory, TenancyFactory, granted_decision, moved
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def ctx(case_officer):
-    return AuditContext(user=case_officer, path="/test/")
 
 
 @pytest.fixture

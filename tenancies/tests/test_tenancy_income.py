@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.tests.factories import ClientFactory
 from tenancies.models import EndReason, HomeInsurance, IncomeKind, IncomeSource, Tenancy
@@ -16,10 +15,6 @@ from .factories import ApartmentFactory, TenancyFactory, add_income
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def ctx(case_officer):
-    return AuditContext(user=case_officer, path="/test/")
 
 
 @pytest.fixture
