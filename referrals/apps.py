@@ -72,6 +72,11 @@ class ReferralsConfig(AppConfig):
         ],
     }
 
+    # The permission to see protected people's personal data and
+    # whereabouts (referrals.protection): given to named accounts only, with
+    # a manager's approval (accounts.users.services.protected_permission).
+    protected_data_permission = "referrals.view_protected_client"
+
     def ready(self) -> None:
         # Every client read is logged (audit.reads; Client.from_db reports
         # each one): audit sits below referrals, so it is told which model
