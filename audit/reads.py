@@ -6,8 +6,8 @@ apartment, the participants of a course, the client picker of a form. A
 rule that every view must remember to log each of those cannot be kept, so
 the recording is done where client data comes from: every `Client` instance
 built from a database row (`referrals.models.Client.from_db`) reports itself
-(`saw()`) to the recorder of the current unit of work, and at the end of that unit
-(a request: audit.middleware.ReadLogMiddleware; a task or command:
+(`saw()`) to the recorder of the current unit of work, and at the end of
+that unit (a request: audit.middleware.ReadLogMiddleware; a task or command:
 `recording()`) the recorder writes one access-log row per client read, in
 ONE bulk insert, leaving out the clients that already have a row from this
 request (the access helper's, a service function's). Records that show
