@@ -46,3 +46,11 @@ class AccountsConfig(AppConfig):
         from .users import signals
 
         signals.connect()
+
+        # The nightly check of the audit log's chains finds one broken:
+        # audit announces it, accounts knows whom to tell.
+        from audit.signals import log_chain_broken
+
+        from .log_alerts import alert_log_chain_broken
+
+        log_chain_broken.connect(alert_log_chain_broken, dispatch_uid="accounts_alert_log_chain_broken")

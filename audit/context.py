@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

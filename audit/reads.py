@@ -6,8 +6,8 @@ apartment, the participants of a course, the client picker of a form. A
 rule that every view must remember to log each of those cannot be kept, so
 the recording is done where client data comes from: every `Client` instance
 built from a database row (`referrals.models.Client.from_db`) reports itself
-to the recorder of the current unit of work, and at the end of that unit
-(a request: audit.middleware.ReadLogMiddleware; a task or command:
+(`saw()`) to the recorder of the current unit of work, and at the end of
+that unit (a request: audit.middleware.ReadLogMiddleware; a task or command:
 `recording()`) the recorder writes one access-log row per client read, in
 ONE bulk insert, leaving out the clients that already have a row from this
 request (the access helper's, a service function's). Records that show
@@ -18,6 +18,11 @@ Limits, stated in docs/access.md: a client loaded but not shown (a form's
 validation, a permission check after the fetch) is logged as read too: the
 log errs on the side of too much. `QuerySet.values()` builds no instances:
 code that shows client names from `values()` must call `saw_snapshot()`.
+
+audit sits below referrals and cannot name its Client model: referrals
+registers it (`track()`, in ReferralsConfig.ready) with the fields the log's
+snapshot of the client is made from; the rows' record type is the model's
+label ("referrals.client").
 
 Searches are logged with what was searched (`log_search`); identity numbers
 in a search term are replaced by a keyed hash, never stored in clear.
@@ -30,9 +35,11 @@ import hmac
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -47,6 +54,49 @@ _current = ContextVar("bolots_read_recorder", default=None)
 # Runs of four or more digits (ignoring the separators people type inside an
 # identity number) are identity numbers or parts of one.
 _DIGITS = re.compile(r"\d[\d\s+-]{2,}\d")
+
+
+@dataclass(frozen=True)
+class TrackedModel:
+    """The model whose every read is logged, and how a log row describes
+    one of its records without loading it: `label_fields` joined by spaces
+    (what the model's `audit_label` gives) and `number_field` (the identity
+    number)."""
+
+    model: type[models.Model]
+    label_fields: tuple[str, ...]
+    number_field: str
+
+    @property
+    def object_type(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (*self.label_fields, self.number_field)
+
+
+_tracked: TrackedModel | None = None
+
+
+def track(model: type[models.Model], *, label_fields: tuple[str, ...], number_field: str) -> None:
+    """Register the model whose instances report themselves through `saw()`
+    (referrals' Client, from ReferralsConfig.ready). One model only: the
+    recorder keys what it saw by primary key, and the log's client_id names
+    a record of that model."""
+    global _tracked
+    registration = TrackedModel(model, tuple(label_fields), number_field)
+    if _tracked is not None and _tracked != registration:
+        raise ImproperlyConfigured(f"audit.reads already tracks {_tracked.object_type}, not {registration.object_type}.")
+    _tracked = registration
+
+
+def tracked() -> TrackedModel:
+    """The registered model; an error if no app registered one (reads were
+    recorded, but nothing says what they were reads of)."""
+    if _tracked is None:
+        raise ImproperlyConfigured("No app registered the model whose reads are logged (audit.reads.track).")
+    return _tracked
 
 
 class ReadRecorder:
@@ -94,7 +144,8 @@ class ReadRecorder:
         pending = self.unlogged
         if not pending:
             return []
-        labels = self._labels(pending)
+        model = tracked()
+        labels = self._labels(model, pending)
         note = "; ".join(part for part in (self.purpose, self.note) if part)
         return [
             AccessLogEntry(
@@ -103,7 +154,7 @@ class ReadRecorder:
                 client_id=pk,
                 client_label=labels[pk][0][:200],
                 client_number=labels[pk][1][:12],
-                object_type="referrals.client",
+                object_type=model.object_type,
                 object_id=str(pk),
                 path=ctx.path,
                 ip_address=ctx.ip_address,
@@ -113,7 +164,7 @@ class ReadRecorder:
             if pk in labels
         ]
 
-    def _labels(self, pending: Iterable[int]) -> dict[int, tuple[str, str]]:
+    def _labels(self, model: TrackedModel, pending: Iterable[int]) -> dict[int, tuple[str, str]]:
         """(label, number) per client id. From the instances where their
         fields were loaded, otherwise one query (values(): no instances, so
         nothing new is recorded while flushing)."""
@@ -124,15 +175,15 @@ class ReadRecorder:
                 missing.append(pk)
             elif isinstance(seen, tuple):
                 labels[pk] = seen
-            elif {"first_name", "last_name", "personal_number"} & seen.get_deferred_fields():
+            elif set(model.fields) & seen.get_deferred_fields():
                 missing.append(pk)
             else:
-                labels[pk] = (seen.audit_label or "", seen.personal_number or "")
+                labels[pk] = (seen.audit_label or "", getattr(seen, model.number_field) or "")
         if missing:
-            from referrals.models import Client
-
-            for row in Client.objects.filter(pk__in=missing).values("pk", "first_name", "last_name", "personal_number"):
-                labels[row["pk"]] = (f"{row['first_name']} {row['last_name']}", row["personal_number"])
+            rows = model.model._default_manager.filter(pk__in=missing).values("pk", *model.fields)
+            for row in rows:
+                label = " ".join(row[field] for field in model.label_fields)
+                labels[row["pk"]] = (label, row[model.number_field])
         return labels
 
     def flush(self, ctx: AuditContext) -> list[AccessLogEntry]:

@@ -275,9 +275,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Number of reverse proxies in front of the app, each appending the address
 # it saw to X-Forwarded-For; 0 means REMOTE_ADDR is the client's address.
-# config.client_ip.client_ip reads it for django-axes and the logs alike.
+# core.client_ip.client_ip reads it for django-axes and the logs alike.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 # Every failed password is kept (username, address, time) so that the limits
 # across addresses and across accounts below can be counted
 # (accounts.login.throttle).

@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     """Domain-free shared parts: Swedish number formatting (and the `ui`
     template filters), calendar arithmetic, personal identity numbers, date
     bounds, charts, PDF rendering, CSV writing, enqueueing tasks after the
-    commit, response headers.
+    commit, response headers, the client's address behind trusted proxies.
 
     The lowest layer: it imports no project app, so every app may use it.
     """

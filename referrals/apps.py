@@ -72,6 +72,22 @@ class ReferralsConfig(AppConfig):
         ],
     }
 
+    # The permission to see protected people's personal data and
+    # whereabouts (referrals.protection): given to named accounts only, with
+    # a manager's approval (accounts.users.services.protected_permission).
+    protected_data_permission = "referrals.view_protected_client"
+
+    def ready(self) -> None:
+        # Every client read is logged (audit.reads; Client.from_db reports
+        # each one): audit sits below referrals, so it is told which model
+        # that is and which fields its log rows name the client by
+        # (Client.audit_label is the full name).
+        from audit import reads
+
+        from .models import Client
+
+        reads.track(Client, label_fields=("first_name", "last_name"), number_field="personal_number")
+
     def hidden_whereabouts_ids(self, user, client_ids):
         """For the log review (audit.masking): the protected clients among
         `client_ids` whose whereabouts `user` may not see, by the one rule in

@@ -37,9 +37,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from .apps import ReferralsConfig
 from .models.clients import ProtectionLevel
 
-PROTECTED_PERMISSION = "referrals.view_protected_client"
+# Declared on the AppConfig, where accounts' user administration finds it.
+PROTECTED_PERMISSION = ReferralsConfig.protected_data_permission
 
 # What an apartment page says instead of a protected tenant's name.
 PROTECTED_TENANT_LABEL = _("Tenant with protected personal data")

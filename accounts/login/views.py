@@ -22,7 +22,7 @@ from accounts.models import User
 from audit.context import AuditContext
 from audit.models import AccountEventKind
 from audit.services import log_account_event
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 
 from . import services, throttle
 from .forms import CodeForm, EnrolForm, ResetRequestForm, SwedishPasswordResetForm

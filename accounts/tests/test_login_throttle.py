@@ -1,5 +1,5 @@
 """Login limits across addresses and accounts, and the client address behind
-a proxy (accounts.login.throttle, config.client_ip)."""
+a proxy (accounts.login.throttle, core.client_ip)."""
 
 import pytest
 from axes.models import AccessFailureLog
@@ -10,7 +10,7 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AccountEvent, AccountEventKind
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 
 LOGIN = reverse("accounts:login")
 LOCKS = reverse("accounts:login-locks")

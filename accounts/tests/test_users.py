@@ -19,7 +19,7 @@ def roles(user):
 
 
 def has_protected(user):
-    return User.objects.get(pk=user.pk).has_perm(services.PROTECTED_PERMISSION)
+    return User.objects.get(pk=user.pk).has_perm(services.protected_permission())
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_a_case_data_role_waits_for_a_manager_of_the_unit(ctx, system_admin, man
 
     assert {(r.kind, r.value) for r in result.requested} == {
         (AccessRequestKind.ROLE, Role.CASE_OFFICER),
-        (AccessRequestKind.PERMISSION, services.PROTECTED_PERMISSION),
+        (AccessRequestKind.PERMISSION, services.protected_permission()),
     }
     assert roles(newcomer) == set()
     assert not has_protected(newcomer)

@@ -26,8 +26,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,28 @@ if TYPE_CHECKING:
 # sees no case data (accounts.roles) and is granted directly, logged.
 CASE_DATA_ROLES = frozenset({Role.CASE_OFFICER, Role.PILOT, Role.MANAGER, Role.HOUSING_ADMIN})
 
-PROTECTED_PERMISSION = "referrals.view_protected_client"
+
+
+def protected_permission() -> str:
+    """The protected-data permission, "app_label.codename": the one
+    permission the user administration gives an account directly (the form's
+    "protected" box), and only with a manager's approval like a role that
+    sees case data.
+
+    Which permission that is belongs to the app that holds the protected
+    people (referrals); accounts sits below it, so that app declares it on
+    its AppConfig as `protected_data_permission`, and exactly one app must."""
+    declared = [
+        config.protected_data_permission
+        for config in django_apps.get_app_configs()
+        if getattr(config, "protected_data_permission", None)
+    ]
+    if len(declared) != 1:
+        raise ImproperlyConfigured(
+            f"Exactly one app must declare AppConfig.protected_data_permission; found {declared or 'none'}."
+        )
+    return declared[0]
+
 
 # Set while a service function changes an account, so that the safety-net
 # signals (accounts.users.signals) do not log the same change twice.
@@ -79,7 +101,7 @@ class ChangeResult:
 
 
 def permission_label(dotted: str) -> str:
-    if dotted == PROTECTED_PERMISSION:
+    if dotted == protected_permission():
         return _("May see protected personal data")
     return dotted
 
@@ -96,6 +118,12 @@ def _permission_object(dotted: str) -> Permission:
 def _has_direct_permission(user: User, dotted: str) -> bool:
     app_label, codename = dotted.split(".", 1)
     return user.user_permissions.filter(content_type__app_label=app_label, codename=codename).exists()
+
+
+def holds_protected_permission(user: User) -> bool:
+    """Whether the account itself was given the protected-data permission
+    (roles never carry it: accounts.tests.test_roles)."""
+    return _has_direct_permission(user, protected_permission())
 
 
 def _check_may_administer(actor: User, subject: User | None = None) -> None:
@@ -202,7 +230,8 @@ def change_access(
     result = ChangeResult()
     with _service_change():
         current = set(subject.groups.values_list("name", flat=True))
-        holds_case_data = bool(current & CASE_DATA_ROLES) or _has_direct_permission(subject, PROTECTED_PERMISSION)
+        protected_perm = protected_permission()
+        holds_case_data = bool(current & CASE_DATA_ROLES) or _has_direct_permission(subject, protected_perm)
 
         # Unit. A move gives the case data of the new unit to someone who
         # holds a case-data role, so it waits for that unit's manager.
@@ -232,15 +261,15 @@ def change_access(
             )
 
         # The protected-data permission, given directly to the account.
-        has_protected = _has_direct_permission(subject, PROTECTED_PERMISSION)
+        has_protected = _has_direct_permission(subject, protected_perm)
         if has_protected and not protected:
-            _apply_permission(ctx, subject, PROTECTED_PERMISSION, False)
+            _apply_permission(ctx, subject, protected_perm, False)
             result.applied.append(_("permissions"))
         elif protected and not has_protected:
             if target_unit is None:
                 raise AccountChangeRefused(_("Choose a unit before giving a role that sees case data."))
             result.requested.append(
-                request_grant(ctx, subject, kind=AccessRequestKind.PERMISSION, value=PROTECTED_PERMISSION,
+                request_grant(ctx, subject, kind=AccessRequestKind.PERMISSION, value=protected_perm,
                               unit=target_unit)
             )
 

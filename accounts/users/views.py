@@ -102,9 +102,7 @@ def user_edit(request, pk):
         "unit": next((r.unit_id for r in pending if r.kind == AccessRequestKind.UNIT), subject.unit_id),
         "roles": roles_of(subject) + [r.value for r in pending if r.kind == AccessRequestKind.ROLE],
         "protected": any(r.kind == AccessRequestKind.PERMISSION for r in pending)
-        or subject.user_permissions.filter(
-            content_type__app_label="referrals", codename="view_protected_client"
-        ).exists(),
+        or services.holds_protected_permission(subject),
     }
     form = AccountAccessForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

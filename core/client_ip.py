@@ -12,16 +12,17 @@ the header" and is off by one against nginx's $proxy_add_x_forwarded_for.
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def _valid(address):
+def _valid(address: str) -> str | None:
     try:
         return str(ipaddress.ip_address(address.strip()))
     except ValueError:
         return None
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     remote = _valid(request.META.get("REMOTE_ADDR", "") or "")
     count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if count <= 0:
