@@ -33,7 +33,10 @@ from referrals.models import Client
 from ..models import HousingApplication, HousingSearchProfile, QueueRegistration
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import date
+
+    from django.db.models import Model
 
     from audit.context import AuditContext
 
@@ -72,7 +75,10 @@ def _stored_profile(client: Client) -> HousingSearchProfile:
     return profile or HousingSearchProfile(client=client)
 
 
-def _save_profile(ctx, profile, *, expected_version, edit):
+def _save_profile(
+    ctx: AuditContext, profile: HousingSearchProfile, *, expected_version: int,
+    edit: Callable[[HousingSearchProfile], None],
+) -> HousingSearchProfile:
     """Apply `edit` to the client's stored search record and save it through
     the tracked path; a new record is inserted as version 2 (see above)."""
     before = snapshot(profile, PROFILE_FIELDS)
@@ -86,12 +92,14 @@ def _save_profile(ctx, profile, *, expected_version, edit):
 
 
 @transaction.atomic
-def save_profile(ctx, client, *, nationwide, notes, expected_version):
+def save_profile(
+    ctx: AuditContext, client: Client, *, nationwide: bool, notes: str, expected_version: int,
+) -> HousingSearchProfile:
     """Save whether the client searches nationwide and the notes; creates
     the search record on the first save."""
     _lock_client(client)
 
-    def edit(profile):
+    def edit(profile: HousingSearchProfile) -> None:
         profile.nationwide = nationwide
         profile.notes = notes.strip()
 
@@ -109,7 +117,7 @@ def record_check(ctx: AuditContext, client: Client, on: date) -> HousingSearchPr
     _lock_client(client)
     profile = _stored_profile(client)
 
-    def edit(profile):
+    def edit(profile: HousingSearchProfile) -> None:
         if profile.checked_on is None or on > profile.checked_on:
             profile.checked_on = on
 
@@ -126,7 +134,7 @@ def _check_queue_dates(registration: QueueRegistration) -> None:
         )
 
 
-def _add(ctx, row):
+def _add(ctx: AuditContext, row: Model) -> Model:
     row.save()
     log_access(ctx, AccessAction.CREATE, row, note="")
     return row
@@ -143,7 +151,9 @@ def add_registration(ctx: AuditContext, client: Client, registration: QueueRegis
 
 
 @transaction.atomic
-def update_registration(ctx, registration, *, expected_version):
+def update_registration(
+    ctx: AuditContext, registration: QueueRegistration, *, expected_version: int,
+) -> QueueRegistration:
     """Save the edited `registration` (queue, since, left)."""
     _lock_client(registration.client)
     registration.queue = registration.queue.strip()
@@ -161,7 +171,9 @@ def add_application(ctx: AuditContext, client: Client, application: HousingAppli
 
 
 @transaction.atomic
-def update_application(ctx, application, *, expected_version):
+def update_application(
+    ctx: AuditContext, application: HousingApplication, *, expected_version: int,
+) -> HousingApplication:
     """Save the edited `application` (date, where, result)."""
     _lock_client(application.client)
     application.where = application.where.strip()

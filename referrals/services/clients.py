@@ -60,7 +60,7 @@ def update_client(
 ) -> Client:
     """Save the edited `client`; raises ConcurrentEditError when someone
     else saved it after `expected_version` was read."""
-    def save():
+    def save() -> None:
         client.save()
         if target_groups is not None:
             client.target_groups.set(target_groups)

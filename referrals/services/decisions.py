@@ -29,6 +29,7 @@ from core.rules import RuleError
 from ..models import Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import date
 
     from django.db.models import QuerySet
@@ -177,7 +178,7 @@ def update_decision(ctx: AuditContext, decision: Decision, *, expected_version: 
     """
     state = {}
 
-    def check(stored):
+    def check(stored: Decision) -> None:
         state["uncovered_before"] = _uncovered_training_decisions(stored.client_id)
         if stored.executed_on:
             if not decision.is_granted:
@@ -195,7 +196,7 @@ def update_decision(ctx: AuditContext, decision: Decision, *, expected_version: 
                 % {"date": _date(stored.closed_on)}
             )
 
-    def save():
+    def save() -> None:
         decision.save(update_fields=[*TRACKED_FIELDS, "execution_due_by"])
         # The rules that look at the client's other decisions, on the saved state.
         if needs_bolots_support(decision) and not covering_bolots_support(decision).exists():
@@ -221,13 +222,13 @@ def update_decision(ctx: AuditContext, decision: Decision, *, expected_version: 
 # --- Execution, interruptions, closing ------------------------------------------
 
 
-def _locked(decision):
+def _locked(decision: Decision) -> Decision:
     """The stored decision, locked until commit on PostgreSQL, so that two
     people executing or closing at once are checked one after the other."""
     return Decision.objects.select_for_update().get(pk=decision.pk)
 
 
-def _copy_back(decision, current, fields):
+def _copy_back(decision: Decision, current: Decision, fields: Iterable[str]) -> None:
     for name in fields:
         setattr(decision, name, getattr(current, name))
 

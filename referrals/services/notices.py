@@ -24,10 +24,11 @@ from ..models import Order, OrderKind
 from .orders import send_order
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Callable, Collection, Iterable, Sequence
     from datetime import date
 
     from django.db import models
+    from django.db.models import Model
 
     from audit.context import AuditContext
     from referrals.models import Client, ConcernReport, ContactAttempt, EvictionNotice
@@ -99,7 +100,7 @@ def display_snapshot(record: models.Model, fields: Iterable[str], protected: Col
     return values
 
 
-def _protected(fields):
+def _protected(fields: Sequence[str]) -> Callable[[Model, Model], Sequence[str]]:
     """The protected fields hidden in the history when the person was
     protected before the edit or is now."""
     return lambda stored, record: fields if _is_protected(stored) or _is_protected(record) else ()

@@ -49,7 +49,7 @@ def save_figures(
             raise
         log_access(ctx, AccessAction.CREATE, figures, note=str(figures.year))
         return figures
-    def keep_year(stored):
+    def keep_year(stored: EnforcementFigures) -> None:
         # The year and municipality are not edited: a correction keeps them.
         figures.municipality, figures.year = stored.municipality, stored.year
 

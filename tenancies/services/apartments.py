@@ -91,7 +91,9 @@ def _date(day: date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def display_snapshot(apartment, fields=TRACKED_FIELDS, protected=()):
+def display_snapshot(
+    apartment: Apartment, fields: Sequence[str] = TRACKED_FIELDS, protected: Sequence[str] = (),
+) -> dict[str, tuple]:
     """snapshot() with money in kronor and sizes with a decimal comma, as
     the user typed and reads them."""
     values = snapshot(apartment, fields, protected)
@@ -259,7 +261,7 @@ def update_apartment(
     """Save the edited `apartment`; raises ConcurrentEditError when someone
     else (or a move-in or move-out) saved it after `expected_version` was
     read, and ApartmentError when a rule refuses the change."""
-    def check(stored):
+    def check(stored: Apartment) -> None:
         apartment.unit_id = stored.unit_id
         _check_object_number(apartment)
         if apartment.status != stored.status:
@@ -350,7 +352,7 @@ class DaysSince(Func):
 
     output_field = IntegerField()
 
-    def __init__(self, start, day):
+    def __init__(self, start: Any, day: date) -> None:
         super().__init__(start, Value(day, output_field=DateField()))
 
     def _compiled(self, compiler: SQLCompiler) -> tuple[str, str, tuple]:

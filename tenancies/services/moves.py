@@ -51,7 +51,7 @@ def _execute(ctx: AuditContext, decision: Decision, start: date, apartment: Apar
         raise TenancyError(error.messages[0], code=error.code, field="decision") from None
 
 
-def _set_status(ctx, apartment, status):
+def _set_status(ctx: AuditContext, apartment: Apartment, status: str) -> None:
     """Change the apartment's status, bumping its version (a housing
     administrator editing it meanwhile gets a conflict, not a silent
     overwrite) and keeping the change in its field history."""

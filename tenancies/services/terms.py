@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
+    from collections.abc import Iterable, Sequence
+
+    from django.db.models import Model, QuerySet
 
     from audit.context import AuditContext
 
@@ -51,7 +53,7 @@ def _check_period(start: date | None, end: date | None, field: str) -> None:
         raise TenancyError(_("The end of the period cannot be before its start."), code="end_before_start", field=field)
 
 
-def _add(ctx, tenancy, record, end_field):
+def _add(ctx: AuditContext, tenancy: Tenancy, record: Model, end_field: str) -> Model:
     """Register `record` (an insurance or an income source, unsaved) on
     `tenancy`; its period must not end before it starts."""
     _check_period(record.valid_from, getattr(record, end_field), end_field)
@@ -61,7 +63,7 @@ def _add(ctx, tenancy, record, end_field):
     return record
 
 
-def _update(ctx, record, fields, end_field):
+def _update(ctx: AuditContext, record: Model, fields: Sequence[str], end_field: str) -> Model:
     """Save an edited insurance or income source, keeping the field history."""
     _check_period(record.valid_from, getattr(record, end_field), end_field)
     return save_tracked(ctx, record, fields, update_fields=fields).record
@@ -112,7 +114,7 @@ def incomes_of_stay(tenancy: Tenancy) -> QuerySet[IncomeSource]:
     )
 
 
-def is_insured_on(insurances, day: date):
+def is_insured_on(insurances: Iterable[HomeInsurance], day: date) -> bool:
     """Whether one of `insurances` (an iterable) is valid on `day`."""
     return any(
         (item.valid_from is None or item.valid_from <= day) and item.valid_until >= day for item in insurances
