@@ -23,8 +23,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.tracked import save_tracked
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked, write_fields
 from audit.versioning import ConcurrentEditError
 from core.calendar import add_months
 from core.rules import RuleError
@@ -41,7 +41,6 @@ SESSION_INTERVAL = timedelta(weeks=1)
 
 ROUND_FIELDS = ["starts_on", "place", "capacity", "leaders"]
 SESSION_FIELDS = ["held_on", "starts_at", "topic"]
-ATTENDANCE_FIELDS = ["attended", "made_up_on"]
 
 
 class CourseError(RuleError):
@@ -343,14 +342,17 @@ def record_attendance(ctx, course_round, marks, *, today, expected_versions=None
             )
             touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
             continue
-        before = snapshot(row, ATTENDANCE_FIELDS)
-        row.attended, row.made_up_on = attended, made_up_on
-        changes = diff_fields(before, snapshot(row, ATTENDANCE_FIELDS), ATTENDANCE_FIELDS)
-        if changes:
-            row.enrolment = enrolments[enrolment_id]
-            row.save(update_fields=ATTENDANCE_FIELDS)
-            record_changes(ctx, row, changes)
-            touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
+        # A cell posted as it is stored writes nothing. The marks are the
+        # form's cleaned values (a bool, a date or None), so comparing them
+        # is comparing what the history would show.
+        if (row.attended, row.made_up_on) == (attended, made_up_on):
+            continue
+        row.enrolment = enrolments[enrolment_id]
+        # The row is not versioned: the grid's lock is the enrolments'
+        # versions, checked above under the round's lock and moved on below,
+        # where the enrolment's access-log row names the sessions.
+        write_fields(ctx, row, attended=attended, made_up_on=made_up_on, log=False)
+        touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
     for enrolment_id, numbers in touched.items():
         enrolment = enrolments[enrolment_id]
         Enrolment.objects.filter(pk=enrolment.pk).update(version=F("version") + 1)
