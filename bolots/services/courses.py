@@ -26,8 +26,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
-from audit.services import diff_fields, log_access, record_changes, snapshot
-from audit.tracked import save_tracked
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked, write_fields
 from audit.versioning import ConcurrentEditError
 from core.calendar import add_months
 from core.rules import RuleError
@@ -53,7 +53,6 @@ SESSION_INTERVAL = timedelta(weeks=1)
 
 ROUND_FIELDS = ["starts_on", "place", "capacity", "leaders"]
 SESSION_FIELDS = ["held_on", "starts_at", "topic"]
-ATTENDANCE_FIELDS = ["attended", "made_up_on"]
 
 
 class CourseError(RuleError):
@@ -134,7 +133,10 @@ def _check_moved_sessions(stored: Iterable[CourseSession], edited: Iterable[Cour
 
 
 @transaction.atomic
-def update_round(ctx, course_round, sessions, *, leaders, today, expected_version):
+def update_round(
+    ctx: AuditContext, course_round: CourseRound, sessions: Sequence[CourseSession], *,
+    leaders: Iterable[User], today: date, expected_version: int,
+) -> CourseRound:
     """Save the edited round (start date, place, capacity, leaders) and its
     sessions (date, time, topic); the participants' completion dates follow
     the sessions' dates."""
@@ -142,7 +144,7 @@ def update_round(ctx, course_round, sessions, *, leaders, today, expected_versio
     sessions = sorted(sessions, key=lambda session: session.number)
     stored_sessions = []
 
-    def check(stored):
+    def check(stored: CourseRound) -> None:
         stored_sessions.extend(CourseSession.objects.filter(round=stored).order_by("number"))
         _check_leaders(stored.unit_id, leaders)
         enrolled = Enrolment.objects.filter(round=stored).count()
@@ -155,7 +157,7 @@ def update_round(ctx, course_round, sessions, *, leaders, today, expected_versio
         _check_session_order(sessions)
         _check_moved_sessions(stored_sessions, sessions, today)
 
-    def save():
+    def save() -> None:
         course_round.save()
         course_round.leaders.set(leaders)
 
@@ -279,13 +281,13 @@ def check_mark(session: CourseSession, attended: bool, made_up_on: date | None, 
     return None
 
 
-def grid_versions(enrolments):
+def grid_versions(enrolments: Iterable[Enrolment]) -> str:
     """The versions of the participants an attendance grid shows, as its
     hidden field carries them: "id:version,…"."""
     return ",".join(f"{enrolment.pk}:{enrolment.version}" for enrolment in sorted(enrolments, key=lambda e: e.pk))
 
 
-def parse_grid_versions(text):
+def parse_grid_versions(text: str | None) -> dict[int, int]:
     """{enrolment id: version} from grid_versions() text; {} when it is not
     such text (then every participant is a conflict: nothing is overwritten)."""
     try:
@@ -294,13 +296,13 @@ def parse_grid_versions(text):
         return {}
 
 
-def _check_grid_versions(scope, expected):
+def _check_grid_versions(scope: Collection[int], expected: Mapping[int, int]) -> None:
     stored = dict(Enrolment.objects.filter(pk__in=scope).values_list("pk", "version"))
     if any(expected.get(pk) != version for pk, version in stored.items()):
         raise ConcurrentEditError
 
 
-def _update_completion(ctx, enrolment, sessions):
+def _update_completion(ctx: AuditContext, enrolment: Enrolment, sessions: Sequence[CourseSession]) -> bool:
     attendances = {row.session_id: row for row in Attendance.objects.filter(enrolment=enrolment)}
     completed_on = completion_date(sessions, attendances)
     if completed_on == enrolment.completed_on:
@@ -312,7 +314,11 @@ def _update_completion(ctx, enrolment, sessions):
 
 
 @transaction.atomic
-def record_attendance(ctx, course_round, marks, *, today, expected_versions=None, shown=None):
+def record_attendance(
+    ctx: AuditContext, course_round: CourseRound,
+    marks: Mapping[tuple[int, int], tuple[bool, date | None]], *, today: date,
+    expected_versions: Mapping[int, int] | None = None, shown: Collection[int] | None = None,
+) -> list[Enrolment]:
     """Record attendance in `course_round`.
 
     `marks` maps (enrolment id, session id) to (attended, made-up date) for
@@ -357,14 +363,17 @@ def record_attendance(ctx, course_round, marks, *, today, expected_versions=None
             )
             touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
             continue
-        before = snapshot(row, ATTENDANCE_FIELDS)
-        row.attended, row.made_up_on = attended, made_up_on
-        changes = diff_fields(before, snapshot(row, ATTENDANCE_FIELDS), ATTENDANCE_FIELDS)
-        if changes:
-            row.enrolment = enrolments[enrolment_id]
-            row.save(update_fields=ATTENDANCE_FIELDS)
-            record_changes(ctx, row, changes)
-            touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
+        # A cell posted as it is stored writes nothing. The marks are the
+        # form's cleaned values (a bool, a date or None), so comparing them
+        # is comparing what the history would show.
+        if (row.attended, row.made_up_on) == (attended, made_up_on):
+            continue
+        row.enrolment = enrolments[enrolment_id]
+        # The row is not versioned: the grid's lock is the enrolments'
+        # versions, checked above under the round's lock and moved on below,
+        # where the enrolment's access-log row names the sessions.
+        write_fields(ctx, row, attended=attended, made_up_on=made_up_on, log=False)
+        touched.setdefault(enrolment_id, []).append(f"{sessions_by_pk[session_id].number}")
     for enrolment_id, numbers in touched.items():
         enrolment = enrolments[enrolment_id]
         Enrolment.objects.filter(pk=enrolment.pk).update(version=F("version") + 1)

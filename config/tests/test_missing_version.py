@@ -3,7 +3,8 @@ conflict, never an overwrite: the views fell back to the stored version
 (`cleaned_data["version"] or record.version`), so a form without the field
 silently saved over whatever was newest. One case per form that carries a
 version (core.forms.VersionedFormMixin; the housing search and the course
-carried content fingerprints before issue 11)."""
+carried content fingerprints before issue 11, the complaint's action taken
+the text it was opened with)."""
 
 from datetime import date
 
@@ -18,8 +19,8 @@ from referrals.models import Client, ConcernReport, Decision, DecisionKind, Evic
 from referrals.tests.factories_notices import ConcernReportFactory, EvictionNoticeFactory
 from referrals.tests.factories_orders import accepted_order, make_pilot
 from reports.models import EnforcementFigures
-from tenancies.models import Apartment, ApartmentStatus, Tenancy
-from tenancies.tests.factories import ApartmentFactory, TenancyFactory, granted_decision
+from tenancies.models import Apartment, ApartmentStatus, Complaint, Tenancy
+from tenancies.tests.factories import ApartmentFactory, ComplaintFactory, TenancyFactory, granted_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,12 @@ def _apartment(ctx):
     apartment = ApartmentFactory(unit=ctx["unit"])
     return reverse("tenancies:apartment_edit", args=[apartment.pk]), "housing_admin", "form", \
         lambda: Apartment.objects.get(pk=apartment.pk).version
+
+
+def _complaint(ctx):
+    complaint = ComplaintFactory(apartment=ApartmentFactory(unit=ctx["unit"]), action_taken="Brev skickat.")
+    return reverse("tenancies:complaint_action", args=[complaint.pk]), "housing_admin", "form", \
+        lambda: Complaint.objects.get(pk=complaint.pk).action_taken
 
 
 def _tenancy(ctx):
@@ -121,11 +128,11 @@ def _application(ctx):
 
 CASES = {
     "client": _client, "decision": _decision, "notice": _notice, "concern": _concern, "apartment": _apartment,
-    "terms": _terms, "move_out": _move_out, "enforcement": _enforcement, "course": _course, "queue": _queue,
-    "application": _application,
+    "complaint": _complaint, "terms": _terms, "move_out": _move_out, "enforcement": _enforcement, "course": _course,
+    "queue": _queue, "application": _application,
 }
 # Text fields changed in the post, so a save would show.
-CHANGED = {"place": "Ändrat ställe", "queue": "Ändrad kö", "where": "Ändrat ställe"}
+CHANGED = {"place": "Ändrat ställe", "queue": "Ändrad kö", "where": "Ändrat ställe", "action_taken": "Ändrad åtgärd"}
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -17,6 +17,8 @@ number and never the person it is about.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -30,7 +32,8 @@ from accounts.models import User
 from accounts.notifications import notify_many
 from accounts.roles import Role
 from audit.models import AccessAction
-from audit.services import Change, display_value, log_access, record_changes
+from audit.services import log_access, snapshot
+from audit.tracked import save_tracked
 from audit.versioning import ConcurrentEditError, claim_version
 
 from ..models import Order, OrderEvent, OrderState
@@ -186,18 +189,40 @@ def _require_text(text: str, message: str) -> str:
     return text
 
 
-def _claim(order, expected_version):
-    """Take the optimistic lock; everything checked so far was checked on the
-    version the user saw, so a newer one refuses the step."""
+@contextmanager
+def _changed_meanwhile() -> Iterator[None]:
+    """A failed optimistic lock, told to the user as a refused step."""
     try:
-        claim_version(order, order.version if expected_version is None else expected_version)
+        yield
     except ConcurrentEditError:
         raise OrderChangedMeanwhile(
             _("Someone else changed the order at the same time. Nothing was saved: look at the order again and retry.")
         ) from None
 
 
-def _save(ctx, order, transition, text, fields):
+def _expected(order: Order, expected_version: int | None) -> int:
+    # A caller without a form (a service, a test) steps from the version it holds.
+    return order.version if expected_version is None else expected_version
+
+
+# The lifecycle transitions claim the version and save here, not through
+# audit.tracked.save_tracked: a transition is a change of state whose
+# history is its OrderEvent (with the text that went with it), not a diff
+# of fields, so save_tracked would keep no field history for it; and the
+# claim comes first, before the order is touched, because everything
+# checked so far was checked on the version the user saw (a refused claim
+# leaves the caller's order as it was). A field edit of an order
+# (link_order_to_client) goes through save_tracked.
+
+
+def _claim(order: Order, expected_version: int | None) -> None:
+    """Take the optimistic lock; everything checked so far was checked on the
+    version the user saw, so a newer one refuses the step."""
+    with _changed_meanwhile():
+        claim_version(order, _expected(order, expected_version))
+
+
+def _save(ctx: AuditContext, order: Order, transition: str, text: str, fields: list[str]) -> None:
     order.save(update_fields=[*fields, "version"])
     record_event(ctx, order, transition, text)
     log_access(ctx, AccessAction.UPDATE, order, note=transition)
@@ -375,13 +400,11 @@ def link_order_to_client(
         raise InvalidTransition(_("The order is already linked to a client."))
     if client is None or client.unit_id != order.unit_id:
         raise InvalidTransition(_("Choose a client of the order's unit."))
-    _claim(order, expected_version)
-    before = display_value(order, "client")
+    before = snapshot(order, ["client"])
     order.client = client
-    order.save(update_fields=["client", "version"])
-    field = Order._meta.get_field("client")
-    record_changes(ctx, order, [Change("client", str(field.verbose_name), before, display_value(order, "client"))])
-    log_access(ctx, AccessAction.UPDATE, order, note="client")
+    with _changed_meanwhile():
+        save_tracked(ctx, order, ["client"], expected_version=_expected(order, expected_version), before=before,
+                     update_fields=["client"], note="client")
     _notify(
         ctx, [order.ordered_by, order.active_pilot, order.passive_pilot],
         _("Order #%(number)s has been linked to a client file") % _number(order), order,
@@ -407,6 +430,10 @@ def mark_first_visit(ctx: AuditContext, order: Order, at: datetime) -> Order:
     starts = order.state == OrderState.ACCEPTED
     if not (sets_first_visit or starts):
         return order
+    # The row is locked and just read, so this claim cannot fail: it moves
+    # the version on so that an order page opened before the visit sees a
+    # conflict. Not save_tracked: starting is a transition (above), and the
+    # first visit's time keeps no field history (the visit is its record).
     claim_version(order, order.version)
     if sets_first_visit:
         order.first_visit_at = at

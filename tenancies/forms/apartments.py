@@ -156,12 +156,15 @@ class ComplaintForm(DateBoundsMixin, forms.ModelForm):
         return day
 
 
-class ComplaintActionForm(forms.Form):
-    action_taken = forms.CharField(
-        label=_("Action taken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    # The text the form was opened with, to detect a concurrent edit.
-    opened_with = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+class ComplaintActionForm(VersionedFormMixin, forms.ModelForm):
+    """The action taken on a complaint, with the complaint's version for the
+    optimistic lock (core.forms.VersionedFormMixin)."""
+
+    class Meta:
+        model = Complaint
+        fields = ["action_taken"]
+        labels = {"action_taken": _("Action taken")}
+        widgets = {"action_taken": forms.Textarea(attrs={"rows": 3})}
 
 
 class ApartmentFilterForm(forms.Form):

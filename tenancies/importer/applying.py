@@ -2,12 +2,12 @@
 transaction (so a concurrent change cannot slip in between). Only called
 when no row has an error. New clients are registered through the client
 service (referrals.services.clients.create_client), as on the client page;
-apartments and tenancies are written here, with their field history.
+apartments and tenancies are written here, with their field history,
+through the shared tracked-save path (audit.tracked.save_tracked). The
+import writes no access-log row per apartment or tenancy (the run is
+logged as a whole), hence log=False."""
 
-The tracked updates below (_update_apartment, _update_tenancy, _display)
-are the importer's own copies of "snapshot, claim the version, save, record
-the changes"; they are to move to the shared tracked-save helper."""
-
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit
 from audit.context import AuditContext
 from audit.models import AccessAction
-from audit.services import Change, diff_fields, log_access, record_changes
-from audit.versioning import claim_version
+from audit.services import log_access
+from audit.tracked import save_tracked
 from core.formatting import kr
 from referrals.models import Client
 from referrals.services.clients import create_client
@@ -91,16 +91,18 @@ def apply_plan(ctx: AuditContext, unit: Unit, apartments: dict[str, ApartmentPla
 def _update_apartment(ctx: AuditContext, plan: ApartmentPlan) -> None:
     apartment = plan.existing
     before = display_snapshot(apartment)
-    claim_version(apartment, apartment.version)
     for name, value in plan.values.items():
         if name not in ("object_number", "status"):
             setattr(apartment, name, value)
     apartment.status = plan.status
-    apartment.save()
-    record_changes(ctx, apartment, diff_fields(before, display_snapshot(apartment), APARTMENT_TRACKED_FIELDS))
+    # The version read with the register: a save since then is a conflict.
+    save_tracked(ctx, apartment, APARTMENT_TRACKED_FIELDS, expected_version=apartment.version, before=before,
+                 display=display_snapshot, log=False)
 
 
-def _display(tenancy: Tenancy, name: str) -> str:
+def _display_value(tenancy: Tenancy, name: str) -> str:
+    """A tenancy field as the register file writes it (ISO dates, rent in
+    kronor), so the history reads like the file that changed it."""
     value = getattr(tenancy, name)
     if name == "end_reason":
         return tenancy.get_end_reason_display() if value else ""
@@ -111,17 +113,20 @@ def _display(tenancy: Tenancy, name: str) -> str:
     return value or ""
 
 
+def _display(tenancy: Tenancy, fields: Sequence[str], protected: Sequence[str] = ()) -> dict:
+    """snapshot() (audit.services) with the register's display values."""
+    return {name: (Tenancy._meta.get_field(name).verbose_name, _display_value(tenancy, name), name in protected)
+            for name in fields}
+
+
 def _update_tenancy(ctx: AuditContext, plan: TenancyPlan) -> None:
     tenancy = plan.existing
-    before = {name: _display(tenancy, name) for name in plan.changes}
-    claim_version(tenancy, tenancy.version)
+    fields = list(plan.changes)
+    before = _display(tenancy, fields)
     for name, value in plan.changes.items():
         setattr(tenancy, name, value)
-    tenancy.save(update_fields=[*plan.changes, "version"])
-    record_changes(ctx, tenancy, [
-        Change(name, str(Tenancy._meta.get_field(name).verbose_name), before[name], _display(tenancy, name))
-        for name in plan.changes
-    ])
+    save_tracked(ctx, tenancy, fields, expected_version=tenancy.version, before=before, update_fields=fields,
+                 display=_display, log=False)
 
 
 def _derive_in_order(client: Client) -> None:

@@ -179,8 +179,11 @@ class ComplaintSource(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
-class Complaint(models.Model):
-    """A complaint or damage, logged per apartment and the tenancy at the time."""
+class Complaint(VersionedModel):
+    """A complaint or damage, logged per apartment and the tenancy at the time.
+
+    Versioned (audit.versioning) for the action taken, which is written
+    later and may be edited by two people at once."""
 
     apartment = models.ForeignKey(Apartment, verbose_name=_("apartment"), on_delete=models.PROTECT, related_name="complaints")
     # The tenancy running on `occurred_on`, found by the service; empty when

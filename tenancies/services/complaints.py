@@ -24,7 +24,6 @@ from accounts.notifications import notify_many
 from audit.models import AccessAction
 from audit.services import log_access, snapshot
 from audit.tracked import save_tracked
-from audit.versioning import ConcurrentEditError
 from referrals import protection
 
 from ..models import Complaint, ComplaintKind, Tenancy
@@ -92,18 +91,18 @@ def add_complaint(ctx: AuditContext, complaint: Complaint, *, today: date | None
 
 @transaction.atomic
 def update_complaint_action(
-    ctx: AuditContext, complaint: Complaint, action_taken: str, *, expected_action: str,
+    ctx: AuditContext, complaint: Complaint, action_taken: str, *, expected_version: int | None,
 ) -> Complaint:
-    """Record the action taken on a complaint. `expected_action` is the text
-    the user's form was opened with: if someone changed it meanwhile,
-    ConcurrentEditError (their words are not overwritten unseen)."""
+    """Record the action taken on a complaint. `expected_version` is the
+    complaint's version the user's form was opened with: if someone saved
+    meanwhile, ConcurrentEditError (their words are not overwritten unseen)."""
     stored = Complaint.objects.select_for_update(of=("self",)).select_related("tenancy__client").get(pk=complaint.pk)
-    if stored.action_taken.strip() != (expected_action or "").strip():
-        raise ConcurrentEditError
-    if stored.action_taken == action_taken:
+    if stored.action_taken == action_taken and stored.version == expected_version:
+        # Saved as it stands: nothing to write, no history, no log row.
         return stored
     before = snapshot(stored, ["action_taken"])
     stored.action_taken = action_taken
-    save_tracked(ctx, stored, ["action_taken"], before=before, update_fields=["action_taken"], note="action_taken")
-    complaint.action_taken = action_taken
+    save_tracked(ctx, stored, ["action_taken"], expected_version=expected_version, before=before,
+                 update_fields=["action_taken"], note="action_taken")
+    complaint.action_taken, complaint.version = stored.action_taken, stored.version
     return stored

@@ -191,7 +191,7 @@ def test_the_housing_administrator_records_the_action_taken(admin_client, unit):
     complaint = ComplaintFactory(apartment=ApartmentFactory(unit=unit))
 
     response = admin_client.post(reverse("tenancies:complaint_action", args=[complaint.pk]),
-                                 {"action_taken": "Varning skickad.", "opened_with": ""})
+                                 {"action_taken": "Varning skickad.", "version": complaint.version})
 
     assert response.status_code == 302
     assert Complaint.objects.get().action_taken == "Varning skickad."

@@ -46,6 +46,14 @@ def complaint_on(apartment, day, kind=ComplaintKind.DISTURBANCE):
                      description="Hög musik efter midnatt.")
 
 
+def someone_else_saved(complaint):
+    """The version the user opened `complaint` with, after someone else
+    saved it (the stored version moved on)."""
+    opened = complaint.version
+    Complaint.objects.filter(pk=complaint.pk).update(version=opened + 1)
+    return opened
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
@@ -163,7 +171,7 @@ def test_a_date_in_the_future_is_refused(ctx, history):
 def test_the_action_taken_is_recorded_later_with_history(ctx, unit):
     complaint = ComplaintFactory(apartment=ApartmentFactory(unit=unit))
 
-    services.update_complaint_action(ctx, complaint, "Samtal med hyresgästen.", expected_action="")
+    services.update_complaint_action(ctx, complaint, "Samtal med hyresgästen.", expected_version=complaint.version)
 
     assert Complaint.objects.get().action_taken == "Samtal med hyresgästen."
     change = FieldChange.objects.get()
@@ -172,19 +180,21 @@ def test_the_action_taken_is_recorded_later_with_history(ctx, unit):
 
 def test_an_action_changed_meanwhile_is_not_overwritten(ctx, unit):
     complaint = ComplaintFactory(apartment=ApartmentFactory(unit=unit), action_taken="Brev skickat.")
+    opened = someone_else_saved(complaint)
 
     with pytest.raises(ConcurrentEditError):
-        services.update_complaint_action(ctx, complaint, "Min text.", expected_action="")
+        services.update_complaint_action(ctx, complaint, "Min text.", expected_version=opened)
 
     assert Complaint.objects.get().action_taken == "Brev skickat."
 
 
 def test_the_action_page_keeps_the_users_text_after_a_conflict(client, housing_admin, unit):
     complaint = ComplaintFactory(apartment=ApartmentFactory(unit=unit), action_taken="Brev skickat.")
+    opened = someone_else_saved(complaint)
     client.force_login(housing_admin)
 
     response = client.post(reverse("tenancies:complaint_action", args=[complaint.pk]),
-                           {"action_taken": "Min text.", "opened_with": ""})
+                           {"action_taken": "Min text.", "version": opened})
 
     html = response.content.decode()
     assert response.status_code == 200

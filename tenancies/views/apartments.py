@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required, require_perm
-from audit.conflicts import form_after_conflict, save_edit
+from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
-from audit.versioning import ConcurrentEditError
 from core.forms import add_rule_error
 from referrals import protection
 
@@ -303,26 +302,25 @@ def complaint_create(request, pk):
 def complaint_action(request, pk):
     complaint = _fetch_part(request, Complaint, pk, perm="tenancies.change_complaint",
                             log=request.method == "GET", related=("tenancy__client",))
-    initial = {"action_taken": complaint.action_taken, "opened_with": complaint.action_taken}
-    form = ComplaintActionForm(request.POST or None, initial=initial)
-    saved_action = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaints.update_complaint_action(
-                AuditContext.from_request(request), complaint, form.cleaned_data["action_taken"],
-                expected_action=form.cleaned_data["opened_with"],
-            )
-        except ConcurrentEditError:
-            complaint.refresh_from_db(fields=["action_taken"])
-            saved_action = complaint.action_taken
-            form = form_after_conflict(request, ComplaintActionForm, None, _(
-                "Someone else changed the action taken while you were editing. Your text is not saved yet: "
-                "it is still in the form below. Compare with the saved text and save again."
-            ), extra={"opened_with": saved_action})
-        else:
-            messages.success(request, _("The action taken was saved."))
-            return redirect("tenancies:apartment_detail", pk=complaint.apartment_id)
+    edit = save_edit(
+        request, ComplaintActionForm(request.POST or None, instance=complaint),
+        lambda form: complaints.update_complaint_action(
+            AuditContext.from_request(request), complaint, form.cleaned_data["action_taken"],
+            expected_version=form.expected_version(),
+        ),
+        reread=lambda: Complaint.objects.get(pk=complaint.pk),
+        fields=["action_taken"],
+        message=_(
+            "Someone else changed the action taken while you were editing. Your text is not saved yet: "
+            "it is still in the form below. Compare with the saved text and save again."
+        ),
+    )
+    if edit.saved:
+        messages.success(request, _("The action taken was saved."))
+        return redirect("tenancies:apartment_detail", pk=complaint.apartment_id)
+    # One field: the page shows the saved text itself rather than a list of values.
+    saved_action = edit.conflict_values[0][1] if edit.conflict_values else None
     return render(
         request, "tenancies/apartments/complaint_action.html",
-        {"form": form, "complaint": complaint, "apartment": complaint.apartment, "saved_action": saved_action},
+        {"form": edit.form, "complaint": complaint, "apartment": complaint.apartment, "saved_action": saved_action},
     )
