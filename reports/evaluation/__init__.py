@@ -32,6 +32,7 @@ from core.pdf import render_pdf
 from .. import charts
 from ..kpis import volumes
 from ..kpis.cancellations import monthly_figures
+from ..kpis.result import preliminary_label, preliminary_until
 from . import tables
 from .goals import goal_section
 from .images import dashboard_chart
@@ -70,14 +71,19 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         caseload = engine.caseload_per_pilot(year, unit) if unit is not None else ()
     current, previous = monthly_figures(year, unit), monthly_figures(year - 1, unit)
     supported, orders = volumes.order_volumes(year, unit)
-    goals = [goal_section(kpi, year) for kpi in sorted(kpis, key=lambda k: k.number)]
+    today = timezone.localdate()
+    # The running year counts up to today: preliminary, and no goal judged.
+    until = preliminary_until(year, today)
+    goals = [goal_section(kpi, year, until) for kpi in sorted(kpis, key=lambda k: k.number)]
     judged = [goal for goal in goals if goal.met is not None]
     return {
         "year": year,
         "previous_year": year - 1,
         "unit": unit,
         "title": _("Evaluation of the bolots operation %(year)s") % {"year": year},
-        "generated_on": timezone.localdate(),
+        "generated_on": today,
+        "until": until,
+        "preliminary": preliminary_label(until) if until else "",
         "page_counter": page_counter_css(),
         "running_title": css_string(_("Evaluation of the bolots operation %(year)s") % {"year": year}),
         "apartments": tables.apartment_rows(figures),

@@ -2,6 +2,7 @@
 Y and Y−1 with a two-bar chart), formatted from the KPI engine's results."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,7 +60,9 @@ def goal_bars(kpi: KpiResult, year: int) -> tuple[Bar, ...]:
     )
 
 
-def goal_section(kpi: KpiResult, year: int) -> GoalSection:
+def goal_section(kpi: KpiResult, year: int, until: date | None = None) -> GoalSection:
+    """`until`: the last counted day of the running year; its goals are not
+    judged (met None) and their assessment says the figures are preliminary."""
     share = None
     # "2 av 8" only where the headline is a share of a whole (KPI 8's
     # numerator and denominator are orders and bolotsar: an average).
@@ -76,7 +79,7 @@ def goal_section(kpi: KpiResult, year: int) -> GoalSection:
         headline=Row(_("Result"), display_value(kpi.value, kpi.kind), display_value(kpi.previous, kpi.kind)),
         share=share,
         rows=tuple(figure_row(f) for f in kpi.figures),
-        met_label=met_label(kpi.met),
-        met=kpi.met,
+        met_label=met_label(kpi.met, until),
+        met=None if until is not None else kpi.met,
         bars=goal_bars(kpi, year),
     )

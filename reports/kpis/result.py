@@ -5,9 +5,11 @@ the same numbers: nothing downstream recomputes a figure.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 Number = int | Decimal | None
@@ -69,8 +71,24 @@ class FigureSection:
     figures: tuple[Figure, ...]
 
 
-def met_label(met: bool | None) -> str:
-    """How a KpiResult's `met` reads on the dashboard, in the PDF and the exports."""
+def preliminary_until(year: int, today: date | None = None) -> date | None:
+    """Today when `year` is the running year (its figures are preliminary and
+    count up to and including today), None for a closed year."""
+    today = today or timezone.localdate()
+    return today if year >= today.year else None
+
+
+def preliminary_label(until: date) -> str:
+    """"Preliminärt, t.o.m. 2026-12-06": the mark of the running year."""
+    return _("Preliminary, up to and including %(date)s") % {"date": until.strftime("%Y-%m-%d")}
+
+
+def met_label(met: bool | None, until: date | None = None) -> str:
+    """How a KpiResult's `met` reads on the dashboard, in the PDF and the
+    exports. A goal is judged only for a closed year: for the running year
+    (`until` given) the label says the figures are preliminary instead."""
+    if until is not None:
+        return preliminary_label(until)
     if met is None:
         return _("Not judged")
     return _("Met") if met else _("Not met")

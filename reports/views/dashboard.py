@@ -22,6 +22,7 @@ from tenancies.models import Tenancy
 from .. import charts
 from ..forms import FIRST_YEAR, YearForm
 from ..kpis import additional_figures, caseload_per_pilot, compute_kpis
+from ..kpis.result import preliminary_label, preliminary_until
 
 
 def unit_of(request):
@@ -69,12 +70,15 @@ def dashboard_context(request, year=None):
             years = sorted({*years, year}, reverse=True)
         form = YearForm(years=years, initial={"ar": year})
     kpis = compute_kpis(year, unit)
+    until = preliminary_until(year, today)
     return {
         "unit": unit,
         "year": year,
         "previous_year": year - 1,
         "year_in_progress": year == today.year,
         "today": today,
+        # The running year is preliminary: no goal is judged before it ends.
+        "preliminary": preliminary_label(until) if until else "",
         "form": form,
         "kpis": kpis,
         "sections": additional_figures(year, unit),

@@ -20,7 +20,7 @@ from core.exports import csv_text, neutralise
 from core.formatting import plain_value
 
 from ..kpis import compute_kpis
-from ..kpis.result import met_label
+from ..kpis.result import met_label, preliminary_label, preliminary_until
 from .dashboard import check_year, unit_of
 
 EXPORT_OBJECT_TYPE = "reports.kpi_table"
@@ -36,12 +36,17 @@ XLSX_FORMATS = {
 }
 
 
-def headers(year):
+def headers(year, until=None):
+    """`until`: the running year's last counted day; its value column then
+    says the period and that the figures are preliminary."""
+    current = _("Value year %(year)s") % {"year": year}
+    if until is not None:
+        current = f"{current} ({year}-01-01 – {until:%Y-%m-%d}, {preliminary_label(until)})"
     return [
         _("No."),
         _("Goal"),
         _("Target"),
-        _("Value year %(year)s") % {"year": year},
+        current,
         _("Numerator"),
         _("Denominator"),
         _("Value year %(year)s") % {"year": year - 1},
@@ -50,14 +55,15 @@ def headers(year):
     ]
 
 
-def table_rows(kpis):
+def table_rows(kpis, until=None):
     """[(number, goal, target, value, kind, numerator, denominator, previous,
-    met, definition)] per KPI and part figure, values unformatted."""
+    met, definition)] per KPI and part figure, values unformatted. No goal
+    is judged in the running year (`until` given)."""
     rows = []
     for kpi in kpis:
         rows.append((
             str(kpi.number), kpi.goal, kpi.target, kpi.value, kpi.kind, kpi.numerator, kpi.denominator,
-            kpi.previous, met_label(kpi.met), kpi.definition,
+            kpi.previous, met_label(kpi.met, until), kpi.definition,
         ))
         for index, figure in enumerate(kpi.figures, start=1):
             rows.append((
@@ -72,12 +78,13 @@ def _safe_text(value):
     return neutralise(value)
 
 
-def csv_content(kpis, year):
+def csv_content(kpis, year, until=None):
     """The table in the Swedish Excel dialect (core.exports)."""
-    return csv_text(headers(year), [
+    return csv_text(headers(year, until), [
         [number, goal, target, plain_value(value, kind), plain_value(numerator), plain_value(denominator),
          plain_value(previous, kind), met, definition]
-        for number, goal, target, value, kind, numerator, denominator, previous, met, definition in table_rows(kpis)
+        for number, goal, target, value, kind, numerator, denominator, previous, met, definition
+        in table_rows(kpis, until)
     ])
 
 
@@ -93,14 +100,14 @@ def _cell_number(value, kind):
     return int(value)
 
 
-def xlsx_content(kpis, year, unit_name=""):
+def xlsx_content(kpis, year, unit_name="", until=None):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = _("Goals %(year)s") % {"year": year}
-    sheet.append(headers(year))
+    sheet.append(headers(year, until))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for number, goal, target, value, kind, numerator, denominator, previous, met, definition in table_rows(kpis):
+    for number, goal, target, value, kind, numerator, denominator, previous, met, definition in table_rows(kpis, until):
         sheet.append([
             number, _safe_text(goal), _safe_text(target), _cell_number(value, kind),
             numerator, denominator, _cell_number(previous, kind), met, _safe_text(definition),
@@ -117,7 +124,8 @@ def xlsx_content(kpis, year, unit_name=""):
     for column, width in enumerate((6, 40, 16, 14, 11, 11, 14, 14, 80), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
-    workbook.properties.title = _("Goals %(year)s") % {"year": year} + (f" – {unit_name}" if unit_name else "")
+    workbook.properties.title = (_("Goals %(year)s") % {"year": year} + (f" – {unit_name}" if unit_name else "")
+                                 + (f" ({preliminary_label(until)})" if until else ""))
     workbook.properties.creator = "Bolots"
     output = io.BytesIO()
     workbook.save(output)
@@ -129,7 +137,7 @@ def export_csv(request, year):
     check_year(year)
     unit = unit_of(request)
     kpis = compute_kpis(year, unit)
-    response = HttpResponse(csv_content(kpis, year), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_content(kpis, year, until=preliminary_until(year)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mal-{year}.csv"'
     log_export(request, object_type=EXPORT_OBJECT_TYPE, note=f"CSV {year}")
     return response
@@ -140,7 +148,8 @@ def export_xlsx(request, year):
     check_year(year)
     unit = unit_of(request)
     kpis = compute_kpis(year, unit)
-    response = HttpResponse(xlsx_content(kpis, year, unit_name=str(unit)), content_type=XLSX_TYPE)
+    response = HttpResponse(xlsx_content(kpis, year, unit_name=str(unit), until=preliminary_until(year)),
+                            content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mal-{year}.xlsx"'
     log_export(request, object_type=EXPORT_OBJECT_TYPE, note=f"XLSX {year}")
     return response
