@@ -62,6 +62,10 @@ def other_pilot_of(order, user):
     return order.passive_pilot_id
 
 
+# The value of the "None" reason button; stored as no reason ("").
+NO_REASON = "none"
+
+
 class VisitForm(DateBoundsMixin, forms.ModelForm):
     active_pilot = PilotChoiceField(label=_("Active bolots"), queryset=None)
     passive_pilot = PilotChoiceField(
@@ -94,7 +98,10 @@ class VisitForm(DateBoundsMixin, forms.ModelForm):
         self.fields["passive_pilot"].queryset = pilots
         self.fields["kind"].choices = VisitKind.choices
         self.fields["outcome"].choices = VisitOutcome.choices
-        self.fields["cancel_reason"].choices = [("", _("None")), *CancelReason.choices]
+        # "None" is a choice of its own (saved as no reason), so that an
+        # empty field preselects nothing: a cancellation is never saved with
+        # a reason nobody chose.
+        self.fields["cancel_reason"].choices = [(NO_REASON, _("None")), *CancelReason.choices]
         self.fields["cancel_reason_text"].widget.attrs["autocomplete"] = "off"
         if not self.is_bound:
             now = timezone.localtime().replace(second=0, microsecond=0)
@@ -104,8 +111,11 @@ class VisitForm(DateBoundsMixin, forms.ModelForm):
                 "passive_pilot": other_pilot_of(order, user),
                 "kind": default_kind(order),
                 "outcome": VisitOutcome.DONE,
-                "cancel_reason": "",
             })
+
+    def clean_cancel_reason(self):
+        reason = self.cleaned_data.get("cancel_reason") or ""
+        return "" if reason == NO_REASON else reason
 
     def clean(self):
         data = super().clean()

@@ -102,3 +102,29 @@ def test_the_reasons_are_offered_as_large_buttons_in_swedish(client, order, pilo
         assert f">{label}</label>" in html
     assert 'class="btn-check"' in html
     assert "<legend" in html and "Orsak till avbokningen" in html
+
+
+def test_no_reason_is_preselected_on_a_new_visit(client, order, pilot):
+    client.force_login(pilot)
+    response = client.get(reverse("bolots:visit_create", args=[order.pk]))
+
+    assert response.context["form"]["cancel_reason"].value() in (None, "")
+    html = response.content.decode()
+    fieldset = html[html.index('id="id_cancel_reason"'):]
+    fieldset = fieldset[:fieldset.index("</fieldset>")]
+    assert ">Ingen</label>" in fieldset and "checked" not in fieldset
+
+
+@pytest.mark.parametrize("outcome", VisitOutcome.needing_reason())
+def test_none_chosen_on_a_cancellation_is_refused(client, order, pilot, outcome):
+    response = post(client, order, pilot, outcome=outcome, cancel_reason="none")
+
+    assert response.context["form"].errors["cancel_reason"] == ["Välj orsaken till avbokningen."]
+    assert order.visits.count() == 1
+
+
+def test_none_chosen_on_a_done_visit_saves_no_reason(client, order, pilot):
+    response = post(client, order, pilot, outcome=VisitOutcome.DONE, cancel_reason="none")
+
+    assert response.status_code == 302
+    assert order.visits.latest("created_at").cancel_reason == ""

@@ -82,6 +82,9 @@ class ClientForm(VersionedFormMixin, forms.ModelForm):
         if user.unit_id:
             officers = officers.filter(unit_id=user.unit_id)
         self.fields["responsible_officer"].queryset = officers.order_by("first_name", "last_name")
+        if not self.instance.pk and officers.filter(pk=user.pk).exists():
+            # A new client: the acting case officer is the usual responsible one.
+            self.fields["responsible_officer"].initial = user.pk
         if self.instance.pk and not self.instance.contact_visible_to(user):
             # The user may neither see nor change a protected client's
             # contact details, nor lower the protection to reveal them.

@@ -123,6 +123,10 @@ class OrderForm(forms.ModelForm):
             self.initial.setdefault("client", preset_client.pk)
             # Children in the home are a risk to know before the first visit.
             self.initial.setdefault("risk_children", preset_client.children_in_home > 0)
+            # The client's only decision an order can follow is the one meant.
+            only = list(decisions.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                self.initial.setdefault("decision", only[0])
         self.fields["decision"].queryset = decisions
         for name in ("subject_name", "subject_address"):
             self.fields[name].widget.attrs["autocomplete"] = "off"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MinValueValidator
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
@@ -146,8 +147,16 @@ class MoveInForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
         self.fields["apartment"].help_text = _(
             "Vacant apartments of a kind the client has a granted decision on, waiting for execution."
         )
-        self.fields["decision"].queryset = waiting_apartment_decisions(client)
+        self.fields["decision"].queryset = waiting = waiting_apartment_decisions(client)
         self.fields["rent_kr"].help_text = _("Leave empty to charge the apartment's rent.")
+        # The move-in executes a decision: default to the only one waiting,
+        # and never to a date before the (first) decision starts.
+        first_two = list(waiting.only("pk", "valid_from")[:2])
+        if len(first_two) == 1:
+            self.initial.setdefault("decision", first_two[0].pk)
+        today = timezone.localdate()
+        starts = first_two[0].valid_from if first_two else None
+        self.initial.setdefault("start_date", max(today, starts) if starts else today)
 
     def save(self, commit=False):
         tenancy = super().save(commit=False)

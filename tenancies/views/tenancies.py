@@ -96,10 +96,7 @@ def tenancy_move_in(request, pk):
     client = fetch_visible(
         request, Client.objects.all(), perm="tenancies.add_tenancy", log=request.method == "GET", pk=pk
     )
-    form = MoveInForm(
-        request.POST or None, client=client, user=request.user,
-        initial={"start_date": timezone.localdate()},
-    )
+    form = MoveInForm(request.POST or None, client=client, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             tenancy = form.save()
