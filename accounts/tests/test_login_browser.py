@@ -38,7 +38,7 @@ def test_first_login_enrols_an_app_on_a_phone(phone_page, pilot, axe):
 
     page.locator("input[name=code]").fill("000000" if code_for(device) != "000000" else "111111")
     page.get_by_role("button", name="Slå på", exact=True).click()
-    page.get_by_text("Koden stämde inte").wait_for()
+    page.locator("form").get_by_text("Koden stämde inte").wait_for()  # beside the field (also in the error summary)
     axe(page)
     page.locator("input[name=code]").fill(code_for(device))
     page.get_by_role("button", name="Slå på", exact=True).click()
@@ -62,7 +62,7 @@ def test_login_with_a_code_on_a_phone(phone_page, case_officer, axe):
 
     page.locator("input[name=code]").fill("abcdef")
     page.get_by_role("button", name="Bekräfta", exact=True).click()
-    page.get_by_text("Fel kod. 4 försök kvar").wait_for()
+    page.locator("form").get_by_text("Fel kod. 4 försök kvar").wait_for()  # beside the field (also in the error summary)
     axe(page)
     page.locator("input[name=code]").fill(fresh_code(device))
     page.get_by_role("button", name="Bekräfta", exact=True).click()

@@ -52,7 +52,7 @@ def test_manager_enters_the_enforcement_figures(page, unit, manager, browser_log
     page.locator("#id_executed_evictions").fill("7")
     page.locator("#id_children_affected").fill("2")
     page.get_by_role("button", name="Spara").click()
-    page.get_by_text("kan inte vara fler än ansökningarna").wait_for()
+    page.locator("form").get_by_text("kan inte vara fler än ansökningarna").wait_for()  # beside the field (also in the error summary)
     assert not EnforcementFigures.objects.exists()
     axe(page)
     page.locator("#id_executed_evictions").fill("3")
