@@ -122,10 +122,15 @@ def decisions(user: User, client: Client, now: datetime) -> list[SummaryLine]:
 def orders(user: User, client: Client, now: datetime) -> list[SummaryLine]:
     """Open orders with their state and, while it runs, the 48-hour clock.
     One query."""
+    from .services.orders import with_details_for
     from .todo import clock_text
 
+    # Only orders whose details the user may see: a bolots sees the unit's
+    # queue without names, so a queued order must not be tied to this
+    # person on their file (docs/access.md).
     rows = (
-        Order.objects.visible_to(user).filter(client=client, state__in=OrderState.open_states())
+        with_details_for(user, Order.objects.visible_to(user))
+        .filter(client=client, state__in=OrderState.open_states())
         .select_related("active_pilot")
         .order_by("-sent_at", "-pk")[:MAX_LINES]
     )
@@ -133,7 +138,7 @@ def orders(user: User, client: Client, now: datetime) -> list[SummaryLine]:
     for order in rows:
         clock, urgent = clock_text(order, now)
         text = f"{order.get_kind_display()} #{order.pk}: {order.get_state_display()}"
-        if order.active_pilot_id and order.details_visible_to(user):
+        if order.active_pilot_id:
             text += " (" + _("active bolots %(name)s") % {"name": order.active_pilot} + ")"
         if clock:
             text += f". {clock}"
