@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .navigation import menu_for
+from .navigation import header_search_for, menu_for
 
 
 def navigation(request):
@@ -9,6 +9,7 @@ def navigation(request):
         return {}
     return {
         "nav_menu": menu_for(user, request.path),
+        "header_search": header_search_for(user),
         # Lazy: evaluated only where the template shows it (one COUNT query).
         "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count()
         if user.is_authenticated

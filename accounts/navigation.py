@@ -49,6 +49,21 @@ def start_page_for(user):
     return None
 
 
+def header_search_for(user):
+    """The search box in the page header, or None: the first entry an app
+    declares as `header_search` on its AppConfig that the user may use
+    (referrals: clients by name or personal identity number), as
+    {url, label}. The box POSTs to `url_name`, so that what is searched
+    for never appears in a URL."""
+    if not user.is_authenticated:
+        return None
+    for config in apps.get_app_configs():
+        entry = getattr(config, "header_search", None)
+        if entry and (not entry.get("perm") or user.has_perm(entry["perm"])):
+            return {"url": reverse(entry["url_name"]), "label": entry["label"], "help": entry.get("help", "")}
+    return None
+
+
 def menu_for(user, current_path=""):
     """The entries grouped for the menu bar: [{label, entries, active}], in
     the order of each group's first entry."""

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from .navigation import items_for, start_page_for
 from .roles import Role
+from .todo import sections_for
 
 
 @login_required
@@ -20,6 +21,8 @@ def home(request):
         {
             "roles": [(role, Role.DESCRIPTIONS[role]) for role in roles],
             "sections": items_for(request.user),
+            # "Att göra": what the user must act on, from the apps that own it.
+            "todo": sections_for(request.user, timezone.now()),
         },
     )
 

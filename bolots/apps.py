@@ -46,6 +46,21 @@ class BolotsConfig(AppConfig):
          "perm": "bolots.view_frequencychange", "order": 10},
     ]
 
+    # New signals on the case officer's "Att göra" start page (accounts.todo).
+    todo_sections = [
+        {"key": "signals", "title": _("New signals"), "perm": "bolots.change_signal", "order": 30,
+         "items": "bolots.todo.new_signals", "more_url_name": "bolots:signal_list"},
+    ]
+
+    # Visits and open signals on the client's overview (referrals.client_summaries);
+    # signals come from visits, so their box links to the visits tab.
+    client_summaries = [
+        {"key": "visits", "label": _("Visits"), "tab": "visits", "perm": "bolots.view_visit",
+         "order": 80, "lines": "bolots.client_summary.visits"},
+        {"key": "signals", "label": _("Open signals"), "tab": "visits", "perm": "bolots.view_signal",
+         "order": 85, "lines": "bolots.client_summary.open_signals"},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     role_permissions = {
         Role.CASE_OFFICER: [

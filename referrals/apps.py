@@ -46,6 +46,36 @@ class ReferralsConfig(AppConfig):
          "perm": "referrals.view_evictionnotice", "order": 50},
     ]
 
+    # The search box in every page's header (accounts.navigation.header_search_for).
+    header_search = {"url_name": "referrals:client_search", "perm": "referrals.view_client",
+                     "label": _("Search client"), "help": _("Name or personal identity number")}
+
+    # The case officer's "Att göra" start page (accounts.todo); the
+    # permissions are ones only case officers hold, since these are their
+    # own items to act on.
+    todo_sections = [
+        {"key": "returned_orders", "title": _("Orders returned with a question"), "perm": "referrals.change_order",
+         "order": 10, "items": "referrals.todo.returned_orders", "more_url_name": "referrals:order_list"},
+        {"key": "first_visits", "title": _("48-hour orders not yet visited"), "perm": "referrals.add_order",
+         "order": 20, "items": "referrals.todo.first_visits_due", "more_url_name": "referrals:order_list"},
+        {"key": "ivo_deadlines", "title": _("Decisions nearing the IVO deadline"), "perm": "referrals.add_decision",
+         "order": 40, "items": "referrals.todo.ivo_deadlines", "more_url_name": "referrals:decision_waiting_list"},
+        {"key": "plan_reviews", "title": _("Individual plans due for review"),
+         "perm": "referrals.change_individualplan", "order": 50, "items": "referrals.todo.plan_reviews",
+         "more_url_name": "referrals:plan_reviews_due"},
+    ]
+
+    # The boxes on the client's overview (referrals.client_summaries); higher
+    # apps add theirs.
+    client_summaries = [
+        {"key": "decisions", "label": _("Open decisions"), "tab": "decisions", "perm": "referrals.view_decision",
+         "order": 20, "lines": "referrals.client_summaries.decisions"},
+        {"key": "orders", "label": _("Open orders"), "tab": "orders", "perm": "referrals.view_order",
+         "order": 40, "lines": "referrals.client_summaries.orders"},
+        {"key": "plan", "label": _("Individual plan"), "tab": "plan", "perm": "referrals.view_individualplan",
+         "order": 30, "lines": "referrals.client_summaries.plan"},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     role_permissions = {
         Role.CASE_OFFICER: [

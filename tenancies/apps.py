@@ -22,6 +22,12 @@ class TenanciesConfig(AppConfig):
          "perm": "tenancies.view_tenancy", "order": 60},
     ]
 
+    # The current tenancy on the client's overview (referrals.client_summaries).
+    client_summaries = [
+        {"key": "tenancy", "label": _("Current tenancy"), "tab": "tenancies", "perm": "tenancies.view_tenancy",
+         "order": 60, "lines": "tenancies.client_summary.current_tenancy"},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     role_permissions = {
         Role.CASE_OFFICER: [

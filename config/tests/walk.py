@@ -49,6 +49,7 @@ ROUTES = {
     "accounts:logout": _none,  # GET shows nothing (logout is a POST)
     "accounts:notifications": _none,
     "referrals:client_list": _none,
+    "referrals:client_search": _none,  # the header search: POST only, a GET is refused (405)
     "referrals:client_create": _none,
     "referrals:client_detail": _both_clients(),
     "referrals:client_edit": _both_clients(),

@@ -32,7 +32,7 @@ def test_case_officer_registers_a_training_apartment_package_and_executes_it(
     page.get_by_label("Gäller från").fill("2025-02-01")
     page.get_by_role("button", name="Spara").click()
 
-    assert "kräver ett beviljat beslut om bolotsinsats" in page.locator("#form-errors").inner_text()
+    assert "kräver ett beviljat beslut om bolotsinsats" in page.locator("[data-error-summary]").inner_text()
     box = page.get_by_label("Registrera samtidigt beslut om bolotsinsats för samma period")
     assert Decision.objects.count() == 0
     axe(page)

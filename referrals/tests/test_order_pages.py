@@ -458,3 +458,18 @@ def test_queue_puts_the_48_hour_orders_first_by_deadline(client, unit, case_offi
     queue = list(client.get(LIST).context["queue"].object_list)
 
     assert queue == [sooner, later, errand]
+
+
+def test_a_failed_step_gets_the_error_summary_linking_to_its_field(client, pilot, second_pilot, case_officer, queued):
+    # The step forms are in `steps`, not `form`: the view names the failed
+    # one in error_summary_forms for base.html's summary (issue 12).
+    client.force_login(pilot)
+    client.post(step(queued, "returnera"), {"return-version": 1, "return-question": "Finns det hiss?"})
+    client.force_login(case_officer)
+
+    html = client.post(step(queued, "svara"), {"answer-version": 2, "answer-answer": ""}).content.decode()
+
+    summary = html[html.index("data-error-summary"):]
+    summary = summary[:summary.index("</div>")]
+    assert 'href="#id_answer-answer"' in summary
+    assert html.count("data-error-summary") == 1

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
 from audit import reads
@@ -10,6 +11,7 @@ from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.services import history_of
 
+from ..client_summaries import summaries_for
 from ..forms.clients import ClientForm, ClientSearchForm, PersonalNumberField
 from ..models import Client
 from ..services import clients as services
@@ -47,6 +49,29 @@ def client_list(request):
             "can_add": request.user.has_perm("referrals.add_client"),
         },
     )
+
+
+@require_POST
+@permission_required("referrals.view_client")
+def client_search(request):
+    """The header's search box (templates/base.html, registered as
+    ReferralsConfig.header_search). POST only, so that the name or number
+    never reaches a URL, a server log or the browser history: the term goes
+    into the session the client list reads. One match opens the client's
+    file at once (one page load less); otherwise the client list shows the
+    matches, through the same access rule and search log."""
+    form = ClientSearchForm(request.POST)
+    term = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if not term:
+        return redirect("referrals:client_list")
+    request.session[SEARCH_SESSION_KEY] = term
+    # pks only: no client is built (and logged as read) for the count; the
+    # file opened is logged by client_detail, the list's rows by the list.
+    matches = list(Client.objects.visible_to(request.user).search(term).values_list("pk", flat=True)[:2])
+    if len(matches) == 1:
+        reads.log_search(AuditContext.from_request(request), term, what="clients", matched=1)
+        return redirect("referrals:client_detail", pk=matches[0])
+    return redirect("referrals:client_list")
 
 
 @permission_required("referrals.add_client")
@@ -92,6 +117,8 @@ def client_detail(request, pk):
         {
             "client": client,
             "show_contact": show_contact,
+            # The picture from every tab in one place (client_summaries).
+            "summaries": summaries_for(request.user, client),
             "history": history[:50],
             "can_edit": request.user.has_perm("referrals.change_client"),
             "can_review_log": request.user.has_perm("audit.view_accesslogentry"),

@@ -311,6 +311,9 @@ def _render_detail(request, order, bound=None):
         "steps": steps,
         "show_contact": bool(details and order.client_id and order.client.contact_visible_to(user)),
         "can_open_client": bool(details and order.client_id and _client_visible(user, order)),
+        # The step forms sit in `steps`, where base.html's error summary
+        # does not look: name the failed one.
+        "error_summary_forms": [bound[1]] if bound is not None else [],
     }
     return render(request, "referrals/orders/order_detail.html", context)
 

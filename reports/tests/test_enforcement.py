@@ -116,7 +116,7 @@ def test_errors_are_in_swedish_and_nothing_is_saved(client, manager, data, field
     errors = " ".join(response.context["form"].errors[field])
     assert message in errors
     assert not EnforcementFigures.objects.exists()
-    assert "Formuläret innehåller fel" in response.content.decode()
+    assert "Det finns fel i formuläret" in response.content.decode()  # the error summary (base.html)
 
 
 def test_a_year_cannot_be_entered_twice(client, manager):
