@@ -83,6 +83,7 @@ ROUTES = {
     "referrals:order_step": lambda w: [{"pk": w.objects["order"].pk, "step": "slutfor"}],
     "referrals:client_orders": _both_clients(),
     "referrals:reassign": _none,
+    "referrals:reassign_pilot": _none,
     "referrals:reassignment_list": _none,
     "referrals:notice_list": _none,
     "referrals:notice_create": _none,
