@@ -54,6 +54,7 @@ ROUTES = {
     "referrals:client_edit": _both_clients(),
     "referrals:client_decisions": _both_clients(),
     "referrals:decision_create": _both_clients(),
+    "referrals:decision_package_create": _both_clients(),
     "referrals:decision_waiting_list": _none,
     "referrals:decision_detail": _pk("decision"),
     "referrals:decision_history": _pk("decision"),
