@@ -135,7 +135,8 @@ def test_the_order_is_sent_with_the_package(client, case_officer, client_record,
     ],
 )
 def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(
-    client, case_officer, client_record, overrides, field, message, form_data):
+    client, case_officer, client_record, overrides, field, message, form_data
+):
     client.force_login(case_officer)
     before = counts()
 
@@ -148,7 +149,8 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(
 
 
 def test_a_failure_after_the_first_decision_leaves_nothing_half_saved(
-    client, case_officer, client_record, monkeypatch, form_data):
+    client, case_officer, client_record, monkeypatch, form_data
+):
     def fail(ctx, order):
         raise RuntimeError("the order could not be sent")
 
@@ -163,7 +165,9 @@ def test_a_failure_after_the_first_decision_leaves_nothing_half_saved(
     assert counts() == before
 
 
-def test_a_decision_rule_refusal_is_shown_and_nothing_is_saved(client, case_officer, client_record, monkeypatch, form_data):
+def test_a_decision_rule_refusal_is_shown_and_nothing_is_saved(
+    client, case_officer, client_record, monkeypatch, form_data
+):
     from referrals.services.decisions import DecisionError
 
     real = packages.decision_services.record_decision
