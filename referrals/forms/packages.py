@@ -9,6 +9,7 @@ asks only what the two decisions share.
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -16,23 +17,28 @@ from accounts.roles import Role
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
 
-from ..models import LegalReference, Order
+from ..models import Decision, LegalReference, Order
 from ..services.packages import PackageTerms, usual_legal_basis
 from .decisions import not_in_future
 
 
+def _label(name):
+    return capfirst(Decision._meta.get_field(name).verbose_name)
+
+
 class PackageForm(DateBoundsMixin, forms.Form):
-    legal_basis = forms.ModelChoiceField(label=_("Legal basis"), queryset=LegalReference.objects.none())
-    decided_by = forms.ModelChoiceField(label=_("Decided by"), queryset=User.objects.none())
-    applied_on = forms.DateField(label=_("Applied on"), widget=DateInput, validators=[not_in_future])
-    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput, validators=[not_in_future])
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput)
+    # The decision form's labels (the model's), so both forms read alike.
+    legal_basis = forms.ModelChoiceField(label=_label("legal_basis"), queryset=LegalReference.objects.none())
+    decided_by = forms.ModelChoiceField(label=_label("decided_by"), queryset=User.objects.none())
+    applied_on = forms.DateField(label=_label("applied_on"), widget=DateInput, validators=[not_in_future])
+    decided_on = forms.DateField(label=_label("decided_on"), widget=DateInput, validators=[not_in_future])
+    valid_from = forms.DateField(label=_label("valid_from"), widget=DateInput)
     valid_to = forms.DateField(
-        label=_("Valid until"), widget=DateInput, required=False,
+        label=_label("valid_to"), widget=DateInput, required=False,
         help_text=_("Leave empty when the decisions are valid until further notice. A training stay is meant to "
                     "last one to three years."),
     )
-    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reasoning = forms.CharField(label=_label("reasoning"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     send_order = forms.BooleanField(
         label=_("Also send the order for bolots support to the bolots unit"), required=False,
