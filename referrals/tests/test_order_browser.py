@@ -70,7 +70,6 @@ def test_manager_splits_a_pilots_orders(page, unit, manager, pilot, second_pilot
     bertils = accepted_order(third, pilot, client=bertil, state=OrderState.IN_PROGRESS)
     browser_login(page, "chef")
     menu(page, "Omfördelning")
-    page.get_by_role("link", name="Fördela en bolots uppdrag").first.click()
     page.get_by_role("heading", name="Fördela en bolots uppdrag").wait_for()
     axe(page)
     page.get_by_label("Bolotsen vars uppdrag flyttas").select_option(str(pilot.pk))
