@@ -29,7 +29,9 @@ class ReferralsConfig(AppConfig):
          "perm": "referrals.view_evictionnotice", "order": 40},
         {"group": ORDERS, "label": _("Concern reports"), "url_name": "referrals:concern_list",
          "perm": "referrals.view_concernreport", "order": 45},
-        {"group": ORDERS, "label": _("Reassignment"), "url_name": "referrals:reassign",
+        # A leaving bolots's orders are the usual reassignment (issue 12 §9);
+        # the split page links to the case officers' page.
+        {"group": ORDERS, "label": _("Reassignment"), "url_name": "referrals:reassign_pilot",
          "perm": "referrals.add_reassignment", "order": 48},
     ]
 

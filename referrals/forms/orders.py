@@ -261,7 +261,9 @@ class OrderFilterForm(forms.Form):
 
 
 class ReassignmentForm(forms.Form):
-    scope = forms.ChoiceField(label=_("What is moved"), choices=Reassignment.Scope.choices, widget=forms.RadioSelect)
+    """A case officer's whole caseload to another case officer. A bolots's
+    orders are split on their own page (forms.reassignment.SplitForm)."""
+
     from_user = PersonChoiceField(
         label=_("From"), queryset=None,
         help_text=_("Also people who have left (deactivated accounts)."),
@@ -274,31 +276,13 @@ class ReassignmentForm(forms.Form):
 
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
-
-        unit_id = manager.unit_id
-        both_roles = [Role.CASE_OFFICER, Role.PILOT]
-        staff = (
-            User.objects.filter(unit_id=unit_id, groups__name__in=both_roles)
-            .distinct()
-            .prefetch_related("groups")
-            .order_by("first_name", "last_name", "username")
-        )
+        staff = people_of_role(manager.unit_id, Role.CASE_OFFICER, active_only=False).prefetch_related("groups")
         self.fields["from_user"].queryset = staff
         self.fields["to_user"].queryset = staff.filter(is_active=True)
 
     def clean(self):
-        from ..services.reassignment import ROLE_OF_SCOPE
-
         data = super().clean()
-        scope, from_user, to_user = data.get("scope"), data.get("from_user"), data.get("to_user")
-        if not (scope and from_user and to_user):
-            return data
-        role = ROLE_OF_SCOPE[scope]
-        if from_user == to_user:
+        from_user, to_user = data.get("from_user"), data.get("to_user")
+        if from_user and to_user and from_user == to_user:
             self.add_error("to_user", _("Choose two different people."))
-        if not people_of_role(from_user.unit_id, role, active_only=False).filter(pk=from_user.pk).exists():
-            self.add_error("from_user", _("This person does not have the role %(role)s.") % {"role": role})
-        if not people_of_role(to_user.unit_id, role, active_only=True).filter(pk=to_user.pk).exists():
-            self.add_error("to_user", _("This person is not an active user with the role %(role)s.") % {"role": role})
         return data

@@ -37,6 +37,7 @@ from .orders import (  # noqa: F401
     OrderOutcome,
     OrderQuerySet,
     OrderState,
+    ReassignedOrder,
     Reassignment,
 )
 from .plans import IndividualPlan, PlanAction, PlanGoal, PlanReview  # noqa: F401

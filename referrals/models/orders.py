@@ -419,8 +419,12 @@ class Reassignment(models.Model):
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.PROTECT, related_name="reassigned_from"
     )
+    # Empty when the caseload was split between several people: each order's
+    # receiver is then on its ReassignedOrder row (services.reassignment.
+    # split_pilot_caseload).
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT, related_name="reassigned_to"
+        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT, related_name="reassigned_to",
+        null=True, blank=True,
     )
     reason = models.CharField(_("reason"), max_length=300)
     clients_moved = models.PositiveIntegerField(_("clients moved"), default=0)
@@ -436,4 +440,35 @@ class Reassignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.from_user} → {self.to_user}"
+        return f"{self.from_user} → {self.to_user or '…'}"
+
+
+class ReassignedOrder(models.Model):
+    """One order moved in a split reassignment: who took over which place.
+    The result page and the history count the moves per receiver from these
+    rows; the order's own trace is its REASSIGNED OrderEvent."""
+
+    class Place(models.TextChoices):
+        ACTIVE = "active", _("Active bolots")
+        PASSIVE = "passive", _("Passive bolots")
+
+    reassignment = models.ForeignKey(
+        Reassignment, verbose_name=_("reassignment"), on_delete=models.PROTECT, related_name="moves"
+    )
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(_("place"), max_length=10, choices=Place.choices)
+
+    class Meta:
+        verbose_name = _("reassigned order")
+        verbose_name_plural = _("reassigned orders")
+        constraints = [
+            # services.reassignment.split_pilot_caseload moves an order once
+            # per reassignment; the per-receiver counts rely on it.
+            models.UniqueConstraint(fields=["reassignment", "order"], name="referrals_reassignedorder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} → {self.to_user_id} ({self.place})"

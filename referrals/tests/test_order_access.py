@@ -26,6 +26,7 @@ EXPECTED = {
     "order_detail": dict(zip(ROLES, [200, 200, 200, 404, 403, 403, 404], strict=True)),
     "client_orders": dict(zip(ROLES, [200, 200, 200, 404, 403, 403, 404], strict=True)),
     "reassign": dict(zip(ROLES, [403, 200, 403, 403, 403, 403, 403], strict=True)),
+    "reassign_pilot": dict(zip(ROLES, [403, 200, 403, 403, 403, 403, 403], strict=True)),
     "reassignment_list": dict(zip(ROLES, [403, 200, 403, 403, 403, 403, 403], strict=True)),
 }
 

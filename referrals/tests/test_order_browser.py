@@ -1,5 +1,5 @@
 """An order in a real browser: a case officer sends it from the client's
-tab, a bolots accepts it on a phone, a manager reassigns the caseload; axe-core
+tab, a bolots accepts it on a phone, a manager splits a bolots's orders; axe-core
 checks every page visited."""
 
 import pytest
@@ -7,7 +7,7 @@ import pytest
 from referrals.models import Order, OrderState
 from referrals.tests.factories import ClientFactory
 
-from .factories_orders import make_pilot
+from .factories_orders import accepted_order, make_pilot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -61,20 +61,30 @@ def test_order_from_client_tab_to_accepted_on_a_phone(
     axe(phone_page)
 
 
-def test_manager_reassigns_a_pilots_orders(page, unit, manager, pilot, second_pilot, browser_login, axe, menu):
-    make_pilot(unit, "bolots3")
+def test_manager_splits_a_pilots_orders(page, unit, manager, pilot, second_pilot, browser_login, axe, menu):
+    third = make_pilot(unit, "bolots3")
+    fourth = make_pilot(unit, "bolots4")
+    anna = ClientFactory(unit=unit, first_name="Anna", last_name="Påhittad")
+    bertil = ClientFactory(unit=unit, first_name="Bertil", last_name="Påhittad")
+    annas = [accepted_order(pilot, second_pilot, client=anna), accepted_order(pilot, third, client=anna)]
+    bertils = accepted_order(third, pilot, client=bertil, state=OrderState.IN_PROGRESS)
     browser_login(page, "chef")
     menu(page, "Omfördelning")
-    page.get_by_role("heading", name="Omfördela ärenden").wait_for()
+    page.get_by_role("heading", name="Fördela en bolots uppdrag").wait_for()
     axe(page)
-    page.get_by_label("Bolots: tilldelade uppdrag").check()
-    page.locator("#id_from_user").select_option(str(pilot.pk))
-    page.locator("#id_to_user").select_option(str(second_pilot.pk))
+    page.get_by_label("Bolotsen vars uppdrag flyttas").select_option(str(pilot.pk))
+    page.get_by_role("button", name="Visa uppdragen").click()
+    page.get_by_role("heading", name="Anna Påhittad").wait_for()
+    axe(page)
     page.get_by_label("Skäl till omfördelningen").fill("Föräldraledig")
-    page.get_by_role("button", name="Visa vad som flyttas").click()
-    page.get_by_role("heading", name="Det här kommer att flyttas").wait_for()
+    page.locator(f"#id_client_{anna.pk}").select_option(str(fourth.pk))
+    page.locator(f"#id_order_{bertils.pk}").select_option(str(second_pilot.pk))
+    page.get_by_role("button", name="Förhandsgranska").click()
+    page.get_by_role("heading", name="Arbetsbelastning efter omfördelningen").wait_for()
     axe(page)
     page.get_by_role("button", name="Bekräfta omfördelningen").click()
     page.get_by_role("heading", name="Tidigare omfördelningar").wait_for()
-    assert "Föräldraledig" in page.content()
+    assert "har nu 0 öppna uppdrag" in page.content()
     axe(page)
+    assert [Order.objects.get(pk=order.pk).active_pilot for order in annas] == [fourth, fourth]
+    assert Order.objects.get(pk=bertils.pk).passive_pilot == second_pilot

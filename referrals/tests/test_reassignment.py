@@ -1,6 +1,7 @@
 """Bulk reassignment of a caseload: what moves, the traces it leaves (record
 with counts, field history, access log, order events), the skipped orders,
-the new owner's one notification, refusals, and the pages."""
+the new owner's one notification, refusals, and the case officer's page.
+Splitting a bolots's orders: test_reassignment_split.py."""
 
 import pytest
 from django.core import mail
@@ -12,7 +13,7 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.models import Client, Order, OrderEvent, OrderState, Reassignment
-from referrals.services.reassignment import ReassignmentRefused, reassign_caseload
+from referrals.services.reassignment import ReassignmentRefused, SplitRefused, reassign_caseload
 from referrals.tests.factories import ClientFactory
 
 from .factories_orders import OrderFactory, accepted_order, make_pilot
@@ -102,26 +103,37 @@ def test_the_new_owner_is_told_once_with_counts_only(
             assert value not in mail.outbox[0].body + mail.outbox[0].subject
 
 
-def test_pilot_caseload_moves_to_the_same_place_and_skips_where_the_new_one_already_is(
-    ctx, manager, unit, pilot, second_pilot, third_pilot
-):
+def test_pilot_caseload_moves_to_the_same_place(ctx, manager, unit, pilot, second_pilot, third_pilot):
     as_active = accepted_order(pilot, third_pilot)
     as_passive = accepted_order(third_pilot, pilot, state=OrderState.IN_PROGRESS)
-    with_new_one = accepted_order(pilot, second_pilot)  # second_pilot is the new owner
     closed = accepted_order(pilot, third_pilot, state=OrderState.COMPLETED)
 
     result = reassign_caseload(ctx(manager), PILOT, pilot, second_pilot, "Föräldraledig")
 
     assert (result.reassignment.clients_moved, result.reassignment.orders_moved) == (0, 2)
-    assert result.skipped_orders == [with_new_one]
+    assert result.reassignment.to_user == second_pilot
+    assert result.skipped_orders == []
     as_active, as_passive = Order.objects.get(pk=as_active.pk), Order.objects.get(pk=as_passive.pk)
     assert (as_active.active_pilot, as_active.passive_pilot) == (second_pilot, third_pilot)
     assert (as_passive.active_pilot, as_passive.passive_pilot) == (third_pilot, second_pilot)
-    skipped = Order.objects.get(pk=with_new_one.pk)
-    assert (skipped.active_pilot, skipped.passive_pilot, skipped.version) == (pilot, second_pilot, with_new_one.version)
-    assert not skipped.events.exists()
     assert Order.objects.get(pk=closed.pk).active_pilot == pilot
     assert Notification.objects.get(user=second_pilot).text == "Du har fått 2 uppdrag genom en omfördelning"
+
+
+def test_pilot_caseload_is_not_moved_at_all_where_the_new_one_already_is(ctx, manager, pilot, second_pilot,
+                                                                          third_pilot):
+    # Issue 12: the old move skipped these and left them behind; now the
+    # whole move is refused and the split page lets the manager choose.
+    movable = accepted_order(pilot, third_pilot)
+    with_new_one = accepted_order(pilot, second_pilot)
+    before = writes()
+
+    with pytest.raises(SplitRefused) as refused:
+        reassign_caseload(ctx(manager), PILOT, pilot, second_pilot, "Föräldraledig")
+
+    assert set(refused.value.order_errors) == {with_new_one.pk}
+    assert writes() == before
+    assert Order.objects.get(pk=movable.pk).active_pilot == pilot
 
 
 def test_a_deactivated_person_can_be_moved_from(ctx, manager, unit, case_officer, new_officer, caseload):
@@ -213,26 +225,13 @@ def test_confirming_moves_and_shows_the_result_once(client, manager, case_office
     assert "Har slutat" in html
 
 
-def test_the_result_names_the_orders_left_unchanged(client, manager, pilot, second_pilot, third_pilot):
-    skipped = accepted_order(pilot, second_pilot)
-    accepted_order(pilot, third_pilot)
-    client.force_login(manager)
-
-    html = client.post(
-        reverse("referrals:reassign"), form_data(PILOT, pilot, second_pilot, confirm="1"), follow=True
-    ).content.decode()
-
-    assert "1 uppdrag lämnades oförändrat" in html
-    assert reverse("referrals:order_detail", args=[skipped.pk]) in html
-
-
 def test_the_form_refuses_people_without_the_role(client, manager, case_officer, pilot):
     client.force_login(manager)
 
     response = client.post(reverse("referrals:reassign"), form_data(OFFICER, case_officer, pilot, confirm="1"))
 
     assert response.status_code == 200
-    assert "inte en aktiv användare med rollen Handläggare" in response.content.decode()
+    assert "to_user" in response.context["form"].errors
     assert not Reassignment.objects.exists()
 
 

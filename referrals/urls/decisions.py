@@ -1,10 +1,12 @@
 from django.urls import path
 
 from ..views import decisions as views
+from ..views import packages
 
 urlpatterns = [
     path("klienter/<int:pk>/beslut/", views.client_decisions, name="client_decisions"),
     path("klienter/<int:pk>/beslut/nytt/", views.decision_create, name="decision_create"),
+    path("klienter/<int:pk>/beslut/paket/", packages.package_create, name="decision_package_create"),
     path("beslut/ej-verkstallda/", views.decision_waiting_list, name="decision_waiting_list"),
     path("beslut/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("beslut/<int:pk>/historik/", views.decision_history, name="decision_history"),

@@ -11,5 +11,6 @@ urlpatterns = [
     path("uppdrag/<int:pk>/<slug:step>/", views.order_step, name="order_step"),
     path("klienter/<int:pk>/uppdrag/", views.client_orders, name="client_orders"),
     path("omfordela/", reassignment.reassign, name="reassign"),
+    path("omfordela/bolots/", reassignment.reassign_pilot, name="reassign_pilot"),
     path("omfordela/historik/", reassignment.reassignment_list, name="reassignment_list"),
 ]
