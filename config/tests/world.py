@@ -85,6 +85,7 @@ def build_world(today=None):
         Client,
         Decision,
         EvictionNotice,
+        IndividualPlan,
         Order,
         OrderState,
         ProtectionLevel,
@@ -138,7 +139,8 @@ def build_world(today=None):
         client__unit=unit).order_by("pk").first()
     interruption = InterruptionFactory(decision=decision)
     offer = OfferFactory(decision=decision)
-    plan = PlanFactory(client=client, created_by=officer)
+    # The demo gives training-apartment clients a plan already (one per client).
+    plan = IndividualPlan.objects.filter(client=client).first() or PlanFactory(client=client, created_by=officer)
     goal = plan.goals.create(text="Fiktivt mål")
     action = plan.actions.create(description="Fiktiv åtgärd", responsible="Handläggaren")
     plan.reviews.create(reviewed_on=today, reviewed_by=officer, notes="Fiktiv uppföljning")
