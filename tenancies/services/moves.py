@@ -113,12 +113,23 @@ def _tell_housing_admins(ctx: AuditContext, apartment: Apartment, tenancy: Tenan
     )
 
 
-def _ask_officer_to_link(tenancy: Tenancy) -> None:
+def _ask_officer_to_link(ctx: AuditContext, tenancy: Tenancy, apartment: Apartment) -> None:
     """Tell the client's responsible case officer that a move-in waits for
-    its decision. The text names the tenancy by number, never the person
-    nor the apartment (a protected client's case officer may not learn
-    which apartment; the tenancy page shows them only their side)."""
-    officer = tenancy.client.responsible_officer
+    its decision; without one (or a closed account), the case officer who
+    made a decision the move-in could execute: somebody must link it. Not
+    the user who registered the move (a case officer moving in from the
+    apartment page goes on to the link at once). The text names the tenancy
+    by number, never the person nor the apartment (a protected client's case
+    officer may not learn which apartment; the tenancy page shows them only
+    their side)."""
+    candidates = [tenancy.client.responsible_officer] + [
+        decision.decided_by
+        for decision in rules.available_decisions(tenancy.client, apartment, tenancy.start_date)
+        .select_related("decided_by").order_by("decided_on", "pk")
+    ]
+    officer = next((user for user in candidates if user is not None and user.is_active), None)
+    if officer is None or (ctx.user is not None and officer.pk == ctx.user.pk):
+        return
     notify_many(
         [officer],
         _("A move-in (tenancy #%(number)s) waits for you to link its decision") % {"number": tenancy.pk},
@@ -160,7 +171,7 @@ def move_in(ctx: AuditContext, tenancy: Tenancy, *, decision_pending: bool = Fal
     tenancy.decision_pending = decision_pending
     _start(ctx, tenancy, apartment)
     if decision_pending:
-        _ask_officer_to_link(tenancy)
+        _ask_officer_to_link(ctx, tenancy, apartment)
     else:
         _execute(ctx, decision, tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
@@ -349,7 +360,7 @@ def internal_move(
     new_tenancy.decision_pending = decision is None and not carries_over and decision_pending
     _start(ctx, new_tenancy, apartment)
     if new_tenancy.decision_pending:
-        _ask_officer_to_link(new_tenancy)
+        _ask_officer_to_link(ctx, new_tenancy, apartment)
     elif not carries_over:
         _execute(ctx, decision, new_tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)

@@ -213,3 +213,18 @@ def test_the_template_offers_the_units_lists(client, housing_admin, unit):
     values = openpyxl.load_workbook(io.BytesIO(content))["Värden"]
     columns = {column[0].value: [cell.value for cell in column[1:] if cell.value] for column in values.columns}
     assert columns["Område"] == ["Centrum"] and columns["Hyresvärd"] == ["Fiktiva Bostäder AB"]
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_the_manage_page_costs_the_same_for_few_and_many_entries(client, housing_admin, unit, n,
+                                                                 django_assert_num_queries):
+    for i in range(n):
+        ApartmentFactory(unit=unit, area=f"Område {i}", landlord=f"Värd {i}")
+    client.force_login(housing_admin)
+    client.get(URL)  # the first request of a session saves it once more
+    # The base page (8: session, user, permissions, notifications, session
+    # save; see test_apartment_queries) + the two lists, each with its
+    # apartment count.
+    with django_assert_num_queries(10):
+        response = client.get(URL)
+    assert len(response.context["sections"][0]["entries"]) == n

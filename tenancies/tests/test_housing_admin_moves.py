@@ -57,6 +57,15 @@ def test_the_housing_administrators_move_in_waits_for_the_decision(ctx, apartmen
     assert client_record.last_name not in asked.text and apartment.object_number not in asked.text
 
 
+def test_without_a_responsible_officer_the_decision_maker_is_asked(ctx, apartment, unit, decision):
+    client = decision.client
+    client.responsible_officer = None
+    client.save()
+    tenancy = pending_move_in(ctx, apartment, client)
+    assert Notification.objects.get(user=decision.decided_by).url == reverse(
+        "tenancies:tenancy_link_decision", args=[tenancy.pk])
+
+
 def test_a_move_in_without_a_decision_to_link_is_refused_and_writes_nothing(ctx, apartment, client_record):
     granted_decision(client_record, kind=DecisionKind.EMERGENCY_HOUSING, decided_on=date(2024, 1, 15))
     with pytest.raises(TenancyError) as error:
