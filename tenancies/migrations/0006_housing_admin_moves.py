@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tenancy',
             name='decision_pending',
-            field=models.BooleanField(default=False, editable=False, verbose_name='waiting for the decision to be linked'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, verbose_name='waiting for the decision to be linked'),
         ),
         migrations.AddConstraint(
             model_name='tenancy',

@@ -101,7 +101,10 @@ class Tenancy(VersionedModel):
     # decisions (issue 12 §7): the client's case officer links the decision
     # (services.moves.link_decision), which executes it from the move-in
     # date. Until then the tenancy says it waits for the link.
-    decision_pending = models.BooleanField(_("waiting for the decision to be linked"), default=False, editable=False)
+    # db_default: writers that bypass the model (a raw INSERT, COPY) leave it false.
+    decision_pending = models.BooleanField(
+        _("waiting for the decision to be linked"), default=False, db_default=False, editable=False,
+    )
     start_date = models.DateField(_("move-in date"))
     end_date = models.DateField(_("move-out date"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=30, choices=EndReason.choices, blank=True)
