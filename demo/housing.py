@@ -38,11 +38,13 @@ from tenancies.models import (
     Apartment,
     ApartmentKind,
     ApartmentStatus,
+    Area,
     Complaint,
     ComplaintKind,
     ComplaintSource,
     EndReason,
     KeySet,
+    Landlord,
     Tenancy,
     Tenure,
 )
@@ -165,6 +167,12 @@ class _Housing:
         if not admins or not clients:
             return
         self.unit, self.admin_id, self.clients = unit, admins[0].pk, clients
+        # The unit's fixed lists of areas and landlords (tenancies.models.lists).
+        self.area_ids = {name: Area.objects.create(unit=unit, name=name).pk for name in AREAS}
+        self.landlord_ids = {
+            name: Landlord.objects.create(unit=unit, name=name).pk
+            for name in dict.fromkeys([*LANDLORDS, *TENANT_OWNER_LANDLORDS])
+        }
         self.flats, self.events, self.sequence = [], [], 0
         self.last_stay, self.died = {}, {}
         self.first_stay = len(self.tenancies)
@@ -346,11 +354,11 @@ class _Housing:
         return self.make[Apartment](
             unit_id=self.unit.pk, object_number=object_number,
             street_address=f"{rng.choice(STREETS)} {rng.randint(1, 60)}, lgh {1001 + floor * 100 + rng.randint(0, 8)}",
-            postal_code=f"186 {rng.randint(30, 99)}", area=rng.choice(AREAS), rooms=rooms, size_m2=size,
+            postal_code=f"186 {rng.randint(30, 99)}", area_id=self.area_ids[rng.choice(AREAS)], rooms=rooms, size_m2=size,
             floor=floor, has_lift=floor >= 3 or rng.random() < 0.3,
             accessibility_notes="Tre trappsteg till entrén." if rng.random() < 0.1 else "",
             kind=flat.kind, tenure=Tenure.MUNICIPAL_TENANT_OWNER if owned else Tenure.RENTAL,
-            landlord=rng.choice(TENANT_OWNER_LANDLORDS if owned else LANDLORDS),
+            landlord_id=self.landlord_ids[rng.choice(TENANT_OWNER_LANDLORDS if owned else LANDLORDS)],
             lease_start=flat.since, lease_end=lease_end, monthly_cost=cost,
             rent=cost - rng.randint(0, 6) * 10_000, status=status, notes=DEMO_NOTE,
         )

@@ -12,6 +12,8 @@ class TenanciesConfig(AppConfig):
     navigation = [
         {"group": HOUSING, "label": _("Apartments"), "url_name": "tenancies:apartment_list",
          "perm": "tenancies.view_apartment", "order": 60},
+        {"group": HOUSING, "label": _("Areas and landlords"), "url_name": "tenancies:list_entries",
+         "perm": "tenancies.change_area", "order": 65},
         {"group": HOUSING, "label": _("Import register"), "url_name": "tenancies:import_register",
          "perm": "tenancies.import_register", "order": 70},
     ]
@@ -32,7 +34,7 @@ class TenanciesConfig(AppConfig):
     role_permissions = {
         Role.CASE_OFFICER: [
             "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.add_tenancy", "tenancies.change_tenancy",
-            "tenancies.view_complaint", "tenancies.add_complaint",
+            "tenancies.view_complaint", "tenancies.add_complaint", "tenancies.link_decision",
         ],
         Role.PILOT: [
             "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.view_complaint",
@@ -43,6 +45,13 @@ class TenanciesConfig(AppConfig):
             "tenancies.import_register", "tenancies.view_keyset", "tenancies.add_keyset", "tenancies.change_keyset",
             "tenancies.delete_keyset", "tenancies.view_complaint", "tenancies.add_complaint",
             "tenancies.change_complaint", "tenancies.view_tenancy",
+            # Issue 12 §7: move-in, move-out and internal move (never the
+            # decision link: that stays the case officer's, link_decision).
+            "tenancies.add_tenancy", "tenancies.change_tenancy",
+            # The area and landlord lists (views.lists).
+            "tenancies.view_area", "tenancies.add_area", "tenancies.change_area", "tenancies.delete_area",
+            "tenancies.view_landlord", "tenancies.add_landlord", "tenancies.change_landlord",
+            "tenancies.delete_landlord",
         ],
         Role.MANAGER: [
             "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.view_complaint",

@@ -82,7 +82,7 @@ class Resident:
         return [
             apartment.street_address,
             apartment.object_number,
-            apartment.landlord,
+            apartment.landlord.name,
             self.keyset.tag,
             f"/lagenheter/{apartment.pk}/",
         ]

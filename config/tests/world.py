@@ -94,7 +94,7 @@ def build_world(today=None):
     from referrals.models.orders import Reassignment
     from referrals.tests.factories_decisions import InterruptionFactory, OfferFactory, PlanFactory
     from reports.models import EnforcementFigures, ReportRun
-    from tenancies.models import KeySet, Tenancy
+    from tenancies.models import Apartment, ApartmentStatus, Area, KeySet, Tenancy
     from tenancies.models.apartments import Complaint
     from tenancies.tests.factories import add_income, add_insurance
 
@@ -213,6 +213,11 @@ def build_world(today=None):
         "notice": EvictionNotice.objects.filter(unit=unit).order_by("pk").first(),
         "concern": ConcernReport.objects.filter(unit=unit).order_by("pk").first(),
         "apartment": tenancy.apartment,
+        # A vacant one, so that the move-in from the apartment page renders
+        # its form (issue 12 §7); the let one redirects.
+        "vacant_apartment": Apartment.objects.filter(unit=unit, status=ApartmentStatus.VACANT).order_by("pk").first()
+        or tenancy.apartment,
+        "area": Area.objects.filter(unit=unit).order_by("pk").first(),
         "keys": KeySet.objects.filter(apartment__unit=unit).order_by("pk").first(),
         "complaint": Complaint.objects.filter(apartment__unit=unit).order_by("pk").first(),
         "tenancy": tenancy,

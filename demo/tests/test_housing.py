@@ -155,3 +155,25 @@ def test_a_second_run_adds_nothing(seeded):
     seed()
 
     assert {model.__name__: model.objects.count() for model in MODELS} == before
+
+
+def test_areas_and_landlords_are_lists_and_an_empty_apartment_has_a_cost(seeded):
+    # Issue 12 §7: every apartment's area and landlord are entries of its
+    # unit's lists, one entry per name; a vacant apartment shows what the
+    # vacancy has cost.
+    from tenancies.models import Area, Landlord
+    from tenancies.services.vacancy import vacancy_cost
+
+    apartments = list(Apartment.objects.select_related("area", "landlord"))
+    assert all(a.area.unit_id == a.unit_id and a.landlord.unit_id == a.unit_id for a in apartments)
+    for model in (Area, Landlord):
+        names = list(model.objects.values_list("unit_id", "name"))
+        assert len(names) == len({(unit, name.casefold()) for unit, name in names})
+    from tenancies.services.apartments import days_vacant_expression
+    from tenancies.services.vacancy import since_from_days
+
+    today = date.today()
+    rows = Apartment.objects.filter(status=ApartmentStatus.VACANT).annotate(
+        days_vacant=days_vacant_expression(today)).values_list("monthly_cost", "days_vacant")
+    costs = [vacancy_cost(cost, since_from_days(days, today), today) for cost, days in rows]
+    assert any(cost is not None and cost.since_vacant > 0 for cost in costs)

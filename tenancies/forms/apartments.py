@@ -2,6 +2,7 @@
 damage, and the list filters."""
 
 from django import forms
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,7 +13,7 @@ from core.dates import DateBoundsMixin
 from core.forms import VersionedFormMixin
 from referrals.forms.notices import KronorField
 
-from ..models import Apartment, ApartmentKind, ApartmentStatus, Complaint, KeySet
+from ..models import Apartment, ApartmentKind, ApartmentStatus, Area, Complaint, KeySet, Landlord
 from ..services.apartments import holder_of_object_number, object_number_taken_message
 
 APARTMENT_FIELDS = [
@@ -68,6 +69,21 @@ class ApartmentForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, unit_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_id = unit_id
+        # The unit's lists (views.lists): active entries, and the one the
+        # apartment has even if deactivated since (saving must not drop it).
+        for name, model in (("area", Area), ("landlord", Landlord)):
+            current = getattr(self.instance, f"{name}_id", None)
+            self.fields[name].queryset = model.objects.filter(unit_id=unit_id).filter(
+                Q(is_active=True) | Q(pk=current)
+            ).order_by("name", "pk")
+        self.fields["landlord"].required = True
+        self.fields["landlord"].help_text = _(
+            "Chosen from the unit's list of landlords; a housing administrator adds new ones under "
+            "Areas and landlords."
+        )
+        self.fields["area"].help_text = _(
+            "Chosen from the unit's list of areas; a housing administrator adds new ones under Areas and landlords."
+        )
         self.fields["floor"].help_text = _("0 for the ground floor; negative below ground.")
         self.fields["status"].help_text = _(
             "Vacant and occupied follow the move-ins and move-outs. Under repair and left the programme "
@@ -173,12 +189,15 @@ class ApartmentFilterForm(forms.Form):
     typ = forms.ChoiceField(label=_("Kind of apartment"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     omrade = forms.ChoiceField(label=_("Area"), required=False)
+    hyresvard = forms.ChoiceField(label=_("Landlord"), required=False)
 
-    def __init__(self, *args, areas=(), with_status=True, **kwargs):
+    def __init__(self, *args, areas=(), landlords=(), with_status=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["typ"].choices = [("", _("All kinds"))] + list(ApartmentKind.choices)
         if with_status:
             self.fields["status"].choices = [("", _("All statuses"))] + list(ApartmentStatus.choices)
         else:
             del self.fields["status"]
-        self.fields["omrade"].choices = [("", _("All areas"))] + [(area, area) for area in areas]
+        # The unit's list entries by id (the ids are no personal data).
+        self.fields["omrade"].choices = [("", _("All areas"))] + [(str(pk), name) for pk, name in areas]
+        self.fields["hyresvard"].choices = [("", _("All landlords"))] + [(str(pk), name) for pk, name in landlords]

@@ -15,7 +15,8 @@ from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
 from core.formatting import decimal_text, kr
 from core.forms import VersionedFormMixin
-from referrals.models import Decision, DecisionKind
+from referrals import protection
+from referrals.models import Client, Decision, DecisionKind, ProtectionLevel
 
 from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, HomeInsurance, IncomeSource, Tenancy
 
@@ -164,6 +165,81 @@ class MoveInForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
         return tenancy
 
 
+def clients_to_move_into(apartment, user):
+    """Whom a move-in from the apartment page may choose: the clients of the
+    apartment's unit with a granted decision of the apartment's kind waiting
+    for execution and no current tenancy. Clients with protected personal
+    data only for users who may see where they live: choosing one for an
+    apartment would connect the two (referrals.protection); their case
+    officer registers the move-in from the client's page instead."""
+    waiting = waiting_apartment_decisions(OuterRef("pk")).filter(kind=apartment.decision_kind)
+    current = Tenancy.objects.filter(client=OuterRef("pk"), end_date__isnull=True)
+    clients = (
+        Client.objects.filter(unit_id=apartment.unit_id)
+        .filter(Exists(waiting))
+        .exclude(Exists(current))
+        .order_by("last_name", "first_name", "pk")
+    )
+    if not protection.sees_every_tenant(user):
+        clients = clients.filter(protection_level=ProtectionLevel.NONE)
+    return clients
+
+
+class ClientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, client):
+        # Name and birth date: enough to tell two people apart, without the
+        # whole identity number in a list.
+        return _("%(name)s, born %(born)s") % {
+            "name": f"{client.last_name}, {client.first_name}",
+            "born": f"{client.personal_number[:4]}-{client.personal_number[4:6]}-{client.personal_number[6:8]}",
+        }
+
+
+class ApartmentMoveInForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
+    """The move-in from the apartment page (the housing administrator's):
+    the tenant is chosen, the decision is not (the case officer links it,
+    services.moves.link_decision)."""
+
+    planned_dates = ("start_date",)
+    client = ClientChoiceField(label=_("Tenant"), queryset=Client.objects.none())
+
+    class Meta:
+        model = Tenancy
+        fields = ["client", "start_date", "contract_months", "notice_weeks", "renews_automatically"]
+        widgets = {"start_date": DateInput, **TERMS_WIDGETS}
+        labels = {"start_date": _("Move-in date")}
+
+    field_order = ["client", "start_date", "rent_kr", "contract_months", "notice_weeks", "renews_automatically"]
+
+    def __init__(self, *args, apartment, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients_to_move_into(apartment, user)
+        self.fields["client"].help_text = _(
+            "Clients of the unit with a granted decision on this kind of apartment, waiting for execution. "
+            "The client's case officer links the decision after the move-in."
+        )
+        self.fields["rent_kr"].help_text = _("Leave empty to charge the apartment's rent.")
+        self.initial.setdefault("start_date", timezone.localdate())
+
+    def save(self, commit=False):
+        tenancy = super().save(commit=False)
+        tenancy.rent = self.rent_in_ore()
+        return tenancy
+
+
+class LinkDecisionForm(VersionedFormMixin, forms.Form):
+    decision = DecisionChoiceField(label=_("Decision executed by the move-in"), queryset=Decision.objects.none())
+
+    def __init__(self, *args, tenancy, **kwargs):
+        super().__init__(*args, version=tenancy.version, **kwargs)
+        self.fields["decision"].queryset = waiting = waiting_apartment_decisions(tenancy.client).filter(
+            kind=tenancy.apartment.decision_kind
+        )
+        first_two = list(waiting.only("pk")[:2])
+        if len(first_two) == 1:
+            self.initial.setdefault("decision", first_two[0].pk)
+
+
 class MoveOutForm(DateBoundsMixin, VersionedFormMixin, forms.Form):
     # Planned events: at most two years ahead (core.dates).
     planned_dates = ("end_date",)
@@ -199,6 +275,9 @@ class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, VersionedFormMixin, f
     def __init__(self, *args, tenancy, user, **kwargs):
         # The version of the tenancy being moved out of, not of the new one.
         super().__init__(*args, version=tenancy.version, **kwargs)
+        # Who may not link decisions (the housing administrator) is not
+        # offered them: a new kind of apartment waits for the case officer.
+        self.chooses_decision = user.has_perm("tenancies.link_decision")
         current_kind = tenancy.decision.kind if tenancy.decision_id else None
         self.fields["apartment"].queryset = vacant_apartments_for(
             user, tenancy.client, also_decision_kind=current_kind, exclude=tenancy.apartment
@@ -208,6 +287,8 @@ class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, VersionedFormMixin, f
             "Leave empty when the new apartment is of the same kind: the current decision continues. "
             "Another kind of apartment needs its own granted decision."
         )
+        if not self.chooses_decision:
+            del self.fields["decision"]
         self.fields["start_date"].help_text = _("The current tenancy ends the day before.")
         self.fields["rent_kr"].help_text = _("Leave empty to charge the apartment's rent.")
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from referrals.models import Client
 
-from ..models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy, Tenure
+from ..models import Apartment, ApartmentKind, ApartmentStatus, Area, EndReason, Landlord, Tenancy, Tenure
 from .cells import (
     Parser,
     label_list,
@@ -64,8 +64,9 @@ COLUMNS = [
            gettext_lazy("Street address with number (and flat number)."), TEXT),
     Column("postal_code", "Postnummer", A, OPTIONAL, parse_text(_max(Apartment, "postal_code")),
            gettext_lazy("Postal code."), gettext_lazy("Text, e.g. 186 30")),
-    Column("area", "Område", A, OPTIONAL, parse_text(_max(Apartment, "area")),
-           gettext_lazy("District or part of the municipality."), TEXT),
+    Column("area", "Område", A, OPTIONAL, parse_text(_max(Area, "name")),
+           gettext_lazy("District or part of the municipality: a name in the unit's list of areas "
+                        "(case and spaces do not matter)."), gettext_lazy("A name from the list")),
     Column("rooms", "Antal rum", A, ALWAYS, parse_decimal(1, Decimal("99.9")),
            gettext_lazy("Number of rooms (kitchen not counted)."), gettext_lazy("Number, e.g. 2 or 1,5")),
     Column("size_m2", "Yta (m²)", A, ALWAYS, parse_decimal(1, Decimal("99999.9")),
@@ -80,8 +81,9 @@ COLUMNS = [
            gettext_lazy("Kind of apartment."), CHOICE, ApartmentKind),
     Column("tenure", "Upplåtelseform", A, ALWAYS, parse_choice(Tenure),
            gettext_lazy("Tenure."), CHOICE, Tenure),
-    Column("landlord", "Hyresvärd", A, ALWAYS, parse_text(_max(Apartment, "landlord")),
-           gettext_lazy("The first-hand landlord (or the housing association)."), TEXT),
+    Column("landlord", "Hyresvärd", A, ALWAYS, parse_text(_max(Landlord, "name")),
+           gettext_lazy("The first-hand landlord (or the housing association): a name in the unit's list of "
+                        "landlords (case and spaces do not matter)."), gettext_lazy("A name from the list")),
     Column("lease_start", "Förstahandskontrakt från", A, OPTIONAL, parse_date,
            gettext_lazy("Start of the first-hand lease."), DATE),
     Column("lease_end", "Förstahandskontrakt till", A, OPTIONAL, parse_date,

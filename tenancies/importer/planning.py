@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit
 from referrals.models import Client
 
-from ..models import Apartment, Tenancy
+from ..models import Apartment, Area, Landlord, Tenancy, name_key
+from ..services.lists import entries_by_key
 from .cells import InvalidCell, cell_text, fold
 from .columns import ALWAYS, APARTMENT_KEYS, COLUMN_BY_KEY, COLUMNS, OPTIONAL, TENANCY_KEYS, header
 from .plans import ApartmentPlan, ClientPlan, Row, TenancyPlan
@@ -37,6 +38,8 @@ class Planner(RegisterRules):
         self.today = today
         self.errors: list[RowError] = []
         self.positions: dict[str, int] = {}  # column key -> index in a row
+        # The unit's lists the area and landlord columns name (models.lists).
+        self.lists = {"area": entries_by_key(Area, unit.pk), "landlord": entries_by_key(Landlord, unit.pk)}
 
     def error(self, row: int | None, key_or_header: str, message: str) -> None:
         column = COLUMN_BY_KEY[key_or_header].header if key_or_header in COLUMN_BY_KEY else key_or_header
@@ -95,6 +98,9 @@ class Planner(RegisterRules):
             if column.required == ALWAYS and column.key not in parsed and column.header not in failed:
                 self.error(number, column.key, _("A value is required."))
                 row.ok = False
+        for key in ("area", "landlord"):
+            if key in parsed and not self.map_to_list(number, key, parsed):
+                row.ok = False
         row.apartment = {key: value for key, value in parsed.items() if key in APARTMENT_KEYS}
         if "lease_start" in parsed and "lease_end" in parsed and parsed["lease_end"] < parsed["lease_start"]:
             self.error(number, "lease_end", _("The lease cannot end before it starts."))
@@ -131,6 +137,29 @@ class Planner(RegisterRules):
             self.error(number, "end_reason", _("An end reason needs a move-out date."))
             row.ok = False
         return row
+
+    def map_to_list(self, number: int, key: str, parsed: dict) -> bool:
+        """Replace the typed name in `parsed[key]` by the unit's list entry
+        of that name (case and spaces ignored); an unknown or deactivated
+        name is the row's error: the import adds nothing to the lists, so a
+        misspelling cannot create a second "Centrum"."""
+        text = parsed[key]
+        entry = self.lists[key].get(name_key(text))
+        if entry is None:
+            message = (_("The area %(name)s is not in the unit's list of areas. Add it under Areas and landlords, "
+                         "or correct the spelling.") if key == "area" else
+                       _("The landlord %(name)s is not in the unit's list of landlords. Add it under Areas and "
+                         "landlords, or correct the spelling."))
+            self.error(number, key, message % {"name": f"”{text}”"})
+            del parsed[key]
+            return False
+        if not entry.is_active:
+            self.error(number, key, _("%(name)s is deactivated in the unit's list. Activate it under Areas and "
+                                      "landlords first.") % {"name": f"”{entry.name}”"})
+            del parsed[key]
+            return False
+        parsed[key] = entry
+        return True
 
     # --- matching ---
 
@@ -273,7 +302,28 @@ class Planner(RegisterRules):
 def _apartment_changes(plan: ApartmentPlan) -> list[str]:
     current = plan.existing
     changed = [name for name, value in plan.values.items()
-               if name not in ("object_number", "status") and getattr(current, name) != value]
+               if name not in ("object_number", "status") and _stored(current, name) != value]
     if current.status != plan.status:
         changed.append("status")
     return changed
+
+
+def _stored(apartment: Apartment, name: str) -> object:
+    """A field's stored value to compare with the file's; a list entry by its
+    id (the file's value is the entry), without loading the related row."""
+    if name in ("area", "landlord"):
+        entry_id = getattr(apartment, f"{name}_id")
+        return None if entry_id is None else _EntryId(entry_id)
+    return getattr(apartment, name)
+
+
+class _EntryId:
+    """Compares equal to the list entry with this id."""
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+
+    def __eq__(self, other: object) -> bool:
+        return getattr(other, "pk", other) == self.pk
+
+    __hash__ = None

@@ -46,10 +46,13 @@ def template_rows() -> list[dict[str, object]]:
     return [{**apartment, **first}, {**apartment, **second}]
 
 
-def build_template() -> bytes:
+def build_template(lists: dict[str, list[str]] | None = None) -> bytes:
     """The import template as XLSX bytes: the header row and two example
     rows on the first sheet, the column list and allowed values on the
-    second; the value columns have drop-down lists."""
+    second; the value columns have drop-down lists. `lists`: the unit's
+    active areas and landlords by column key ("area", "landlord"), offered
+    as drop-down lists too (the import accepts only names in the lists)."""
+    lists = lists or {}
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
@@ -86,15 +89,17 @@ def build_template() -> bytes:
         for letter, width in zip("ABCDE", (28, 30, 60, 30, 60), strict=True):
             help_sheet.column_dimensions[letter].width = width
 
-        lists = workbook.create_sheet(str(_("Values")))
-        choice_columns = [column for column in COLUMNS if column.choices]
-        for list_index, column in enumerate(choice_columns, start=1):
+        lists_sheet = workbook.create_sheet(str(_("Values")))
+        choice_columns = [(column, column.allowed) for column in COLUMNS if column.choices]
+        choice_columns += [(column, lists[column.key]) for column in COLUMNS if lists.get(column.key)]
+        values_sheet = lists_sheet
+        for list_index, (column, allowed) in enumerate(choice_columns, start=1):
             letter = openpyxl.utils.get_column_letter(list_index)
-            lists.cell(row=1, column=list_index, value=column.header).font = Font(bold=True)
-            for value_index, label in enumerate(column.allowed, start=2):
-                lists.cell(row=value_index, column=list_index, value=label)
+            values_sheet.cell(row=1, column=list_index, value=column.header).font = Font(bold=True)
+            for value_index, label in enumerate(allowed, start=2):
+                values_sheet.cell(row=value_index, column=list_index, value=label)
             validation = DataValidation(
-                type="list", formula1=f"'{lists.title}'!${letter}$2:${letter}${len(column.allowed) + 1}",
+                type="list", formula1=f"'{values_sheet.title}'!${letter}$2:${letter}${len(allowed) + 1}",
                 allow_blank=True, showErrorMessage=False,
             )
             target = openpyxl.utils.get_column_letter(position(column.key))

@@ -11,6 +11,7 @@ from .apartments import (  # noqa: F401
     KeySet,
     Tenure,
 )
+from .lists import Area, Landlord, merge_spellings, name_key, normalise_name  # noqa: F401
 from .tenancies import (  # noqa: F401
     SELF_SUPPORTING_INCOME,
     EndReason,

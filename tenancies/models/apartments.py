@@ -78,7 +78,11 @@ class Apartment(VersionedModel):
     object_number = models.CharField(_("object number"), max_length=50)
     street_address = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
-    area = models.CharField(_("area"), max_length=100, blank=True, help_text=_("District or part of the municipality."))
+    # From the unit's fixed lists (models.lists), not free text.
+    area = models.ForeignKey(
+        "tenancies.Area", verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="apartments", help_text=_("District or part of the municipality."),
+    )
     rooms = models.DecimalField(_("rooms"), max_digits=3, decimal_places=1)
     size_m2 = models.DecimalField(_("size (m²)"), max_digits=6, decimal_places=1)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
@@ -86,7 +90,12 @@ class Apartment(VersionedModel):
     accessibility_notes = models.TextField(_("accessibility"), blank=True)
     kind = models.CharField(_("kind of apartment"), max_length=20, choices=ApartmentKind.choices)
     tenure = models.CharField(_("tenure"), max_length=30, choices=Tenure.choices)
-    landlord = models.CharField(_("first-hand landlord"), max_length=200)
+    # Required by the apartment form and the import; nullable only for rows
+    # the data migration (0005) could not give one.
+    landlord = models.ForeignKey(
+        "tenancies.Landlord", verbose_name=_("first-hand landlord"), on_delete=models.PROTECT, null=True,
+        related_name="apartments",
+    )
     lease_start = models.DateField(_("lease start"), null=True, blank=True)
     lease_end = models.DateField(_("lease end"), null=True, blank=True)
     monthly_cost = models.PositiveIntegerField(_("monthly cost to social services (öre)"), null=True, blank=True)

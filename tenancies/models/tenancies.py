@@ -97,6 +97,14 @@ class Tenancy(VersionedModel):
         "referrals.Decision", verbose_name=_("decision"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="tenancies",
     )
+    # A move-in registered by a housing administrator, who does not choose
+    # decisions (issue 12 §7): the client's case officer links the decision
+    # (services.moves.link_decision), which executes it from the move-in
+    # date. Until then the tenancy says it waits for the link.
+    # db_default: writers that bypass the model (a raw INSERT, COPY) leave it false.
+    decision_pending = models.BooleanField(
+        _("waiting for the decision to be linked"), default=False, db_default=False, editable=False,
+    )
     start_date = models.DateField(_("move-in date"))
     end_date = models.DateField(_("move-out date"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=30, choices=EndReason.choices, blank=True)
@@ -123,7 +131,14 @@ class Tenancy(VersionedModel):
         verbose_name = _("tenancy")
         verbose_name_plural = _("tenancies")
         ordering = ["-start_date", "-id"]
+        permissions = [("link_decision", _("Can link a tenancy to the decision it executes"))]
         constraints = [
+            # A tenancy waits for its decision only while it has none:
+            # services.moves.link_decision clears the flag as it links.
+            models.CheckConstraint(
+                condition=Q(decision_pending=False) | Q(decision__isnull=True),
+                name="tenancies_tenancy_pending_without_decision",
+            ),
             # services.tenancies.move_out refuses it with a message; the
             # overlap rule (TenancyQuerySet.overlapping, held_on) and every
             # housing KPI (reports.kpis.housing) assume periods run forwards.

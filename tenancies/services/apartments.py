@@ -127,6 +127,16 @@ def object_number_taken_message(holder: Apartment) -> str:
     }
 
 
+def _check_lists(apartment: Apartment) -> None:
+    """The area and landlord come from the apartment's unit's own lists
+    (models.lists); the form offers only those, this catches any other
+    caller."""
+    for name in ("area", "landlord"):
+        entry = getattr(apartment, name)
+        if entry is not None and entry.unit_id != apartment.unit_id:
+            raise ApartmentError(_("Choose from the unit's list."), code="other_unit", field=name)
+
+
 def _check_object_number(apartment: Apartment) -> None:
     holder = holder_of_object_number(apartment.unit_id, apartment.object_number, exclude_pk=apartment.pk)
     if holder is not None:
@@ -247,6 +257,7 @@ def create_apartment(ctx: AuditContext, apartment: Apartment, *, today: date | N
         raise PermissionDenied("A user without a unit cannot register apartments.")
     apartment.unit_id = ctx.user.unit_id
     apartment.status = apartment.status or ApartmentStatus.VACANT
+    _check_lists(apartment)
     _check_object_number(apartment)
     _check_status(apartment, apartment.status, today or timezone.localdate())
     _save_apartment(apartment)
@@ -263,6 +274,7 @@ def update_apartment(
     read, and ApartmentError when a rule refuses the change."""
     def check(stored: Apartment) -> None:
         apartment.unit_id = stored.unit_id
+        _check_lists(apartment)
         _check_object_number(apartment)
         if apartment.status != stored.status:
             _check_status(apartment, apartment.status, today or timezone.localdate())

@@ -20,9 +20,14 @@ if TYPE_CHECKING:
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.notifications import notify_many
+from accounts.roles import Role
 from audit.models import AccessAction
 from audit.services import log_access, snapshot
 from audit.tracked import save_tracked
@@ -73,32 +78,131 @@ def _start(ctx: AuditContext, tenancy: Tenancy, apartment: Apartment) -> None:
     rules._save_new(tenancy)
 
 
+# --- Who hears of a move -------------------------------------------------------------
+
+
+def housing_admins_of(apartment: Apartment, ctx: AuditContext) -> list:
+    """The housing administrators an apartment is "theirs" to: the active
+    housing administrators of its unit (apartments have no named
+    administrator), except whoever registers the move."""
+    users = get_user_model().objects.filter(
+        unit_id=apartment.unit_id, is_active=True, groups__name=Role.HOUSING_ADMIN,
+    ).distinct()
+    if ctx.user is not None and ctx.user.pk is not None:
+        users = users.exclude(pk=ctx.user.pk)
+    return list(users)
+
+
+MOVE_TEXTS = {
+    "move_in": gettext_noop("Move-in registered in apartment %(number)s"),
+    "move_out": gettext_noop("Move-out registered from apartment %(number)s"),
+    "internal_move": gettext_noop("Internal move registered into apartment %(number)s"),
+}
+
+
+def _tell_housing_admins(ctx: AuditContext, apartment: Apartment, tenancy: Tenancy, what: str) -> None:
+    """Notify the apartment's housing administrators (in the app and by
+    e-mail after commit). The text names the apartment by object number and
+    the move by kind, never the tenant nor the date: it leaves the system by
+    e-mail, and for a protected tenant the dates are what housing
+    administrators may not see (referrals.protection)."""
+    notify_many(
+        housing_admins_of(apartment, ctx),
+        _(MOVE_TEXTS[what]) % {"number": apartment.object_number},
+        reverse("tenancies:apartment_detail", args=[apartment.pk]),
+    )
+
+
+def _ask_officer_to_link(ctx: AuditContext, tenancy: Tenancy, apartment: Apartment) -> None:
+    """Tell the client's responsible case officer that a move-in waits for
+    its decision; without one (or a closed account), the case officer who
+    made a decision the move-in could execute: somebody must link it. Not
+    the user who registered the move (a case officer moving in from the
+    apartment page goes on to the link at once). The text names the tenancy
+    by number, never the person nor the apartment (a protected client's case
+    officer may not learn which apartment; the tenancy page shows them only
+    their side)."""
+    candidates = [tenancy.client.responsible_officer] + [
+        decision.decided_by
+        for decision in rules.available_decisions(tenancy.client, apartment, tenancy.start_date)
+        .select_related("decided_by").order_by("decided_on", "pk")
+    ]
+    officer = next((user for user in candidates if user is not None and user.is_active), None)
+    if officer is None or (ctx.user is not None and officer.pk == ctx.user.pk):
+        return
+    notify_many(
+        [officer],
+        _("A move-in (tenancy #%(number)s) waits for you to link its decision") % {"number": tenancy.pk},
+        reverse("tenancies:tenancy_link_decision", args=[tenancy.pk]),
+    )
+
+
 # --- Move-in, move-out, internal move -----------------------------------------------
 
 
 @transaction.atomic
-def move_in(ctx: AuditContext, tenancy: Tenancy) -> Tenancy:
+def move_in(ctx: AuditContext, tenancy: Tenancy, *, decision_pending: bool = False) -> Tenancy:
     """Start `tenancy` (unsaved: apartment, client, decision, start date,
     rent, terms filled in): checks the rules, creates it, marks the apartment
     occupied and executes the decision, all in one transaction.
 
     The tenancy is an internal move when the client's previous tenancy ended
-    "moved within the programme" (tenancies.derive_programme_fields)."""
+    "moved within the programme" (tenancies.derive_programme_fields).
+
+    `decision_pending`: the housing administrator's move-in (issue 12 §7).
+    The decision stays the case officer's to choose: the client must have
+    one that could be linked, but none is executed; the tenancy is created
+    waiting for the link and the client's case officer is asked to make it
+    (link_decision)."""
     if tenancy.apartment_id is None:
         raise TenancyError(_("Choose the apartment the client moves into."), code="no_apartment", field="apartment")
     apartment = rules._lock_apartment(tenancy.apartment)
     decision = rules._lock_decision(tenancy.decision)
     rules._check_new_tenancy_is_open(tenancy)
     rules._check_apartment_can_take(apartment)
-    rules._check_decision(decision, tenancy.client, apartment, tenancy.start_date)
+    if decision_pending:
+        decision = None
+        rules.check_decision_available(tenancy.client, apartment, tenancy.start_date)
+    else:
+        rules._check_decision(decision, tenancy.client, apartment, tenancy.start_date)
     rules.check_client_free(tenancy.client, tenancy.start_date)
     rules.check_no_overlap(apartment, tenancy.start_date)
     tenancy.decision = decision
+    tenancy.decision_pending = decision_pending
     _start(ctx, tenancy, apartment)
-    _execute(ctx, decision, tenancy.start_date, apartment)
+    if decision_pending:
+        _ask_officer_to_link(ctx, tenancy, apartment)
+    else:
+        _execute(ctx, decision, tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
     log_access(ctx, AccessAction.CREATE, tenancy, note="move_in")
+    _tell_housing_admins(ctx, apartment, tenancy, "move_in")
     return tenancy
+
+
+@transaction.atomic
+def link_decision(
+    ctx: AuditContext, tenancy: Tenancy, decision: Decision | None, *, expected_version: int | None,
+) -> Tenancy:
+    """The case officer links the decision a housing administrator's
+    move-in executes: the decision must fit as at any move-in (the client's,
+    of the apartment's kind, granted, unused, valid on the move-in day) and
+    is executed from the move-in date (a decision is executed when the
+    service starts, DOMAIN.md), with the link in the tenancy's history."""
+    apartment = rules._lock_apartment(Apartment(pk=tenancy.apartment_id))
+    current = Tenancy.objects.select_for_update().select_related("client").get(pk=tenancy.pk)
+    if not current.decision_pending:
+        raise TenancyError(_("The tenancy's decision is already linked."), code="linked", field="decision")
+    decision = rules._lock_decision(decision)
+    rules._check_decision(decision, current.client, apartment, current.start_date)
+    before = snapshot(current, ["decision", "decision_pending"])
+    current.decision = decision
+    current.decision_pending = False
+    save_tracked(ctx, current, ["decision", "decision_pending"], before=before,
+                 update_fields=["decision", "decision_pending"], log=False, expected_version=expected_version)
+    _execute(ctx, decision, current.start_date, apartment)
+    log_access(ctx, AccessAction.UPDATE, current, note="link_decision")
+    return current
 
 
 def _status_after_move_out(apartment: Apartment, tenancy: Tenancy, end_reason: str) -> str:
@@ -123,6 +227,7 @@ def move_out(
     note: str = "",
     *,
     expected_version: int | None = None,
+    notify_admins: bool = True,
 ) -> Tenancy:
     """End `tenancy` on `end_date` (the move-out day, still the tenant's) with
     a reason from the catalogue. The apartment becomes vacant, or leaves the
@@ -169,26 +274,35 @@ def move_out(
                  expected_version=current.version if expected_version is None else expected_version)
     _set_status(ctx, apartment, _status_after_move_out(apartment, current, end_reason))
     log_access(ctx, AccessAction.UPDATE, current, note="move_out")
+    if notify_admins:
+        _tell_housing_admins(ctx, apartment, current, "move_out")
     for name in [*ENDING_FIELDS, "version"]:
         setattr(tenancy, name, getattr(current, name))
     return current
 
 
 def _decision_for_internal_move(
-    current: Tenancy, new_tenancy: Tenancy, apartment: Apartment,
+    current: Tenancy, new_tenancy: Tenancy, apartment: Apartment, decision_pending: bool = False,
 ) -> tuple[Decision | None, bool]:
     """The decision the new tenancy runs under, and whether it carries over.
 
     The current decision carries over when the new apartment is of the same
     kind and no other decision was chosen (it is already executed: the stay
     continues); it must still be valid on the day of the move. Otherwise
-    the new tenancy needs its own, not yet executed, decision."""
-    chosen = rules._lock_decision(new_tenancy.decision)
+    the new tenancy needs its own, not yet executed, decision.
+
+    `decision_pending` (a housing administrator's move, who chooses no
+    decisions): when the current decision cannot carry over, the new
+    tenancy waits for the case officer to link one, which must exist."""
+    chosen = None if decision_pending else rules._lock_decision(new_tenancy.decision)
     start = new_tenancy.start_date
     if chosen is None and current.decision is not None:
         if current.decision.kind == apartment.decision_kind:
             rules._check_within_validity(current.decision, start)
             return current.decision, True
+        if decision_pending:
+            rules.check_decision_available(current.client, apartment, start)
+            return None, False
         raise TenancyError(
             _("The current decision is on %(chosen)s; a %(apartment)s needs a decision on %(kind)s. Choose one.")
             % {
@@ -199,6 +313,9 @@ def _decision_for_internal_move(
             code="wrong_kind",
             field="decision",
         )
+    if decision_pending:
+        rules.check_decision_available(current.client, apartment, start)
+        return None, False
     rules._check_decision(chosen, current.client, apartment, start)
     return chosen, False
 
@@ -206,6 +323,7 @@ def _decision_for_internal_move(
 @transaction.atomic
 def internal_move(
     ctx: AuditContext, tenancy: Tenancy, new_tenancy: Tenancy, *, expected_version: int | None = None,
+    decision_pending: bool = False,
 ) -> Tenancy:
     """Move the tenant of `tenancy` to another apartment of the programme
     (omflyttning): the old tenancy ends "moved within the programme" the day
@@ -233,15 +351,19 @@ def internal_move(
     new_tenancy.client = current.client
     rules._check_new_tenancy_is_open(new_tenancy)
     rules._check_apartment_can_take(apartment)
-    decision, carries_over = _decision_for_internal_move(current, new_tenancy, apartment)
+    decision, carries_over = _decision_for_internal_move(current, new_tenancy, apartment, decision_pending)
     rules.check_no_overlap(apartment, new_tenancy.start_date)
     move_out(ctx, current, new_tenancy.start_date - timedelta(days=1), EndReason.MOVED_WITHIN_PROGRAMME,
-             note=_("Internal move"), expected_version=expected_version)
+             note=_("Internal move"), expected_version=expected_version, notify_admins=False)
     tenancy.__dict__.update({name: getattr(current, name) for name in [*ENDING_FIELDS, "version"]})
     new_tenancy.decision = decision
+    new_tenancy.decision_pending = decision is None and not carries_over and decision_pending
     _start(ctx, new_tenancy, apartment)
-    if not carries_over:
+    if new_tenancy.decision_pending:
+        _ask_officer_to_link(ctx, new_tenancy, apartment)
+    elif not carries_over:
         _execute(ctx, decision, new_tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
     log_access(ctx, AccessAction.CREATE, new_tenancy, note="internal_move")
+    _tell_housing_admins(ctx, apartment, new_tenancy, "internal_move")
     return new_tenancy

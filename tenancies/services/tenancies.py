@@ -231,6 +231,30 @@ def _check_decision(decision: Decision, client: Client, apartment: Apartment, st
     _check_within_validity(decision, start)
 
 
+def available_decisions(client: Client, apartment: Apartment, start: date) -> QuerySet[Decision]:
+    """The client's decisions a move-in into `apartment` on `start` could
+    execute: of the apartment's kind, granted, neither executed nor closed,
+    valid that day (what _check_decision accepts)."""
+    return (
+        Decision.objects.not_executed()
+        .filter(client=client, kind=apartment.decision_kind, valid_from__lte=start, decided_on__lte=start)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+    )
+
+
+def check_decision_available(client: Client, apartment: Apartment, start: date) -> None:
+    """A move-in registered without choosing the decision (the housing
+    administrator's, issue 12 §7) still needs one the case officer can link:
+    no tenancy is let without a granted decision."""
+    if not available_decisions(client, apartment, start).exists():
+        raise TenancyError(
+            _("The client has no granted decision on %(kind)s, valid on the move-in day and not yet executed. "
+              "Ask the case officer.") % {"kind": _decision_kind_label(apartment.decision_kind)},
+            code="no_decision",
+            field="client",
+        )
+
+
 def _check_within_validity(decision: Decision, start: date) -> None:
     # execute_decision refuses an execution before the decision date; a
     # decision may be valid from an earlier day (retroactively), so both.

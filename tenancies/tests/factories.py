@@ -8,7 +8,7 @@ from accounts.roles import Role
 from accounts.tests.factories import UnitFactory, UserFactory
 from referrals.models import Decision, DecisionKind, DecisionOutcome, LegalReference
 from referrals.tests.factories import ClientFactory
-from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Tenancy, Tenure
+from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Area, Landlord, Tenancy, Tenure
 from tenancies.services.tenancies import derive_programme_fields
 
 
@@ -29,6 +29,30 @@ class ApartmentFactory(factory.django.DjangoModelFactory):
     monthly_cost = 650_000
     rent = 600_000
     status = ApartmentStatus.VACANT
+
+    @classmethod
+    def _entries(cls, kwargs):
+        # Tests name areas and landlords as text ("Centrum"); they are the
+        # unit's list entries (tenancies.models.lists), made on first use.
+        for name, model in (("area", Area), ("landlord", Landlord)):
+            value = kwargs.get(name)
+            if isinstance(value, str):
+                kwargs[name] = list_entry(model, kwargs["unit"], value) if value else None
+        return kwargs
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return super()._create(model_class, *args, **cls._entries(kwargs))
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        return super()._build(model_class, *args, **cls._entries(kwargs))
+
+
+def list_entry(model, unit, name):
+    """The unit's area or landlord called `name` (case ignored), made if missing."""
+    entry = model.objects.filter(unit=unit, name__iexact=name).first()
+    return entry or model.objects.create(unit=unit, name=name)
 
 
 def granted_decision(client, kind=DecisionKind.TRAINING_APARTMENT, decided_on=date(2020, 1, 10), **extra):

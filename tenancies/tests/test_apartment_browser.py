@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tenancies.models import Apartment, ApartmentStatus, Complaint, KeySet
-from tenancies.tests.factories import ApartmentFactory, tenancy_history
+from tenancies.models import Apartment, ApartmentStatus, Area, Complaint, KeySet, Landlord
+from tenancies.tests.factories import ApartmentFactory, list_entry, tenancy_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -18,6 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def test_housing_administrator_registers_an_apartment_with_keys_and_a_complaint(page, housing_admin, unit,
                                                                                  browser_login, axe, menu):
     today = timezone.localdate()
+    # Areas and landlords are chosen from the unit's lists (issue 12 §7).
+    list_entry(Area, unit, "Centrum")
+    list_entry(Landlord, unit, "Fiktiva Bostäder AB")
     browser_login(page, "boendeadmin")
 
     menu(page, "Lägenheter")
@@ -30,12 +33,12 @@ def test_housing_administrator_registers_an_apartment_with_keys_and_a_complaint(
     page.get_by_label("Objektsnummer").fill("OBJ-777")
     page.get_by_label("Gatuadress").fill("Påhittade vägen 5")
     page.get_by_label("Postnummer").fill("186 31")
-    page.get_by_label("Område").fill("Centrum")
+    page.get_by_label("Område").select_option(label="Centrum")
     page.get_by_label("Typ av lägenhet").select_option(label="Träningslägenhet")
     page.get_by_label("Upplåtelseform").select_option(label="Hyresrätt")
     page.get_by_label(re.compile(r"^\s*Rum\s*\*?\s*$")).fill("2,5")
     page.get_by_label("Yta (m²)").fill("58")
-    page.get_by_label("Hyresvärd (förstahand)").fill("Fiktiva Bostäder AB")
+    page.get_by_label("Hyresvärd (förstahand)").select_option(label="Fiktiva Bostäder AB")
     page.get_by_label("Förstahandskontrakt från").fill(f"{today - timedelta(days=9):%Y-%m-%d}")
     page.get_by_label("Månadskostnad för socialförvaltningen (kr)").fill("6 500")
     page.get_by_label("Hyra för hyresgästen (kr)").fill("sextusen")

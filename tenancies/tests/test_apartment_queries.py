@@ -57,11 +57,12 @@ def apartments(unit, request):
 @pytest.mark.parametrize("url_name", ["tenancies:apartment_list", "tenancies:apartment_vacant_list"])
 def test_lists(client, housing_admin, apartments, url_name, django_assert_num_queries):
     client.force_login(housing_admin)
-    # + the filter's areas, the count and the page (with tenant and days
-    # vacant as subqueries) = 11; a page naming tenants adds the read log's
-    # lookup of their numbers and its one insert (audit.reads), whatever
-    # the page's length.
-    with django_assert_num_queries(14 if url_name == "tenancies:apartment_list" else 11):  # + the log chain's lock (audit.chain)
+    # + the filter's areas and landlords (one query), the count and the page
+    # (with tenant and days vacant as subqueries) = 11; a page naming
+    # tenants adds the read log's lookup of their numbers and its one insert
+    # (audit.reads), whatever the page's length; + the vacancy cost total
+    # over every matching vacant apartment (services.vacancy, one query).
+    with django_assert_num_queries(15 if url_name == "tenancies:apartment_list" else 12):  # + the log chain's lock (audit.chain)
         response = get_ok(client, reverse(url_name) + "?typ=training")
     assert len(response.context["page_obj"].object_list) > 0
 
@@ -72,7 +73,9 @@ def test_list_for_a_pilot(client, pilot, second_pilot, apartments, django_assert
     for tenancy in Tenancy.objects.filter(end_date=None)[:2]:
         accepted_order(pilot, second_pilot, client=tenancy.client)
     client.force_login(pilot)
-    with django_assert_num_queries(14):  # incl. the read log's lookup and insert (audit.reads) and its chain lock (audit.chain)
+    # incl. the read log's lookup and insert (audit.reads), its chain lock
+    # (audit.chain) and the vacancy cost total (services.vacancy)
+    with django_assert_num_queries(15):
         response = get_ok(client, reverse("tenancies:apartment_list"))
     assert len(response.context["page_obj"].object_list) == 2
 

@@ -14,15 +14,24 @@ from audit.context import AuditContext
 from audit.models import AccessAction, AccessLogEntry, FieldChange
 from audit.versioning import ConcurrentEditError
 from tenancies.forms.apartments import ApartmentForm
-from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, KeySet, Tenure
+from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, KeySet, Landlord, Tenure
 from tenancies.services import apartments as services
 from tenancies.services import keys
-from tenancies.tests.factories import ApartmentFactory, KeySetFactory, TenancyFactory
+from tenancies.tests.factories import ApartmentFactory, KeySetFactory, TenancyFactory, list_entry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.acting_as("housing_admin")]
 
 TODAY = date(2024, 6, 15)
 
+
+
+def _entry_pk(model, name):
+    """The pk of the first unit's list entry `name` (made on first use): the
+    apartment form chooses areas and landlords from the unit's lists."""
+    from accounts.models import Unit
+    from tenancies.tests.factories import list_entry
+
+    return str(list_entry(model, Unit.objects.order_by("pk").first(), name).pk)
 
 
 def form_data(**overrides):
@@ -47,6 +56,11 @@ def form_data(**overrides):
         "notes": "",
     }
     data.update(overrides)
+    from tenancies.models import Area, Landlord
+
+    for name, model in (("area", Area), ("landlord", Landlord)):
+        if data.get(name) and not str(data[name]).isdigit():
+            data[name] = _entry_pk(model, data[name])
     return data
 
 
@@ -131,7 +145,7 @@ def test_an_apartment_keeps_its_own_object_number_when_edited(unit):
 def test_the_service_refuses_a_taken_object_number_too(ctx, unit):
     # Two people registering at once: both forms passed, the service checks again.
     ApartmentFactory(unit=unit, object_number="OBJ-123", street_address="Storgatan 7")
-    apartment = ApartmentForm(form_data(), unit_id=None).save(commit=False)
+    apartment = ApartmentFactory.build(unit=unit, object_number="OBJ-123")
 
     with pytest.raises(services.ApartmentError) as refused:
         services.create_apartment(ctx, apartment)
@@ -181,10 +195,10 @@ def test_a_stale_edit_is_refused(ctx, unit):
     opened = apartment.version
     services.update_apartment(ctx, Apartment.objects.get(pk=apartment.pk), expected_version=opened)
 
-    apartment.landlord = "Överskriven"
+    apartment.landlord = list_entry(Landlord, unit, "Överskriven")
     with pytest.raises(ConcurrentEditError):
         services.update_apartment(ctx, apartment, expected_version=opened)
-    assert Apartment.objects.get().landlord == "Kommunens fastighetsavdelning"
+    assert Apartment.objects.get().landlord.name == "Kommunens fastighetsavdelning"
 
 
 def test_a_move_in_meanwhile_makes_an_open_edit_stale(ctx, unit, case_officer):
@@ -362,7 +376,7 @@ def test_a_race_past_the_checks_meets_the_constraint_and_gets_the_same_message(c
     unique constraint stops the second, and the user gets the same message."""
     ApartmentFactory(unit=unit, object_number="OBJ-123", street_address="Storgatan 7")
     monkeypatch.setattr(services, "_check_object_number", lambda apartment: None)
-    apartment = ApartmentForm(form_data(), unit_id=None).save(commit=False)
+    apartment = ApartmentFactory.build(unit=unit, object_number="OBJ-123")
 
     with pytest.raises(services.ApartmentError) as refused:
         services.create_apartment(ctx, apartment)

@@ -12,12 +12,27 @@ from audit.models import AccessAction, AccessLogEntry, FieldChange
 from referrals.models import ProtectionLevel
 from referrals.tests.factories import ClientFactory
 from referrals.tests.factories_orders import accepted_order, make_pilot
-from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complaint, KeySet, Tenure
-from tenancies.tests.factories import ApartmentFactory, ComplaintFactory, KeySetFactory, TenancyFactory
+from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complaint, KeySet, Landlord, Tenure
+from tenancies.tests.factories import (
+    ApartmentFactory,
+    ComplaintFactory,
+    KeySetFactory,
+    TenancyFactory,
+    list_entry,
+)
 
 pytestmark = pytest.mark.django_db
 
 CREATE = reverse("tenancies:apartment_create")
+
+
+def _entry_pk(model, name):
+    """The pk of the first unit's list entry `name` (made on first use): the
+    apartment form chooses areas and landlords from the unit's lists."""
+    from accounts.models import Unit
+    from tenancies.tests.factories import list_entry
+
+    return str(list_entry(model, Unit.objects.order_by("pk").first(), name).pk)
 
 
 def form_data(**overrides):
@@ -29,6 +44,11 @@ def form_data(**overrides):
         "monthly_cost": "6 500", "rent": "6500,50", "status": ApartmentStatus.VACANT, "notes": "",
     }
     data.update(overrides)
+    from tenancies.models import Area, Landlord
+
+    for name, model in (("area", Area), ("landlord", Landlord)):
+        if data.get(name) and not str(data[name]).isdigit():
+            data[name] = _entry_pk(model, data[name])
     return data
 
 
@@ -97,16 +117,18 @@ def test_edit_saves_and_keeps_the_history(admin_client, unit):
 def test_a_conflicting_edit_shows_the_users_input_and_the_saved_values(admin_client, unit):
     apartment = ApartmentFactory(unit=unit, landlord="Första värden")
     opened = apartment.version
-    Apartment.objects.filter(pk=apartment.pk).update(version=opened + 1, landlord="Någon annans värd")
+    theirs = list_entry(Landlord, unit, "Någon annans värd")
+    mine = list_entry(Landlord, unit, "Min värd")
+    Apartment.objects.filter(pk=apartment.pk).update(version=opened + 1, landlord=theirs)
 
     response = admin_client.post(reverse("tenancies:apartment_edit", args=[apartment.pk]),
-                                 edit_data(apartment, landlord="Min värd"))
+                                 edit_data(apartment, landlord=str(mine.pk)))
 
     html = response.content.decode()
     assert response.status_code == 200
     assert "Någon annan sparade lägenheten medan du ändrade" in html
-    assert 'value="Min värd"' in html and "Någon annans värd" in html
-    assert Apartment.objects.get().landlord == "Någon annans värd"
+    assert f'<option value="{mine.pk}" selected>Min värd</option>' in html and "Någon annans värd" in html
+    assert Apartment.objects.get().landlord == theirs
 
 
 def test_a_status_the_tenancies_contradict_is_refused_beside_the_status(admin_client, unit):

@@ -641,7 +641,7 @@ def test_a_change_by_someone_else_during_the_import_aborts_it(ctx, unit, monkeyp
     assert not result.applied
     assert [str(error) for error in result.errors] == [
         "Registret ändrades av någon annan under importen. Inget importerades; försök igen."]
-    assert Apartment.objects.get(object_number="TR-101").area == "Centrum"
+    assert Apartment.objects.get(object_number="TR-101").area.name == "Centrum"
     assert AccessLogEntry.objects.count() == logged
 
 

@@ -151,8 +151,10 @@ def test_the_import_dry_run_gives_no_dates_of_a_protected_tenants_registered_ten
     from tenancies.importer import run_import
     from tenancies.models import EndReason
 
+    from .conftest import register_lists
     from .factories import IMPORT_DATA, ApartmentFactory, TenancyFactory
 
+    register_lists(unit)  # the names the file uses (the import accepts only listed ones)
     apartment = ApartmentFactory(unit=unit, object_number="TR-101")
     protected = ClientFactory(unit=unit, protection_level=ProtectionLevel.PROTECTED_REGISTRATION)
     TenancyFactory(apartment=apartment, client=protected, start_date=date(2020, 1, 1), end_date=date(2021, 5, 31),

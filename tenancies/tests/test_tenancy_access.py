@@ -59,12 +59,15 @@ def url(name, records):
 VIEW_ALL = {"case_officer": 200, "manager": 200, "pilot": 200, "second_pilot": 404, "housing_admin": 200,
             "system_admin": 403, "outside_officer": 404}
 CLIENT_TAB = {**VIEW_ALL, "housing_admin": 403}
-CHANGE = {"case_officer": 200, "manager": 403, "pilot": 403, "second_pilot": 403, "housing_admin": 403,
+CHANGE = {"case_officer": 200, "manager": 403, "pilot": 403, "second_pilot": 403, "housing_admin": 200,
           "system_admin": 403, "outside_officer": 404}
+# The move-in from the client's page needs the client's file, which the
+# housing administrator does not open (they move in from the apartment page).
+CLIENT_MOVE_IN = {**CHANGE, "housing_admin": 403}
 
 GET_PAGES = {
     "client_tenancies": CLIENT_TAB,
-    "tenancy_move_in": CHANGE,
+    "tenancy_move_in": CLIENT_MOVE_IN,
     "tenancy_detail": VIEW_ALL,
     "tenancy_internal_move": CHANGE,
     "tenancy_terms": CHANGE,

@@ -1,7 +1,7 @@
 """All tenancies URLs under one namespace; one module per area."""
 
-from . import apartments, imports, tenancies
+from . import apartments, imports, lists, tenancies
 
 app_name = "tenancies"
 
-urlpatterns = apartments.urlpatterns + tenancies.urlpatterns + imports.urlpatterns
+urlpatterns = lists.urlpatterns + apartments.urlpatterns + tenancies.urlpatterns + imports.urlpatterns

@@ -21,9 +21,9 @@ from core.forms import add_rule_error
 from referrals import protection
 
 from ..forms.apartments import ApartmentFilterForm, ApartmentForm, ComplaintActionForm, ComplaintForm, KeySetForm
-from ..models import Apartment, ApartmentStatus, Complaint, KeySet, Tenancy
+from ..models import Apartment, ApartmentStatus, Area, Complaint, KeySet, Landlord, Tenancy
 from ..services import apartments as services
-from ..services import complaints, keys
+from ..services import complaints, keys, vacancy
 
 PER_PAGE = 25
 CONFLICT_MESSAGE = gettext_lazy(
@@ -39,11 +39,19 @@ CONFLICT_MESSAGE = gettext_lazy(
 def _filtered(request, apartments, *, with_status):
     """Apply the GET filters (kind, status, area); returns the queryset,
     the form and the query string that keeps the filters across pages."""
-    areas = (
-        Apartment.objects.visible_to(request.user).exclude(area="")
-        .order_by("area").values_list("area", flat=True).distinct()
+    # Every entry of the user's unit's lists, deactivated ones too: their
+    # apartments are still in the register.
+    # Both lists in one query (a UNION), to keep the page within its budget.
+    entries = (
+        Area.objects.visible_to(request.user).annotate(list=Value("area")).order_by().values_list("list", "pk", "name")
+        .union(Landlord.objects.visible_to(request.user).annotate(list=Value("landlord"))
+               .order_by().values_list("list", "pk", "name"), all=True)
+        .order_by("name", "pk")
     )
-    form = ApartmentFilterForm(request.GET or None, areas=list(areas), with_status=with_status)
+    areas, landlords = [], []
+    for which, pk, name in entries:
+        (areas if which == "area" else landlords).append((pk, name))
+    form = ApartmentFilterForm(request.GET or None, areas=areas, landlords=landlords, with_status=with_status)
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {name: value for name, value in form.cleaned_data.items() if value}
@@ -52,7 +60,9 @@ def _filtered(request, apartments, *, with_status):
     if "status" in filters:
         apartments = apartments.filter(status=filters["status"])
     if "omrade" in filters:
-        apartments = apartments.filter(area=filters["omrade"])
+        apartments = apartments.filter(area_id=filters["omrade"])
+    if "hyresvard" in filters:
+        apartments = apartments.filter(landlord_id=filters["hyresvard"])
     return apartments, form, ("&" + urlencode(filters)) if filters else ""
 
 
@@ -60,6 +70,16 @@ def _render_list(request, apartments, *, vacant_only):
     apartments, form, page_query = _filtered(request, apartments, with_status=not vacant_only)
     page = Paginator(apartments, PER_PAGE).get_page(request.GET.get("page"))
     services.note_list_tenants(page)
+    today = timezone.localdate()
+    for apartment in page.object_list:
+        apartment.vacancy = vacancy.vacancy_cost(
+            apartment.monthly_cost, vacancy.since_from_days(apartment.days_vacant, today), today
+        )
+    # The total over every vacant apartment the filter matches, not just
+    # this page: one query of two columns.
+    vacancy_total = vacancy.total_of(
+        apartments.filter(status=ApartmentStatus.VACANT).values_list("monthly_cost", "days_vacant").order_by(), today
+    )
     return render(
         request,
         "tenancies/apartments/apartment_list.html",
@@ -71,6 +91,8 @@ def _render_list(request, apartments, *, vacant_only):
             "show_tenant": request.user.has_perm("tenancies.view_tenancy"),
             "hide_protected_tenants": not protection.sees_every_tenant(request.user),
             "can_add": request.user.has_perm("tenancies.add_apartment"),
+            "vacancy_total": vacancy_total,
+            "today": today,
         },
     )
 
@@ -78,7 +100,9 @@ def _render_list(request, apartments, *, vacant_only):
 @permission_required("tenancies.view_apartment")
 def apartment_list(request):
     today = timezone.localdate()
-    apartments = services.with_list_facts(Apartment.objects.visible_to(request.user), request.user, today)
+    apartments = services.with_list_facts(
+        Apartment.objects.visible_to(request.user).select_related("area"), request.user, today
+    )
     return _render_list(request, apartments.order_by("street_address", "object_number", "pk"), vacant_only=False)
 
 
@@ -87,7 +111,8 @@ def apartment_vacant_list(request):
     """Vacant apartments, the longest vacant first."""
     today = timezone.localdate()
     apartments = services.with_list_facts(
-        Apartment.objects.visible_to(request.user).filter(status=ApartmentStatus.VACANT), request.user, today
+        Apartment.objects.visible_to(request.user).select_related("area").filter(status=ApartmentStatus.VACANT),
+        request.user, today,
     )
     return _render_list(
         request, apartments.order_by(F("days_vacant").desc(nulls_last=True), "street_address", "pk"), vacant_only=True
@@ -132,7 +157,7 @@ def _complaints(apartment, user, tenancies):
 @permission_required("tenancies.view_apartment")
 def apartment_detail(request, pk):
     user = request.user
-    apartments = Apartment.objects.all()
+    apartments = Apartment.objects.select_related("area", "landlord")
     if user.has_perm("tenancies.view_keyset"):
         apartments = apartments.annotate(key_sets=keys.keys_as_json())
     apartment = fetch_visible(request, apartments, perm="tenancies.view_apartment", pk=pk)
@@ -162,9 +187,25 @@ def apartment_detail(request, pk):
             "can_delete_keys": user.has_perm("tenancies.delete_keyset"),
             "can_add_complaint": user.has_perm("tenancies.add_complaint"),
             "can_change_complaint": user.has_perm("tenancies.change_complaint"),
+            "can_move_in": user.has_perm("tenancies.add_tenancy") and apartment.status == ApartmentStatus.VACANT,
+            "vacancy": _current_vacancy(apartment, periods, today),
             "today": today,
         },
     )
+
+
+def _current_vacancy(apartment, periods, today):
+    """The running vacancy's days and cost (services.vacancy), from the
+    timeline's last period. Left out when the timeline blanked its start
+    (it follows a protected tenant's move-out: the days would date it)."""
+    if apartment.status != ApartmentStatus.VACANT or not periods:
+        return None
+    last = periods[-1]
+    if not last.is_vacancy or last.end != today:
+        return None
+    if last.start_hidden:
+        return "hidden"
+    return vacancy.vacancy_cost(apartment.monthly_cost, last.start, today)
 
 
 @permission_required("tenancies.view_apartment")

@@ -27,6 +27,7 @@ from audit.context import AuditContext
 
 from .. import importer
 from ..forms.imports import ImportUploadForm
+from ..models import Area, Landlord
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +177,13 @@ def import_result(request):
 
 @permission_required(PERM)
 def import_template(request):
+    # The unit's lists, so the area and landlord columns offer their names.
+    lists = {
+        "area": list(Area.objects.visible_to(request.user).active().values_list("name", flat=True)),
+        "landlord": list(Landlord.objects.visible_to(request.user).active().values_list("name", flat=True)),
+    }
     response = HttpResponse(
-        importer.build_template(),
+        importer.build_template(lists),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{importer.TEMPLATE_FILENAME}"'

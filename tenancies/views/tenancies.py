@@ -11,6 +11,7 @@ writes go through tenancies.services.tenancies, which logs them.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,16 +29,18 @@ from referrals import protection
 from referrals.models import Client
 
 from ..forms.tenancies import (
+    ApartmentMoveInForm,
     EndIncomeForm,
     IncomeForm,
     InsuranceForm,
     InternalMoveForm,
+    LinkDecisionForm,
     MoveInForm,
     MoveOutForm,
     TermsForm,
     waiting_apartment_decisions,
 )
-from ..models import HomeInsurance, Tenancy
+from ..models import Apartment, ApartmentStatus, HomeInsurance, Tenancy
 from ..services import moves, terms
 from ..services import tenancies as services
 
@@ -111,6 +114,79 @@ def tenancy_move_in(request, pk):
         # The form is shown again with the client: a view.
         log_access(AuditContext.from_request(request), AccessAction.VIEW, client)
     return render(request, "tenancies/tenancies/move_in.html", {"client": client, "form": form})
+
+
+@permission_required("tenancies.add_tenancy")
+def apartment_move_in(request, pk):
+    """The move-in from the apartment page (issue 12 §7: the housing
+    administrator's). The decision is not chosen here: the tenancy waits for
+    the client's case officer to link it. A user who may link decisions
+    (a case officer) goes straight on to the link."""
+    apartment = fetch_visible(
+        request, Apartment.objects.all(), perm="tenancies.add_tenancy", log=request.method == "GET", pk=pk
+    )
+    if apartment.status != ApartmentStatus.VACANT:
+        messages.error(request, _("Only a vacant apartment can be moved into."))
+        return redirect("tenancies:apartment_detail", pk=pk)
+    form = ApartmentMoveInForm(request.POST or None, apartment=apartment, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            tenancy = form.save()
+            tenancy.apartment = apartment
+            try:
+                moves.move_in(AuditContext.from_request(request), tenancy, decision_pending=True)
+            except services.TenancyError as error:
+                add_rule_error(form, error)
+            else:
+                if request.user.has_perm("tenancies.link_decision"):
+                    messages.success(request, _("The move-in was registered. Link the decision it executes."))
+                    return redirect("tenancies:tenancy_link_decision", pk=tenancy.pk)
+                messages.success(
+                    request, _("The move-in was registered. The client's case officer is asked to link the decision.")
+                )
+                return redirect("tenancies:tenancy_detail", pk=tenancy.pk)
+        log_access(AuditContext.from_request(request), AccessAction.VIEW, apartment)
+    return render(request, "tenancies/tenancies/apartment_move_in.html", {"apartment": apartment, "form": form})
+
+
+@permission_required("tenancies.link_decision", "referrals.view_client")
+def tenancy_link_decision(request, pk):
+    """The case officer links the decision a housing administrator's
+    move-in executes (services.moves.link_decision)."""
+    queryset = Tenancy.objects.select_related("apartment", "client")
+    tenancy = fetch_visible(
+        request, queryset, perm="tenancies.link_decision", log=request.method == "GET", pk=pk
+    )
+    # The tenancy's client must be one the officer may open (a bolots or an
+    # officer of another unit never links): the client's access rule.
+    if not Client.objects.visible_to(request.user).filter(pk=tenancy.client_id).exists():
+        raise Http404
+    if not tenancy.decision_pending:
+        messages.info(request, _("The tenancy's decision is already linked."))
+        return redirect("tenancies:tenancy_detail", pk=pk)
+    form = LinkDecisionForm(request.POST or None, tenancy=tenancy)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                moves.link_decision(AuditContext.from_request(request), tenancy, form.cleaned_data["decision"],
+                                    expected_version=form.expected_version())
+            except services.TenancyError as error:
+                add_rule_error(form, error)
+            except ConcurrentEditError:
+                tenancy = queryset.get(pk=pk)
+                if not tenancy.decision_pending:
+                    messages.info(request, _("The tenancy's decision is already linked."))
+                    return redirect("tenancies:tenancy_detail", pk=pk)
+                form = LinkDecisionForm(tenancy=tenancy)
+                form.add_error(None, CONFLICT_MESSAGE)
+            else:
+                messages.success(request, _("The decision is linked and executed from the move-in date."))
+                return redirect("tenancies:tenancy_detail", pk=pk)
+        log_access(AuditContext.from_request(request), AccessAction.VIEW, tenancy)
+    return render(
+        request, "tenancies/tenancies/link_decision.html",
+        {"tenancy": tenancy, "client": tenancy.client, "form": form},
+    )
 
 
 # --- The tenancy page ------------------------------------------------------------------
@@ -224,7 +300,7 @@ def tenancy_internal_move(request, pk):
             try:
                 moves.internal_move(
                     AuditContext.from_request(request), tenancy, new_tenancy,
-                    expected_version=form.expected_version(),
+                    expected_version=form.expected_version(), decision_pending=not form.chooses_decision,
                 )
             except services.TenancyError as error:
                 add_rule_error(form, error)
