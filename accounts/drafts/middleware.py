@@ -35,25 +35,26 @@ class DraftMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if 300 <= response.status_code < 400 and _carries_token(request) and request.user.is_authenticated:
-            token = services.read_token(request.POST[services.TOKEN_FIELD], request.user)
-            if token is not None and not _error_queued(request):
-                services.discard_draft(request.user, token.key)
+            tokens = services.posted_tokens(request, request.user)
+            if tokens and not _error_queued(request):
+                for token in tokens:
+                    services.discard_draft(request.user, token.key)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.user.is_authenticated or not _carries_token(request):
             return None
-        token = services.read_token(request.POST[services.TOKEN_FIELD])
-        if token is None:
+        tokens = services.posted_tokens(request, None)
+        if not tokens:
             return None
-        request.session[services.UNSAVED_SESSION_KEY] = token.key
+        request.session[services.UNSAVED_SESSION_KEY] = [token.key for token in tokens]
         messages.warning(
             request,
             _("You were logged out after %(minutes)s minutes without activity, so the form was not saved. "
               "Log in again: the text you wrote is kept as a draft.")
             % {"minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES},
         )
-        return redirect_to_login(token.page)
+        return redirect_to_login(tokens[0].page)
 
 
 def _error_queued(request):

@@ -79,6 +79,13 @@ def read_token(value: str, user: User | None = None) -> FormToken | None:
     return token
 
 
+def posted_tokens(request: HttpRequest, user: User | None) -> list[FormToken]:
+    """The valid tokens of a posted form: one per draft-enabled form in it
+    (the visit form holds the visit's and its checklist's)."""
+    tokens = (read_token(value, user) for value in request.POST.getlist(TOKEN_FIELD))
+    return [token for token in tokens if token is not None]
+
+
 def clean_text(value: str) -> str:
     # PostgreSQL's jsonb refuses NUL characters; a browser never types one.
     return value.replace("\x00", "")[:MAX_FIELD_LENGTH]
@@ -130,8 +137,7 @@ def page_of(request: HttpRequest) -> str:
     failed save may be shown at another URL (the order's step forms post to
     their own): the posted token still names the page it came from."""
     if request.method == "POST":
-        token = read_token(request.POST.get(TOKEN_FIELD, ""), request.user)
-        if token is not None:
+        for token in posted_tokens(request, request.user):
             return token.page
     return request.path
 
@@ -169,9 +175,10 @@ def prepare_form(request: HttpRequest, form: forms.BaseForm) -> FormDraft | None
             # A bound field caches its initial value once rendered.
             form._bound_fields_cache.pop(name, None)
     result.restored = draft
-    if request.session.get(UNSAVED_SESSION_KEY) == key:
+    unsaved = request.session.get(UNSAVED_SESSION_KEY) or []
+    if key in unsaved:
         result.unsaved = True
-        del request.session[UNSAVED_SESSION_KEY]
+        request.session[UNSAVED_SESSION_KEY] = [other for other in unsaved if other != key]
     return result
 
 
