@@ -44,6 +44,9 @@ class DraftMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.user.is_authenticated or not _carries_token(request):
             return None
+        if getattr(view_func, "draft_endpoint", False):
+            # The autosave itself: it answers 401, drafts.js tells the user.
+            return None
         tokens = services.posted_tokens(request, None)
         if not tokens:
             return None

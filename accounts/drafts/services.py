@@ -38,6 +38,10 @@ TOKEN_MAX_AGE = timedelta(hours=12)
 # Longest text kept per field: far above every form's own limit, so that a
 # draft never cuts what the user wrote, but bounded.
 MAX_FIELD_LENGTH = 50_000
+# The session key saying the user may have drafts: set at login when they
+# have any (note_drafts_at_login) and by every autosave. Form pages of a
+# user without drafts (nearly every page view) then cost no query.
+PENDING_SESSION_KEY = "drafts_pending"
 # The session key that remembers a save refused because the session had
 # ended (middleware.DraftMiddleware); the restored form then says so.
 UNSAVED_SESSION_KEY = "drafts_unsaved"
@@ -56,9 +60,20 @@ def form_key(page: str, form: forms.BaseForm) -> str:
     return f"{page}#{form.prefix or type(form).__name__}"[:300]
 
 
+def _draft_fields(form: forms.BaseForm) -> tuple[str, ...]:
+    names = [name for name in getattr(form, "draft_fields", ()) if name in form.fields]
+    # An edit of a stored record keeps the version it was opened with: a
+    # restored draft of a record changed since then is saved as a conflict
+    # (audit.conflicts.save_edit shows the draft beside the saved values),
+    # never silently over the other person's change.
+    if names and "version" in form.fields and getattr(getattr(form, "instance", None), "pk", None):
+        names.append("version")
+    return tuple(names)
+
+
 def draft_field_names(form: forms.BaseForm) -> tuple[str, ...]:
     """The HTML names of the form's draft fields (with the form's prefix)."""
-    return tuple(form.add_prefix(name) for name in getattr(form, "draft_fields", ()) if name in form.fields)
+    return tuple(form.add_prefix(name) for name in _draft_fields(form))
 
 
 def make_token(user: User, page: str, form: forms.BaseForm) -> str:
@@ -142,9 +157,18 @@ def page_of(request: HttpRequest) -> str:
     return request.path
 
 
+def note_drafts_at_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """user_logged_in receiver (AccountsConfig.ready)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[PENDING_SESSION_KEY] = Draft.objects.filter(user=user).exists()
+
+
 def _drafts_of_page(request: HttpRequest, page: str) -> dict[str, Draft]:
-    """All of the user's drafts on this page, in one query per request."""
+    """All of the user's drafts on this page, in one query per request (none
+    when the session knows of no draft)."""
     cache = getattr(request, "_drafts_by_key", None)
+    if cache is None and not request.session.get(PENDING_SESSION_KEY):
+        cache = request._drafts_by_key = {}
     if cache is None:
         cache = {draft.key: draft for draft in Draft.objects.filter(user=request.user, key__startswith=f"{page}#")}
         request._drafts_by_key = cache
@@ -168,9 +192,9 @@ def prepare_form(request: HttpRequest, form: forms.BaseForm) -> FormDraft | None
     draft = _drafts_of_page(request, page).get(key)
     if draft is None or not draft.data:
         return result
-    for name in getattr(form, "draft_fields", ()):
+    for name in _draft_fields(form):
         value = draft.data.get(form.add_prefix(name))
-        if name in form.fields and value is not None:
+        if value is not None:
             form.initial[name] = value
             # A bound field caches its initial value once rendered.
             form._bound_fields_cache.pop(name, None)

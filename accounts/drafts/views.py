@@ -13,10 +13,18 @@ from django.views.decorators.http import require_POST
 from . import services
 
 
+def draft_endpoint(view):
+    """Marks the views DraftMiddleware leaves alone: their token is not a
+    form's save."""
+    view.draft_endpoint = True
+    return view
+
+
 def _refused(status, reason):
     return JsonResponse({"ok": False, "reason": reason}, status=status)
 
 
+@draft_endpoint
 @never_cache
 @require_POST
 def draft_save(request):
@@ -27,9 +35,11 @@ def draft_save(request):
         # Forged, too old, or handed to another user: nothing is kept.
         return _refused(403, "token")
     draft = services.save_draft(request.user, token, services.values_of(request, token))
+    request.session[services.PENDING_SESSION_KEY] = True
     return JsonResponse({"ok": True, "saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M")})
 
 
+@draft_endpoint
 @never_cache
 @require_POST
 def draft_discard(request):
@@ -42,6 +52,7 @@ def draft_discard(request):
     return JsonResponse({"ok": True})
 
 
+@draft_endpoint
 @never_cache
 @require_POST
 def session_keepalive(request):
