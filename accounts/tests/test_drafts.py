@@ -37,7 +37,6 @@ KEEPALIVE = reverse("accounts:session_keepalive")
 
 class NoteForm(forms.Form):
     draft_fields = ("notes", "not_a_field")
-    when = forms.DateField(required=False)
     notes = forms.CharField(widget=forms.Textarea, required=False)
     secret = forms.CharField(required=False)
 
