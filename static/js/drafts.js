@@ -4,10 +4,37 @@
    would keep it. Saved 5 s after the first change (then again after the
    next change), when the page is hidden and when the session warning opens;
    not once the form is being submitted (a successful save deletes the
-   draft, a late autosave must not bring it back). */
+   draft, a late autosave must not bring it back: saveTracker). */
 (function () {
   "use strict";
   var DELAY = 5000;
+  // Longest wait, on submit, for an autosave already on its way.
+  var SUBMIT_WAIT = 3000;
+
+  /* One per <form>, shared by its drafts (the visit form holds two). A
+     submit waits for the autosaves already sent: were the save to reach
+     the server first, a late autosave would bring back the draft the save
+     just deleted. */
+  function saveTracker(form) {
+    if (form.draftSaves) { return form.draftSaves; }
+    var tracker = {inflight: [], submitting: false, waiting: false};
+    form.draftSaves = tracker;
+    form.addEventListener("submit", function (event) {
+      tracker.submitting = true;
+      if (!tracker.inflight.length || tracker.waiting) { return; }
+      event.preventDefault();
+      tracker.waiting = true;
+      var submitter = event.submitter;
+      var timeout = new Promise(function (resolve) { setTimeout(resolve, SUBMIT_WAIT); });
+      Promise.race([Promise.all(tracker.inflight), timeout]).then(function () {
+        if (submitter && typeof form.requestSubmit === "function") { form.requestSubmit(submitter); } else { form.submit(); }
+      });
+    });
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) { tracker.submitting = false; tracker.waiting = false; }
+    });
+    return tracker;
+  }
 
   function attach(box) {
     var form = box.closest("form");
@@ -17,8 +44,8 @@
     var status = box.querySelector("[data-draft-status]");
     var timer = null;
     var dirty = false;
-    var submitting = false;
     var stopped = false;
+    var tracker = saveTracker(form);
 
     function csrfToken() {
       var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
@@ -42,9 +69,15 @@
     function save(keepalive) {
       clearTimeout(timer);
       timer = null;
-      if (!dirty || submitting || stopped) { return; }
+      if (!dirty || tracker.submitting || stopped) { return; }
       dirty = false;
-      post(box.getAttribute("data-draft-save-url"), !!keepalive).then(function (response) {
+      var sent = post(box.getAttribute("data-draft-save-url"), !!keepalive);
+      // The submit waits for it while it is on its way (settled either way).
+      var entry = sent.catch(function () {}).then(function () {
+        tracker.inflight.splice(tracker.inflight.indexOf(entry), 1);
+      });
+      tracker.inflight.push(entry);
+      sent.then(function (response) {
         if (response.status === 401) { stopped = true; }
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
@@ -57,15 +90,14 @@
       });
     }
     function changed(event) {
-      if (names.indexOf(event.target.name) === -1 || submitting) { return; }
+      if (names.indexOf(event.target.name) === -1 || tracker.submitting) { return; }
       dirty = true;
       if (!timer) { timer = setTimeout(function () { save(false); }, DELAY); }
     }
 
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    form.addEventListener("submit", function () { submitting = true; clearTimeout(timer); });
-    window.addEventListener("pageshow", function (event) { if (event.persisted) { submitting = false; } });
+    form.addEventListener("submit", function () { clearTimeout(timer); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") { save(true); }
     });
