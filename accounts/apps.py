@@ -47,6 +47,14 @@ class AccountsConfig(AppConfig):
 
         signals.connect()
 
+        # Drafts (accounts.drafts): note at login whether the user left any,
+        # so that form pages look for one only then.
+        from django.contrib.auth.signals import user_logged_in
+
+        from .drafts.services import note_drafts_at_login
+
+        user_logged_in.connect(note_drafts_at_login, dispatch_uid="accounts.drafts.login")
+
         # The nightly check of the audit log's chains finds one broken:
         # audit announces it, accounts knows whom to tell.
         from audit.signals import log_chain_broken

@@ -16,4 +16,7 @@ def navigation(request):
         else 0,
         "unit_name": settings.BOLOTS_UNIT_NAME,
         "session_idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
+        # The session warning (static/js/session.js, templates/includes/session_warning.html).
+        "session_age": settings.SESSION_COOKIE_AGE,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }

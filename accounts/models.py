@@ -211,6 +211,7 @@ class AccessRequest(TwoPersonRequest):
         return self.value
 
 
-# Models of the accounts.login package live there; imported so that Django
-# finds them in this app.
+# Models of the accounts.login and accounts.drafts packages live there;
+# imported so that Django finds them in this app.
+from .drafts.models import Draft  # noqa: E402, F401
 from .login.models import SecondFactorReset  # noqa: E402, F401

@@ -1,3 +1,4 @@
+import logging
 import smtplib
 
 from celery import shared_task
@@ -8,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -39,3 +42,14 @@ def send_notification_email(notification_id):
             recipient_list=[notification.user.email],
         )
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+@shared_task
+def purge_drafts():
+    """Nightly (CELERY_BEAT_SCHEDULE): delete drafts untouched for
+    DRAFT_RETENTION_DAYS (accounts.drafts). Logs only the count."""
+    from .drafts.services import purge_drafts as purge
+
+    deleted = purge()
+    logger.info("purged %s old drafts", deleted)
+    return deleted

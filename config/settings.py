@@ -82,6 +82,10 @@ MIDDLEWARE = [
     # authentication, because the row names the user.
     "audit.middleware.ReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Drafts (issue 12 §4): a save refused by an ended session goes to the
+    # login with the form's page as `next`; a successful save deletes the
+    # draft. After the messages, because it queues one.
+    "accounts.drafts.middleware.DraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into
@@ -167,6 +171,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The session warning (static/js/session.js) opens this long before the
+# idle timeout, with "Fortsätt arbeta" (accounts.drafts, issue 12 §4).
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
+# Unsaved drafts of forms (accounts.drafts) are deleted after this many days
+# without change (accounts.tasks.purge_drafts, nightly; docs/access.md "Drafts").
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=14)
 
 OTP_TOTP_ISSUER = "Bolots"
 
@@ -320,6 +330,8 @@ CELERY_BEAT_SCHEDULE = {
     # Every night: is any log row deleted, altered or reordered? Alerts
     # managers and system administrators when it is.
     "verify-log-chains": {"task": "audit.tasks.verify_log_chains", "schedule": crontab(hour=2, minute=30)},
+    # Every night: delete unsaved drafts older than DRAFT_RETENTION_DAYS.
+    "purge-old-drafts": {"task": "accounts.tasks.purge_drafts", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----

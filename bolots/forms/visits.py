@@ -67,6 +67,10 @@ NO_REASON = "none"
 
 
 class VisitForm(DateBoundsMixin, forms.ModelForm):
+    # Kept as a server-side draft while the user types (accounts.drafts):
+    # the whole visit, so that a restored draft keeps its time and kind too.
+    draft_fields = ("visited_at", "kind", "outcome", "cancel_reason", "cancel_reason_text", "notes")
+
     active_pilot = PilotChoiceField(label=_("Active bolots"), queryset=None)
     passive_pilot = PilotChoiceField(
         label=_("Second bolots"), queryset=None, required=False, empty_label=_("Nobody else")
@@ -131,6 +135,9 @@ class VisitForm(DateBoundsMixin, forms.ModelForm):
 class ChecklistForm(forms.ModelForm):
     """The monthly checklist. Optional on a visit: it counts as filled in
     as soon as anything in it is, and then every item must be answered."""
+
+    # Kept as a server-side draft with the visit (accounts.drafts).
+    draft_fields = (*CHECKLIST_ITEMS, *CHECKLIST_COMMENTS.values(), "complaint_kind", "complaint_description", "notes")
 
     complaint_kind = forms.ChoiceField(
         label=_("Kind of complaint"), required=False, choices=[("", "---------"), *ComplaintKind.choices]

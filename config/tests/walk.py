@@ -48,6 +48,10 @@ ROUTES = {
     "accounts:login": _none,
     "accounts:logout": _none,  # GET shows nothing (logout is a POST)
     "accounts:notifications": _none,
+    # Drafts and the session keep-alive (accounts.drafts): POST-only JSON.
+    "accounts:draft_save": _none,
+    "accounts:draft_discard": _none,
+    "accounts:session_keepalive": _none,
     "referrals:client_list": _none,
     "referrals:client_search": _none,  # the header search: POST only, a GET is refused (405)
     "referrals:client_create": _none,

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import Draft, User
 from accounts.roles import Role
 from core import personnummer
 from demo.clients import FICTIONAL_NOTE
@@ -32,6 +32,9 @@ def test_small_scale_makes_about_150_fictional_clients_and_one_demo_user_per_rol
     for username in ("handlaggare", "bolots", "boendeadmin", "chef", "sysadmin"):
         assert f"{username}-demo" in output
         assert User.objects.get(username=username).check_password(f"{username}-demo")
+    # The demo bolots finds an unsaved visit note on one started order (accounts.drafts).
+    (draft,) = Draft.objects.filter(user__username="bolots")
+    assert draft.key.endswith("/besok/nytt/#VisitForm") and draft.data["notes"]
 
 
 @pytest.mark.django_db
@@ -43,6 +46,7 @@ def test_running_again_keeps_the_data_and_adds_nothing():
 
     assert list(Client.objects.order_by("pk").values_list("pk", "personal_number")) == before
     assert "Klienter finns redan" in output
+    assert Draft.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -25,6 +25,8 @@ class PastDateField(forms.DateField):
 
 
 class DecisionForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
+    draft_fields = ("reasoning",)  # autosaved as a draft (accounts.drafts)
+
     # Shown after the training-apartment rule refused the decision (or when
     # already ticked): registers a bolots-support decision at the same time.
     with_bolots_support = forms.BooleanField(

@@ -112,6 +112,8 @@ def _not_in_future(day):
 
 
 class EvictionNoticeForm(DateBoundsMixin, PersonLookupMixin, VersionedFormMixin, forms.ModelForm):
+    draft_fields = ("notes",)  # autosaved as a draft (accounts.drafts)
+
     lookup_field = "tenant_personal_number"
 
     tenant_personal_number = PersonalNumberField(
@@ -236,6 +238,8 @@ class NoticeOutcomeForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
 
 
 class ConcernReportForm(DateBoundsMixin, PersonLookupMixin, VersionedFormMixin, forms.ModelForm):
+    draft_fields = ("concern",)  # autosaved as a draft (accounts.drafts)
+
     lookup_field = "person_personal_number"
 
     person_personal_number = PersonalNumberField(

@@ -66,6 +66,8 @@ class OrderForm(forms.ModelForm):
     """A new order. `preset_client` is the client the user came from (the
     client's orders tab), chosen in advance."""
 
+    draft_fields = ("assignment", "risk_notes")  # autosaved as a draft (accounts.drafts)
+
     client = ClientChoiceField(
         label=_("Client"),
         queryset=Client.objects.none(),
@@ -187,12 +189,15 @@ class AcceptForm(_StepForm):
 
 
 class ReturnForm(_StepForm):
+    draft_fields = ("question",)  # autosaved as a draft (accounts.drafts)
     question = forms.CharField(
         label=_("Question to the case officer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
 class AnswerForm(_StepForm):
+    draft_fields = ("answer",)  # autosaved as a draft (accounts.drafts)
+
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
@@ -201,6 +206,9 @@ class StartForm(_StepForm):
 
 
 class CompleteForm(_StepForm):
+    # The report back (återrapport), autosaved as a draft (accounts.drafts).
+    draft_fields = ("outcome", "report")
+
     outcome = forms.ChoiceField(label=_("Outcome"))
     report = forms.CharField(
         label=_("Report to the case officer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
@@ -214,6 +222,8 @@ class CompleteForm(_StepForm):
 
 
 class CancelForm(_StepForm):
+    draft_fields = ("reason",)  # autosaved as a draft (accounts.drafts)
+
     reason = forms.CharField(
         label=_("Reason for cancelling"),
         max_length=Order._meta.get_field("cancel_reason").max_length,

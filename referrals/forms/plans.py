@@ -21,6 +21,8 @@ class GoalAchievedForm(DateBoundsMixin, forms.Form):
 
 
 class ActionForm(DateBoundsMixin, forms.ModelForm):
+    draft_fields = ("description", "responsible")  # autosaved as a draft (accounts.drafts)
+
     class Meta:
         model = PlanAction
         fields = ["description", "responsible", "due_on"]
@@ -32,6 +34,8 @@ class ActionDoneForm(DateBoundsMixin, forms.Form):
 
 
 class ReviewForm(DateBoundsMixin, forms.Form):
+    draft_fields = ("notes",)  # autosaved as a draft (accounts.drafts)
+
     reviewed_on = PastDateField(label=_("Reviewed on"))
     notes = forms.CharField(
         label=_("Notes from the review"), required=False, widget=forms.Textarea(attrs={"rows": 3})
