@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from referrals import protection
 from referrals.models import Order, OrderKind, OrderState
 from referrals.models.orders import RISK_FIELDS
 from tenancies.services.addresses import visit_address_of_row, with_visit_address
@@ -191,7 +192,9 @@ def my_day(user: User, today: date | None = None, now: datetime | None = None, k
     for order in with_visit_address(with_schedule_facts(orders, today), day=today):
         day.order_count += 1
         entry = Entry(order, frequency.schedule(facts_of(order), today, now))
-        if order.client_id:
+        # A protected client's whereabouts never reach the template for a
+        # user who may not see them (read in the shared query, then dropped).
+        if order.client_id and protection.may_see_whereabouts(user, order.client):
             entry.address = visit_address_of_row(order, order.client)
         plan = entry.schedule
         if plan.first_visit is not None:

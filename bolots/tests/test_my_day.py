@@ -161,10 +161,11 @@ def test_a_protected_client_who_moved_in_shows_no_address(ctx, client, unit, pil
     accepted_order(pilot, colleague, client=person, kind=OrderKind.BOLOTS_SUPPORT, accepted_at=hours_ago(48))
     moved_in(ctx, ApartmentFactory(unit=unit, street_address="Hemliga gränd 7"), person, timezone.localdate())
 
-    _, html = page(client, pilot)
+    response, html = page(client, pilot)
 
     assert "Hemliga gränd" not in html and "Gamla vägen" not in html
     assert "Adressen är skyddad" in html
+    assert [entry.address for entry in response.context["day"].shown] == [None], "never handed to the template"
 
 
 def test_an_outreach_order_without_a_client_still_shows_the_address_written_on_it(
