@@ -9,7 +9,9 @@ main menu does (accounts.navigation):
 
 `slot` is the place on the page ("ended": inside the note an assigned
 bolots sees on an ended order; "details": after the assignment, for those
-who see the order's details). The template is rendered like an include,
+who see the order's details; "address": the address rows of a registered
+client's details, replacing the page's own "Address" row when a panel
+renders anything). The template is rendered like an include,
 with the page's context, plus what the optional `context` provider (a
 dotted path to a function `(request, order) -> dict`) returns. A panel
 without `perm` is rendered for everyone who reaches its slot. referrals

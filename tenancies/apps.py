@@ -30,6 +30,13 @@ class TenanciesConfig(AppConfig):
          "order": 60, "lines": "tenancies.client_summary.current_tenancy"},
     ]
 
+    # The order page's address rows: where to go, and the registered
+    # address when it differs (referrals.order_panels; services.addresses).
+    order_panels = [
+        {"slot": "address", "template": "tenancies/orders/_address_panel.html",
+         "context": "tenancies.services.addresses.order_panel_context", "order": 10},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     role_permissions = {
         Role.CASE_OFFICER: [

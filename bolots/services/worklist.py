@@ -12,13 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from referrals.models import Order, OrderState
+from referrals import protection
+from referrals.models import Order, OrderKind, OrderState
+from referrals.models.orders import RISK_FIELDS
+from tenancies.services.addresses import visit_address_of_row, with_visit_address
 
 from .. import frequency
 from ..models import FrequencyChange, Visit, VisitKind, VisitOutcome
@@ -32,6 +35,9 @@ if TYPE_CHECKING:
 
 # "Kommande" on Min dag: what falls due within this many days after today.
 UPCOMING_DAYS = 7
+# The unit's queue on Min dag: the most urgent this many; the orders page
+# lists them all. A unit's queue is rarely longer: orders are accepted daily.
+QUEUE_SHOWN = 15
 
 
 def _latest_visit(**filters: Any) -> Subquery:
@@ -83,6 +89,8 @@ class Entry:
     schedule: frequency.Schedule
     # May the viewer open the order's page (Order.details_visible_to)?
     can_open: bool = True
+    # Where to go (tenancies.services.addresses.VisitAddress), Min dag only.
+    address: object = None
 
     @property
     def days_overdue(self) -> int:
@@ -92,11 +100,20 @@ class Entry:
 @dataclass
 class MyDay:
     today: object
+    # The unit's queue of orders not yet accepted (no personal details:
+    # Order.details_visible_to), the most urgent first; the first QUEUE_SHOWN.
+    queue: list = field(default_factory=list)
+    queue_count: int = 0
+    # Orders returned with a question: waiting for the case officer, not
+    # for the bolots, so only counted.
+    returned_count: int = 0
     first_visits: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
     due_today: list = field(default_factory=list)
     upcoming: list = field(default_factory=list)
     order_count: int = 0
+    # The kind the page is filtered by ("" for all).
+    kind: str = ""
 
     @property
     def shown(self) -> list[Entry]:
@@ -113,15 +130,72 @@ def assigned_orders(user: User) -> QuerySet[Order]:
     )
 
 
-def my_day(user: User, today: date | None = None, now: datetime | None = None) -> MyDay:
-    """A bolots's day: new 48-hour orders waiting for their first visit,
-    overdue visits, visits due today, and what falls due in the next days."""
+def unit_queue(unit_id: int) -> QuerySet[Order]:
+    """The unit's orders waiting to be accepted, the most urgent first: the
+    48-hour orders by deadline, then the rest by how long they have waited
+    (the order of the orders page's queue). Read without the client: nobody
+    but the case officers sees who a queued order is about."""
+    return Order.objects.filter(unit_id=unit_id, state__in=OrderState.queue_states()).order_by(
+        F("first_visit_due_at").asc(nulls_last=True), "sent_at", "id"
+    )
+
+
+def _queue(day: MyDay, user: User, kind: str, now: datetime) -> None:
+    """The unit's queue in one query: the orders waiting to be accepted
+    first (the most urgent first), each row carrying the counts of both
+    states (window sums over the whole queue), so the list can stop at
+    QUEUE_SHOWN."""
+    if not user.unit_id:
+        return
+    queue = unit_queue(user.unit_id)
+    if kind:
+        queue = queue.filter(kind=kind)
+
+    def count(state: str) -> Window:
+        return Window(Sum(Case(When(state=state, then=Value(1)), default=Value(0), output_field=IntegerField())))
+
+    # .only(): the queue shows the kind, the times and the risks; the
+    # client's row is never joined, so no personal data is read.
+    rows = list(
+        queue.annotate(
+            waiting_total=count(OrderState.SENT),
+            returned_total=count(OrderState.RETURNED),
+            returned_last=Case(When(state=OrderState.RETURNED, then=Value(1)), default=Value(0),
+                               output_field=IntegerField()),
+        )
+        .order_by("returned_last", *queue.query.order_by)
+        .only("pk", "unit_id", "kind", "state", "sent_at", "first_visit_due_at", "first_visit_at", "version",
+              *RISK_FIELDS, "risk_notes")[:QUEUE_SHOWN]
+    )
+    if rows:
+        day.queue_count, day.returned_count = rows[0].waiting_total, rows[0].returned_total
+    day.queue = [order for order in rows if order.state == OrderState.SENT]
+    for order in day.queue:
+        waiting = order.first_visit_due_at is not None and order.first_visit_at is None
+        order.first_visit_clock = frequency.FirstVisit(order.first_visit_due_at, now) if waiting else None
+
+
+def my_day(user: User, today: date | None = None, now: datetime | None = None, kind: str = "") -> MyDay:
+    """A bolots's day, what cannot wait first: the unit's new orders waiting
+    to be accepted, the 48-hour orders waiting for their first visit,
+    overdue visits, visits due today, and what falls due in the next days.
+    `kind` (an OrderKind value, or "" for all) narrows every section."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    day = MyDay(today=today)
-    for order in with_schedule_facts(assigned_orders(user), today):
+    kind = kind if kind in OrderKind.values else ""
+    day = MyDay(today=today, kind=kind)
+    _queue(day, user, kind, now)
+    orders = assigned_orders(user)
+    if kind:
+        orders = orders.filter(kind=kind)
+    # Where to go is read in the same query (tenancies.services.addresses).
+    for order in with_visit_address(with_schedule_facts(orders, today), day=today):
         day.order_count += 1
         entry = Entry(order, frequency.schedule(facts_of(order), today, now))
+        # A protected client's whereabouts never reach the template for a
+        # user who may not see them (read in the shared query, then dropped).
+        if order.client_id and protection.may_see_whereabouts(user, order.client):
+            entry.address = visit_address_of_row(order, order.client)
         plan = entry.schedule
         if plan.first_visit is not None:
             day.first_visits.append(entry)

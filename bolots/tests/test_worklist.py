@@ -184,7 +184,7 @@ def test_an_outreach_order_without_a_client_shows_the_address_written_on_it_and_
 
     assert "Nya uppdrag: första besök inom 48 timmar" in html
     assert "Man i 50-årsåldern" in html and "Storgatan 7" in html
-    assert "kvar)" in html  # "Första besök senast … (1 dag, 21 timmar kvar)"
+    assert "Första besök: <strong>45 h kvar</strong>" in html or "Första besök: <strong>46 h kvar</strong>" in html
 
 
 def test_an_outreach_order_past_its_48_hours_is_flagged_in_words(client, pilot, colleague):
@@ -197,16 +197,20 @@ def test_an_outreach_order_past_its_48_hours_is_flagged_in_words(client, pilot, 
     assert "Försenat första besök" in html
 
 
-def test_the_frequency_in_effect_and_its_reason_are_on_the_entry(client, pilot, colleague):
+def test_the_frequency_in_effect_and_its_reason_are_a_link_away(client, pilot, colleague):
+    # Min dag's compact card leaves the frequency to the order's pages.
     order = accepted_order(pilot, colleague, kind=OrderKind.BOLOTS_SUPPORT, accepted_at=recent(200))
     FrequencyChangeFactory(order=order, interval="monthly", changed_on=timezone.localdate() - timedelta(days=30),
                            reason="Stabilt boende sedan länge")
     client.force_login(pilot)
 
     html = client.get(reverse("bolots:my_day")).content.decode()
+    detail = client.get(reverse("referrals:order_detail", args=[order.pk])).content.decode()
+    frequency = client.get(reverse("bolots:order_frequency", args=[order.pk])).content.decode()
 
-    assert "Tittin: varje månad (sedan" in html and "Stabilt boende sedan länge" in html
-    assert reverse("bolots:order_frequency", args=[order.pk]) in html
+    assert reverse("referrals:order_detail", args=[order.pk]) in html
+    assert reverse("bolots:order_frequency", args=[order.pk]) in detail
+    assert "Stabilt boende sedan länge" in frequency
 
 
 def test_a_bolots_sees_only_their_own_orders(client, pilot, second_pilot, colleague, unit):

@@ -15,6 +15,7 @@ from bolots.models import VisitChecklist, VisitKind
 from referrals.models import OrderKind, OrderState, ProtectionLevel
 from referrals.tests.factories import ClientFactory
 from referrals.tests.factories_orders import OrderFactory, accepted_order, make_pilot
+from tenancies.tests.factories import ApartmentFactory, TenancyFactory
 
 from .factories import FrequencyChangeFactory, VisitFactory
 
@@ -57,6 +58,8 @@ def orders(request, unit, case_officer, pilot):
     for i in range(n // 5 + 1):
         OrderFactory(unit=unit, ordered_by=case_officer, client=people[0], kind=OrderKind.OUTREACH,
                      sent_at=days_ago(i % 4))
+    # Where to go: one client lives in a training apartment.
+    TenancyFactory(apartment=ApartmentFactory(unit=unit), client=people[0], start_date=timezone.localdate())
     return created
 
 
@@ -66,14 +69,17 @@ def get_ok(client, url):
     return response
 
 
-@pytest.mark.parametrize("orders", [5, 200], indirect=True)
+@pytest.mark.parametrize("orders", [5, 40, 200], indirect=True)
 def test_my_day(client, pilot, orders, django_assert_num_queries):
     client.force_login(pilot)
-    # + the assigned orders with their facts, the access-log row = 10
-    with django_assert_num_queries(11):
+    # + the unit's queue with its counts (one query), the assigned orders
+    # with their facts and where to go (one query), the access-log row = 12
+    with django_assert_num_queries(12):
         response = get_ok(client, reverse("bolots:my_day"))
-    assert response.context["day"].order_count == len(orders)
-    assert response.context["day"].overdue
+    day = response.context["day"]
+    assert day.order_count == len(orders)
+    assert day.overdue and day.queue
+    assert any(entry.address is not None and entry.address.from_tenancy for entry in day.shown)
 
 
 @pytest.mark.parametrize("orders", [5, 200], indirect=True)

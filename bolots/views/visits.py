@@ -27,6 +27,7 @@ from audit.services import log_access
 from referrals import protection
 from referrals.models import Client, Order
 from tenancies.models import ComplaintKind
+from tenancies.services.addresses import visit_address
 
 from ..forms.visits import ChecklistForm, VisitForm
 from ..models import ChecklistAnswer, Visit, VisitChecklist
@@ -74,6 +75,19 @@ def _with_checklist_summary(visits):
     return visits
 
 
+def _visit_address(user, order, details=True):
+    """Where to go for the order's client (tenancies.services.addresses), or
+    None when the page shows no address: no details of the order, no client,
+    or a client whose whereabouts the user may not see. The visit pages pass
+    their context to the protection rule: the one place its exception may
+    ever apply (referrals.protection.VisitPageContext)."""
+    if not details or order.client_id is None:
+        return None
+    if not protection.may_see_whereabouts(user, order.client, context=protection.VisitPageContext(order)):
+        return None
+    return visit_address(order.client)
+
+
 # --- Logging a visit -----------------------------------------------------------------
 
 
@@ -111,6 +125,7 @@ def visit_create(request, order_id):
             "form": form,
             "checklist_form": checklist_form,
             "checklist_kinds": [str(kind) for kind in services.CHECKLIST_KINDS],
+            "visit_address": _visit_address(request.user, order),
         },
     )
 
@@ -205,6 +220,7 @@ def visit_detail(request, pk):
             # Own notes of an ended order (Visit.visible_to let them through).
             "show_notes": _notes_visible(order) or order.own_notes_visible_to(request.user),
             "details": order.details_visible_to(request.user),
+            "visit_address": _visit_address(request.user, order, order.details_visible_to(request.user)),
             "signals": list(visit.signals.all()) if request.user.has_perm("bolots.view_signal") else [],
         },
     )
@@ -241,6 +257,7 @@ def order_visits(request, order_id):
             "show_notes": own_notes_only or _notes_visible(order),
             "own_notes_until": order.own_notes_until() if own_notes_only else None,
             "details": not own_notes_only,
+            "visit_address": _visit_address(request.user, order, not own_notes_only),
             "can_log": services.may_log_visit(request.user, order) and services.is_loggable(order),
         },
     )

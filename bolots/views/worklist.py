@@ -4,8 +4,10 @@ visit frequency with its history.
 Access
 - "Min dag" is for those who log visits: bolots.view_visit and
   bolots.add_visit (case officers and managers may view visits but have no
-  worklist of their own, so they get 403). It lists only the orders the
-  user is assigned to.
+  worklist of their own, so they get 403). It lists the orders the user is
+  assigned to and, first, the unit's queue of orders waiting to be
+  accepted, with the kind, the times and the risk flags only (as on the
+  orders page: no person, address or assignment before acceptance).
 - The unit's overview (bolots.view_unit_overview: bolotsar and managers)
   shows the user's own unit. It names no client: order numbers, kinds,
   risks, staff and counts, like the unit's queue of unaccepted orders.
@@ -16,7 +18,8 @@ Access log
 "Min dag" writes one row per page view (object type "bolots.worklist", no
 client; the note counts the orders shown) and, since the page shows names
 and home addresses, one row per client on it (issue 10: every read is
-logged), all in one insert by the read recorder (audit.reads). The frequency
+logged), all in one insert by the read recorder (audit.reads). The queue's
+orders are read without their client, so they log no client read. The frequency
 page names the person and is logged per view on the order.
 """
 
@@ -36,6 +39,7 @@ from referrals.services.orders import with_details_for
 
 from .. import frequency as engine
 from ..forms.frequency import FrequencyChangeForm
+from ..forms.worklist import KindFilterForm
 from ..services import frequency as frequency_services
 from ..services import worklist as services
 
@@ -45,12 +49,18 @@ OVERDUE_PER_PAGE = 25
 
 @permission_required("bolots.view_visit", "bolots.add_visit")
 def my_day(request):
-    day = services.my_day(request.user)
+    # ?typ=<order kind code>: a code, never personal data; unknown → all,
+    # with the message beside the field.
+    filter_form = KindFilterForm(request.GET or None)
+    day = services.my_day(request.user, kind=filter_form.kind() if request.GET else "")
     log_access(
         AuditContext.from_request(request), AccessAction.VIEW, object_type=WORKLIST_OBJECT_TYPE,
         note=f"orders shown: {len(day.shown)} of {day.order_count}",
     )
-    return render(request, "bolots/worklist/my_day.html", {"day": day, "upcoming_days": services.UPCOMING_DAYS})
+    return render(
+        request, "bolots/worklist/my_day.html",
+        {"day": day, "upcoming_days": services.UPCOMING_DAYS, "filter_form": filter_form},
+    )
 
 
 @permission_required("bolots.view_unit_overview")

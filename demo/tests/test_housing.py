@@ -177,3 +177,31 @@ def test_areas_and_landlords_are_lists_and_an_empty_apartment_has_a_cost(seeded)
         days_vacant=days_vacant_expression(today)).values_list("monthly_cost", "days_vacant")
     costs = [vacancy_cost(cost, since_from_days(days, today), today) for cost, days in rows]
     assert any(cost is not None and cost.since_vacant > 0 for cost in costs)
+
+
+def test_a_client_who_moved_into_a_training_apartment_is_visited_there(seeded, client):
+    # Issue 12 §2: the registered address followed the move-in by decision,
+    # and "where to go" is the apartment, on the demo bolots's Min dag too.
+    from django.urls import reverse
+
+    from accounts.models import User
+    from referrals.models import Order, OrderState
+    from tenancies.services.addresses import visit_addresses
+
+    today = date.today()
+    moved = [t for t in seeded if t.end_date is None and t.decision_id and t.start_date <= today
+             and t.apartment.kind == ApartmentKind.TRAINING]
+    assert moved
+    for tenancy in moved:
+        assert tenancy.client.street_address == tenancy.apartment.street_address
+    where = visit_addresses([t.client for t in moved])
+    assert all(where[t.client_id].from_tenancy and not where[t.client_id].differs for t in moved)
+
+    pilot = User.objects.get(username="bolots")
+    shown = Order.objects.assigned_to(pilot).filter(
+        state__in=OrderState.active_states(), client__in=[t.client_id for t in moved]
+    )
+    assert shown.exists(), "the demo bolots works with a client who moved in"
+    client.force_login(pilot)
+    html = client.get(reverse("bolots:my_day") + "?typ=bolots_support").content.decode()
+    assert any(t.apartment.street_address in html for t in moved if t.client_id in {o.client_id for o in shown})

@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -32,6 +33,7 @@ from audit.models import AccessAction
 from audit.services import log_access, snapshot
 from audit.tracked import save_tracked
 from referrals import protection
+from referrals.models import PROTECTED_FIELDS, Client
 from referrals.services.decisions import DecisionError, execute_decision
 
 from ..models import Apartment, ApartmentStatus, EndReason, Tenancy
@@ -39,9 +41,11 @@ from ..models import Apartment, ApartmentStatus, EndReason, Tenancy
 # Through the module, not its names: the rules are one place, and a test
 # that replaces one of them (tenancies/tests) replaces it for the moves too.
 from . import tenancies as rules
+from .addresses import apartment_address
 from .tenancies import TenancyError
 
 ENDING_FIELDS = ["end_date", "end_reason", "end_note"]
+ADDRESS_FIELDS = ["street_address", "postal_code", "city"]
 
 
 def _execute(ctx: AuditContext, decision: Decision, start: date, apartment: Apartment) -> None:
@@ -137,6 +141,40 @@ def _ask_officer_to_link(ctx: AuditContext, tenancy: Tenancy, apartment: Apartme
     )
 
 
+def register_move_in_address(ctx: AuditContext, tenancy: Tenancy, apartment: Apartment) -> bool:
+    """Make the apartment the client's registered address
+    (folkbokföringsadress) when the move-in has happened (its date is today
+    or earlier), with the old → new values, who and when in the client's
+    change history. Returns whether the address changed.
+
+    A planned move-in changes nothing yet: until its date the client still
+    lives at the old address, and "where to go" (services.addresses) only
+    switches to the apartment on the move-in date. A move-out changes
+    nothing either: where the client goes next is not known to the
+    programme (docs/architecture.md, "Where to go").
+
+    The client's row is claimed like an edit: a case officer saving the
+    client form opened before the move-in gets a conflict instead of
+    silently writing the old address back. The address fields are marked
+    protected in the history, as the client form marks them."""
+    if tenancy.start_date > timezone.localdate():
+        return False
+    client = Client.objects.get(pk=tenancy.client_id)
+    address = apartment_address(apartment, apartment.unit.municipality)
+    values = {"street_address": address.street, "postal_code": address.postal_code, "city": address.city}
+    if all(getattr(client, name) == value for name, value in values.items()):
+        return False
+    before = snapshot(client, ADDRESS_FIELDS, PROTECTED_FIELDS)
+    for name, value in values.items():
+        setattr(client, name, value)
+    save_tracked(ctx, client, ADDRESS_FIELDS, before=before, update_fields=ADDRESS_FIELDS,
+                 expected_version=client.version, protected=PROTECTED_FIELDS, note="address: move_in")
+    # The caller's instance shows the new address too.
+    for name in [*ADDRESS_FIELDS, "version"]:
+        setattr(tenancy.client, name, getattr(client, name))
+    return True
+
+
 # --- Move-in, move-out, internal move -----------------------------------------------
 
 
@@ -175,6 +213,7 @@ def move_in(ctx: AuditContext, tenancy: Tenancy, *, decision_pending: bool = Fal
     else:
         _execute(ctx, decision, tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
+    register_move_in_address(ctx, tenancy, apartment)
     log_access(ctx, AccessAction.CREATE, tenancy, note="move_in")
     _tell_housing_admins(ctx, apartment, tenancy, "move_in")
     return tenancy
@@ -364,6 +403,7 @@ def internal_move(
     elif not carries_over:
         _execute(ctx, decision, new_tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
+    register_move_in_address(ctx, new_tenancy, apartment)
     log_access(ctx, AccessAction.CREATE, new_tenancy, note="internal_move")
     _tell_housing_admins(ctx, apartment, new_tenancy, "internal_move")
     return new_tenancy
