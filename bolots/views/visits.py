@@ -81,7 +81,9 @@ def _with_checklist_summary(visits):
 def visit_create(request, order_id):
     order = fetch_visible(
         request,
-        Order.objects.select_related("client", "decision", "active_pilot", "passive_pilot", "unit"),
+        Order.objects.select_related(
+            "client", "decision", "active_pilot", "passive_pilot", "unit", "client__risk_changed_by"
+        ),
         perm="bolots.add_visit",
         log=False,
         pk=order_id,

@@ -1,0 +1,103 @@
+"""Risk information moves to the client (issue 12, point 5).
+
+Rule for existing data: each client gets the risk information of their most
+recent order (latest sent_at, then highest id; whatever its state, since it
+is the newest thing the unit knew), with risk_changed_at/by set to that
+order's sending time and case officer. Clients without orders start with no
+risks and no "changed" stamp. No change-history rows are written: the
+orders keep their snapshots, which is the history before this migration.
+Then the roles get the new permission change_client_risk (sync_roles).
+"""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+from accounts.roles import sync_roles
+
+RISK_FIELDS = ("risk_animals", "risk_substance_use", "risk_violence", "risk_children", "risk_threats", "risk_notes")
+BATCH = 2000
+
+
+def copy_latest_order_risks(apps, schema_editor):
+    Client = apps.get_model("referrals", "Client")
+    Order = apps.get_model("referrals", "Order")
+    # One pass over the orders, newest first per client: the first row seen
+    # for a client is their most recent order.
+    orders = (
+        Order.objects.filter(client__isnull=False)
+        .order_by("client_id", "-sent_at", "-id")
+        .values_list("client_id", "sent_at", "ordered_by_id", *RISK_FIELDS)
+    )
+    seen = set()
+    batch = []
+    for client_id, sent_at, ordered_by_id, *values in orders.iterator(chunk_size=BATCH):
+        if client_id in seen:
+            continue
+        seen.add(client_id)
+        client = Client(pk=client_id, risk_changed_at=sent_at, risk_changed_by_id=ordered_by_id)
+        for name, value in zip(RISK_FIELDS, values):
+            setattr(client, name, value)
+        batch.append(client)
+        if len(batch) >= BATCH:
+            Client.objects.bulk_update(batch, [*RISK_FIELDS, "risk_changed_at", "risk_changed_by"])
+            batch = []
+    if batch:
+        Client.objects.bulk_update(batch, [*RISK_FIELDS, "risk_changed_at", "risk_changed_by"])
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('referrals', '0006_transfer_requests'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AlterModelOptions(
+            name='client',
+            options={'ordering': ['last_name', 'first_name', 'id'], 'permissions': [('view_protected_client', 'Can see protected personal data'), ('change_client_risk', "Can update clients' risk information")], 'verbose_name': 'client', 'verbose_name_plural': 'clients'},
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_animals',
+            field=models.BooleanField(default=False, verbose_name='animals in the home'),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_changed_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='risk information changed'),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_changed_by',
+            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='risk information changed by'),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_children',
+            field=models.BooleanField(default=False, verbose_name='children in the home'),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_notes',
+            field=models.TextField(blank=True, verbose_name='other risks'),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_substance_use',
+            field=models.BooleanField(default=False, verbose_name='known or suspected substance use'),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_threats',
+            field=models.BooleanField(default=False, verbose_name='threats or weapons'),
+        ),
+        migrations.AddField(
+            model_name='client',
+            name='risk_violence',
+            field=models.BooleanField(default=False, verbose_name='violence in close relationships'),
+        ),
+        migrations.RunPython(copy_latest_order_risks, migrations.RunPython.noop),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
+    ]
