@@ -14,36 +14,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 from accounts.roles import sync_roles
+from referrals.models.risks import apply_latest_order_risks
 
-RISK_FIELDS = ("risk_animals", "risk_substance_use", "risk_violence", "risk_children", "risk_threats", "risk_notes")
-BATCH = 2000
 
 
 def copy_latest_order_risks(apps, schema_editor):
-    Client = apps.get_model("referrals", "Client")
-    Order = apps.get_model("referrals", "Order")
-    # One pass over the orders, newest first per client: the first row seen
-    # for a client is their most recent order.
-    orders = (
-        Order.objects.filter(client__isnull=False)
-        .order_by("client_id", "-sent_at", "-id")
-        .values_list("client_id", "sent_at", "ordered_by_id", *RISK_FIELDS)
-    )
-    seen = set()
-    batch = []
-    for client_id, sent_at, ordered_by_id, *values in orders.iterator(chunk_size=BATCH):
-        if client_id in seen:
-            continue
-        seen.add(client_id)
-        client = Client(pk=client_id, risk_changed_at=sent_at, risk_changed_by_id=ordered_by_id)
-        for name, value in zip(RISK_FIELDS, values):
-            setattr(client, name, value)
-        batch.append(client)
-        if len(batch) >= BATCH:
-            Client.objects.bulk_update(batch, [*RISK_FIELDS, "risk_changed_at", "risk_changed_by"])
-            batch = []
-    if batch:
-        Client.objects.bulk_update(batch, [*RISK_FIELDS, "risk_changed_at", "risk_changed_by"])
+    apply_latest_order_risks(apps.get_model("referrals", "Client"), apps.get_model("referrals", "Order"))
 
 
 class Migration(migrations.Migration):

@@ -28,3 +28,36 @@ class RiskInformation:
     def risk_values(self):
         """{field: value} of every risk field, to compare or copy."""
         return {name: getattr(self, name) for name in RISK_FIELDS}
+
+
+def apply_latest_order_risks(client_model, order_model, *, batch: int = 2000) -> int:
+    """Give each client the risk information of their most recent order
+    (latest sent_at, then highest id, whatever its state: the newest thing
+    the unit knew), stamped with that order's sending time and case officer.
+    Clients without orders are left as they are. The rule of data migration
+    0007_client_risk (which passes its historical models) and of the demo
+    data. Returns the number of clients updated."""
+    orders = (
+        order_model.objects.filter(client__isnull=False)
+        .order_by("client_id", "-sent_at", "-id")
+        .values_list("client_id", "sent_at", "ordered_by_id", *RISK_FIELDS)
+    )
+    written, seen, pending = 0, set(), []
+    fields = [*RISK_FIELDS, "risk_changed_at", "risk_changed_by"]
+    # One pass over the orders, newest first per client: the first row seen
+    # for a client is their most recent order.
+    for client_id, sent_at, ordered_by_id, *values in orders.iterator(chunk_size=batch):
+        if client_id in seen:
+            continue
+        seen.add(client_id)
+        client = client_model(pk=client_id, risk_changed_at=sent_at, risk_changed_by_id=ordered_by_id)
+        for name, value in zip(RISK_FIELDS, values, strict=True):
+            setattr(client, name, value)
+        pending.append(client)
+        if len(pending) >= batch:
+            client_model.objects.bulk_update(pending, fields)
+            written, pending = written + len(pending), []
+    if pending:
+        client_model.objects.bulk_update(pending, fields)
+        written += len(pending)
+    return written
