@@ -87,9 +87,14 @@ class ReferralsConfig(AppConfig):
             "referrals.view_order", "referrals.add_order", "referrals.change_order", "referrals.view_evictionnotice",
             "referrals.add_evictionnotice", "referrals.change_evictionnotice", "referrals.view_concernreport",
             "referrals.add_concernreport", "referrals.change_concernreport",
+            # The client's current risk information (views.risks).
+            "referrals.change_client_risk",
         ],
         Role.PILOT: [
             "referrals.view_client", "referrals.view_order", "referrals.accept_order", "referrals.carry_out_order",
+            # Of the clients of their accepted orders (ClientQuerySet.visible_to):
+            # they see the risks first at the door.
+            "referrals.change_client_risk",
         ],
         Role.MANAGER: [
             "referrals.view_client", "referrals.view_decision", "referrals.view_ivo_report",

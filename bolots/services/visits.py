@@ -126,8 +126,11 @@ def second_pilot_reasons(order: Order, outcome: str, *, first_visit: bool) -> li
         reasons.append(_("it is the first visit on the order"))
     if order.kind in OrderKind.with_48_hour_rule():
         reasons.append(_("every visit on an outreach or eviction-prevention order is made by two"))
-    if order.risk_violence or order.risk_threats:
-        reasons.append(_("the order's risk information includes violence or threats"))
+    # The client's current risk information, not the order's snapshot: a
+    # threat reported after the order was sent counts too.
+    risk = order.current_risk
+    if risk.risk_violence or risk.risk_threats:
+        reasons.append(_("the risk information includes violence or threats"))
     return reasons
 
 

@@ -131,7 +131,7 @@ def test_the_form_refuses_in_swedish_beside_the_second_bolots(client, client_rec
     assert response.status_code == 200
     errors = response.context["form"].errors["passive_pilot"]
     assert errors == [
-        "Två bolotsar måste vara med: det är första besöket på uppdraget; uppdragets riskinformation "
+        "Två bolotsar måste vara med: det är första besöket på uppdraget; riskinformationen "
         "omfattar våld eller hot. Välj den andra bolotsen."
     ]
     html = response.content.decode()

@@ -95,7 +95,9 @@ def _visit_address(user, order, details=True):
 def visit_create(request, order_id):
     order = fetch_visible(
         request,
-        Order.objects.select_related("client", "decision", "active_pilot", "passive_pilot", "unit"),
+        Order.objects.select_related(
+            "client", "decision", "active_pilot", "passive_pilot", "unit", "client__risk_changed_by"
+        ),
         perm="bolots.add_visit",
         log=False,
         pk=order_id,

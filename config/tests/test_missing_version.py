@@ -126,13 +126,21 @@ def _application(ctx):
         lambda: type(row).objects.get(pk=row.pk).where
 
 
+def _risks(ctx):
+    # The assigned bolots updates the client's risk information (issue 12).
+    record = ctx["client_record"]
+    accepted_order(ctx["pilot"], make_pilot(ctx["unit"], "bolots_passiv"), client=record)
+    return reverse("referrals:client_risk_edit", args=[record.pk]), "pilot", "form", \
+        lambda: Client.objects.get(pk=record.pk).risk_notes
+
+
 CASES = {
-    "client": _client, "decision": _decision, "notice": _notice, "concern": _concern, "apartment": _apartment,
+    "client": _client, "risks": _risks, "decision": _decision, "notice": _notice, "concern": _concern, "apartment": _apartment,
     "complaint": _complaint, "terms": _terms, "move_out": _move_out, "enforcement": _enforcement, "course": _course,
     "queue": _queue, "application": _application,
 }
 # Text fields changed in the post, so a save would show.
-CHANGED = {"place": "Ändrat ställe", "queue": "Ändrad kö", "where": "Ändrat ställe", "action_taken": "Ändrad åtgärd"}
+CHANGED = {"risk_notes": "Ändrad risk", "place": "Ändrat ställe", "queue": "Ändrad kö", "where": "Ändrat ställe", "action_taken": "Ändrad åtgärd"}
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -57,6 +57,8 @@ ROUTES = {
     "referrals:client_create": _none,
     "referrals:client_detail": _both_clients(),
     "referrals:client_edit": _both_clients(),
+    "referrals:client_risk_edit": _both_clients(),
+    "referrals:client_risk_history": _both_clients(),
     "referrals:client_decisions": _both_clients(),
     "referrals:decision_create": _both_clients(),
     "referrals:decision_package_create": _both_clients(),

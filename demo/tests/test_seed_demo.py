@@ -107,3 +107,24 @@ def test_demo_code_refuses_with_debug_off_and_for_real_users(settings, case_offi
     case_officer.save()
     with pytest.raises(CommandError):
         call_command("demo_code", "riktig", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_clients_have_their_latest_orders_risks_and_one_a_history_of_changes():
+    from audit.models import FieldChange
+    from referrals.models import Order
+    from referrals.models.risks import RISK_FIELDS
+
+    seed(scale="small", seed=3)
+
+    with_orders = Client.objects.filter(orders__isnull=False).distinct()
+    assert Client.objects.filter(risk_changed_at__isnull=False).count() == with_orders.count()
+    assert with_orders.filter(risk_substance_use=True).exists()
+    changed = FieldChange.objects.filter(object_type="referrals.client", field__in=RISK_FIELDS)
+    assert changed.order_by().values("user").distinct().count() == 3, "the case officer and both bolotsar"
+    person = Client.objects.get(pk=changed.first().client_id)
+    assert person.risk_threats and person.risk_changed_by_id == changed.order_by("-at").first().user_id
+    others = Client.objects.exclude(pk=person.pk).filter(risk_changed_at__isnull=False)[:20]
+    for client in others:
+        latest = Order.objects.filter(client=client).order_by("-sent_at", "-id").first()
+        assert client.risk_values() == {name: getattr(latest, name) for name in RISK_FIELDS}

@@ -21,6 +21,7 @@ from ..models import (
     Reassignment,
 )
 from ..models.orders import OUTCOMES_BY_KIND
+from ..models.risks import RISK_FIELDS, RISK_FLAGS
 from ..services.orders import unit_pilots
 from ..services.reassignment import people_of_role
 
@@ -56,8 +57,16 @@ class PersonChoiceField(forms.ModelChoiceField):
         return label
 
 
+def risk_basis(client):
+    """A fingerprint of when the client's risk information last changed."""
+    return client.risk_changed_at.isoformat() if client.risk_changed_at else "-"
+
+
 def visible_clients(user):
-    return Client.objects.visible_to(user).only("first_name", "last_name", "personal_number").order_by(
+    # The risk fields too: clean() keeps the chosen client's known risks.
+    return Client.objects.visible_to(user).only(
+        "first_name", "last_name", "personal_number", "children_in_home", "risk_changed_at", *RISK_FIELDS
+    ).order_by(
         "last_name", "first_name", "pk"
     )
 
@@ -80,6 +89,11 @@ class OrderForm(forms.ModelForm):
         required=False,
         help_text=_("Bolots support follows a granted bolots-support decision of the client."),
     )
+
+    # When the client's risk information was last changed as the form was
+    # prefilled from it: if it changed before sending, what someone else
+    # added is kept (clean), not overwritten by the older prefill.
+    risk_basis = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Order
@@ -123,8 +137,14 @@ class OrderForm(forms.ModelForm):
         if preset_client is not None:
             decisions = decisions.filter(client=preset_client)
             self.initial.setdefault("client", preset_client.pk)
+            # The client's current risk information (it belongs to the
+            # client: services.risks); sending makes the order's the client's.
+            for name in RISK_FIELDS:
+                self.initial.setdefault(name, getattr(preset_client, name))
+            self.initial.setdefault("risk_basis", risk_basis(preset_client))
             # Children in the home are a risk to know before the first visit.
-            self.initial.setdefault("risk_children", preset_client.children_in_home > 0)
+            if preset_client.children_in_home > 0:
+                self.initial["risk_children"] = True
             # The client's only decision an order can follow is the one meant.
             only = list(decisions.values_list("pk", flat=True)[:2])
             if len(only) == 1:
@@ -149,6 +169,13 @@ class OrderForm(forms.ModelForm):
                 # The box was not preset for this client (chosen in the list),
                 # so set it from the file rather than miss a known risk.
                 data["risk_children"] = True
+            if client != self.preset_client or data.get("risk_basis") != risk_basis(client):
+                # The boxes were not prefilled from this client's current
+                # risks (chosen in the list, or changed since the form was
+                # opened): keep every known risk rather than drop one.
+                for name in RISK_FLAGS:
+                    data[name] = bool(data.get(name)) or getattr(client, name)
+                data["risk_notes"] = data.get("risk_notes") or client.risk_notes
         decision = data.get("decision")
         if kind == OrderKind.BOLOTS_SUPPORT:
             if decision is None:

@@ -10,6 +10,8 @@ from audit import reads
 from audit.versioning import VersionedModel
 from core import personnummer
 
+from .risks import RiskInformation
+
 
 class TargetGroup(models.Model):
     """Target groups of the housing chain (missbruk, psykisk ohälsa, …),
@@ -92,7 +94,7 @@ class ClientQuerySet(models.QuerySet):
 PROTECTED_FIELDS = ("phone", "street_address", "postal_code", "city")
 
 
-class Client(VersionedModel):
+class Client(RiskInformation, VersionedModel):
     unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="clients"
     )
@@ -125,6 +127,25 @@ class Client(VersionedModel):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The client's current risk information (docs/architecture.md "Risk
+    # information belongs to the client"): edited only through
+    # referrals.services.risks (save_tracked, so the field history says who
+    # changed what); new orders are prefilled from it and every visit form
+    # shows it. Not address data: protection does not hide it.
+    risk_animals = models.BooleanField(_("animals in the home"), default=False)
+    risk_substance_use = models.BooleanField(_("known or suspected substance use"), default=False)
+    risk_violence = models.BooleanField(_("violence in close relationships"), default=False)
+    risk_children = models.BooleanField(_("children in the home"), default=False)
+    risk_threats = models.BooleanField(_("threats or weapons"), default=False)
+    risk_notes = models.TextField(_("other risks"), blank=True)
+    # Who and when, for "last changed" beside the risks without reading the
+    # history (set by services.risks on a change; the data migration set it
+    # from the order the risks were taken from).
+    risk_changed_at = models.DateTimeField(_("risk information changed"), null=True, blank=True, editable=False)
+    risk_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("risk information changed by"), on_delete=models.PROTECT,
+        null=True, blank=True, editable=False, related_name="+",
+    )
     responsible_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible case officer"),
@@ -150,6 +171,9 @@ class Client(VersionedModel):
         ordering = ["last_name", "first_name", "id"]
         permissions = [
             ("view_protected_client", _("Can see protected personal data")),
+            # Case officers (their unit's clients) and the assigned bolotsar
+            # (ClientQuerySet.visible_to): views.risks.client_risk_edit.
+            ("change_client_risk", _("Can update clients' risk information")),
         ]
         constraints = [
             # One file per person. The client form checks this first to name

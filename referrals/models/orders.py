@@ -319,6 +319,22 @@ class Order(VersionedModel):
     def has_risk(self):
         return bool(self.risks or self.risk_notes)
 
+    @property
+    def current_risk(self):
+        """What to show as the risks now: the client's current risk
+        information (Client.risk_*), or this order's own for an order about
+        an unregistered person. The order's fields stay the snapshot it was
+        sent with. Load the client with select_related("client")."""
+        return self.client if self.client_id else self
+
+    @property
+    def sent_risk_differs(self):
+        """Has the client's risk information changed since this order was
+        sent? (The order page then also shows what was sent.)"""
+        return bool(self.client_id) and any(
+            getattr(self, name) != getattr(self.client, name) for name in (*RISK_FIELDS, "risk_notes")
+        )
+
     def is_assigned_to(self, user):
         return user.pk in (self.active_pilot_id, self.passive_pilot_id)
 

@@ -38,6 +38,8 @@ from audit.versioning import ConcurrentEditError, claim_version
 
 from ..models import Order, OrderEvent, OrderState
 from ..models.orders import OUTCOMES_BY_KIND, pilot_working_rule
+from ..models.risks import RISK_FLAGS
+from . import risks
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -241,13 +243,25 @@ def _number(order: Order) -> dict[str, int]:
 
 
 @transaction.atomic
-def send_order(ctx: AuditContext, order: Order) -> Order:
+def send_order(ctx: AuditContext, order: Order, *, risks_stated: bool = False) -> Order:
     """Send a new order to the bolots unit of the case officer's unit.
 
     `order` is unsaved, with its kind, person, assignment and risks filled
     in. The 48-hour deadline of outreach and eviction-prevention orders is
     set from the sending time (Order.save).
+
+    Risk information belongs to the client (services.risks). With
+    `risks_stated` (the order form, prefilled from the client's) the order's
+    risks become the client's; otherwise (orders made from a notice or a
+    concern report) the order takes the client's known risks besides its
+    own and the client gets the union. The order keeps its copy as the
+    snapshot of what the bolots unit was told.
     """
+    if order.client_id and not risks_stated:
+        client = order.client
+        for name in RISK_FLAGS:
+            setattr(order, name, getattr(order, name) or getattr(client, name))
+        order.risk_notes = order.risk_notes or client.risk_notes
     order.unit_id = order.unit_id or ctx.user.unit_id
     order.ordered_by = order.ordered_by if order.ordered_by_id else ctx.user
     order.state = OrderState.SENT
@@ -256,6 +270,7 @@ def send_order(ctx: AuditContext, order: Order) -> Order:
     order.save()
     record_event(ctx, order, OrderEvent.Transition.SENT)
     log_access(ctx, AccessAction.CREATE, order)
+    risks.adopt_order_risk(ctx, order, merge=not risks_stated)
     notify_many(
         unit_pilots(order.unit_id),
         _("New order #%(number)s: %(kind)s") % {"number": order.pk, "kind": order.get_kind_display()},
@@ -405,6 +420,8 @@ def link_order_to_client(
     with _changed_meanwhile():
         save_tracked(ctx, order, ["client"], expected_version=_expected(order, expected_version), before=before,
                      update_fields=["client"], note="client")
+    # What the outreach found joins what the client file knew: nothing dropped.
+    risks.adopt_order_risk(ctx, order, merge=True)
     _notify(
         ctx, [order.ordered_by, order.active_pilot, order.passive_pilot],
         _("Order #%(number)s has been linked to a client file") % _number(order), order,

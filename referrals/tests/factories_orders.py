@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.tests.factories import UnitFactory, UserFactory
 from referrals.models import (
+    Client,
     Decision,
     DecisionKind,
     DecisionOutcome,
@@ -17,6 +18,7 @@ from referrals.models import (
     OrderKind,
     OrderState,
 )
+from referrals.models.risks import RISK_FLAGS
 from referrals.tests.factories import ClientFactory
 
 
@@ -44,6 +46,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     unit = factory.SubFactory(UnitFactory)
     kind = OrderKind.SINGLE_ERRAND
@@ -53,6 +56,21 @@ class OrderFactory(factory.django.DjangoModelFactory):
     assignment = "Följ med till vårdcentralen på tisdag."
     state = OrderState.SENT
     sent_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def client_knows_the_risks(order, create, extracted, **kwargs):
+        """As sending does (services.orders.send_order): the client's
+        current risk information includes what the order says. Pass
+        client_knows_the_risks=False for a client who has been updated
+        since (the order then differs from the client's current risks)."""
+        if not create or extracted is False or not order.client_id or not order.has_risk:
+            return
+        client = order.client
+        values = {name: getattr(client, name) or getattr(order, name) for name in RISK_FLAGS}
+        values["risk_notes"] = client.risk_notes or order.risk_notes
+        Client.objects.filter(pk=client.pk).update(**values)
+        for name, value in values.items():
+            setattr(client, name, value)
 
 
 def accepted_order(active_pilot, passive_pilot, **kwargs):

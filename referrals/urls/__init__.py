@@ -1,6 +1,6 @@
 """All referrals URLs under one namespace; one module per area."""
 
-from . import clients, decisions, ivo, notices, orders, plans, transfers
+from . import clients, decisions, ivo, notices, orders, plans, risks, transfers
 
 app_name = "referrals"
 
@@ -12,4 +12,5 @@ urlpatterns = (
     + orders.urlpatterns
     + notices.urlpatterns
     + transfers.urlpatterns
+    + risks.urlpatterns
 )

@@ -185,7 +185,7 @@ def order_create(request):
     preset_client = _preset_client(request)
     form = OrderForm(request.POST or None, user=request.user, preset_client=preset_client)
     if request.method == "POST" and form.is_valid():
-        order = services.send_order(AuditContext.from_request(request), form.save(commit=False))
+        order = services.send_order(AuditContext.from_request(request), form.save(commit=False), risks_stated=True)
         messages.success(request, _("The order was sent to the bolots unit."))
         return redirect("referrals:order_detail", pk=order.pk)
     return render(
@@ -208,7 +208,8 @@ def _preset_client(request):
 
 
 def _order_queryset():
-    return Order.objects.for_list().select_related("decision", "unit")
+    # The client's risk stamp: who changed the current risks (current_risk.html).
+    return Order.objects.for_list().select_related("decision", "unit", "client__risk_changed_by")
 
 
 @permission_required("referrals.view_order")
@@ -314,7 +315,11 @@ def _render_detail(request, order, bound=None):
         # The step forms sit in `steps`, where base.html's error summary
         # does not look: name the failed one.
         "error_summary_forms": [bound[1]] if bound is not None else [],
+        "back": request.path,
     }
+    # "Uppdatera riskinformation" for the unit's case officers and the
+    # assigned bolotsar (services.risks.may_change_risk, here without a query).
+    context["can_edit_risk"] = context["can_open_client"] and user.has_perm("referrals.change_client_risk")
     return render(request, "referrals/orders/order_detail.html", context)
 
 

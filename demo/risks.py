@@ -1,0 +1,72 @@
+"""Demo risk information on the clients (issue 12, point 5).
+
+Every client takes the risks of their most recent order, by the rule of
+data migration referrals 0007 (referrals.models.risks.
+apply_latest_order_risks), so the demo looks like an upgraded database. Then,
+in every unit, one client with an order under way gets a history of
+changes: the case officer, then the active bolots, then the passive one
+updated the risks (field-history rows as referrals.services.risks writes
+them, dated in the past), so "Senast ändrad … av …" and the history page
+have something to show.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone, translation
+
+from audit.models import FieldChange
+from audit.services import display_value
+from referrals.models import Client, Order, OrderState
+from referrals.models.risks import RISK_FIELDS, apply_latest_order_risks
+
+from .context import DemoContext
+
+# (days ago, who: "officer" | "active" | "passive", the risk values set)
+# Each step changes the notes, so each leaves a row whatever the order said.
+HISTORY = (
+    (40, "officer", {"risk_substance_use": True, "risk_notes": "Känt alkoholmissbruk."}),
+    (12, "active", {"risk_animals": True, "risk_notes": "Känt alkoholmissbruk. Två hundar: ring innan besöket."}),
+    (3, "passive", {"risk_threats": True, "risk_notes": "Känt alkoholmissbruk. Två hundar: ring innan besöket. "
+                                                      "Hotade grannen i trapphuset."}),
+)
+
+
+def seed(ctx: DemoContext) -> None:
+    count = apply_latest_order_risks(Client, Order)
+    ctx.log(f"Riskinformation från senaste uppdraget: {count} klienter")
+    for unit in ctx.units:
+        order = (
+            Order.objects.filter(unit=unit, state__in=OrderState.active_states(), client__isnull=False,
+                                 passive_pilot__isnull=False)
+            .select_related("client")
+            .order_by("pk")
+            .first()
+        )
+        if order is not None:
+            _history(order)
+
+
+def _history(order: Order) -> None:
+    client = order.client
+    people = {"officer": order.ordered_by_id, "active": order.active_pilot_id, "passive": order.passive_pilot_id}
+    now = timezone.now()
+    rows = []
+    with translation.override("sv"):
+        for days_ago, who, values in HISTORY:
+            at = now - timedelta(days=days_ago)
+            for name, value in values.items():
+                old = display_value(client, name)
+                setattr(client, name, value)
+                new = display_value(client, name)
+                if old != new:
+                    rows.append(FieldChange(
+                        at=at, user_id=people[who], object_type="referrals.client", object_id=str(client.pk),
+                        client_id=client.pk, field=name, field_label=str(client._meta.get_field(name).verbose_name),
+                        old_value=old, new_value=new,
+                    ))
+            client.risk_changed_at, client.risk_changed_by_id = at, people[who]
+    FieldChange.objects.bulk_create(rows)
+    Client.objects.filter(pk=client.pk).update(
+        risk_changed_at=client.risk_changed_at, risk_changed_by_id=client.risk_changed_by_id,
+        **{name: getattr(client, name) for name in RISK_FIELDS},
+    )
