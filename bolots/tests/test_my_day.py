@@ -141,6 +141,22 @@ def test_own_orders_show_the_risk_note_in_the_one_partial(client, pilot, colleag
     assert 'title="Barn i hemmet"' in risks and "Två hundar, håll dem ute" in risks
 
 
+def test_own_cards_show_the_clients_current_risks_not_what_was_sent(client, pilot, colleague):
+    """Risk information follows the client (issue 12 §5): a risk learnt
+    after the order was sent shows on the card; the order keeps its copy."""
+    order = accepted_order(pilot, colleague, kind=OrderKind.BOLOTS_SUPPORT, accepted_at=hours_ago(24 * 30),
+                           client_knows_the_risks=False)
+    type(order.client).objects.filter(pk=order.client_id).update(risk_animals=True, risk_notes="Stor hund i hallen")
+
+    _, html = page(client, pilot)
+
+    entry = html[html.index(f'id="uppdrag-{order.pk}"'):]
+    risks = entry[entry.index('class="worklist-risks"'):entry.index("</h3>")]
+    assert "Stor hund i hallen" in risks and 'title="Djur i hemmet"' in risks
+    order.refresh_from_db()
+    assert not order.risk_animals
+
+
 def test_after_a_move_in_the_card_shows_the_apartment(ctx, client, unit, pilot, colleague):
     person = ClientFactory(unit=unit, first_name="Flyttad", last_name="Person", street_address="Gamla vägen 1")
     order = accepted_order(pilot, colleague, client=person, kind=OrderKind.BOLOTS_SUPPORT, accepted_at=hours_ago(48))
