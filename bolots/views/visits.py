@@ -111,6 +111,9 @@ def visit_create(request, order_id):
             "form": form,
             "checklist_form": checklist_form,
             "checklist_kinds": [str(kind) for kind in services.CHECKLIST_KINDS],
+            # Where to go: a visit page of this order, the one place where
+            # its bolotsar may see a protected client's address (logged).
+            "visit_address": protection.visit_page_address(AuditContext.from_request(request), order),
         },
     )
 
@@ -195,6 +198,7 @@ def visit_detail(request, pk):
     order = visit.order
     order.client_visible = visit.client_visible
     checklist = _checklist_of(visit) if request.user.has_perm("bolots.view_visitchecklist") else None
+    details = order.details_visible_to(request.user)
     return render(
         request,
         "bolots/visits/visit_detail.html",
@@ -204,8 +208,13 @@ def visit_detail(request, pk):
             "checklist": checklist,
             # Own notes of an ended order (Visit.visible_to let them through).
             "show_notes": _notes_visible(order) or order.own_notes_visible_to(request.user),
-            "details": order.details_visible_to(request.user),
+            "details": details,
             "signals": list(visit.signals.all()) if request.user.has_perm("bolots.view_signal") else [],
+            # A visit's own page is one of its order's visit pages (see
+            # referrals.protection.visit_page_address); not for ended orders.
+            "visit_address": (
+                protection.visit_page_address(AuditContext.from_request(request), order) if details else None
+            ),
         },
     )
 
