@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import DateBoundsMixin
 
+from .flags import flag_choices
 from .models import AccessAction
 
 
@@ -22,6 +23,10 @@ class LogFilterForm(DateBoundsMixin, forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("All actions"))] + AccessAction.choices
     )
+    flags = forms.MultipleChoiceField(
+        # The choices are the flags the apps declare (audit.flags), set below.
+        label=_("Only rows"), required=False, choices=[], widget=forms.CheckboxSelectMultiple,
+    )
     date_from = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -32,6 +37,7 @@ class LogFilterForm(DateBoundsMixin, forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users
+        self.fields["flags"].choices = flag_choices()
 
     def clean(self):
         cleaned = super().clean()

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from core.exports import streaming_csv_response
 
-from . import reads
+from . import flags as log_flags
+from . import labels, reads
 from .context import AuditContext
 from .forms import LogFilterForm
 from .masking import hidden_whereabouts_ids
@@ -53,6 +54,9 @@ def _entries_for(reviewer, filters):
         entries = entries.matching_client(filters["client"])
     if filters.get("action"):
         entries = entries.filter(action=filters["action"])
+    # Flags (a protected client, no relation to the client, …) are declared
+    # by the apps that know clients (audit.flags); every row is marked.
+    entries = log_flags.with_flags(entries, filters.get("flags") or [])
     zone = timezone.get_current_timezone()
     if filters.get("date_from"):
         start = datetime.combine(datetime.fromisoformat(filters["date_from"]).date(), time.min, zone)
@@ -66,7 +70,10 @@ def _entries_for(reviewer, filters):
 def _describe(filters):
     """The filter in words, for the export's own log row (no personal data
     beyond what the reviewer typed)."""
-    parts = [f"{key}={value}" for key, value in sorted(filters.items()) if value]
+    parts = [
+        f"{key}={','.join(map(str, value)) if isinstance(value, list) else value}"
+        for key, value in sorted(filters.items()) if value
+    ]
     return "; ".join(parts) or "alla"
 
 
@@ -90,6 +97,7 @@ def log_search(request):
                 "user": data["user"].pk if data["user"] else None,
                 "client": data["client"].strip(),
                 "action": data["action"],
+                "flags": list(data["flags"]),
                 "date_from": data["date_from"].isoformat() if data["date_from"] else "",
                 "date_to": data["date_to"].isoformat() if data["date_to"] else "",
             }
@@ -105,6 +113,14 @@ def log_search(request):
     # Rows about a protected client show no record id for a reviewer without
     # the protected-data permission: the record may be their apartment.
     hidden = hidden_whereabouts_ids(request.user, {entry.client_id for entry in page})
+    # Each row in plain Swedish, with its flags and a link to the client's
+    # page where the reviewer may open it (the link is the page's own URL,
+    # the client's internal id; the label beside it is the row's snapshot).
+    links = log_flags.client_links(request.user, {entry.client_id for entry in page})
+    for entry in page:
+        entry.labels = labels.describe(entry)
+        entry.badges = log_flags.row_badges(entry)
+        entry.client_url = links.get(entry.client_id)
     if filters.get("client"):
         reads.log_search(AuditContext.from_request(request), filters["client"], what="access log",
                          matched=page.paginator.count)

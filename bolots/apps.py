@@ -62,6 +62,21 @@ class BolotsConfig(AppConfig):
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
+    # The access log in Swedish (audit.labels).
+    access_log_labels = {
+        "object_types": {
+            "bolots.worklist": _("Min dag (worklist)"),
+            "bolots.course_certificate": _("Course certificate (PDF)"),
+        },
+        "notes": {
+            "visits": _("The order's visits"),
+            "acknowledged": _("Signal acknowledged"),
+            "signal list": _("Signal list"),
+            "frequency_change ": _("Visit frequency changed"),
+            "orders shown:": _("Orders shown"),
+            "attendance ": _("Attendance registered for sessions"),
+        },
+    }
     role_permissions = {
         Role.CASE_OFFICER: [
             "bolots.view_visit", "bolots.view_visitchecklist", "bolots.view_signal", "bolots.change_signal",

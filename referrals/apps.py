@@ -112,6 +112,40 @@ class ReferralsConfig(AppConfig):
     # The permission to see protected people's personal data and
     # whereabouts (referrals.protection): given to named accounts only, with
     # a manager's approval (accounts.users.services.protected_permission).
+    # The access log in Swedish (audit.labels): record types written as
+    # literals and the codes this app writes as a row's note.
+    access_log_labels = {
+        "object_types": {
+            "referrals.client.number_lookup": _("Identity number check at registration"),
+            "referrals.client.protected_address": _("Protected address shown on the visit page"),
+            "referrals.ivo_report": _("IVO report"),
+        },
+        "notes": {
+            # An order's lifecycle steps (OrderEvent.Transition, services.orders._save).
+            "sent": _("Order sent"),
+            "returned": _("Order returned with a question"),
+            "answered": _("Order answered and sent back"),
+            "accepted": _("Order accepted"),
+            "started": _("Order started"),
+            "completed": _("Order completed"),
+            "cancelled": _("Order cancelled"),
+            "reassigned": _("Order reassigned"),
+            "reassignment": _("Reassignment"),
+            "client": _("Order linked to the client's file"),
+            "first_visit_at": _("First visit recorded on the order"),
+            "bolots_support with training_apartment": _("Bolots support decided with the training apartment"),
+            "transfer accepted": _("Transfer request accepted"),
+            "transfer declined": _("Transfer request declined"),
+            "registration refused: number held elsewhere;": _(
+                "Registration refused: the number is held by another unit"
+            ),
+            "order #": _("Visit page of order #"),
+            "#": _("Request #"),
+            "CSV ": _("CSV file"),
+            "PDF ": _("PDF file"),
+        },
+    }
+
     protected_data_permission = "referrals.view_protected_client"
 
     def ready(self) -> None:
@@ -124,6 +158,24 @@ class ReferralsConfig(AppConfig):
         from .models import Client
 
         reads.track(Client, label_fields=("first_name", "last_name"), number_field="personal_number")
+
+    def access_log_flags(self):
+        """For the log review (audit.flags): the flags of referrals.log_flags."""
+        from .log_flags import flags
+
+        return flags()
+
+    def access_log_client_links(self, user, client_ids):
+        """For the log review: {client id: URL of the client's page} for the
+        clients among `client_ids` that `user` may open (the same rule as the
+        page itself, ClientQuerySet.visible_to). Values only: no client is
+        read for this; the row's label is already on the page."""
+        from django.urls import reverse
+
+        from .models import Client
+
+        visible = Client.objects.visible_to(user).filter(pk__in=client_ids).values_list("pk", flat=True)
+        return {pk: reverse("referrals:client_detail", args=[pk]) for pk in visible}
 
     def hidden_whereabouts_ids(self, user, client_ids):
         """For the log review (audit.masking): the protected clients among

@@ -23,22 +23,33 @@ Every view and template asks `may_see_whereabouts` (or the helpers and the
 `{% load protection %}` tags built on it); nothing else decides. The rule is
 documented in docs/access.md ("Protected identities").
 
-The single exception (issue 9, not built yet) will live in
-`_exception_applies`: the two bolotsar of an accepted order may see the
-address on that order's visit pages, logged. Callers pass `context` (the
-order whose visit page is being shown) so that the exception can be granted
-there and nowhere else.
+The single exception (issue 12 §3) lives in `_exception_applies`: the two
+bolotsar assigned to an accepted (or started) order may see the client's
+address and phone on that order's visit pages, and nowhere else: they go
+there every week and cannot do so without it. Only those pages pass
+`context=VisitPageContext(order)`, and they go through `visit_page_address`,
+which also writes the access-log row that says the protected address was
+shown (`PROTECTED_ADDRESS_OBJECT_TYPE`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
+from audit.models import AccessAction
+from audit.services import log_access
+
 from .apps import ReferralsConfig
 from .models.clients import ProtectionLevel
+from .models.orders import OrderState
+
+if TYPE_CHECKING:
+    from audit.context import AuditContext
 
 # Declared on the AppConfig, where accounts' user administration finds it.
 PROTECTED_PERMISSION = ReferralsConfig.protected_data_permission
@@ -53,20 +64,48 @@ HIDDEN_APARTMENT_LABEL = _("Apartment not shown: protected personal data")
 class VisitPageContext:
     """Where the one exception may apply: the visit pages of `order`.
 
-    Issue 9 builds the exception; the type exists now so that the call sites
-    that will need it already pass it and nothing else must change."""
+    Passed only by the visit pages (through `visit_page_address`); no list,
+    card, export, PDF or other page may build one."""
 
     order: object
+
+
+# The access-log record type of a row that says "the protected address was
+# shown on a visit page" (the log review filters and labels it; see
+# docs/access.md, "The one exception").
+PROTECTED_ADDRESS_OBJECT_TYPE = "referrals.client.protected_address"
 
 
 def is_protected(client) -> bool:
     return client is not None and client.protection_level != ProtectionLevel.NONE
 
 
+def may_see_address_for_visit(user, order) -> bool:
+    """The exception's own rule: is `user` one of the two bolotsar (active or
+    passive) assigned to `order` while it is accepted or in progress, still a
+    bolots of the order's unit?
+
+    Everything is read from the order and user as loaded for this request, so
+    the right ends the moment the order ends or the bolots is replaced
+    (reassignment changes the order's pilots) or loses the role."""
+    if order is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        order.client_id is not None
+        and order.is_assigned_to(user)
+        and order.state in OrderState.active_states()
+        and user.unit_id == order.unit_id
+        and user.has_role(Role.PILOT)
+    )
+
+
 def _exception_applies(user, client, context) -> bool:
-    """The one place for issue 9's narrow exception (the two bolotsar of an
-    accepted order, on that order's visit pages, logged). Not granted yet."""
-    return False
+    """The one exception to the rule: on the visit pages of an order, for the
+    client of that order, for its two assigned bolotsar. Any other context
+    (None: every other page) grants nothing."""
+    if not isinstance(context, VisitPageContext) or client is None:
+        return False
+    return context.order.client_id == client.pk and may_see_address_for_visit(user, context.order)
 
 
 def may_see_whereabouts(user, client, *, context: VisitPageContext | None = None) -> bool:
@@ -100,7 +139,7 @@ def hidden_whereabouts(user, clients: Iterable) -> set[int]:
 
 def sees_every_tenant(user) -> bool:
     """May `user` see protected tenants named on apartment pages and lists?
-    Only with the permission: the exception of issue 9 is for visit pages,
+    Only with the permission: the exception of issue 12 §3 is for visit pages,
     never for apartment pages."""
     return user is not None and user.is_authenticated and user.has_perm(PROTECTED_PERMISSION)
 
@@ -158,3 +197,40 @@ def move_in_note() -> str:
     apartment: the note is read beside the client's name by everyone who
     may read the decision, and a client may become protected later."""
     return str(_("Move-in registered"))
+
+
+@dataclass(frozen=True)
+class VisitAddress:
+    """What a visit page may show of where the client lives
+    (templates/bolots/visits/_visit_address.html renders it).
+
+    `shown`: the address and phone may be shown. `by_exception`: they are shown
+    only because of the one exception; the page shows the protection banner
+    and the view has been logged as a protected-address view."""
+
+    client: object
+    shown: bool
+    protected: bool
+    by_exception: bool
+
+
+def visit_page_address(ctx: AuditContext, order) -> VisitAddress | None:
+    """The address rule of a visit page of `order` (None: no client file,
+    the order names no registered person). Writes one access-log row,
+    record type PROTECTED_ADDRESS_OBJECT_TYPE, whenever the exception is what
+    lets the address be shown, so that the log review finds every such view.
+
+    Only the visit pages call this: it is the one place that builds a
+    VisitPageContext."""
+    client = order.client if order.client_id else None
+    if client is None:
+        return None
+    protected = is_protected(client)
+    shown = may_see_whereabouts(ctx.user, client, context=VisitPageContext(order))
+    by_exception = protected and shown and not may_see_whereabouts(ctx.user, client)
+    if by_exception:
+        log_access(
+            ctx, AccessAction.VIEW, client=client, object_type=PROTECTED_ADDRESS_OBJECT_TYPE,
+            note=f"order #{order.pk}",
+        )
+    return VisitAddress(client=client, shown=shown, protected=protected, by_exception=by_exception)

@@ -28,6 +28,18 @@ class ReportsConfig(AppConfig):
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
+    # The access log in Swedish (audit.labels).
+    access_log_labels = {
+        "object_types": {
+            "reports.drilldown": _("Result list (dashboard)"),
+            "reports.kpi_table": _("Goal table (export)"),
+        },
+        "notes": {
+            "evaluation ": _("Yearly evaluation"),
+            "retry": _("Started again"),
+            "XLSX ": _("Excel file"),
+        },
+    }
     role_permissions = {
         Role.MANAGER: [
             "reports.view_kpi_dashboard", "reports.view_enforcementfigures", "reports.add_enforcementfigures",

@@ -38,6 +38,18 @@ class TenanciesConfig(AppConfig):
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
+    # The access log in Swedish (audit.labels).
+    access_log_labels = {
+        "object_types": {"tenancies.import": _("Import of the apartment register")},
+        "notes": {
+            "move_in": _("Move-in"),
+            "move_out": _("Move-out"),
+            "internal_move": _("Internal move"),
+            "action_taken": _("Action taken on the complaint"),
+            "status": _("Apartment status changed"),
+            "import": _("Changed by the register import"),
+        },
+    }
     role_permissions = {
         Role.CASE_OFFICER: [
             "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.add_tenancy", "tenancies.change_tenancy",

@@ -97,8 +97,12 @@ def test_without_a_tenancy_where_to_go_is_the_registered_address_alone(client, u
 
 
 @pytest.mark.parametrize("level", [level for level in ProtectionLevel.values if level != ProtectionLevel.NONE])
-def test_a_protected_client_shows_no_address_on_any_page(ctx, client, users, unit, pilot, colleague, case_officer,
-                                                          level):
+def test_a_protected_client_shows_no_address_outside_the_visit_pages_exception(
+        ctx, client, users, unit, pilot, colleague, case_officer, level):
+    """No page shows a protected client's address, except the one exception
+    (issue 12 §3, referrals.protection.visit_page_address): the order's two
+    visit pages for its assigned bolots, where it is where to go (the
+    apartment), with the banner."""
     person = ClientFactory(unit=unit, street_address="Gamla vägen 1", protection_level=level)
     order = accepted_order(pilot, colleague, client=person, ordered_by=case_officer, kind=OrderKind.BOLOTS_SUPPORT,
                            accepted_at=timezone.now() - timedelta(days=10))
@@ -114,8 +118,13 @@ def test_a_protected_client_shows_no_address_on_any_page(ctx, client, users, uni
         urls["my_day"] = reverse("bolots:my_day") if who == "pilot" else urls["order"]
         for name, url in urls.items():
             html = html_of(client, url)
-            for secret in ("Hemliga gränd", "186 99", "Gamla vägen"):
-                assert secret not in html, f"{who} {name}"
+            assert "Gamla vägen" not in html, f"{who} {name}"
+            if who == "pilot" and name in ("visit_form", "visit"):
+                assert "Hemliga gränd 7" in html and "Besöksadress" in html, name
+                assert "Skyddade personuppgifter" in html, name
+            else:
+                for secret in ("Hemliga gränd", "186 99"):
+                    assert secret not in html, f"{who} {name}"
 
 
 def test_the_manager_with_the_permission_sees_the_address(ctx, client, unit, manager, case_officer, pilot, colleague):

@@ -78,14 +78,25 @@ def _with_checklist_summary(visits):
 def _visit_address(user, order, details=True):
     """Where to go for the order's client (tenancies.services.addresses), or
     None when the page shows no address: no details of the order, no client,
-    or a client whose whereabouts the user may not see. The visit pages pass
-    their context to the protection rule: the one place its exception may
-    ever apply (referrals.protection.VisitPageContext)."""
+    or a client whose whereabouts the user may not see. The plain rule, for
+    the order's visit list: the protected-address exception is for the two
+    visit pages below only (_visit_page_address)."""
     if not details or order.client_id is None:
         return None
-    if not protection.may_see_whereabouts(user, order.client, context=protection.VisitPageContext(order)):
+    if not protection.may_see_whereabouts(user, order.client):
         return None
     return visit_address(order.client)
+
+
+def _visit_page_address(request, order) -> dict:
+    """The address block of the two visit pages of an order (the visit form
+    and a visit's own page): the protection rule with its one exception
+    (referrals.protection.visit_page_address, which logs a view the
+    exception allows) as `address_rule`, and where to go as
+    `visit_address` only when the rule lets the address be shown."""
+    rule = protection.visit_page_address(AuditContext.from_request(request), order)
+    shown = rule is not None and rule.shown
+    return {"address_rule": rule, "visit_address": visit_address(order.client) if shown else None}
 
 
 # --- Logging a visit -----------------------------------------------------------------
@@ -127,7 +138,9 @@ def visit_create(request, order_id):
             "form": form,
             "checklist_form": checklist_form,
             "checklist_kinds": [str(kind) for kind in services.CHECKLIST_KINDS],
-            "visit_address": _visit_address(request.user, order),
+            # Where to go: a visit page of this order, the one place where
+            # its bolotsar may see a protected client's address (logged).
+            **_visit_page_address(request, order),
         },
     )
 
@@ -212,6 +225,7 @@ def visit_detail(request, pk):
     order = visit.order
     order.client_visible = visit.client_visible
     checklist = _checklist_of(visit) if request.user.has_perm("bolots.view_visitchecklist") else None
+    details = order.details_visible_to(request.user)
     return render(
         request,
         "bolots/visits/visit_detail.html",
@@ -221,9 +235,11 @@ def visit_detail(request, pk):
             "checklist": checklist,
             # Own notes of an ended order (Visit.visible_to let them through).
             "show_notes": _notes_visible(order) or order.own_notes_visible_to(request.user),
-            "details": order.details_visible_to(request.user),
-            "visit_address": _visit_address(request.user, order, order.details_visible_to(request.user)),
+            "details": details,
             "signals": list(visit.signals.all()) if request.user.has_perm("bolots.view_signal") else [],
+            # A visit's own page is one of its order's visit pages (see
+            # referrals.protection.visit_page_address); not for ended orders.
+            **(_visit_page_address(request, order) if details else {}),
         },
     )
 

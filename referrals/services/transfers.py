@@ -106,7 +106,7 @@ def decide_transfer(ctx: AuditContext, transfer: TransferRequest, *, accept: boo
         raise PermissionDenied
     transfer.record_decision(TransferState.ACCEPTED if accept else TransferState.DECLINED, ctx.user, note)
     log_access(ctx, AccessAction.UPDATE, transfer, client=transfer.client,
-               note=f"transfer {'accepted' if accept else 'declined'}")
+               note="transfer accepted" if accept else "transfer declined")
     # The requester learns the outcome, not whose file it was.
     notify(
         transfer.requested_by,
