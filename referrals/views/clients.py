@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import fetch_visible, permission_required
+from accounts.submissions import single_submission
 from audit import reads
 from audit.conflicts import save_edit
 from audit.context import AuditContext
@@ -50,6 +51,7 @@ def client_list(request):
 
 
 @permission_required("referrals.add_client")
+@single_submission
 def client_create(request):
     form = ClientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
