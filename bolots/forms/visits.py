@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateTimeInput
 from core.dates import DateBoundsMixin
+from core.forms import SaveAnywayMixin
 from referrals.models import ErrandType, OrderKind
 from referrals.services.orders import unit_pilots
 from tenancies.models import ComplaintKind
@@ -66,7 +67,7 @@ def other_pilot_of(order, user):
 NO_REASON = "none"
 
 
-class VisitForm(DateBoundsMixin, forms.ModelForm):
+class VisitForm(DateBoundsMixin, SaveAnywayMixin, forms.ModelForm):
     active_pilot = PilotChoiceField(label=_("Active bolots"), queryset=None)
     passive_pilot = PilotChoiceField(
         label=_("Second bolots"), queryset=None, required=False, empty_label=_("Nobody else")

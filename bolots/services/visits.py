@@ -36,6 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify
+from accounts.roles import Role
+from audit.annulment import AnnulmentError, annul
 from audit.models import AccessAction
 from audit.services import log_access
 from core.calendar import full_years_between
@@ -69,6 +71,38 @@ FUTURE_GRACE = timezone.timedelta(minutes=10)
 
 class VisitError(RuleError):
     """A rule refuses the visit (core.rules). Nothing is kept."""
+
+
+class LikelyDuplicate(VisitError):
+    """The order already has a visit in effect at the same minute: probably
+    the same visit saved twice (it would count twice in the visit figures
+    and the goals). The form asks; log_visit(..., allow_duplicate=True)
+    saves anyway. `existing` is that visit."""
+
+    def __init__(self, existing: Visit):
+        super().__init__(
+            _("A visit at %(time)s is already logged on this order (%(kind)s, %(outcome)s). "
+              "If this is another visit, tick “Save anyway”.")
+            % {"time": timezone.localtime(existing.visited_at).strftime("%Y-%m-%d %H:%M"),
+               "kind": str(existing.get_kind_display()).lower(), "outcome": str(existing.get_outcome_display()).lower()},
+            code="likely_duplicate", field="save_anyway",
+        )
+        self.existing = existing
+
+
+def likely_duplicate(order: Order, visited_at: datetime, exclude_pk: int | None = None) -> Visit | None:
+    """The order's visit in effect (not annulled) in the same minute as
+    `visited_at`, or None. The minute is the form's precision: two visits
+    logged for the same minute on one order are the same visit unless the
+    user says otherwise; a visit at another time of the day is not asked
+    about (two visits a day happen: a cancelled one and a new attempt)."""
+    start = visited_at.replace(second=0, microsecond=0)
+    same = Visit.objects.effective().filter(
+        order_id=order.pk, visited_at__gte=start, visited_at__lt=start + timezone.timedelta(minutes=1),
+    )
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    return same.order_by("pk").first()
 
 
 @dataclass
@@ -111,7 +145,7 @@ def age_on(birth_date: date, day: date) -> int:
 def is_first_visit(order: Order, visited_at: datetime, exclude_pk: int | None = None) -> bool:
     """No done visit earlier than `visited_at` on the order (see the module
     docstring for why only done visits count)."""
-    earlier = Visit.objects.filter(order_id=order.pk, outcome=VisitOutcome.DONE, visited_at__lt=visited_at)
+    earlier = Visit.objects.effective().filter(order_id=order.pk, outcome=VisitOutcome.DONE, visited_at__lt=visited_at)
     if exclude_pk is not None:
         earlier = earlier.exclude(pk=exclude_pk)
     return not earlier.exists()
@@ -212,6 +246,7 @@ def log_visit(
     checklist: VisitChecklist | None = None,
     *,
     complaint_kind: str = ComplaintKind.OTHER,
+    allow_duplicate: bool = False,
 ) -> LoggedVisit:
     """Store the new, unsaved `visit` (order, time, bolotsar, kind, outcome,
     reason and notes filled in) and, on a done look-in or follow-up, its
@@ -236,6 +271,11 @@ def log_visit(
         errors += checklist_errors(order, visit)
     if errors:
         _refuse(errors)
+    # Checked under the order's lock: two sends of one form wait in turn.
+    if not allow_duplicate:
+        existing = likely_duplicate(order, visit.visited_at)
+        if existing is not None:
+            raise LikelyDuplicate(existing)
 
     visit.order = order
     visit.client = order.client
@@ -265,6 +305,49 @@ def log_visit(
     if checklist is not None:
         signal_services.raise_signals(ctx, visit, checklist, result, complaint_kind=complaint_kind)
     return result
+
+
+# --- Annulment -----------------------------------------------------------------------
+
+
+def may_annul_visit(user: User, visit: Visit) -> bool:
+    """Who may annul a visit (docs/access.md): a bolots who was there or
+    logged it, and the unit's managers (the visit must be visible to them:
+    Visit.visible_to gives a manager the unit's). Both hold
+    bolots.annul_visit; a case officer reads visits but never logs them."""
+    if not user.has_perm("bolots.annul_visit"):
+        return False
+    if user.has_role(Role.PILOT) and user.pk in (visit.active_pilot_id, visit.passive_pilot_id, visit.logged_by_id):
+        return True
+    return user.has_role(Role.MANAGER) and Visit.objects.visible_to(user).filter(pk=visit.pk).exists()
+
+
+@transaction.atomic
+def annul_visit(ctx: AuditContext, visit: Visit, reason: str) -> Visit:
+    """Annul a visit logged by mistake (audit.annulment): it stays, marked
+    annulled with `reason`, who and when, and leaves the visit figures, the
+    goals and the visit-frequency facts. When it was the order's first
+    visit attempt, the order's first_visit_at (KPI 3, the 48-hour clock)
+    moves to the next attempt in effect, or back to none.
+
+    What the visit set off stays: a decision it executed and signals it
+    raised are the case officer's to correct (they are told by the signal
+    and see the visit marked annulled). Raises VisitError, nothing kept."""
+    order = Order.objects.select_for_update(of=("self",)).get(pk=visit.order_id)
+    current = Visit.objects.select_for_update(of=("self",)).get(pk=visit.pk)
+    if not may_annul_visit(ctx.user, current):
+        raise PermissionDenied(_("You may not annul this visit."))
+    try:
+        annul(ctx, current, reason)
+    except AnnulmentError as refusal:
+        raise VisitError(refusal.messages[0], field=refusal.field) from None
+    if order.first_visit_at is not None and order.first_visit_at == current.visited_at:
+        next_attempt = (
+            Visit.objects.effective().filter(order_id=order.pk, outcome__in=VisitOutcome.attempts())
+            .order_by("visited_at").values_list("visited_at", flat=True).first()
+        )
+        order_services.set_first_visit(ctx, order, next_attempt)
+    return current
 
 
 def _execute_decision(ctx: AuditContext, order: Order, visit: Visit, result: LoggedVisit) -> None:

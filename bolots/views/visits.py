@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from accounts.submissions import single_submission
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
+from core.forms import AnnulForm, add_rule_error
 from referrals import protection
 from referrals.models import Client, Order
 from tenancies.models import ComplaintKind
@@ -78,6 +80,7 @@ def _with_checklist_summary(visits):
 
 
 @permission_required("bolots.add_visit")
+@single_submission
 def visit_create(request, order_id):
     order = fetch_visible(
         request,
@@ -135,7 +138,11 @@ def _log(request, order, form, checklist_form):
             visit,
             checklist,
             complaint_kind=checklist_form.cleaned_data.get("complaint_kind") or ComplaintKind.OTHER,
+            allow_duplicate=form.cleaned_data["save_anyway"],
         )
+    except services.LikelyDuplicate as refusal:
+        form.show_save_anyway(refusal, refusal.existing, reverse("bolots:visit_detail", args=[refusal.existing.pk]))
+        return None
     except services.VisitError as refusal:
         form.add_error(refusal.field, refusal.message)
         return None
@@ -184,17 +191,15 @@ def _tell_what_happened(request, result):
 
 @permission_required("bolots.view_visit")
 def visit_detail(request, pk):
-    visit = fetch_visible(
-        request,
-        Visit.objects.select_related(
-            "order__client", "order__unit", "client", "active_pilot", "passive_pilot", "logged_by", "checklist",
-        ).annotate(client_visible=Exists(Client.objects.visible_to(request.user).filter(pk=OuterRef("order__client_id")))),
-        perm="bolots.view_visit",
-        pk=pk,
-    )
+    visit = fetch_visible(request, _detail_queryset(request.user), perm="bolots.view_visit", pk=pk)
+    return _render_detail(request, visit)
+
+
+def _render_detail(request, visit, annul_form=None):
     order = visit.order
     order.client_visible = visit.client_visible
     checklist = _checklist_of(visit) if request.user.has_perm("bolots.view_visitchecklist") else None
+    may_annul = not visit.is_annulled and services.may_annul_visit(request.user, visit)
     return render(
         request,
         "bolots/visits/visit_detail.html",
@@ -206,8 +211,40 @@ def visit_detail(request, pk):
             "show_notes": _notes_visible(order) or order.own_notes_visible_to(request.user),
             "details": order.details_visible_to(request.user),
             "signals": list(visit.signals.all()) if request.user.has_perm("bolots.view_signal") else [],
+            "annul_form": (annul_form or AnnulForm(prefix="annul")) if may_annul else None,
         },
     )
+
+
+def _detail_queryset(user):
+    return Visit.objects.select_related(
+        "order__client", "order__unit", "client", "active_pilot", "passive_pilot", "logged_by", "checklist",
+        "annulled_by",
+    ).annotate(client_visible=Exists(Client.objects.visible_to(user).filter(pk=OuterRef("order__client_id"))))
+
+
+@require_POST
+@permission_required("bolots.annul_visit")
+def visit_annul(request, pk):
+    """Makulera: one of the visit's bolotsar or the unit's manager
+    (services.may_annul_visit; anyone else who can see it gets 404, as for
+    a record outside their reach) annuls it with a reason."""
+    visit = fetch_visible(request, _detail_queryset(request.user), perm="bolots.annul_visit", log=False, pk=pk)
+    if not services.may_annul_visit(request.user, visit):
+        raise Http404
+    form = AnnulForm(request.POST, prefix="annul")
+    if form.is_valid():
+        try:
+            services.annul_visit(AuditContext.from_request(request), visit, form.cleaned_data["reason"])
+        except services.VisitError as refusal:
+            add_rule_error(form, refusal)
+        else:
+            messages.success(request, _("The visit is annulled. It stays in the history, marked annulled, "
+                                        "and is left out of the visit figures."))
+            return redirect("bolots:visit_detail", pk=visit.pk)
+    visit = _detail_queryset(request.user).get(pk=pk)
+    log_access(AuditContext.from_request(request), AccessAction.VIEW, visit)
+    return _render_detail(request, visit, annul_form=form)
 
 
 @permission_required("bolots.view_visit")
