@@ -59,7 +59,10 @@ class AnnullableModel(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("annulled by"), on_delete=models.PROTECT,
         null=True, blank=True, editable=False, related_name="+",
     )
-    annul_reason = models.TextField(_("reason for the annulment"), blank=True, editable=False)
+    # db_default: rows written without the ORM (the demo's bulk loader, COPY)
+    # name only the columns they know and must still be "not annulled".
+    annul_reason = models.TextField(_("reason for the annulment"), blank=True, default="", db_default="",
+                                    editable=False)
 
     class Meta:
         abstract = True

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='decision',
             name='annul_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='reason for the annulment'),
+            field=models.TextField(blank=True, db_default='', default='', editable=False, verbose_name='reason for the annulment'),
         ),
         migrations.AddField(
             model_name='decision',
