@@ -94,11 +94,13 @@ class SaveAnywayMixin(forms.Form):
     duplicate_of = None
     duplicate_url = ""
 
-    def show_save_anyway(self, error: ValidationError, existing, url: str) -> None:
+    def show_save_anyway(self, error: ValidationError, existing, url: str, *, add: bool = True) -> None:
         """The service refused a likely duplicate of `existing` (its page at
         `url`) with `error`: the message goes beside the checkbox, which
         is shown unticked; templates/includes/duplicate_warning.html links
-        the existing record."""
+        the existing record. `add=False` when the caller puts the message
+        there itself (audit.conflicts.save_edit does for a RuleError)."""
         self.duplicate_of, self.duplicate_url = existing, url
         self.fields["save_anyway"].widget = forms.CheckboxInput()
-        self.add_error("save_anyway", error.messages[0])
+        if add:
+            self.add_error("save_anyway", error.messages[0])

@@ -6,7 +6,8 @@ from django.db import migrations, models
 
 from accounts.roles import sync_roles
 
-# Annulment of visits logged by mistake (issue 12 §6). The named constraint
+# Annulment of visits logged by mistake, and the version of the visit's edit
+# page (issue 12 §6). The named constraint
 # bolots_visit_annulment_complete is relied on by services.visits.annul_visit
 # (audit.annulment.annul fills all three fields), the visit page's
 # "Makulerad" banner and VisitQuerySet.effective() (the KPI engine and the
@@ -39,6 +40,11 @@ class Migration(migrations.Migration):
             model_name='visit',
             name='annulled_by',
             field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='annulled by'),
+        ),
+        migrations.AddField(
+            model_name='visit',
+            name='version',
+            field=models.PositiveIntegerField(db_default=1, default=1, editable=False, verbose_name='version'),
         ),
         migrations.AddConstraint(
             model_name='visit',

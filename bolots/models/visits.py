@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from audit.annulment import AnnullableModel, AnnullableQuerySet, annulment_constraint
+from audit.versioning import VersionedModel
 from referrals.models import Client, Order
 
 # Young adults are 18–25 years old on the day of the visit (Visit.client_age,
@@ -81,7 +82,7 @@ class VisitQuerySet(AnnullableQuerySet):
         return self.filter(outcome=VisitOutcome.DONE)
 
 
-class Visit(AnnullableModel):
+class Visit(AnnullableModel, VersionedModel):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="visits")
     # The order's client when the visit was logged (none for an outreach
     # order about an unregistered person). Stored for statistics by age.
@@ -107,6 +108,9 @@ class Visit(AnnullableModel):
         settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The optimistic lock of the visit's edit page (services.visits.update_visit).
+    # db_default: the demo's bulk loader (COPY) writes visits without it.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = VisitQuerySet.as_manager()
 

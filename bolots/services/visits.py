@@ -40,6 +40,7 @@ from accounts.roles import Role
 from audit.annulment import AnnulmentError, annul
 from audit.models import AccessAction
 from audit.services import log_access
+from audit.tracked import save_tracked
 from core.calendar import full_years_between
 from core.rules import RuleError
 from referrals.models import Order, OrderKind, OrderState
@@ -341,13 +342,81 @@ def annul_visit(ctx: AuditContext, visit: Visit, reason: str) -> Visit:
         annul(ctx, current, reason)
     except AnnulmentError as refusal:
         raise VisitError(refusal.messages[0], field=refusal.field) from None
-    if order.first_visit_at is not None and order.first_visit_at == current.visited_at:
-        next_attempt = (
-            Visit.objects.effective().filter(order_id=order.pk, outcome__in=VisitOutcome.attempts())
-            .order_by("visited_at").values_list("visited_at", flat=True).first()
-        )
-        order_services.set_first_visit(ctx, order, next_attempt)
+    _refresh_first_visit(ctx, order)
     return current
+
+
+def _refresh_first_visit(ctx: AuditContext, order: Order) -> None:
+    """The order's first visit attempt (KPI 3, the 48-hour clock) is the
+    earliest attempt in effect: after an annulment or a correction of a
+    visit's time or outcome it may be another one, or none."""
+    first = (
+        Visit.objects.effective().filter(order_id=order.pk, outcome__in=VisitOutcome.attempts())
+        .order_by("visited_at").values_list("visited_at", flat=True).first()
+    )
+    if first != order.first_visit_at:
+        order_services.set_first_visit(ctx, order, first)
+
+
+# --- Correcting a visit -------------------------------------------------------------
+
+# What a visit's edit page corrects; their changes are kept in the field
+# history. The checklist and what the visit set off (signals, a complaint,
+# an executed decision) are not edited: they are the case officer's to follow.
+TRACKED_FIELDS = [
+    "visited_at", "active_pilot", "passive_pilot", "kind", "outcome", "cancel_reason", "cancel_reason_text", "notes",
+]
+
+
+def may_edit_visit(user: User, visit: Visit) -> bool:
+    """The visit's bolotsar (present, or the one who logged it) with
+    bolots.change_visit: those who know what happened (docs/access.md)."""
+    return user.has_perm("bolots.change_visit") and user.pk in (
+        visit.active_pilot_id, visit.passive_pilot_id, visit.logged_by_id,
+    )
+
+
+@transaction.atomic
+def update_visit(ctx: AuditContext, visit: Visit, *, expected_version: int, allow_duplicate: bool = False) -> Visit:
+    """Save the corrected `visit` through the tracked-save path (field
+    history, access log, optimistic lock on `expected_version`). The same
+    rules as logging apply (visit_errors, the checklist's kinds, a likely
+    duplicate at the new time unless `allow_duplicate`); an annulled visit
+    is not corrected. Raises VisitError (nothing kept), PermissionDenied,
+    ConcurrentEditError."""
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=visit.order_id)
+    )
+
+    def check(stored: Visit) -> None:
+        if stored.annulled_at is not None:
+            raise VisitError(_("The visit is annulled and cannot be changed."))
+        if not may_edit_visit(ctx.user, stored):
+            raise PermissionDenied(_("You may not change this visit."))
+        errors = visit_errors(order, visit)
+        if VisitChecklist.objects.filter(visit_id=stored.pk).exists():
+            errors += checklist_errors(order, visit)
+        if errors:
+            _refuse(errors)
+        if not allow_duplicate:
+            existing = likely_duplicate(order, visit.visited_at, exclude_pk=visit.pk)
+            if existing is not None:
+                raise LikelyDuplicate(existing)
+
+    if visit.outcome == VisitOutcome.DONE:
+        visit.cancel_reason_text = ""
+    if order.client_id:
+        visit.client_age = age_on(order.client.birth_date, timezone.localdate(visit.visited_at))
+    saved = save_tracked(
+        ctx, visit, TRACKED_FIELDS, expected_version=expected_version,
+        stored=Visit.objects.select_related("active_pilot", "passive_pilot"), check=check,
+        update_fields=[*TRACKED_FIELDS, "client_age"],
+        reread=Visit.objects.select_related("active_pilot", "passive_pilot"),
+    )
+    _refresh_first_visit(ctx, order)
+    return saved.record
 
 
 def _execute_decision(ctx: AuditContext, order: Order, visit: Visit, result: LoggedVisit) -> None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("uppdrag/<int:order_id>/besok/nytt/", views.visit_create, name="visit_create"),
     path("besok/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("besok/<int:pk>/makulera/", views.visit_annul, name="visit_annul"),
+    path("besok/<int:pk>/andra/", views.visit_edit, name="visit_edit"),
     path("klienter/<int:pk>/besok/", views.client_visits, name="client_visits"),
     path("signaler/", views.signal_list, name="signal_list"),
     path("signaler/<int:pk>/kvittera/", views.signal_acknowledge, name="signal_acknowledge"),

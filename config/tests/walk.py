@@ -130,6 +130,7 @@ ROUTES = {
     "bolots:visit_create": lambda w: [{"order_id": w.objects["order"].pk}],
     "bolots:visit_detail": _pk("visit"),
     "bolots:visit_annul": _pk("visit"),
+    "bolots:visit_edit": _pk("visit"),
     "bolots:client_visits": _both_clients(),
     "bolots:signal_list": _none,
     "bolots:signal_acknowledge": _pk("signal"),
