@@ -65,11 +65,12 @@ def test_the_same_decision_twice_is_asked_about(page, unit, case_officer, browse
     browser_login(page, case_officer.username)
 
     page.goto(f"/klienter/{person.pk}/beslut/nytt/")
-    page.get_by_label("Insats", exact=True).select_option(existing.kind)
-    page.get_by_label("Utfall", exact=True).select_option(existing.outcome)
+    page.get_by_label("Insats").select_option(existing.kind)
+    page.get_by_label("Lagrum").select_option(str(existing.legal_basis_id))
+    page.get_by_label("Utfall").select_option(existing.outcome)
     for label, day in (("Ansökningsdatum", existing.applied_on), ("Beslutsdatum", existing.decided_on),
                        ("Gäller från", existing.valid_from)):
-        page.get_by_label(label, exact=True).fill(day.strftime("%Y-%m-%d"))
+        page.get_by_label(label).fill(day.strftime("%Y-%m-%d"))
     page.get_by_role("button", name="Spara", exact=True).click()
 
     warning = page.locator("#duplicate-warning")
