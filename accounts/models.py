@@ -211,6 +211,31 @@ class AccessRequest(TwoPersonRequest):
         return self.value
 
 
+class FormSubmission(models.Model):
+    """A create form's single-use token, claimed by its first POST
+    (accounts.submissions.single_submission); `target` is where that POST
+    sent the user (the created record's page), for a second POST of it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    target = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # accounts.submissions.single_submission relies on it: a second
+            # POST of the same token waits for the first and then fails here.
+            models.UniqueConstraint(fields=["user", "token"], name="accounts_formsubmission_one_per_token"),
+        ]
+        indexes = [
+            # The removal of old claims (single_submission) by user and age.
+            models.Index(fields=["user", "created_at"], name="accounts_formsub_age_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 # Models of the accounts.login and accounts.drafts packages live there;
 # imported so that Django finds them in this app.
 from .drafts.models import Draft  # noqa: E402, F401

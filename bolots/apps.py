@@ -93,10 +93,14 @@ class BolotsConfig(AppConfig):
             "bolots.add_housingapplication", "bolots.change_housingapplication", "bolots.view_courseround",
             "bolots.add_courseround", "bolots.change_courseround", "bolots.view_enrolment", "bolots.add_enrolment",
             "bolots.change_enrolment", "bolots.view_attendance", "bolots.add_attendance", "bolots.change_attendance",
+            # Only on visits they were present at or logged (services.visits.may_annul_visit).
+            "bolots.annul_visit",
         ],
         Role.MANAGER: [
             "bolots.view_visit", "bolots.view_visitchecklist", "bolots.view_signal", "bolots.view_unit_overview",
             "bolots.view_visit_statistics", "bolots.view_housingsearchprofile", "bolots.view_courseround",
             "bolots.view_enrolment",
+            # On the unit's visits (services.visits.may_annul_visit).
+            "bolots.annul_visit",
         ],
     }

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # The range of a 64-bit primary key (BigAutoField).
 PK_MIN, PK_MAX = -(2**63), 2**63 - 1
@@ -61,3 +62,45 @@ class VersionedFormMixin(forms.Form):
         """The version the form was opened with, or MISSING_VERSION."""
         value = self.cleaned_data.get("version")
         return MISSING_VERSION if value is None else value
+
+
+class AnnulForm(VersionedFormMixin, forms.Form):
+    """Annul (makulera) a record entered by mistake: a required reason,
+    kept with who and when (audit.annulment). The version is the record's
+    when it has one (optimistic lock); otherwise the service locks the row."""
+
+    reason = forms.CharField(
+        label=_("Reason for the annulment"), max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example “Registered twice by mistake”. The record stays, marked annulled, "
+                    "and is left out of every figure and report."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Write why the record is annulled."), code="required")
+        return reason
+
+
+class SaveAnywayMixin(forms.Form):
+    """"Save anyway": the confirmation a likely duplicate asks for. Hidden
+    until the service has found one (core.rules.RuleError with
+    field="save_anyway"); then `show_save_anyway()` makes it a checkbox beside
+    the warning, and ticking it lets the next save through."""
+
+    save_anyway = forms.BooleanField(label=_("Save anyway"), required=False, widget=forms.HiddenInput)
+
+    duplicate_of = None
+    duplicate_url = ""
+
+    def show_save_anyway(self, error: ValidationError, existing, url: str, *, add: bool = True) -> None:
+        """The service refused a likely duplicate of `existing` (its page at
+        `url`) with `error`: the message goes beside the checkbox, which
+        is shown unticked; templates/includes/duplicate_warning.html links
+        the existing record. `add=False` when the caller puts the message
+        there itself (audit.conflicts.save_edit does for a RuleError)."""
+        self.duplicate_of, self.duplicate_url = existing, url
+        self.fields["save_anyway"].widget = forms.CheckboxInput()
+        if add:
+            self.add_error("save_anyway", error.messages[0])

@@ -4,7 +4,7 @@ lowest layer first, each building on what the earlier ones made."""
 import time
 from collections.abc import Callable
 
-from . import casework, clients, drafts, housing, plans, provider, risks, users
+from . import casework, clients, corrections, drafts, housing, plans, provider, risks, users
 from .context import DemoContext
 
 # (area, its seeders in order). The area names the app whose data it makes;
@@ -13,7 +13,7 @@ AREAS: tuple[tuple[str, tuple[Callable[[DemoContext], None], ...]], ...] = (
     ("accounts", (users.seed,)),
     ("referrals", (clients.seed, casework.seed, plans.seed, risks.seed)),
     ("tenancies", (housing.seed,)),
-    ("bolots", (provider.seed, drafts.seed)),
+    ("bolots", (provider.seed, drafts.seed, corrections.seed)),
 )
 
 

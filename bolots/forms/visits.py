@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateTimeInput
 from core.dates import DateBoundsMixin
+from core.forms import SaveAnywayMixin, VersionedFormMixin
 from referrals.models import ErrandType, OrderKind
 from referrals.services.orders import unit_pilots
 from tenancies.models import ComplaintKind
@@ -66,7 +67,7 @@ def other_pilot_of(order, user):
 NO_REASON = "none"
 
 
-class VisitForm(DateBoundsMixin, forms.ModelForm):
+class VisitForm(DateBoundsMixin, SaveAnywayMixin, forms.ModelForm):
     # Kept as a server-side draft while the user types (accounts.drafts):
     # the whole visit, so that a restored draft keeps its time and kind too.
     draft_fields = ("visited_at", "kind", "outcome", "cancel_reason", "cancel_reason_text", "notes")
@@ -107,7 +108,7 @@ class VisitForm(DateBoundsMixin, forms.ModelForm):
         # a reason nobody chose.
         self.fields["cancel_reason"].choices = [(NO_REASON, _("None")), *CancelReason.choices]
         self.fields["cancel_reason_text"].widget.attrs["autocomplete"] = "off"
-        if not self.is_bound:
+        if not self.is_bound and self.instance.pk is None:
             now = timezone.localtime().replace(second=0, microsecond=0)
             self.initial.update({
                 "visited_at": now,
@@ -125,11 +126,23 @@ class VisitForm(DateBoundsMixin, forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
-        visit = Visit(order=self.order, **{name: data.get(name) for name in self.Meta.fields})
+        visit = Visit(pk=self.instance.pk, order=self.order, **{name: data.get(name) for name in self.Meta.fields})
         visit.cancel_reason = visit.cancel_reason or ""
         for field_name, message in services.visit_errors(self.order, visit):
             self.add_error(field_name, message)
         return data
+
+
+class VisitEditForm(VersionedFormMixin, VisitForm):
+    """Correcting a logged visit: the same fields and rules as logging it,
+    with the visit's version for the optimistic lock. The checklist is not
+    edited here (what it set off, a signal or a complaint, stays)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk and self.instance.outcome == VisitOutcome.DONE:
+            # A done visit has no reason: the "None" button, as it was logged.
+            self.initial["cancel_reason"] = NO_REASON
 
 
 class ChecklistForm(forms.ModelForm):

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from audit.annulment import AnnullableModel, AnnullableQuerySet, annulment_constraint
+from audit.versioning import VersionedModel
 from referrals.models import Client, Order
 
 # Young adults are 18–25 years old on the day of the visit (Visit.client_age,
@@ -58,7 +60,7 @@ class CancelReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class VisitQuerySet(models.QuerySet):
+class VisitQuerySet(AnnullableQuerySet):
     def visible_to(self, user):
         """Visits of the orders the user may see with their details: the
         unit's for case officers and managers, the assigned ones under way
@@ -80,7 +82,7 @@ class VisitQuerySet(models.QuerySet):
         return self.filter(outcome=VisitOutcome.DONE)
 
 
-class Visit(models.Model):
+class Visit(AnnullableModel, VersionedModel):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="visits")
     # The order's client when the visit was logged (none for an outreach
     # order about an unregistered person). Stored for statistics by age.
@@ -106,6 +108,9 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The optimistic lock of the visit's edit page (services.visits.update_visit).
+    # db_default: the demo's bulk loader (COPY) writes visits without it.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = VisitQuerySet.as_manager()
 
@@ -116,6 +121,8 @@ class Visit(models.Model):
         permissions = [
             ("view_unit_overview", _("Can see the unit's caseload and overdue visits")),
             ("view_visit_statistics", _("Can see visit and cancellation statistics")),
+            # The visit's bolotsar and the unit's managers (services.visits.may_annul_visit).
+            ("annul_visit", _("Can annul a visit logged by mistake")),
         ]
         constraints = [
             # services.visits.visit_errors refuses it with a message first.
@@ -134,6 +141,11 @@ class Visit(models.Model):
                 condition=~Q(outcome=VisitOutcome.DONE) | Q(cancel_reason=""),
                 name="bolots_visit_done_has_no_reason",
             ),
+            # Annulled: who, when and a reason, all or none. services.visits.
+            # annul_visit fills them (audit.annulment.annul); the visit page's
+            # "Makulerad" banner and VisitQuerySet.effective (the KPI engine's
+            # reports.kpis.visits.visits, the worklist's frequency facts) rely on it.
+            annulment_constraint("bolots_visit_annulment_complete"),
         ]
         indexes = [
             # An order's visits in time: views.visits.order_visits, the

@@ -36,8 +36,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify
+from accounts.roles import Role
+from audit.annulment import AnnulmentError, annul
 from audit.models import AccessAction
 from audit.services import log_access
+from audit.tracked import save_tracked
 from core.calendar import full_years_between
 from core.rules import RuleError
 from referrals.models import Order, OrderKind, OrderState
@@ -69,6 +72,38 @@ FUTURE_GRACE = timezone.timedelta(minutes=10)
 
 class VisitError(RuleError):
     """A rule refuses the visit (core.rules). Nothing is kept."""
+
+
+class LikelyDuplicate(VisitError):
+    """The order already has a visit in effect at the same minute: probably
+    the same visit saved twice (it would count twice in the visit figures
+    and the goals). The form asks; log_visit(..., allow_duplicate=True)
+    saves anyway. `existing` is that visit."""
+
+    def __init__(self, existing: Visit):
+        super().__init__(
+            _("A visit at %(time)s is already logged on this order (%(kind)s, %(outcome)s). "
+              "If this is another visit, tick “Save anyway”.")
+            % {"time": timezone.localtime(existing.visited_at).strftime("%Y-%m-%d %H:%M"),
+               "kind": str(existing.get_kind_display()).lower(), "outcome": str(existing.get_outcome_display()).lower()},
+            code="likely_duplicate", field="save_anyway",
+        )
+        self.existing = existing
+
+
+def likely_duplicate(order: Order, visited_at: datetime, exclude_pk: int | None = None) -> Visit | None:
+    """The order's visit in effect (not annulled) in the same minute as
+    `visited_at`, or None. The minute is the form's precision: two visits
+    logged for the same minute on one order are the same visit unless the
+    user says otherwise; a visit at another time of the day is not asked
+    about (two visits a day happen: a cancelled one and a new attempt)."""
+    start = visited_at.replace(second=0, microsecond=0)
+    same = Visit.objects.effective().filter(
+        order_id=order.pk, visited_at__gte=start, visited_at__lt=start + timezone.timedelta(minutes=1),
+    )
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    return same.order_by("pk").first()
 
 
 @dataclass
@@ -111,7 +146,7 @@ def age_on(birth_date: date, day: date) -> int:
 def is_first_visit(order: Order, visited_at: datetime, exclude_pk: int | None = None) -> bool:
     """No done visit earlier than `visited_at` on the order (see the module
     docstring for why only done visits count)."""
-    earlier = Visit.objects.filter(order_id=order.pk, outcome=VisitOutcome.DONE, visited_at__lt=visited_at)
+    earlier = Visit.objects.effective().filter(order_id=order.pk, outcome=VisitOutcome.DONE, visited_at__lt=visited_at)
     if exclude_pk is not None:
         earlier = earlier.exclude(pk=exclude_pk)
     return not earlier.exists()
@@ -215,6 +250,7 @@ def log_visit(
     checklist: VisitChecklist | None = None,
     *,
     complaint_kind: str = ComplaintKind.OTHER,
+    allow_duplicate: bool = False,
 ) -> LoggedVisit:
     """Store the new, unsaved `visit` (order, time, bolotsar, kind, outcome,
     reason and notes filled in) and, on a done look-in or follow-up, its
@@ -239,6 +275,11 @@ def log_visit(
         errors += checklist_errors(order, visit)
     if errors:
         _refuse(errors)
+    # Checked under the order's lock: two sends of one form wait in turn.
+    if not allow_duplicate:
+        existing = likely_duplicate(order, visit.visited_at)
+        if existing is not None:
+            raise LikelyDuplicate(existing)
 
     visit.order = order
     visit.client = order.client
@@ -268,6 +309,117 @@ def log_visit(
     if checklist is not None:
         signal_services.raise_signals(ctx, visit, checklist, result, complaint_kind=complaint_kind)
     return result
+
+
+# --- Annulment -----------------------------------------------------------------------
+
+
+def may_annul_visit(user: User, visit: Visit) -> bool:
+    """Who may annul a visit (docs/access.md): a bolots who was there or
+    logged it, and the unit's managers (the visit must be visible to them:
+    Visit.visible_to gives a manager the unit's). Both hold
+    bolots.annul_visit; a case officer reads visits but never logs them."""
+    if not user.has_perm("bolots.annul_visit"):
+        return False
+    if user.has_role(Role.PILOT) and user.pk in (visit.active_pilot_id, visit.passive_pilot_id, visit.logged_by_id):
+        return True
+    return user.has_role(Role.MANAGER) and Visit.objects.visible_to(user).filter(pk=visit.pk).exists()
+
+
+@transaction.atomic
+def annul_visit(ctx: AuditContext, visit: Visit, reason: str) -> Visit:
+    """Annul a visit logged by mistake (audit.annulment): it stays, marked
+    annulled with `reason`, who and when, and leaves the visit figures, the
+    goals and the visit-frequency facts. When it was the order's first
+    visit attempt, the order's first_visit_at (KPI 3, the 48-hour clock)
+    moves to the next attempt in effect, or back to none.
+
+    What the visit set off stays: a decision it executed and signals it
+    raised are the case officer's to correct (they are told by the signal
+    and see the visit marked annulled). Raises VisitError, nothing kept."""
+    order = Order.objects.select_for_update(of=("self",)).get(pk=visit.order_id)
+    current = Visit.objects.select_for_update(of=("self",)).get(pk=visit.pk)
+    if not may_annul_visit(ctx.user, current):
+        raise PermissionDenied(_("You may not annul this visit."))
+    try:
+        annul(ctx, current, reason)
+    except AnnulmentError as refusal:
+        raise VisitError(refusal.messages[0], field=refusal.field) from None
+    _refresh_first_visit(ctx, order)
+    return current
+
+
+def _refresh_first_visit(ctx: AuditContext, order: Order) -> None:
+    """The order's first visit attempt (KPI 3, the 48-hour clock) is the
+    earliest attempt in effect: after an annulment or a correction of a
+    visit's time or outcome it may be another one, or none."""
+    first = (
+        Visit.objects.effective().filter(order_id=order.pk, outcome__in=VisitOutcome.attempts())
+        .order_by("visited_at").values_list("visited_at", flat=True).first()
+    )
+    if first != order.first_visit_at:
+        order_services.set_first_visit(ctx, order, first)
+
+
+# --- Correcting a visit -------------------------------------------------------------
+
+# What a visit's edit page corrects; their changes are kept in the field
+# history. The checklist and what the visit set off (signals, a complaint,
+# an executed decision) are not edited: they are the case officer's to follow.
+TRACKED_FIELDS = [
+    "visited_at", "active_pilot", "passive_pilot", "kind", "outcome", "cancel_reason", "cancel_reason_text", "notes",
+]
+
+
+def may_edit_visit(user: User, visit: Visit) -> bool:
+    """The visit's bolotsar (present, or the one who logged it) with
+    bolots.change_visit: those who know what happened (docs/access.md)."""
+    return user.has_perm("bolots.change_visit") and user.pk in (
+        visit.active_pilot_id, visit.passive_pilot_id, visit.logged_by_id,
+    )
+
+
+@transaction.atomic
+def update_visit(ctx: AuditContext, visit: Visit, *, expected_version: int, allow_duplicate: bool = False) -> Visit:
+    """Save the corrected `visit` through the tracked-save path (field
+    history, access log, optimistic lock on `expected_version`). The same
+    rules as logging apply (visit_errors, the checklist's kinds, a likely
+    duplicate at the new time unless `allow_duplicate`); an annulled visit
+    is not corrected. Raises VisitError (nothing kept), PermissionDenied,
+    ConcurrentEditError."""
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=visit.order_id)
+    )
+
+    def check(stored: Visit) -> None:
+        if stored.annulled_at is not None:
+            raise VisitError(_("The visit is annulled and cannot be changed."))
+        if not may_edit_visit(ctx.user, stored):
+            raise PermissionDenied(_("You may not change this visit."))
+        errors = visit_errors(order, visit)
+        if VisitChecklist.objects.filter(visit_id=stored.pk).exists():
+            errors += checklist_errors(order, visit)
+        if errors:
+            _refuse(errors)
+        if not allow_duplicate:
+            existing = likely_duplicate(order, visit.visited_at, exclude_pk=visit.pk)
+            if existing is not None:
+                raise LikelyDuplicate(existing)
+
+    if visit.outcome == VisitOutcome.DONE:
+        visit.cancel_reason_text = ""
+    if order.client_id:
+        visit.client_age = age_on(order.client.birth_date, timezone.localdate(visit.visited_at))
+    saved = save_tracked(
+        ctx, visit, TRACKED_FIELDS, expected_version=expected_version,
+        stored=Visit.objects.select_related("active_pilot", "passive_pilot"), check=check,
+        update_fields=[*TRACKED_FIELDS, "client_age"],
+        reread=Visit.objects.select_related("active_pilot", "passive_pilot"),
+    )
+    _refresh_first_visit(ctx, order)
+    return saved.record
 
 
 def _execute_decision(ctx: AuditContext, order: Order, visit: Visit, result: LoggedVisit) -> None:

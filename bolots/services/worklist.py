@@ -42,7 +42,7 @@ QUEUE_SHOWN = 15
 
 def _latest_visit(**filters: Any) -> Subquery:
     return Subquery(
-        Visit.objects.filter(order=OuterRef("pk"), **filters).order_by("-visited_at", "-id").values("visited_at")[:1]
+        Visit.objects.effective().filter(order=OuterRef("pk"), **filters).order_by("-visited_at", "-id").values("visited_at")[:1]
     )
 
 

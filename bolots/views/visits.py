@@ -18,18 +18,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from accounts.submissions import single_submission
+from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction
-from audit.services import log_access
+from audit.services import history_of, log_access
+from core.forms import AnnulForm, add_rule_error
 from referrals import protection
 from referrals.models import Client, Order
 from tenancies.models import ComplaintKind
 from tenancies.services.addresses import visit_address
 
-from ..forms.visits import ChecklistForm, VisitForm
+from ..forms.visits import ChecklistForm, VisitEditForm, VisitForm
 from ..models import ChecklistAnswer, Visit, VisitChecklist
 from ..models.visits import CHECKLIST_ITEMS
 from ..services import signals as signal_services
@@ -103,6 +107,7 @@ def _visit_page_address(request, order) -> dict:
 
 
 @permission_required("bolots.add_visit")
+@single_submission
 def visit_create(request, order_id):
     order = fetch_visible(
         request,
@@ -165,7 +170,11 @@ def _log(request, order, form, checklist_form):
             visit,
             checklist,
             complaint_kind=checklist_form.cleaned_data.get("complaint_kind") or ComplaintKind.OTHER,
+            allow_duplicate=form.cleaned_data["save_anyway"],
         )
+    except services.LikelyDuplicate as refusal:
+        form.show_save_anyway(refusal, refusal.existing, reverse("bolots:visit_detail", args=[refusal.existing.pk]))
+        return None
     except services.VisitError as refusal:
         form.add_error(refusal.field, refusal.message)
         return None
@@ -214,18 +223,18 @@ def _tell_what_happened(request, result):
 
 @permission_required("bolots.view_visit")
 def visit_detail(request, pk):
-    visit = fetch_visible(
-        request,
-        Visit.objects.select_related(
-            "order__client", "order__unit", "client", "active_pilot", "passive_pilot", "logged_by", "checklist",
-        ).annotate(client_visible=Exists(Client.objects.visible_to(request.user).filter(pk=OuterRef("order__client_id")))),
-        perm="bolots.view_visit",
-        pk=pk,
-    )
+    visit = fetch_visible(request, _detail_queryset(request.user), perm="bolots.view_visit", pk=pk)
+    return _render_detail(request, visit)
+
+
+def _render_detail(request, visit, annul_form=None):
     order = visit.order
     order.client_visible = visit.client_visible
     checklist = _checklist_of(visit) if request.user.has_perm("bolots.view_visitchecklist") else None
     details = order.details_visible_to(request.user)
+    may_annul = not visit.is_annulled and services.may_annul_visit(request.user, visit)
+    may_edit = (not visit.is_annulled and services.may_edit_visit(request.user, visit)
+                and services.is_loggable(order))
     return render(
         request,
         "bolots/visits/visit_detail.html",
@@ -240,8 +249,87 @@ def visit_detail(request, pk):
             # A visit's own page is one of its order's visit pages (see
             # referrals.protection.visit_page_address); not for ended orders.
             **(_visit_page_address(request, order) if details else {}),
+            "annul_form": (annul_form or AnnulForm(prefix="annul")) if may_annul else None,
+            "may_edit": may_edit,
+            # Corrections and the annulment, newest first (one query).
+            "history": list(history_of(visit).order_by("-at", "-id")[:50]),
         },
     )
+
+
+EDIT_CONFLICT = gettext_lazy(
+    "Someone else saved this visit while you were editing. Your changes are not saved yet: "
+    "they are still in the form below. Compare with the saved values and save again."
+)
+
+
+@permission_required("bolots.change_visit")
+def visit_edit(request, pk):
+    """Correct a visit: its bolotsar (services.may_edit_visit; anyone else
+    who can see it gets 404) while the order is under way, through the
+    tracked-save path (field history) and the conflict helper."""
+    visit = fetch_visible(request, _detail_queryset(request.user), perm="bolots.change_visit",
+                          log=request.method == "GET", pk=pk)
+    if not services.may_edit_visit(request.user, visit):
+        raise Http404
+    order = visit.order
+    if visit.is_annulled or not services.is_loggable(order):
+        messages.error(request, _("An annulled visit, or a visit of an order that is not under way, "
+                                  "cannot be changed."))
+        return redirect("bolots:visit_detail", pk=pk)
+
+    def save(form):
+        try:
+            return services.update_visit(AuditContext.from_request(request), form.save(commit=False),
+                                         expected_version=form.expected_version(),
+                                         allow_duplicate=form.cleaned_data["save_anyway"])
+        except services.LikelyDuplicate as refusal:
+            # save_edit puts the message beside the box; this shows the box.
+            form.show_save_anyway(refusal, refusal.existing,
+                                  reverse("bolots:visit_detail", args=[refusal.existing.pk]), add=False)
+            raise
+
+    edit = save_edit(
+        request, VisitEditForm(request.POST or None, instance=visit, order=order, user=request.user), save,
+        reread=lambda: Visit.objects.select_related("active_pilot", "passive_pilot").get(pk=pk),
+        fields=services.TRACKED_FIELDS, message=EDIT_CONFLICT, order=order, user=request.user,
+    )
+    if edit.saved:
+        messages.success(request, _("The changes were saved."))
+        return redirect("bolots:visit_detail", pk=pk)
+    return render(request, "bolots/visits/visit_edit.html",
+                  {"visit": visit, "order": order, "form": edit.form, "conflict_values": edit.conflict_values})
+
+
+def _detail_queryset(user):
+    return Visit.objects.select_related(
+        "order__client", "order__unit", "client", "active_pilot", "passive_pilot", "logged_by", "checklist",
+        "annulled_by",
+    ).annotate(client_visible=Exists(Client.objects.visible_to(user).filter(pk=OuterRef("order__client_id"))))
+
+
+@require_POST
+@permission_required("bolots.annul_visit")
+def visit_annul(request, pk):
+    """Makulera: one of the visit's bolotsar or the unit's manager
+    (services.may_annul_visit; anyone else who can see it gets 404, as for
+    a record outside their reach) annuls it with a reason."""
+    visit = fetch_visible(request, _detail_queryset(request.user), perm="bolots.annul_visit", log=False, pk=pk)
+    if not services.may_annul_visit(request.user, visit):
+        raise Http404
+    form = AnnulForm(request.POST, prefix="annul")
+    if form.is_valid():
+        try:
+            services.annul_visit(AuditContext.from_request(request), visit, form.cleaned_data["reason"])
+        except services.VisitError as refusal:
+            add_rule_error(form, refusal)
+        else:
+            messages.success(request, _("The visit is annulled. It stays in the history, marked annulled, "
+                                        "and is left out of the visit figures."))
+            return redirect("bolots:visit_detail", pk=visit.pk)
+    visit = _detail_queryset(request.user).get(pk=pk)
+    log_access(AuditContext.from_request(request), AccessAction.VIEW, visit)
+    return _render_detail(request, visit, annul_form=form)
 
 
 @permission_required("bolots.view_visit")

@@ -6,16 +6,17 @@ version (core.forms.VersionedFormMixin; the housing search and the course
 carried content fingerprints before issue 11, the complaint's action taken
 the text it was opened with)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from bolots.models import QueueRegistration
-from bolots.tests.factories import HousingApplicationFactory, QueueRegistrationFactory, make_course_round
+from bolots.models import QueueRegistration, Visit
+from bolots.tests.factories import HousingApplicationFactory, QueueRegistrationFactory, VisitFactory, make_course_round
 from config.tests import posting
 from config.tests.posting import post_data
-from referrals.models import Client, ConcernReport, Decision, DecisionKind, EvictionNotice
+from referrals.models import Client, ConcernReport, Decision, DecisionKind, EvictionNotice, OrderKind, OrderState
 from referrals.tests.factories_notices import ConcernReportFactory, EvictionNoticeFactory
 from referrals.tests.factories_orders import accepted_order, make_pilot
 from reports.models import EnforcementFigures
@@ -134,7 +135,17 @@ def _risks(ctx):
         lambda: Client.objects.get(pk=record.pk).risk_notes
 
 
+def _visit(ctx):
+    order = accepted_order(ctx["pilot"], make_pilot(ctx["unit"], "bolots_passiv"), client=ctx["client_record"],
+                           kind=OrderKind.BOLOTS_SUPPORT, state=OrderState.IN_PROGRESS,
+                           sent_at=timezone.now() - timedelta(days=10))
+    visit = VisitFactory(order=order, visited_at=timezone.now().replace(second=0, microsecond=0) - timedelta(days=2))
+    return reverse("bolots:visit_edit", args=[visit.pk]), "pilot", "form", \
+        lambda: Visit.objects.get(pk=visit.pk).version
+
+
 CASES = {
+    "visit": _visit,
     "client": _client, "risks": _risks, "decision": _decision, "notice": _notice, "concern": _concern, "apartment": _apartment,
     "complaint": _complaint, "terms": _terms, "move_out": _move_out, "enforcement": _enforcement, "course": _course,
     "queue": _queue, "application": _application,

@@ -7,7 +7,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
-from core.forms import VersionedFormMixin
+from core.forms import SaveAnywayMixin, VersionedFormMixin
 
 from ..models import Decision, LegalReference, Offer
 
@@ -24,7 +24,7 @@ class PastDateField(forms.DateField):
     default_validators = [not_in_future]
 
 
-class DecisionForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
+class DecisionForm(DateBoundsMixin, VersionedFormMixin, SaveAnywayMixin, forms.ModelForm):
     draft_fields = ("reasoning",)  # autosaved as a draft (accounts.drafts)
 
     # Shown after the training-apartment rule refused the decision (or when
@@ -62,6 +62,8 @@ class DecisionForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
         self.offer_bolots_support = False
         if self.instance.pk:
             del self.fields["with_bolots_support"]
+            # An edit is checked by its own rules; the question is for new ones.
+            del self.fields["save_anyway"]
         # Only legal references in use can be chosen; a decision made under
         # one since retired keeps it.
         self.fields["legal_basis"].queryset = LegalReference.objects.filter(

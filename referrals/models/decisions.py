@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from audit.annulment import AnnullableModel, AnnullableQuerySet, annulment_constraint
 from audit.versioning import VersionedModel
 from core.calendar import first_day_after, last_day_within
 
@@ -73,9 +74,10 @@ class DecisionStatus(models.TextChoices):
     INTERRUPTED = "interrupted", _("Interrupted")
     CLOSED = "closed", _("Closed")
     REJECTED = "rejected", _("Rejected")
+    ANNULLED = "annulled", _("Annulled")
 
 
-class DecisionQuerySet(models.QuerySet):
+class DecisionQuerySet(AnnullableQuerySet):
     def visible_to(self, user):
         """Decisions of the clients the user may see."""
         from .clients import Client
@@ -83,7 +85,12 @@ class DecisionQuerySet(models.QuerySet):
         return self.filter(client__in=Client.objects.visible_to(user))
 
     def granted(self):
-        return self.filter(outcome__in=GRANTED_OUTCOMES)
+        """Granted decisions in effect. An annulled decision (audit.annulment)
+        was never in effect: granted() is the base of every decision figure
+        (KPI 6 in reports.kpis.decisions, the IVO report in services.ivo,
+        not_executed(), the bolots-support cover rule), so leaving annulled
+        ones out here leaves them out of all of those."""
+        return self.effective().filter(outcome__in=GRANTED_OUTCOMES)
 
     def not_executed(self):
         return self.granted().filter(executed_on__isnull=True, closed_on__isnull=True)
@@ -96,6 +103,7 @@ class DecisionQuerySet(models.QuerySet):
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
         return self.annotate(
             status=Case(
+                When(annulled_at__isnull=False, then=Value(DecisionStatus.ANNULLED)),
                 When(~Q(outcome__in=GRANTED_OUTCOMES), then=Value(DecisionStatus.REJECTED)),
                 When(closed_on__lte=on, then=Value(DecisionStatus.CLOSED)),
                 When(Q(executed_on__lte=on) & Exists(open_interruption), then=Value(DecisionStatus.INTERRUPTED)),
@@ -106,7 +114,7 @@ class DecisionQuerySet(models.QuerySet):
         )
 
 
-class Decision(VersionedModel):
+class Decision(AnnullableModel, VersionedModel):
     client = models.ForeignKey(
         "referrals.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="decisions"
     )
@@ -164,6 +172,11 @@ class Decision(VersionedModel):
                 condition=Q(executed_on__isnull=True) | Q(outcome__in=GRANTED_OUTCOMES),
                 name="referrals_decision_only_granted_executed",
             ),
+            # Annulled: who, when and a reason, all or none. services.decisions.
+            # annul_decision fills them (audit.annulment.annul); the detail
+            # page's "Makulerad" banner and DecisionQuerySet.granted/with_status
+            # (every figure and the IVO report) rely on it.
+            annulment_constraint("referrals_decision_annulment_complete"),
         ]
         indexes = [
             # A client's decisions of a kind: views.decisions.client_decisions,
@@ -204,6 +217,8 @@ class Decision(VersionedModel):
     def status_on(self, on=None):
         """The status on day `on`, from the dates; mirrors with_status()."""
         on = on or date.today()
+        if self.annulled_at is not None:
+            return DecisionStatus.ANNULLED
         if not self.is_granted:
             return DecisionStatus.REJECTED
         if self.closed_on and self.closed_on <= on:

@@ -19,14 +19,16 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, Subquery, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.annulment import AnnulmentError, annul
 from audit.models import AccessAction
 from audit.services import log_access
 from audit.tracked import save_tracked, write_fields
 from core.rules import RuleError
 
-from ..models import Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
+from ..models import Client, Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -61,6 +63,35 @@ class MissingBolotsSupport(DecisionError):
     """A granted training-apartment decision without a granted bolots-support
     decision covering its period. The decision form then offers to register
     both at once (record_decision(..., with_bolots_support=True))."""
+
+
+class LikelyDuplicate(DecisionError):
+    """The client already has a decision in effect of the same kind and date:
+    probably the same decision saved twice (it would then wait twice among
+    the non-executed decisions and be reported to IVO twice). The form asks
+    before saving; record_decision(..., allow_duplicate=True) saves anyway.
+    `existing` is that decision."""
+
+    def __init__(self, existing: Decision):
+        super().__init__(
+            _("The client already has a decision on %(kind)s dated %(date)s (registered %(created)s). "
+              "If this is another decision, tick “Save anyway”.")
+            % {"kind": str(existing.get_kind_display()).lower(), "date": _date(existing.decided_on),
+               "created": timezone.localtime(existing.created_at).strftime("%Y-%m-%d")},
+            code="likely_duplicate", field="save_anyway",
+        )
+        self.existing = existing
+
+
+def likely_duplicate(decision: Decision) -> Decision | None:
+    """The client's earliest decision in effect (not annulled) with the same
+    kind and decision date as `decision`, other than itself; or None."""
+    same = Decision.objects.effective().filter(
+        client_id=decision.client_id, kind=decision.kind, decided_on=decision.decided_on,
+    )
+    if decision.pk is not None:
+        same = same.exclude(pk=decision.pk)
+    return same.order_by("pk").first()
 
 
 def _date(day: date | None) -> str:
@@ -132,8 +163,15 @@ def _missing_support_error(decision: Decision, *, offer_both: bool) -> MissingBo
 
 
 @transaction.atomic
-def record_decision(ctx: AuditContext, decision: Decision, *, with_bolots_support: bool = False) -> Decision:
+def record_decision(
+    ctx: AuditContext, decision: Decision, *, with_bolots_support: bool = False, allow_duplicate: bool = False,
+) -> Decision:
     """Store the new, unsaved `decision` (client and fields filled in).
+
+    A decision like one the client already has (likely_duplicate) raises
+    LikelyDuplicate unless `allow_duplicate`: the user confirmed it is
+    another decision. The client's row is locked first so that two saves of
+    the same form at once are checked one after the other.
 
     A granted training-apartment decision needs a granted bolots-support
     decision covering its period. Without one, MissingBolotsSupport is raised,
@@ -144,6 +182,11 @@ def record_decision(ctx: AuditContext, decision: Decision, *, with_bolots_suppor
     if not decision.decided_by_id:
         decision.decided_by = ctx.user
     decision.created_bolots_support = None
+    Client.objects.select_for_update().filter(pk=decision.client_id).values_list("pk", flat=True).first()
+    if not allow_duplicate:
+        existing = likely_duplicate(decision)
+        if existing is not None:
+            raise LikelyDuplicate(existing)
     if needs_bolots_support(decision) and not covering_bolots_support(decision).exists():
         if not with_bolots_support:
             raise _missing_support_error(decision, offer_both=True)
@@ -180,6 +223,8 @@ def update_decision(ctx: AuditContext, decision: Decision, *, expected_version: 
 
     def check(stored: Decision) -> None:
         state["uncovered_before"] = _uncovered_training_decisions(stored.client_id)
+        if stored.annulled_at is not None:
+            raise DecisionError(_("The decision is annulled and cannot be changed."), code="annulled")
         if stored.executed_on:
             if not decision.is_granted:
                 raise DecisionError(
@@ -219,6 +264,51 @@ def update_decision(ctx: AuditContext, decision: Decision, *, expected_version: 
     ).record
 
 
+# --- Annulment -----------------------------------------------------------------
+
+
+@transaction.atomic
+def annul_decision(ctx: AuditContext, decision: Decision, reason: str, *, expected_version: int) -> Decision:
+    """Annul a decision registered by mistake (audit.annulment): it stays,
+    marked annulled with `reason`, who and when, and leaves every figure,
+    the IVO report and the non-executed list. Raises DecisionError (nothing
+    kept) when the rules refuse:
+
+    - an executed decision has had effects (a move-in, support under way):
+      it is closed, or corrected by editing, not annulled;
+    - an order that follows the decision would lose its basis: that order
+      is handled first;
+    - annulling a bolots-support decision must not leave a training-apartment
+      decision without cover (the package rule, needs_bolots_support).
+    """
+
+    def check(stored: Decision) -> None:
+        if stored.executed_on is not None:
+            raise DecisionError(
+                _("The decision was executed on %(date)s and cannot be annulled. Close it, or correct it by "
+                  "editing.") % {"date": _date(stored.executed_on)}, code="executed",
+            )
+        if stored.orders.exists():
+            raise DecisionError(
+                _("An order follows this decision. Cancel or change the order before annulling the decision."),
+                code="has_orders",
+            )
+        before = _uncovered_training_decisions(stored.client_id)
+        Decision.objects.filter(pk=stored.pk).update(annulled_at=decision.annulled_at, annulled_by=ctx.user,
+                                                     annul_reason=decision.annul_reason)
+        if _uncovered_training_decisions(stored.client_id) - before:
+            raise DecisionError(
+                _("A training-apartment decision needs this bolots-support decision. Annul or change that "
+                  "decision first."), code="needed_cover",
+            )
+
+    try:
+        annul(ctx, decision, reason, expected_version=expected_version, check=check)
+    except AnnulmentError as refusal:
+        raise DecisionError(refusal.messages[0], code=refusal.code, field=refusal.field) from None
+    return decision
+
+
 # --- Execution, interruptions, closing ------------------------------------------
 
 
@@ -241,6 +331,8 @@ def execute_decision(ctx: AuditContext, decision: Decision, on: date, note: str 
     be executed, and not before it was made. Raises DecisionError otherwise.
     """
     current = _locked(decision)
+    if current.annulled_at is not None:
+        raise DecisionError(_("The decision is annulled and cannot be executed."), code="annulled")
     if not current.is_granted:
         raise DecisionError(_("Only a granted decision can be executed."), code="not_granted")
     if current.closed_on:

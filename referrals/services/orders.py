@@ -460,3 +460,19 @@ def mark_first_visit(ctx: AuditContext, order: Order, at: datetime) -> Order:
         order.save(update_fields=["first_visit_at", "version"])
         log_access(ctx, AccessAction.UPDATE, order, note="first_visit_at")
     return order
+
+
+@transaction.atomic
+def set_first_visit(ctx: AuditContext, order: Order, at: datetime | None) -> Order:
+    """Public API for the bolots app: the order's first visit attempt was
+    annulled, so the first one is now `at` (the next attempt in effect, or
+    None: the 48-hour clock runs again). The state stays: an order under way
+    is not moved back. The caller holds the order's lock."""
+    order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if order.first_visit_at == at:
+        return order
+    claim_version(order, order.version)
+    order.first_visit_at = at
+    order.save(update_fields=["first_visit_at", "version"])
+    log_access(ctx, AccessAction.UPDATE, order, note="first_visit_at")
+    return order

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from accounts.submissions import single_submission
 from audit import reads
 from audit.conflicts import save_edit
 from audit.context import AuditContext
@@ -75,6 +76,7 @@ def client_search(request):
 
 
 @permission_required("referrals.add_client")
+@single_submission
 def client_create(request):
     form = ClientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -1,16 +1,20 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from accounts.submissions import single_submission
 from audit.conflicts import save_edit
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import history_of, log_access
+from audit.versioning import ConcurrentEditError
+from core.forms import AnnulForm, add_rule_error
 
 from ..forms.decisions import (
     CloseForm,
@@ -49,6 +53,7 @@ def client_decisions(request, pk):
 
 
 @permission_required("referrals.add_decision")
+@single_submission
 def decision_create(request, pk):
     # Opening the form shows the client (a view); saving is logged by the
     # service as a create.
@@ -64,7 +69,10 @@ def decision_create(request, pk):
                 AuditContext.from_request(request),
                 decision,
                 with_bolots_support=form.cleaned_data["with_bolots_support"],
+                allow_duplicate=form.cleaned_data["save_anyway"],
             )
+        except services.LikelyDuplicate as error:
+            form.show_save_anyway(error, error.existing, reverse("referrals:decision_detail", args=[error.existing.pk]))
         except services.MissingBolotsSupport as error:
             form.add_error(None, error)
             form.offer_bolots_support = True
@@ -98,10 +106,15 @@ def _open_interruption(decision):
 def _action_forms(request, decision, bound):
     """The forms the decision's state allows, by name; `bound` replaces one
     with the user's invalid input."""
-    if not request.user.has_perm("referrals.change_decision"):
+    if not request.user.has_perm("referrals.change_decision") or decision.is_annulled:
         return {}
+    # A decision saved by mistake (twice, on the wrong client) is annulled;
+    # an executed one has had effects and is closed instead.
+    annul = {} if decision.executed_on else {
+        "annul": bound.get("annul") or AnnulForm(prefix="annul", version=decision.version)
+    }
     if not decision.is_granted or decision.closed_on:
-        return {}
+        return annul
     today = timezone.localdate()
     forms = {}
     open_interruption = _open_interruption(decision)
@@ -116,6 +129,7 @@ def _action_forms(request, decision, bound):
         forms["delay"] = DelayReasonForm(prefix="delay", initial={"delay_reason": decision.delay_reason})
     forms["close"] = CloseForm(prefix="close", initial={"closed_on": today})
     forms.update({name: form for name, form in bound.items() if name in forms})
+    forms.update(annul)
     return forms
 
 
@@ -244,6 +258,31 @@ def decision_delay_reason(request, pk):
         lambda ctx, decision, data: services.set_delay_reason(ctx, decision, data["delay_reason"]),
         _("The reason for the delay was saved."),
     )
+
+
+@permission_required("referrals.change_decision")
+@require_POST
+def decision_annul(request, pk):
+    """Makulera: the one who may edit the decision (its unit's case
+    officers) annuls it with a reason (services.decisions.annul_decision)."""
+    decision = fetch_visible(request, _detail_queryset(), perm="referrals.change_decision", log=False, pk=pk)
+    form = AnnulForm(request.POST, prefix="annul")
+    if form.is_valid():
+        try:
+            services.annul_decision(AuditContext.from_request(request), decision, form.cleaned_data["reason"],
+                                    expected_version=form.expected_version())
+        except ConcurrentEditError:
+            form.add_error(None, _("Someone else changed the decision meanwhile. Look at it again before annulling."))
+        except services.DecisionError as error:
+            add_rule_error(form, error)
+        else:
+            messages.success(request, _("The decision is annulled. It stays in the history, marked annulled."))
+            return redirect("referrals:decision_detail", pk=decision.pk)
+    # Shown again with the message: that is a view of the decision, re-read
+    # because a refused annulment may have set fields on the instance.
+    decision = _detail_queryset().get(pk=pk)
+    log_access(AuditContext.from_request(request), AccessAction.VIEW, decision)
+    return _render_detail(request, decision, annul=form)
 
 
 CONFLICT_MESSAGE = gettext_lazy(

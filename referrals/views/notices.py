@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
+from accounts.submissions import single_submission
 from audit.conflicts import form_after_conflict, save_edit
 from audit.context import AuditContext
 from audit.services import history_of
@@ -78,6 +79,7 @@ def notice_list(request):
 
 
 @permission_required("referrals.add_evictionnotice")
+@single_submission
 def notice_create(request):
     form = EvictionNoticeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -265,6 +267,7 @@ def concern_list(request):
 
 
 @permission_required("referrals.add_concernreport")
+@single_submission
 def concern_create(request):
     form = ConcernReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import fetch_visible, permission_required
 from accounts.roles import Role
+from accounts.submissions import single_submission
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
@@ -181,6 +182,7 @@ def client_orders(request, pk):
 
 
 @permission_required("referrals.add_order")
+@single_submission
 def order_create(request):
     preset_client = _preset_client(request)
     form = OrderForm(request.POST or None, user=request.user, preset_client=preset_client)

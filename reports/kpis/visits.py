@@ -51,7 +51,8 @@ def young_adult_visits() -> Q:
 
 def visits(unit=None) -> QuerySet:
     """The visits on a unit's orders (unit: a Unit or its id; None: every unit)."""
-    return Visit.objects.filter(unit_filter(unit, "order__unit"))
+    # Annulled visits (audit.annulment) are left out of every visit figure here.
+    return Visit.objects.effective().filter(unit_filter(unit, "order__unit"))
 
 
 def visit_key(group: str, name: str) -> str:

@@ -35,7 +35,7 @@ def first_year_with_visits(unit_id: int | None) -> int | None:
     if unit_id is None:
         return None
     earliest_per_order = Subquery(
-        Visit.objects.filter(order_id=OuterRef("pk")).order_by("visited_at").values("visited_at")[:1]
+        Visit.objects.effective().filter(order_id=OuterRef("pk")).order_by("visited_at").values("visited_at")[:1]
     )
     first = (
         Order.objects.filter(unit_id=unit_id)
