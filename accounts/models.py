@@ -222,6 +222,8 @@ class FormSubmission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
         constraints = [
             # accounts.submissions.single_submission relies on it: a second
             # POST of the same token waits for the first and then fails here.

@@ -45,6 +45,7 @@ AUDIT_LABELS = {
         "read by ": _("Shown on the page"),
         "read": _("Shown on a page"),
         "search ": _("Search"),
+        "annulled": _("Annulled"),
     },
 }
 

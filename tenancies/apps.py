@@ -48,6 +48,8 @@ class TenanciesConfig(AppConfig):
             "action_taken": _("Action taken on the complaint"),
             "status": _("Apartment status changed"),
             "import": _("Changed by the register import"),
+            "link_decision": _("Decision linked to the tenancy"),
+            "address: move_in": _("Registered address changed by the move-in"),
         },
     }
     role_permissions = {

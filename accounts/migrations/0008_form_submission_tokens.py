@@ -25,6 +25,8 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
+                'verbose_name': 'form submission',
+                'verbose_name_plural': 'form submissions',
                 'indexes': [models.Index(fields=['user', 'created_at'], name='accounts_formsub_age_idx')],
                 'constraints': [models.UniqueConstraint(fields=('user', 'token'), name='accounts_formsubmission_one_per_token')],
             },
