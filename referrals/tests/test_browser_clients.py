@@ -27,7 +27,7 @@ def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_of
 
     page.get_by_label("Förnamn").fill("Tilda")
     page.get_by_label("Efternamn").fill("Påhittad")
-    number_field = page.get_by_label("Personnummer")
+    number_field = page.locator("main").get_by_label("Personnummer")
     number_field.fill(f"{digits[2:8]}-{digits[8:11]}{wrong_check}")
     page.get_by_label("Missbruk").check()
     page.get_by_role("button", name="Spara").click()
@@ -48,7 +48,7 @@ def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_of
 
     menu(page, "Klienter")
     page.get_by_label("Sök på namn eller personnummer").fill(digits[8:])
-    page.get_by_role("button", name="Sök", exact=True).click()
+    page.locator("main").get_by_role("button", name="Sök", exact=True).click()
     result = page.get_by_role("link", name="Tilda Påhittad")
     result.wait_for()
     assert digits[8:] not in page.url
