@@ -42,6 +42,8 @@ class BolotsConfig(AppConfig):
     # Panels on the order page (referrals.order_panels).
     order_panels = [
         {"slot": "ended", "template": "bolots/orders/_own_notes_panel.html", "order": 10},
+        {"slot": "details", "template": "bolots/orders/_visit_panel.html", "perm": "bolots.add_visit",
+         "context": "bolots.orders_panel.visit_panel_context", "order": 5},
         {"slot": "details", "template": "bolots/orders/_frequency_panel.html",
          "perm": "bolots.view_frequencychange", "order": 10},
     ]
