@@ -36,6 +36,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -51,6 +52,7 @@ from audit.tracked import save_tracked
 from core.dates import day_after, day_before
 from core.formatting import decimal_text, kr
 from core.rules import RuleError
+from referrals import protection
 from referrals.models import ProtectionLevel
 
 from ..models import Apartment, ApartmentStatus, Tenancy
@@ -408,7 +410,25 @@ def with_list_facts(apartments: QuerySet[Apartment], user: User, today: date) ->
     current tenant's name and protection (for users who may see tenancies;
     names are not protected data, addresses are and are never read here)
     and the days vacant."""
-    apartments = apartments.annotate(days_vacant=days_vacant_expression(today))
+    days_vacant = days_vacant_expression(today)
+    if not protection.sees_every_tenant(user):
+        # A protected tenant's move-out date would connect the apartment with
+        # the client's own tab, which shows the date (referrals.protection,
+        # mask_timeline on the apartment page): the days vacant that follow
+        # it are NULL for users without the permission, so that the row,
+        # the vacancy cost, the total and the longest-vacant order all leave
+        # it out.
+        last_tenant_level = Subquery(
+            Tenancy.objects.filter(apartment=OuterRef("pk"), end_date__isnull=False)
+            .order_by("-end_date").values("client__protection_level")[:1],
+            output_field=CharField(),
+        )
+        apartments = apartments.annotate(last_tenant_level=last_tenant_level)
+        days_vacant = Case(
+            When(Q(last_tenant_level__isnull=False) & ~Q(last_tenant_level=ProtectionLevel.NONE), then=Value(None)),
+            default=days_vacant, output_field=IntegerField(),
+        )
+    apartments = apartments.annotate(days_vacant=days_vacant)
     if user.has_perm("tenancies.view_tenancy"):
         current = Tenancy.objects.visible_to(user).filter(apartment=OuterRef("pk")).held_on(today)
         apartments = apartments.annotate(
