@@ -33,7 +33,7 @@ def seed(ctx: DemoContext) -> None:
         .select_related("client")
         .order_by("client_id", "decided_on", "pk")
     )
-    plans, seen = [], set()
+    plans, seen, officers_with_one_due = [], set(), set()
     for decision in decisions:
         if decision.client_id in seen:
             continue
@@ -46,6 +46,13 @@ def seed(ctx: DemoContext) -> None:
         next_review = add_months(established, REVIEW_INTERVAL_MONTHS)
         while next_review < target:
             next_review = add_months(next_review, REVIEW_INTERVAL_MONTHS)
+        # Every case officer's first plan is due within the week, so that
+        # "Att göra" shows a plan review for each of them whatever ids the
+        # database hands out (the spread above follows the client's id).
+        officer_id = decision.client.responsible_officer_id
+        if officer_id is not None and officer_id not in officers_with_one_due:
+            officers_with_one_due.add(officer_id)
+            next_review = ctx.today + timedelta(days=7)
         plans.append(IndividualPlan(
             client_id=decision.client_id, established_on=established, next_review_on=next_review,
             created_by_id=decision.client.responsible_officer_id or decision.decided_by_id,
