@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tenancies",
     "bolots",
     "reports",
+    "logreview",
     # Demo data (seed_demo, demo_code): on top, imported by no app.
     "demo",
 ]

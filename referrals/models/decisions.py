@@ -143,6 +143,27 @@ class Decision(AnnullableModel, VersionedModel):
         _("reason for the delay"), max_length=300, blank=True,
         help_text=_("Why the decision has not been executed; reported to IVO."),
     )
+    # What IVO's individual report asks beside the reason for the delay
+    # (docs/ivo.md "The individual report"); edited through
+    # services.decisions with save_tracked, shown in the report's section
+    # "Uppgifter om beslutet".
+    consequences = models.TextField(
+        _("consequences for the person"), blank=True,
+        help_text=_("What the delay means for the person; reported to IVO."),
+    )
+    interim_support = models.TextField(
+        _("interim support"), blank=True,
+        help_text=_("Support given while the person waits; reported to IVO."),
+    )
+    # A partly executed decision: part of the assistance has started
+    # (partly_executed_on), the rest has not (unexecuted_part). It stays
+    # reportable for the part not executed until executed_on is set
+    # (services.ivo); executed_on means the whole service has started.
+    partly_executed_on = models.DateField(_("partly executed on"), null=True, blank=True)
+    unexecuted_part = models.CharField(
+        _("part not executed"), max_length=300, blank=True,
+        help_text=_("What of the decision has not started yet."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = DecisionQuerySet.as_manager()
