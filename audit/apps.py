@@ -21,3 +21,14 @@ class AuditConfig(AppConfig):
         connection_created.connect(db_guards.on_connection_created, dispatch_uid="audit_db_guards")
         pre_migrate.connect(db_guards.on_pre_migrate, dispatch_uid="audit_db_guards_pre")
         post_migrate.connect(db_guards.on_post_migrate, dispatch_uid="audit_db_guards_post")
+        # A culled person's name, number and changed values leave the
+        # evidence tables, inside the person's transaction (audit.redaction).
+        from core.signals import client_culled
+
+        client_culled.connect(_redact_culled_client, dispatch_uid="audit_redact_culled_client")
+
+
+def _redact_culled_client(sender, client_id, reference, **kwargs):
+    from .redaction import redact_client
+
+    redact_client(client_id, reference)

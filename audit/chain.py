@@ -30,6 +30,22 @@ that a column added later with an empty default does not break the hashes
 of older rows. A migration that adds a column with any other default, or
 renames a hashed column, must re-seal the chain (audit.migrations.0004 shows
 how) or the verification fails for the older rows.
+
+Redaction (culling, docs/culling.md "The access log after culling"): in the
+two tables that hold a person's data (`REDACTABLE`: the access log's name
+and number snapshots, the change history's old and new values) those
+columns are hashed apart: the link is
+
+    HMAC-SHA256(key, previous hash + "\n" + the row's other content + "\n"
+                + personal digest)
+
+with personal digest = HMAC-SHA256(key, the personal columns' content). When
+a person is culled, audit.redaction records each row's personal digest in
+the chained table `RedactedRow` and overwrites the personal columns; the
+verifier then takes the recorded digest for that row, checks that its
+personal columns hold exactly the redaction values, and still hashes every
+other column itself. The other evidence tables keep the plain link above
+(their hashes did not change when redaction came, migration 0006).
 """
 
 from __future__ import annotations
@@ -58,6 +74,27 @@ if TYPE_CHECKING:
 # Columns that are not part of a row's content: the id is given by the
 # database after the hash is made; the hash cannot contain itself.
 _NOT_HASHED = {"chain_hash"}
+
+# The columns that culling may overwrite (audit.redaction), by table, with
+# the values they get: the access log keeps its rows but not who the person
+# was, the change history keeps which field changed, who and when, but not
+# the values (the file's content). Keyed by table name so that migrations'
+# historical models hash the same way. audit.db_guards, db_roles and
+# migration 0006's trigger allow UPDATE of exactly these columns to exactly
+# these values; anything else stays refused.
+REDACTABLE: dict[str, tuple[str, ...]] = {
+    "audit_accesslogentry": ("client_label", "client_number"),
+    "audit_fieldchange": ("old_value", "new_value"),
+}
+
+
+def redaction_values(table: str, reference: str) -> dict[str, str]:
+    """What the personal columns of a culled person's row in `table` hold."""
+    if table == "audit_accesslogentry":
+        return {"client_label": reference, "client_number": ""}
+    if table == "audit_fieldchange":
+        return {"old_value": "", "new_value": ""}
+    raise ValueError(f"{table} has no redactable columns")
 
 
 def chain_key() -> bytes:
@@ -103,11 +140,14 @@ def _canonical(field: models.Field, value: Any) -> Any:
     return str(value)
 
 
-def content(obj: models.Model) -> bytes:
-    """The bytes that a row's hash covers."""
+def content(obj: models.Model, *, only: Sequence[str] | None = None, without: Sequence[str] = ()) -> bytes:
+    """The bytes that a row's hash covers (all its columns, or `only` those,
+    or all `without` those)."""
     values = {}
     for field in obj._meta.concrete_fields:
-        if field.primary_key or field.attname in _NOT_HASHED:
+        if field.primary_key or field.attname in _NOT_HASHED or field.attname in without:
+            continue
+        if only is not None and field.attname not in only:
             continue
         value = _canonical(field, getattr(obj, field.attname))
         if value is None or value == "":
@@ -118,7 +158,29 @@ def content(obj: models.Model) -> bytes:
     ).encode()
 
 
-def link_hash(previous_hash: str, obj: models.Model, key: bytes) -> str:
+def personal_digest(obj: models.Model, key: bytes) -> str:
+    """The HMAC of a row's redactable columns: what audit.redaction keeps of
+    them (keyed, so the digest does not give the name or number away to
+    whoever lacks the chain key)."""
+    only = REDACTABLE[obj._meta.db_table]
+    return hmac.new(key, content(obj, only=only), hashlib.sha256).hexdigest()
+
+
+def link_hash(previous_hash: str, obj: models.Model, key: bytes, *, recorded_digest: str | None = None) -> str:
+    """The row's chain hash. `recorded_digest` stands in for the personal
+    columns of a redacted row (audit.redaction)."""
+    personal = REDACTABLE.get(obj._meta.db_table)
+    if personal is None:
+        return link_hash_v1(previous_hash, obj, key)
+    digest = recorded_digest if recorded_digest is not None else personal_digest(obj, key)
+    message = previous_hash.encode() + b"\n" + content(obj, without=personal) + b"\n" + digest.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def link_hash_v1(previous_hash: str, obj: models.Model, key: bytes) -> str:
+    """The link before redaction existed (migrations 0004–0005), and still
+    the link of the tables without redactable columns. Migration 0006
+    verifies the redactable tables in this format before re-sealing them."""
     return hmac.new(key, previous_hash.encode() + b"\n" + content(obj), hashlib.sha256).hexdigest()
 
 
@@ -168,7 +230,7 @@ def sealing(model: type[models.Model], objs: Sequence[models.Model]) -> Iterator
 
 def seal_existing(
     model: type[models.Model], head_model: type[models.Model], *, using: str = "default", batch: int = 1000,
-) -> None:
+) -> tuple[int, str]:
     """Number and hash the rows of `model` already in the table, in id order
     (for migrations: `model` and `head_model` are historical models, and
     the caller has lifted the append-only trigger)."""
@@ -188,6 +250,7 @@ def seal_existing(
     head_model.objects.using(using).update_or_create(
         table=model._meta.db_table, defaults={"seq": seq, "hash": previous}
     )
+    return seq, previous
 
 
 # --- Verification ---------------------------------------------------------
@@ -218,8 +281,36 @@ class ChainReport:
         return not self.problems
 
 
+def _redactions(table: str, head_seq: int, using: str) -> Iterator[Any]:
+    """The redaction records of `table`'s rows, in chain order (a merge join
+    with the rows, so the walk holds one record at a time)."""
+    if table not in REDACTABLE:
+        return iter(())
+    from .models import RedactedRow
+
+    return (
+        RedactedRow._base_manager.using(using)
+        .filter(table=table, row_seq__lte=head_seq)
+        .order_by("row_seq", "chain_seq")
+        .values_list("row_seq", "client_id", "reference", "personal_digest")
+        .iterator(chunk_size=2000)
+    )
+
+
+def _check_redacted(row: models.Model, record: tuple) -> str | None:
+    """Why a redacted row's personal columns are not what redaction wrote."""
+    _seq, client_id, reference, _digest = record
+    if row.client_id != client_id:
+        return "is recorded as redacted for another client"
+    expected = redaction_values(row._meta.db_table, reference)
+    if any(getattr(row, column) != value for column, value in expected.items()):
+        return "was redacted, but its personal columns hold other values than the redaction wrote"
+    return None
+
+
 def verify_chain(
     model: type[models.Model], *, anchor: tuple[int, str] | None = None, using: str = "default", chunk_size: int = 2000,
+    link: Any = None,
 ) -> ChainReport:
     """Walk `model`'s chain up to its head and report every broken link.
 
@@ -237,14 +328,28 @@ def verify_chain(
     expected_seq, previous, previous_id = 1, "", None
     anchor_seen = anchor is None or anchor[0] == 0
     rows = model._base_manager.using(using).filter(chain_seq__lte=report.head_seq).order_by("chain_seq")
+    # `link` is link_hash_v1 for migration 0006's check of the old format;
+    # that format knew no redaction.
+    redactions = _redactions(table, report.head_seq, using) if link is None else iter(())
+    link = link or link_hash
+    record = next(redactions, None)
     for row in rows.iterator(chunk_size=chunk_size):
         report.rows += 1
+        while record is not None and record[0] < row.chain_seq:
+            record = next(redactions, None)
+        recorded = record if record is not None and record[0] == row.chain_seq else None
+        if recorded is not None:
+            problem = _check_redacted(row, recorded)
+            if problem:
+                report.problems.append(Problem(table, row.pk, row.chain_seq, problem))
         if row.chain_seq != expected_seq:
             report.problems.append(Problem(
                 table, None, expected_seq,
                 f"rows at positions {expected_seq}–{row.chain_seq - 1} are missing (deleted)",
             ))
-        elif link_hash(previous, row, key) != row.chain_hash:
+        elif (
+            link(previous, row, key, recorded_digest=recorded[3]) if recorded is not None else link(previous, row, key)
+        ) != row.chain_hash:
             report.problems.append(Problem(
                 table, row.pk, row.chain_seq,
                 "does not match its hash: the row was altered, or moved from another position",
@@ -279,3 +384,56 @@ def verify_chain(
             f"the previous verification found the chain ending at position {anchor[0]}; it is now shorter",
         ))
     return report
+
+
+# --- Migration 0006: the redactable tables move to the split link ---------
+
+RESEALED_MODELS = ("AccessLogEntry", "FieldChange")
+
+
+def reseal_redactable(get_model: Any, *, using: str = "default") -> int:
+    """Verify the access log and the change history in the old link format
+    (against the last intact verification's anchors) and re-seal them in
+    the new one; return the number of rows re-sealed.
+
+    A chain that is not intact is not re-sealed: that would give tampered
+    rows valid hashes. The migration stops instead, naming the rows, for
+    someone to investigate (docs/culling.md). `get_model(name)` gives the
+    (historical) audit model; the caller has lifted the append-only guards.
+    When rows were re-sealed, a verification record is appended whose chain
+    ends are the new heads, so that the next verify_log anchors on those
+    rather than on hashes that no longer exist.
+    """
+    head_model = get_model("LogChainHead")
+    verification_model = get_model("LogVerification")
+    previous = verification_model._base_manager.using(using).filter(ok=True).order_by("-chain_seq").first()
+    anchors = (previous.heads or {}) if previous is not None else {}
+    reports = []
+    for name in RESEALED_MODELS:
+        model = get_model(name)
+        anchor = anchors.get(model._meta.db_table)
+        reports.append(verify_chain(model, anchor=tuple(anchor) if anchor else None, using=using, link=link_hash_v1))
+    problems = [str(problem) for report in reports for problem in report.problems]
+    if problems:
+        raise RuntimeError(
+            "The access log's chain is broken; it is not re-sealed (that would hide the tampering):\n"
+            + "\n".join(problems[:50])
+        )
+    rows = sum(report.rows for report in reports)
+    if not rows:
+        return 0
+    for name in RESEALED_MODELS:
+        seal_existing(get_model(name), head_model, using=using)
+    heads = {head.table: [head.seq, head.hash] for head in head_model.objects.using(using).all()}
+    own = heads.get(verification_model._meta.db_table, [0, ""])
+    now = timezone.now()
+    record = verification_model(
+        at=now, finished_at=now, trigger="reseal", ok=True, rows_checked=rows,
+        problems="", heads=heads, chain_seq=own[0] + 1,
+    )
+    record.chain_hash = link_hash(own[1], record, chain_key())
+    record.save(using=using)
+    head_model.objects.using(using).update_or_create(
+        table=verification_model._meta.db_table, defaults={"seq": record.chain_seq, "hash": record.chain_hash}
+    )
+    return rows

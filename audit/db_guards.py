@@ -13,7 +13,13 @@ model/queryset guards that go through the application's own connections:
   a row marked as new all fail), and refusing to move a chain head back;
 - `PRAGMA recursive_triggers`, so that `INSERT OR REPLACE` over an existing
   row (a delete plus an insert) fires the DELETE trigger;
-- an authorizer refusing DROP TABLE, ALTER TABLE (rename, add or drop a
+- the one exception (audit.redaction): the UPDATE trigger of the access log
+  and the change history lets through setting a row's personal columns
+  (audit.chain.REDACTABLE) to the redaction values when a `RedactedRow`
+  for that row, client and reference exists and that redaction runs in
+  this process now, every other column unchanged;
+- an authorizer refusing UPDATE of any other column of an evidence table
+  (at prepare time, before a trigger runs), DROP TABLE, ALTER TABLE (rename, add or drop a
   column), CREATE or DROP TRIGGER on those tables, and turning
   `writable_schema` or `recursive_triggers` off.
 
@@ -79,9 +85,26 @@ _DDL_ON_TABLE = {
 _GUARDING_PRAGMAS = {"writable_schema", "recursive_triggers"}
 
 
+_updatable: dict[str, set[str]] | None = None
+
+
+def _update_refused(table, column) -> bool:
+    """An UPDATE of an evidence table's column other than the redactable ones."""
+    global _updatable
+    if _updatable is None:
+        from .chain import REDACTABLE
+
+        _updatable = {table: set(columns) for table, columns in REDACTABLE.items()}
+    if table is None or not _protected(table) or table.lower() == HEAD_TABLE:
+        return False
+    return column not in _updatable.get(table.lower(), ())
+
+
 def _authorizer(action, arg1, arg2, dbname, source):
     if not guards_active():
         return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_UPDATE and _update_refused(arg1, arg2):
+        return sqlite3.SQLITE_DENY
     index = _DDL_ON_TABLE.get(action)
     if index is not None and _protected((arg1, arg2)[index]):
         return sqlite3.SQLITE_DENY
@@ -97,11 +120,19 @@ def _guard_function():
     return 1 if guards_active() else 0
 
 
+def _redacting_function(reference):
+    # 1 while audit.redaction.redact_client runs for `reference` here.
+    from .redaction import is_open
+
+    return 1 if reference is not None and is_open(reference) else 0
+
+
 def on_connection_created(sender, connection, **kwargs):
     if connection.vendor != "sqlite":
         return
     raw = connection.connection
     raw.create_function("bolots_log_guard", 0, _guard_function)
+    raw.create_function("bolots_redacting", 1, _redacting_function)
     raw.execute("PRAGMA recursive_triggers = ON")
     raw.set_authorizer(_authorizer)
 
@@ -124,13 +155,43 @@ def on_post_migrate(sender, using="default", **kwargs):
         _migrating = False
 
 
-def trigger_sql(tables) -> list[str]:
+def redaction_allowed_sql(table: str, columns: list[str]) -> str:
+    """SQLite condition: this UPDATE is a redaction (audit.redaction): the
+    personal columns get the redaction values of a RedactedRow recorded for
+    this row and client by a redaction running now; every other column
+    (`columns` is all of them) unchanged."""
+    from .chain import REDACTABLE, redaction_values
+
+    personal = REDACTABLE[table]
+    unchanged = " AND ".join(f'NEW."{column}" IS OLD."{column}"' for column in columns if column not in personal)
+    values = redaction_values(table, "\0")
+    wanted = " AND ".join(
+        f'NEW."{column}" IS r.reference' if value == "\0" else f"NEW.\"{column}\" IS '{value}'"
+        for column, value in values.items()
+    )
+    return (
+        f"({unchanged} AND EXISTS (SELECT 1 FROM audit_redactedrow r WHERE r.\"table\" = '{table}' "
+        f"AND r.row_seq = OLD.chain_seq AND r.client_id IS OLD.client_id AND bolots_redacting(r.reference) "
+        f"AND {wanted}))"
+    )
+
+
+def trigger_sql(tables, columns=None) -> list[str]:
+    """`columns`: every column of each redactable table (for the exception)."""
+    from .chain import REDACTABLE
+
     statements = []
     for table in sorted(tables):
         for operation in ("UPDATE", "DELETE"):
+            condition = "bolots_log_guard()"
+            if operation == "UPDATE" and table in REDACTABLE and columns and table in columns:
+                condition += f" AND NOT {redaction_allowed_sql(table, columns[table])}"
+                # Dropped and created anew each time: a column added since
+                # must be in the "unchanged" list.
+                statements.append(f"DROP TRIGGER IF EXISTS {table}_no_update")
             statements.append(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
-                f"WHEN bolots_log_guard() BEGIN "
+                f"WHEN {condition} BEGIN "
                 f"SELECT RAISE(ABORT, 'audit rows are append-only: {operation} on {table} refused'); END"
             )
         # The chain head follows the last row inserted (audit.chain).
@@ -198,6 +259,59 @@ def install_triggers(connection):
     tables = {table for table in protected_tables() if table in existing and table != HEAD_TABLE}
     if HEAD_TABLE not in existing:
         return
+    columns = {}
     with lifted(), connection.cursor() as cursor:
-        for statement in trigger_sql(tables):
+        if "audit_redactedrow" in existing:
+            for table in tables:
+                columns[table] = [
+                    column.name for column in connection.introspection.get_table_description(cursor, table)
+                ]
+        for statement in trigger_sql(tables, columns):
             cursor.execute(statement)
+
+
+# PostgreSQL's share of the redaction exception (migration 0006): the
+# append-only trigger of the access log and the change history runs this
+# function instead of audit_reject_change(). It lets an UPDATE through only
+# when every column but the personal ones (audit.chain.REDACTABLE) is
+# unchanged, a RedactedRow for this row and client was inserted by this
+# very transaction (its xmin is in progress, and rows of other transactions
+# in progress are invisible), and the personal columns get that record's
+# redaction values (audit.chain.redaction_values). The runtime role may
+# UPDATE only those columns anyway (db_roles' column grants).
+POSTGRESQL_REDACTION_GUARD = """
+CREATE OR REPLACE FUNCTION audit_reject_change_except_redaction() RETURNS trigger AS $$
+DECLARE
+    personal text[];
+    new_row jsonb;
+    ref text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF TG_TABLE_NAME = 'audit_accesslogentry' THEN
+            personal := ARRAY['client_label', 'client_number'];
+        ELSIF TG_TABLE_NAME = 'audit_fieldchange' THEN
+            personal := ARRAY['old_value', 'new_value'];
+        END IF;
+        new_row := to_jsonb(NEW);
+        IF personal IS NOT NULL AND (new_row - personal) = (to_jsonb(OLD) - personal) THEN
+            SELECT r.reference INTO ref FROM audit_redactedrow r
+            WHERE r."table" = TG_TABLE_NAME AND r.row_seq = OLD.chain_seq
+              AND r.client_id = (new_row ->> 'client_id')::bigint
+              AND pg_xact_status(
+                  (((pg_current_xact_id()::text::bigint >> 32) << 32) | r.xmin::text::bigint)::text::xid8
+              ) = 'in progress';
+            IF FOUND AND (
+                (TG_TABLE_NAME = 'audit_accesslogentry'
+                 AND new_row ->> 'client_label' = ref AND new_row ->> 'client_number' = '')
+                OR (TG_TABLE_NAME = 'audit_fieldchange'
+                 AND new_row ->> 'old_value' = '' AND new_row ->> 'new_value' = '')
+            ) THEN
+                RETURN NEW;
+            END IF;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'audit rows are append-only: % on % refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""

@@ -285,3 +285,34 @@ class LogVerification(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'}"
+
+
+class RedactedRow(AppendOnlyModel):
+    """One evidence row whose personal columns were overwritten when its
+    person was culled (audit.redaction): which row, for which client id, by
+    which culling reference, and the keyed digest of the columns as they
+    were, which the hash chain needs to go on verifying that row
+    (audit.chain, "Redaction"). Append-only and chained itself, so a
+    redaction cannot be undone, forged or hidden; no personal data."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    table = models.CharField(_("table"), max_length=100)
+    row_seq = models.PositiveBigIntegerField(_("row's chain position"))
+    client_id = models.PositiveBigIntegerField(_("client id"))
+    reference = models.CharField(_("culling reference"), max_length=40)
+    personal_digest = models.CharField(_("digest of the removed values"), max_length=64)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("redacted log row")
+        verbose_name_plural = _("redacted log rows")
+        ordering = ["table", "row_seq"]
+        constraints = [
+            *AppendOnlyModel.Meta.constraints,
+            # A row is redacted once. audit.chain.verify_chain merges these
+            # with the rows by (table, row_seq), and the UPDATE guards
+            # (audit.db_guards, migration 0006) look one up per row.
+            models.UniqueConstraint(fields=["table", "row_seq"], name="audit_redactedrow_row_uniq"),
+        ]
+
+    def __str__(self):
+        return f"{self.table}:{self.row_seq} {self.reference}"

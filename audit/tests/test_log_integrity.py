@@ -36,6 +36,9 @@ from audit.testing import RUNTIME_ROLE, owner_cursor
 from audit.verification import run_verification
 
 LOG_TABLES = ["audit_accesslogentry", "audit_accountevent", "audit_fieldchange", "audit_logverification"]
+# Every evidence table: the logs and the redaction records (audit.redaction,
+# tested in test_redaction.py).
+EVIDENCE_TABLES = sorted([*LOG_TABLES, "audit_redactedrow"])
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and privileges exist on PostgreSQL")
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite guards (audit.db_guards)")
@@ -158,9 +161,9 @@ def test_db_roles_is_idempotent_and_grants_exactly_what_the_runtime_role_needs()
         owner.close()
 
     assert first == second
-    assert first["evidence"] == len(LOG_TABLES)
+    assert first["evidence"] == len(EVIDENCE_TABLES)
     with connection.cursor() as cursor:
-        for table in LOG_TABLES:
+        for table in EVIDENCE_TABLES:
             cursor.execute(
                 "SELECT privilege_type FROM information_schema.role_table_grants "
                 "WHERE grantee = %s AND table_name = %s ORDER BY 1",

@@ -6,7 +6,10 @@ roles production runs with (docs/deploy.md, "Database roles").
 - RUNTIME is what the web processes and workers log in as: SELECT, INSERT,
   UPDATE and DELETE on ordinary tables, but only SELECT and INSERT on the
   evidence tables (every AppendOnlyModel: access log, change history,
-  account log, log verifications), SELECT and UPDATE on the chain heads,
+  account log, log verifications, redacted rows) with one exception:
+  UPDATE of just the redactable columns of the access log and the change
+  history (audit.chain.REDACTABLE; culling's redaction, audit.redaction,
+  which a trigger still checks row by row), SELECT and UPDATE on the chain heads,
   SELECT on django_migrations, and no DDL at all: as it owns nothing it can
   neither TRUNCATE, ALTER, DROP, disable a trigger nor replace a function.
 
@@ -24,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, transaction
 from psycopg import sql
 
-from audit.chain import chained_models
+from audit.chain import REDACTABLE, chained_models
 from audit.db_guards import HEAD_TABLE
 
 READ_ONLY_TABLES = {"django_migrations"}
@@ -115,13 +118,22 @@ def grant(cursor, database, owner, runtime, *, stdout=None):
         else:
             privileges, group = "SELECT, INSERT, UPDATE, DELETE", "ordinary"
         cursor.execute(sql.SQL("GRANT {} ON TABLE {} TO {}").format(sql.SQL(privileges), ident(name), ident(runtime)))
+        if name in evidence and name in REDACTABLE:
+            # Column-level: REVOKE ALL above removes these too, so re-running
+            # grants exactly this again (idempotent).
+            cursor.execute(sql.SQL("GRANT UPDATE ({}) ON TABLE {} TO {}").format(
+                sql.SQL(", ").join(ident(column) for column in REDACTABLE[name]), ident(name), ident(runtime),
+            ))
         summary[group] += 1
     # nextval() for the id columns; not UPDATE (setval).
     cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident(runtime)))
     if stdout:
+        redactable = ", ".join(f"{table}({', '.join(columns)})" for table, columns in sorted(REDACTABLE.items()))
         stdout.write(
             f"{runtime}: INSERT and SELECT only on {summary['evidence']} evidence tables "
-            f"({', '.join(sorted(evidence))}); SELECT, INSERT, UPDATE on the chain heads; "
+            f"({', '.join(sorted(evidence))}), UPDATE of the redactable columns "
+            f"({redactable}); "
+            f"SELECT, INSERT, UPDATE on the chain heads; "
             f"SELECT only on {summary['read-only']}; full DML on {summary['ordinary']} other tables; no DDL."
         )
     return summary
