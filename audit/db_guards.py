@@ -294,19 +294,29 @@ BEGIN
         END IF;
         new_row := to_jsonb(NEW);
         IF personal IS NOT NULL AND (new_row - personal) = (to_jsonb(OLD) - personal) THEN
-            SELECT r.reference INTO ref FROM audit_redactedrow r
-            WHERE r."table" = TG_TABLE_NAME AND r.row_seq = OLD.chain_seq
-              AND r.client_id = (new_row ->> 'client_id')::bigint
-              AND pg_xact_status(
-                  (((pg_current_xact_id()::text::bigint >> 32) << 32) | r.xmin::text::bigint)::text::xid8
-              ) = 'in progress';
-            IF FOUND AND (
-                (TG_TABLE_NAME = 'audit_accesslogentry'
-                 AND new_row ->> 'client_label' = ref AND new_row ->> 'client_number' = '')
-                OR (TG_TABLE_NAME = 'audit_fieldchange'
-                 AND new_row ->> 'old_value' = '' AND new_row ->> 'new_value' = '')
-            ) THEN
-                RETURN NEW;
+            -- The table name as a literal in each branch: compared with
+            -- TG_TABLE_NAME the cached plan did not use the unique index
+            -- (audit_redactedrow_row_uniq) and scanned every record per row.
+            IF TG_TABLE_NAME = 'audit_accesslogentry' THEN
+                SELECT r.reference INTO ref FROM audit_redactedrow r
+                WHERE r."table" = 'audit_accesslogentry' AND r.row_seq = OLD.chain_seq
+                  AND r.client_id = (new_row ->> 'client_id')::bigint
+                  AND pg_xact_status(
+                      (((pg_current_xact_id()::text::bigint >> 32) << 32) | r.xmin::text::bigint)::text::xid8
+                  ) = 'in progress';
+                IF FOUND AND new_row ->> 'client_label' = ref AND new_row ->> 'client_number' = '' THEN
+                    RETURN NEW;
+                END IF;
+            ELSE
+                SELECT r.reference INTO ref FROM audit_redactedrow r
+                WHERE r."table" = 'audit_fieldchange' AND r.row_seq = OLD.chain_seq
+                  AND r.client_id = (new_row ->> 'client_id')::bigint
+                  AND pg_xact_status(
+                      (((pg_current_xact_id()::text::bigint >> 32) << 32) | r.xmin::text::bigint)::text::xid8
+                  ) = 'in progress';
+                IF FOUND AND new_row ->> 'old_value' = '' AND new_row ->> 'new_value' = '' THEN
+                    RETURN NEW;
+                END IF;
             END IF;
         END IF;
     END IF;
