@@ -184,11 +184,13 @@ def trigger_sql(tables, columns=None) -> list[str]:
     for table in sorted(tables):
         for operation in ("UPDATE", "DELETE"):
             condition = "bolots_log_guard()"
-            if operation == "UPDATE" and table in REDACTABLE and columns and table in columns:
-                condition += f" AND NOT {redaction_allowed_sql(table, columns[table])}"
+            if operation == "UPDATE" and table in REDACTABLE:
                 # Dropped and created anew each time: a column added since
-                # must be in the "unchanged" list.
+                # must be in the "unchanged" list, and without the records'
+                # table (migrated back before 0006) the exception must go.
                 statements.append(f"DROP TRIGGER IF EXISTS {table}_no_update")
+                if columns and table in columns:
+                    condition += f" AND NOT {redaction_allowed_sql(table, columns[table])}"
             statements.append(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
                 f"WHEN {condition} BEGIN "
