@@ -28,6 +28,7 @@ from referrals.models import (
     ErrandType,
     EvictionNotice,
     LegalReference,
+    LegalTopic,
     NoticeOutcome,
     NoticeReason,
     NoticeSource,
@@ -38,6 +39,7 @@ from referrals.models import (
     ProtectionLevel,
 )
 from referrals.models.decisions import REPORTING_MONTHS
+from referrals.services.legal import reference_for
 from referrals.services.notices import outreach_assignment, prevention_assignment
 
 from .bulk import InstanceMaker, insert_many
@@ -100,9 +102,11 @@ class _Casework(OrderLife):
                      (Decision, Order, OrderEvent, EvictionNotice, ContactAttempt, ConcernReport)}
         self.decisions, self.orders, self.events = [], [], []
         self.notices, self.attempts, self.concerns = [], [], []
-        references = {ref.code: ref for ref in LegalReference.objects.all()}
-        self.old_act = references.get("4 kap. 1 § SoL (2001:453)") or next(iter(references.values()))
-        self.new_act = references.get("3 kap. 2 § SoL (2025:400)") or self.old_act
+        # The right to assistance under the act in force on the decision day
+        # (referrals.services.legal): decisions from 1 July 2025 on use SoL 2025:400.
+        any_reference = LegalReference.objects.order_by("pk").first()
+        self.old_act = reference_for(LegalTopic.ASSISTANCE, date(2025, 6, 30)) or any_reference
+        self.new_act = reference_for(LegalTopic.ASSISTANCE, date(2025, 7, 1)) or self.old_act
         self.clients_by_unit = {}
         for row in (
             Client.objects.filter(unit__in=ctx.units)

@@ -71,6 +71,8 @@ ROUTES = {
     "referrals:decision_resume": lambda w: [{"pk": w.objects["decision"].pk, "interruption_pk": w.objects["interruption"].pk}],
     "referrals:decision_close": _pk("decision"),
     "referrals:decision_offer_add": _pk("decision"),
+    "referrals:decision_offer_edit": lambda w: [{"pk": w.objects["decision"].pk, "offer_pk": w.objects["offer"].pk}],
+    "referrals:decision_ivo_details": _pk("decision"),
     "referrals:decision_delay_reason": _pk("decision"),
     "referrals:decision_annul": _pk("decision"),
     "referrals:client_plan": _both_clients(),

@@ -151,3 +151,13 @@ def test_the_same_seed_gives_the_same_casework():
 
     assert casework_for(7) == casework_for(7)
     assert casework_for(7) != casework_for(8)
+
+
+def test_demo_decisions_are_made_under_the_act_in_force_on_their_date(seeded):
+    # SFS 2025:400 replaced 2001:453 on 1 July 2025 (docs/ivo.md "Legal references").
+    change = date(2025, 7, 1)
+    before, after = Decision.objects.filter(decided_on__lt=change), Decision.objects.filter(decided_on__gte=change)
+
+    assert before.exists() and after.exists()
+    assert set(before.values_list("legal_basis__law", flat=True)) == {"Socialtjänstlagen (2001:453)"}
+    assert set(after.values_list("legal_basis__law", flat=True)) == {"Socialtjänstlagen (2025:400)"}

@@ -19,7 +19,7 @@ from core.dates import DateBoundsMixin
 
 from ..models import Decision, LegalReference, Order
 from ..services.packages import PackageTerms, usual_legal_basis
-from .decisions import not_in_future
+from .decisions import LegalBasisField, check_basis_in_force, legal_bases, not_in_future
 
 
 def _label(name):
@@ -28,7 +28,7 @@ def _label(name):
 
 class PackageForm(DateBoundsMixin, forms.Form):
     # The decision form's labels (the model's), so both forms read alike.
-    legal_basis = forms.ModelChoiceField(label=_label("legal_basis"), queryset=LegalReference.objects.none())
+    legal_basis = LegalBasisField(label=_label("legal_basis"), queryset=LegalReference.objects.none())
     decided_by = forms.ModelChoiceField(label=_label("decided_by"), queryset=User.objects.none())
     applied_on = forms.DateField(label=_label("applied_on"), widget=DateInput, validators=[not_in_future])
     decided_on = forms.DateField(label=_label("decided_on"), widget=DateInput, validators=[not_in_future])
@@ -65,7 +65,7 @@ class PackageForm(DateBoundsMixin, forms.Form):
     def __init__(self, *args, user, client, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["legal_basis"].queryset = LegalReference.objects.filter(is_active=True)
+        self.fields["legal_basis"].queryset = legal_bases()
         officers = User.objects.with_role(Role.CASE_OFFICER).filter(unit_id=user.unit_id)
         self.fields["decided_by"].queryset = User.objects.filter(
             Q(pk__in=officers.values("pk")) | Q(pk=user.pk)
@@ -91,6 +91,7 @@ class PackageForm(DateBoundsMixin, forms.Form):
             self.add_error("valid_to", _("The end of the validity cannot be before its start."))
         if data.get("send_order") and not (data.get("assignment") or "").strip():
             self.add_error("assignment", _("Write what the bolots unit is asked to do, or do not send the order now."))
+        check_basis_in_force(self, data)
         return data
 
     def terms(self) -> PackageTerms:

@@ -16,6 +16,7 @@ from .decisions import (  # noqa: F401
     DecisionStatus,
     Interruption,
     LegalReference,
+    LegalTopic,
     Offer,
     OfferAnswer,
 )

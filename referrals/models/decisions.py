@@ -22,27 +22,64 @@ from core.calendar import first_day_after, last_day_within
 REPORTING_MONTHS = 3
 
 
+class LegalTopic(models.TextChoices):
+    """What a legal reference is about, so that code asks for "the reference
+    on topic T in force on day D" (services.legal.reference_for) instead of
+    naming a paragraph: the paragraph changed with the new act."""
+
+    ASSISTANCE = "assistance", _("Right to assistance")
+    IVO_REPORT_DUTY = "ivo_report_duty", _("Duty to report non-executed decisions to IVO")
+    SPECIAL_FEE = "special_fee", _("Special fee for a decision not executed in reasonable time")
+
+
+# Topics that can be the legal basis of a decision (the decision form offers
+# only these, and references without a topic that an administrator added).
+DECISION_BASIS_TOPICS = ("", LegalTopic.ASSISTANCE)
+
+
+class LegalReferenceQuerySet(models.QuerySet):
+    def valid_on(self, day: date):
+        """References in force on `day` (an open end is unbounded)."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+
 class LegalReference(models.Model):
     """A legal basis for decisions, kept as data: the new Social Services Act
-    (SoL 2025:400) renumbered the old one (2001:453), and both are in use for
-    decisions made before and after the change."""
+    (SoL 2025:400) replaced the old one (2001:453) on 1 July 2025, and both are
+    in use for decisions made before and after the change. A decision keeps
+    the reference it was made under; validity (valid_from/valid_to) says which
+    act applied on a day (docs/ivo.md "Legal references")."""
 
-    # Data migration 0004_legal_references updates references by code
-    # (update_or_create), and the demo casework looks them up by it.
+    # Data migrations 0004_legal_references and 0012_legal_reference_topics
+    # update references by code (update_or_create), and the demo casework
+    # looks them up by topic (services.legal.reference_for).
     code = models.CharField(_("reference"), max_length=100, unique=True)
     law = models.CharField(_("act"), max_length=100)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    topic = models.CharField(_("topic"), max_length=40, choices=LegalTopic.choices, blank=True)
     valid_from = models.DateField(_("in force from"), null=True, blank=True)
     valid_to = models.DateField(_("in force until"), null=True, blank=True)
     is_active = models.BooleanField(_("selectable"), default=True)
+
+    objects = LegalReferenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("legal reference")
         verbose_name_plural = _("legal references")
         ordering = ["-is_active", "law", "code"]
+        indexes = [
+            # services.legal.reference_for: the reference on a topic in force on a day.
+            models.Index(fields=["topic", "valid_from"], name="referrals_legalref_topic_idx"),
+        ]
 
     def __str__(self):
         return self.code
+
+    def is_valid_on(self, day: date) -> bool:
+        """In force on `day`; mirrors LegalReferenceQuerySet.valid_on."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
 
 class DecisionKind(models.TextChoices):
@@ -260,6 +297,22 @@ class Decision(AnnullableModel, VersionedModel):
         # attributes, which a read-only property would refuse.
         self.__dict__["_annotated_status"] = value
 
+    def is_partly_executed_on(self, on=None) -> bool:
+        """Partly executed ("Delvis verkställt") on day `on`: part of the
+        assistance has started, the whole has not. Not a status of its own:
+        the decision stays waiting (with_status) and so non-executed for
+        every list, KPI and the IVO report; pages show it as a mark."""
+        on = on or date.today()
+        return (
+            self.partly_executed_on is not None
+            and self.partly_executed_on <= on
+            and not (self.executed_on and self.executed_on <= on)
+        )
+
+    @property
+    def is_partly_executed(self) -> bool:
+        return self.is_partly_executed_on()
+
     def days_waiting(self, on=None):
         """Days from the decision to execution (or to `on` while waiting)."""
         end = self.executed_on or (on or date.today())
@@ -319,8 +372,12 @@ class OfferAnswer(models.TextChoices):
     NO_ANSWER = "no_answer", _("No answer")
 
 
-class Offer(models.Model):
-    """An offer made while the client waits; IVO asks for them."""
+class Offer(VersionedModel):
+    """An offer made while the client waits; IVO asks for them (date, what,
+    the answer). The answer often comes later, so an offer is edited
+    (services.decisions.update_offer, with the version for conflicts). A
+    declined offer changes nothing in the decision: it counts as executed
+    only when the service starts (executed_on)."""
 
     decision = models.ForeignKey(Decision, verbose_name=_("decision"), on_delete=models.CASCADE, related_name="offers")
     offered_on = models.DateField(_("offered on"))

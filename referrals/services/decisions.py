@@ -351,6 +351,12 @@ def execute_decision(ctx: AuditContext, decision: Decision, on: date, note: str 
             % {"date": _date(current.decided_on)},
             code="before_decision",
         )
+    if current.partly_executed_on and on < current.partly_executed_on:
+        raise DecisionError(
+            _("The execution date cannot be before the date the decision was partly executed (%(date)s).")
+            % {"date": _date(current.partly_executed_on)},
+            code="before_partly_executed",
+        )
     write_fields(ctx, current, executed_on=on, execution_note=(note or "")[:300])
     _copy_back(decision, current, ["executed_on", "execution_note"])
     return current
@@ -463,6 +469,97 @@ def set_delay_reason(ctx: AuditContext, decision: Decision, delay_reason: str) -
     write_fields(ctx, current, delay_reason=(delay_reason or "").strip()[:300])
     _copy_back(decision, current, ["delay_reason"])
     return current
+
+
+# --- What IVO's individual report asks: reason, consequences, partial execution --
+
+# The decision's IVO fields (docs/ivo.md "Offers, partial execution and the
+# report's fields"), edited on their own page; their changes are kept in the
+# field history.
+IVO_FIELDS = ["delay_reason", "consequences", "interim_support", "partly_executed_on", "unexecuted_part"]
+
+
+def _check_partly_executed(stored: Decision, partly_executed_on: date | None, today: date) -> None:
+    """The rules of "Delvis verkställt", against the stored decision."""
+    if partly_executed_on is None:
+        return
+    if partly_executed_on < stored.decided_on:
+        raise DecisionError(
+            _("The decision cannot be partly executed before the decision date (%(date)s).")
+            % {"date": _date(stored.decided_on)}, code="before_decision", field="partly_executed_on",
+        )
+    if partly_executed_on > today:
+        raise DecisionError(_("The date cannot be in the future."), code="future", field="partly_executed_on")
+    if stored.executed_on and partly_executed_on > stored.executed_on:
+        raise DecisionError(
+            _("The date of the partial execution cannot be after the execution date (%(date)s).")
+            % {"date": _date(stored.executed_on)}, code="after_executed", field="partly_executed_on",
+        )
+
+
+@transaction.atomic
+def update_ivo_details(ctx: AuditContext, decision: Decision, *, expected_version: int) -> Decision:
+    """Save the reason for the delay, the consequences for the person, the
+    interim support and the partial execution set on `decision` (IVO_FIELDS).
+
+    Raises ConcurrentEditError when someone saved the decision after
+    `expected_version`, DecisionError (with the field) when a rule refuses.
+    A partly executed decision stays non-executed: executed_on is not touched.
+    """
+    today = timezone.localdate()
+    decision.unexecuted_part = (decision.unexecuted_part or "").strip()[:300]
+    if decision.partly_executed_on is None:
+        decision.unexecuted_part = ""
+
+    def check(stored: Decision) -> None:
+        if stored.annulled_at is not None:
+            raise DecisionError(_("The decision is annulled and cannot be changed."), code="annulled")
+        if not stored.is_granted:
+            raise DecisionError(
+                _("Only a granted decision is reported to IVO."), code="not_granted",
+            )
+        _check_partly_executed(stored, decision.partly_executed_on, today)
+        if decision.partly_executed_on and not decision.unexecuted_part:
+            raise DecisionError(
+                _("Write what of the decision has not been executed."), code="required", field="unexecuted_part",
+            )
+
+    return save_tracked(
+        ctx, decision, IVO_FIELDS, expected_version=expected_version,
+        stored=Decision.objects.all(), check=check, update_fields=IVO_FIELDS,
+        reread=Decision.objects.select_related("client", "legal_basis", "decided_by"),
+    ).record
+
+
+OFFER_FIELDS = ["offered_on", "description", "answer", "note"]
+
+
+@transaction.atomic
+def update_offer(ctx: AuditContext, offer: Offer, *, expected_version: int) -> Offer:
+    """Save the edited `offer` (typically its answer, which comes later).
+
+    The date stays within the decision's life: not before the decision date.
+    Whatever the answer, the decision is untouched: a declined offer neither
+    executes nor closes it.
+    """
+
+    def check(stored: Offer) -> None:
+        decision = stored.decision
+        if decision.annulled_at is not None:
+            raise DecisionError(_("The decision is annulled and cannot be changed."), code="annulled")
+        if offer.offered_on < decision.decided_on:
+            raise DecisionError(
+                _("The offer date cannot be before the decision date (%(date)s).")
+                % {"date": _date(decision.decided_on)}, code="before_decision", field="offered_on",
+            )
+
+    offer.description = (offer.description or "").strip()[:300]
+    offer.note = (offer.note or "").strip()[:300]
+    return save_tracked(
+        ctx, offer, OFFER_FIELDS, expected_version=expected_version,
+        stored=Offer.objects.select_related("decision"), check=check, update_fields=OFFER_FIELDS,
+        reread=Offer.objects.select_related("decision__client"),
+    ).record
 
 
 # --- The list of decisions waiting for execution ----------------------------------

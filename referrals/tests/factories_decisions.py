@@ -18,9 +18,14 @@ from referrals.models import (
 from referrals.tests.factories import ClientFactory
 
 
-def active_reference():
-    """A selectable legal reference from the data migration."""
-    return LegalReference.objects.filter(is_active=True).first()
+def active_reference(on=None):
+    """A selectable legal reference from the data migration; with `on`, one
+    in force that day (the decision form refuses a reference not in force
+    on the decision date)."""
+    references = LegalReference.objects.filter(is_active=True)
+    if on is not None:
+        references = references.valid_on(on)
+    return references.first()
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):

@@ -102,7 +102,8 @@ def test_property_saving_the_same_data_twice_without_confirming_never_adds_a_row
 ):
     Decision.objects.filter(client=client_record).delete()
     data = form_data(case_officer, kind=kind, outcome=outcome, decided_on=decided_on, applied_on=decided_on,
-                     valid_from=decided_on, valid_to="", reasoning=reasoning)
+                     valid_from=decided_on, valid_to="", reasoning=reasoning,
+                     legal_basis=active_reference(decided_on).pk)
     url = reverse("referrals:decision_create", args=[client_record.pk])
 
     first = officer.post(url, data)

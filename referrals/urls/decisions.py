@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("beslut/<int:pk>/avsluta/", views.decision_close, name="decision_close"),
     path("beslut/<int:pk>/erbjudanden/", views.decision_offer_add, name="decision_offer_add"),
+    path("beslut/<int:pk>/erbjudanden/<int:offer_pk>/andra/", views.decision_offer_edit, name="decision_offer_edit"),
+    path("beslut/<int:pk>/uppgifter-till-ivo/", views.decision_ivo_details, name="decision_ivo_details"),
     path("beslut/<int:pk>/orsak-till-drojsmal/", views.decision_delay_reason, name="decision_delay_reason"),
     path("beslut/<int:pk>/makulera/", views.decision_annul, name="decision_annul"),
 ]

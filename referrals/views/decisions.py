@@ -19,13 +19,15 @@ from core.forms import AnnulForm, add_rule_error
 from ..forms.decisions import (
     CloseForm,
     DecisionForm,
+    DecisionIvoForm,
     DelayReasonForm,
     ExecuteForm,
     InterruptForm,
+    OfferEditForm,
     OfferForm,
     ResumeForm,
 )
-from ..models import Client, Decision
+from ..models import Client, Decision, Offer
 from ..services import decisions as services
 
 DECISIONS_PER_PAGE = 25
@@ -126,7 +128,11 @@ def _action_forms(request, decision, bound):
         forms["interrupt"] = InterruptForm(prefix="interrupt", initial={"started_on": today})
     if not decision.executed_on or open_interruption is not None:
         forms["offer"] = OfferForm(prefix="offer", initial={"offered_on": today})
-        forms["delay"] = DelayReasonForm(prefix="delay", initial={"delay_reason": decision.delay_reason})
+        # The reason for the delay is edited with the rest of what IVO asks
+        # (decision_ivo_details); this quick form stays only for a refused
+        # post to decision_delay_reason, shown with its message.
+        if "delay" in bound:
+            forms["delay"] = bound["delay"]
     forms["close"] = CloseForm(prefix="close", initial={"closed_on": today})
     forms.update({name: form for name, form in bound.items() if name in forms})
     forms.update(annul)
@@ -151,10 +157,13 @@ def _render_detail(request, decision, **bound):
             "decision": decision,
             "client": decision.client,
             "status": decision.status_on(today),
+            "partly_executed": decision.is_partly_executed_on(today),
             "open_interruption": _open_interruption(decision),
             "action_forms": action_forms,
             "refused": refused,
             "can_edit": request.user.has_perm("referrals.change_decision"),
+            "can_edit_ivo": request.user.has_perm("referrals.change_decision") and decision.is_granted
+            and not decision.is_annulled,
         },
     )
 
@@ -316,6 +325,76 @@ def decision_edit(request, pk):
         request,
         "referrals/decisions/decision_form.html",
         {"form": edit.form, "client": client, "decision": decision, "creating": False,
+         "conflict_values": edit.conflict_values},
+    )
+
+
+@permission_required("referrals.change_decision")
+def decision_ivo_details(request, pk):
+    """What IVO's report asks beside the dates: reason for the delay,
+    consequences, interim support, partial execution
+    (services.decisions.update_ivo_details)."""
+    decision = fetch_visible(
+        request, Decision.objects.select_related("client"), perm="referrals.change_decision",
+        log=request.method == "GET", pk=pk,
+    )
+    if not decision.is_granted or decision.is_annulled:
+        # Only a granted decision in effect is reported; the page is not offered otherwise.
+        messages.error(request, _("Only a granted decision that is not annulled is reported to IVO."))
+        return redirect("referrals:decision_detail", pk=pk)
+    edit = save_edit(
+        request, DecisionIvoForm(request.POST or None, instance=decision),
+        lambda form: services.update_ivo_details(AuditContext.from_request(request), form.save(commit=False),
+                                                 expected_version=form.expected_version()),
+        reread=lambda: Decision.objects.select_related("client").get(pk=pk),
+        fields=services.IVO_FIELDS, message=CONFLICT_MESSAGE,
+    )
+    if edit.saved:
+        messages.success(request, _("The information for IVO was saved."))
+        return redirect("referrals:decision_detail", pk=pk)
+    return render(
+        request, "referrals/decisions/ivo_details_form.html",
+        {"form": edit.form, "client": decision.client, "decision": decision,
+         "conflict_values": edit.conflict_values},
+    )
+
+
+OFFER_CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else saved this offer while you were editing. Your changes are not saved yet: "
+    "they are still in the form below. Compare with the saved values and save again."
+)
+
+
+@permission_required("referrals.change_decision")
+def decision_offer_edit(request, pk, offer_pk):
+    """Edit an offer, typically its answer (services.decisions.update_offer)."""
+    decision = fetch_visible(
+        request, Decision.objects.select_related("client"), perm="referrals.change_decision",
+        log=request.method == "GET", pk=pk,
+    )
+    offer = get_object_or_404(Offer.objects.filter(decision=decision), pk=offer_pk)
+    offer.decision = decision
+    if decision.is_annulled:
+        messages.error(request, _("The decision is annulled and cannot be changed."))
+        return redirect("referrals:decision_detail", pk=pk)
+
+    def reread():
+        current = Offer.objects.get(pk=offer_pk)
+        current.decision = decision
+        return current
+
+    edit = save_edit(
+        request, OfferEditForm(request.POST or None, instance=offer),
+        lambda form: services.update_offer(AuditContext.from_request(request), form.save(commit=False),
+                                           expected_version=form.expected_version()),
+        reread=reread, fields=services.OFFER_FIELDS, message=OFFER_CONFLICT_MESSAGE,
+    )
+    if edit.saved:
+        messages.success(request, _("The offer was saved."))
+        return redirect("referrals:decision_detail", pk=pk)
+    return render(
+        request, "referrals/decisions/offer_form.html",
+        {"form": edit.form, "client": decision.client, "decision": decision, "offer": offer,
          "conflict_values": edit.conflict_values},
     )
 
