@@ -38,12 +38,25 @@ class ReportsConfig(AppConfig):
             "evaluation ": _("Yearly evaluation"),
             "retry": _("Started again"),
             "XLSX ": _("Excel file"),
+            "fixed ": _("Figures of the year fixed"),
         },
     }
     role_permissions = {
         Role.MANAGER: [
+            # Fixing a closed year's figures (reports.snapshots, "Fastställ år").
+            "reports.freeze_kpi_year",
             "reports.view_kpi_dashboard", "reports.view_enforcementfigures", "reports.add_enforcementfigures",
             "reports.change_enforcementfigures", "reports.view_reportrun", "reports.add_reportrun",
             "reports.download_reportrun",
         ],
     }
+
+    def ready(self):
+        # Before a culling run deletes anything, every closed year's figures
+        # are fixed (docs/culling.md "Closed years do not change"). A failing
+        # receiver stops the run: nothing is culled from a year not fixed.
+        from core.signals import culling_about_to_start
+
+        from .snapshots import on_culling_about_to_start
+
+        culling_about_to_start.connect(on_culling_about_to_start, dispatch_uid="reports.freeze_closed_years")

@@ -174,6 +174,7 @@ ROUTES = {
     "reports:drilldown": lambda w: [{"year": w.objects["year"], "key": key} for key in sorted(RECORD_LISTS)],
     "reports:export_csv": _year,
     "reports:export_xlsx": _year,
+    "reports:freeze_year": _year,  # POST only: a GET is refused (405)
     "reports:enforcement_list": _none,
     "reports:enforcement_edit": lambda w: [{}, {"year": w.objects["year"]}],
     "reports:run_list": _none,

@@ -33,6 +33,7 @@ from .. import charts
 from ..kpis import volumes
 from ..kpis.cancellations import monthly_figures
 from ..kpis.result import preliminary_label, preliminary_until
+from ..snapshots import frozen_year, is_closed
 from . import tables
 from .goals import goal_section
 from .images import dashboard_chart
@@ -60,18 +61,32 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
     """Everything the template shows, formatted. `kpis`, `figures` and
     `caseload` default to the KPI engine's results for `year` and `unit`
     (None: every unit, for the national figures)."""
-    engine = None
-    if kpis is None or figures is None or caseload is None:
-        engine = _engine()
-    if kpis is None:
-        kpis = engine.compute_kpis(year, unit)
-    if figures is None:
-        figures = engine.additional_figures(year, unit)
-    if caseload is None:
-        caseload = engine.caseload_per_pilot(year, unit) if unit is not None else ()
-    current, previous = monthly_figures(year, unit), monthly_figures(year - 1, unit)
-    supported, orders = volumes.order_volumes(year, unit)
     today = timezone.localdate()
+    # A fixed closed year of a unit (reports.snapshots) is read from its
+    # snapshot: the PDF then shows the figures as fixed and counts nothing.
+    frozen = frozen_year(unit, year) if unit is not None and is_closed(year, today) else None
+    if frozen is not None:
+        kpis = frozen.kpis if kpis is None else kpis
+        figures = frozen.sections if figures is None else figures
+        caseload = frozen.caseload if caseload is None else caseload
+        current, previous = frozen.monthly_figures(), frozen.monthly_figures(previous=True)
+        supported, orders = frozen.order_volumes()
+        tenants, staff = frozen.tenant_volumes(), frozen.pdf["staff"]
+        notices_data, end_reasons_data = frozen.chart("eviction-notices"), frozen.chart("end-reasons")
+    else:
+        engine = None
+        if kpis is None or figures is None or caseload is None:
+            engine = _engine()
+        if kpis is None:
+            kpis = engine.compute_kpis(year, unit)
+        if figures is None:
+            figures = engine.additional_figures(year, unit)
+        if caseload is None:
+            caseload = engine.caseload_per_pilot(year, unit) if unit is not None else ()
+        current, previous = monthly_figures(year, unit), monthly_figures(year - 1, unit)
+        supported, orders = volumes.order_volumes(year, unit)
+        tenants, staff = volumes.tenant_volumes(year, unit), volumes.pilot_count(unit)
+        notices_data, end_reasons_data = charts.eviction_notices_data(year, unit), charts.end_reasons_data(year, unit)
     # The running year counts up to today: preliminary, and no goal judged.
     until = preliminary_until(year, today)
     goals = [goal_section(kpi, year, until) for kpi in sorted(kpis, key=lambda k: k.number)]
@@ -84,10 +99,11 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         "generated_on": today,
         "until": until,
         "preliminary": preliminary_label(until) if until else "",
+        "frozen": frozen,
         "page_counter": page_counter_css(),
         "running_title": css_string(_("Evaluation of the bolots operation %(year)s") % {"year": year}),
         "apartments": tables.apartment_rows(figures),
-        "clients": tables.client_rows(volumes.tenant_volumes(year, unit), supported),
+        "clients": tables.client_rows(tenants, supported),
         "orders": tables.order_rows(orders),
         "visits": tables.visit_rows(current, previous),
         # The dashboard's charts (reports.charts), the same code path. The
@@ -95,9 +111,9 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         # measures as charts.visits_data), without counting the year's
         # visits a second time.
         "visits_chart": dashboard_chart(charts.visits_chart_data(year, *tables.monthly_done_and_cancelled(current))),
-        "notices_chart": dashboard_chart(charts.eviction_notices_data(year, unit)),
-        "end_reasons_chart": dashboard_chart(charts.end_reasons_data(year, unit)),
-        "staff": number(volumes.pilot_count(unit)),
+        "notices_chart": dashboard_chart(notices_data),
+        "end_reasons_chart": dashboard_chart(end_reasons_data),
+        "staff": number(staff),
         "goals": goals,
         "goals_met": sum(1 for goal in judged if goal.met),
         "goals_judged": len(judged),

@@ -7,6 +7,7 @@ urlpatterns = [
     # the year selector), with it that year.
     path("mal/", dashboard.dashboard, name="dashboard"),
     path("mal/<int:year>/", dashboard.dashboard, name="dashboard"),
+    path("mal/<int:year>/faststall/", dashboard.freeze, name="freeze_year"),
     path("mal/<int:year>/underlag/<str:key>/", drilldown.drilldown, name="drilldown"),
     path("mal/<int:year>/export.csv", exports.export_csv, name="export_csv"),
     path("mal/<int:year>/export.xlsx", exports.export_xlsx, name="export_xlsx"),

@@ -5,17 +5,23 @@ figures, the caseload per bolots and four charts.
 Everything shown is an aggregate of the manager's unit (no personal data),
 so the page writes no access-log row; the record lists behind the figures
 (views/drilldown.py) do. The number of queries is fixed: the KPI engine and
-the charts count in the database, whatever the amount of data.
+the charts count in the database, whatever the amount of data. A fixed
+closed year (reports.snapshots, "Fastställ år") is read from its snapshot:
+no KPI query at all, and the figures stay those fixed whatever is culled.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import permission_required
 from accounts.models import Unit
+from audit.context import AuditContext
 from referrals.models import EvictionNotice, Order
 from tenancies.models import Tenancy
 
@@ -23,6 +29,7 @@ from .. import charts
 from ..forms import FIRST_YEAR, YearForm
 from ..kpis import additional_figures, caseload_per_pilot, compute_kpis
 from ..kpis.result import preliminary_label, preliminary_until
+from ..snapshots import FreezeError, fix_year, frozen_year, is_closed
 
 
 def unit_of(request):
@@ -69,8 +76,15 @@ def dashboard_context(request, year=None):
         if year not in years:
             years = sorted({*years, year}, reverse=True)
         form = YearForm(years=years, initial={"ar": year})
-    kpis = compute_kpis(year, unit)
     until = preliminary_until(year, today)
+    frozen = frozen_year(unit, year) if is_closed(year, today) else None
+    if frozen is not None:
+        kpis, sections, caseload = frozen.kpis, frozen.sections, frozen.caseload
+        year_charts = [(data, charts.render(data)) for data in frozen.charts]
+    else:
+        kpis, sections = compute_kpis(year, unit), additional_figures(year, unit)
+        caseload = caseload_per_pilot(year, unit)
+        year_charts = charts.dashboard_charts(year, unit, today)
     return {
         "unit": unit,
         "year": year,
@@ -81,9 +95,12 @@ def dashboard_context(request, year=None):
         "preliminary": preliminary_label(until) if until else "",
         "form": form,
         "kpis": kpis,
-        "sections": additional_figures(year, unit),
-        "caseload": caseload_per_pilot(year, unit),
-        "charts": charts.dashboard_charts(year, unit, today),
+        "sections": sections,
+        "caseload": caseload,
+        "charts": year_charts,
+        "frozen": frozen,
+        # "Fastställ år" is offered for an ended year not yet fixed.
+        "can_freeze": frozen is None and is_closed(year, today) and request.user.has_perm("reports.freeze_kpi_year"),
         "apartments_now": charts.apartment_status_is_current(year, today),
         "can_enter_enforcement": request.user.has_perm("reports.view_enforcementfigures"),
     }
@@ -92,3 +109,23 @@ def dashboard_context(request, year=None):
 @permission_required("reports.view_kpi_dashboard")
 def dashboard(request, year=None):
     return render(request, "reports/dashboard.html", dashboard_context(request, year))
+
+
+@require_POST
+@permission_required("reports.freeze_kpi_year")
+def freeze(request, year):
+    """"Fastställ år": fix the figures of an ended year for the manager's
+    unit (reports.snapshots.fix_year). Fixing a year already fixed changes
+    nothing."""
+    unit_of(request)
+    check_year(year)
+    try:
+        _snapshot, created = fix_year(AuditContext.from_request(request), year)
+    except FreezeError as error:
+        messages.error(request, str(error))
+    else:
+        if created:
+            messages.success(request, _("The figures of %(year)s are fixed.") % {"year": year})
+        else:
+            messages.info(request, _("The figures of %(year)s were already fixed.") % {"year": year})
+    return redirect("reports:dashboard", year=year)

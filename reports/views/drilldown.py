@@ -9,6 +9,11 @@ and a tenancy's apartment is not named when its tenant is protected (it
 would give away where they live). The records are personal data, so the
 page is written to the access log: one row per client shown (one insert),
 so that a search of the log by client finds these views too.
+
+For a fixed closed year (reports.snapshots) the figure is the snapshot's:
+the page says how many records it counted when fixed, lists those still in
+the register, and how many persons the figure counted are no longer there
+(culled since).
 """
 
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ from audit.services import log_list_access
 from referrals import protection
 
 from ..kpis.records import RECORD_LISTS
+from ..snapshots import frozen_counts, is_closed, record_counts
 from .dashboard import check_year
 
 PER_PAGE = 50
@@ -216,11 +222,18 @@ def drilldown(request, year, key):
     columns, related, ordering, make_row = KINDS[record_list.kind](_Masker(request.user))
     records = record_list.records(year, unit)
     visible = records.filter(pk__in=model._default_manager.visible_to(request.user).values("pk"))
-    total = records.count()
+    frozen = frozen_counts(unit, year, key) if is_closed(year) else None
+    if frozen is None:
+        total, present, culled_persons = records.count(), None, 0
+    else:
+        # The figure as fixed, and what of it is still in the register.
+        now = record_counts(record_list, records)
+        total, present = frozen.records, now["records"]
+        culled_persons = max(frozen.persons - now["persons"], 0)
     page = Paginator(
         visible.select_related(*related).order_by(*ordering), PER_PAGE
     ).get_page(request.GET.get("page"))
-    hidden = total - page.paginator.count
+    hidden = (total if present is None else present) - page.paginator.count
     log_list_access(
         AuditContext.from_request(request), page.object_list, object_type=DRILLDOWN_OBJECT_TYPE,
         note=f"{key} {year}: {page.paginator.count} (page {page.number})",
@@ -240,4 +253,8 @@ def drilldown(request, year, key):
         "page_obj": page,
         "total": total,
         "hidden": hidden,
+        "frozen": frozen,
+        # Records the fixed figure counted that are no longer in the register.
+        "gone": max(total - present, 0) if present is not None else 0,
+        "culled_persons": culled_persons,
     })

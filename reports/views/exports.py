@@ -21,6 +21,7 @@ from core.formatting import plain_value
 
 from ..kpis import compute_kpis
 from ..kpis.result import met_label, preliminary_label, preliminary_until
+from ..snapshots import frozen_year, is_closed
 from .dashboard import check_year, unit_of
 
 EXPORT_OBJECT_TYPE = "reports.kpi_table"
@@ -132,11 +133,18 @@ def xlsx_content(kpis, year, unit_name="", until=None):
     return output.getvalue()
 
 
+def year_kpis(year, unit):
+    """The KPIs as the dashboard shows them: a fixed year's from its
+    snapshot (reports.snapshots), any other counted."""
+    frozen = frozen_year(unit, year) if is_closed(year) else None
+    return frozen.kpis if frozen is not None else compute_kpis(year, unit)
+
+
 @permission_required("reports.view_kpi_dashboard")
 def export_csv(request, year):
     check_year(year)
     unit = unit_of(request)
-    kpis = compute_kpis(year, unit)
+    kpis = year_kpis(year, unit)
     response = HttpResponse(csv_content(kpis, year, until=preliminary_until(year)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mal-{year}.csv"'
     log_export(request, object_type=EXPORT_OBJECT_TYPE, note=f"CSV {year}")
@@ -147,7 +155,7 @@ def export_csv(request, year):
 def export_xlsx(request, year):
     check_year(year)
     unit = unit_of(request)
-    kpis = compute_kpis(year, unit)
+    kpis = year_kpis(year, unit)
     response = HttpResponse(xlsx_content(kpis, year, unit_name=str(unit), until=preliminary_until(year)),
                             content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mal-{year}.xlsx"'
