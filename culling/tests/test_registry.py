@@ -66,6 +66,9 @@ def test_the_check_fails_for_an_undeclared_model():
             app_label = "culling"
             managed = False
 
+        def __str__(self):
+            return "stray"
+
     try:
         declared = {source.model for source in sources()}
         assert _reaches_client(Stray) and not _covered(Stray, declared)
