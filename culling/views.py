@@ -32,8 +32,8 @@ def _unit(request):
 @permission_required("culling.view_cullingrun")
 def run_list(request):
     runs = (CullingRun.objects.visible_to(request.user).select_related("approved_by", "made_by")
-            .annotate(due=Count("candidates", filter=Q(candidates__status=CandidateStatus.DUE)),
-                      kept=Count("candidates", filter=Q(candidates__status=CandidateStatus.EXEMPT)),
+            .annotate(due=Count("candidates", filter=Q(candidates__status=CandidateStatus.DUE), distinct=True),
+                      kept=Count("candidates", filter=Q(candidates__status=CandidateStatus.EXEMPT), distinct=True),
                       culled_count=Count("culled", distinct=True)))
     return render(request, "culling/run_list.html", {
         "runs": runs,
@@ -81,7 +81,8 @@ def run_detail(request, pk):
         "due": [row for row in rows if row["candidate"].status == CandidateStatus.DUE],
         "kept": [row for row in rows if row["candidate"].status == CandidateStatus.EXEMPT],
         "events": run.events.select_related("by"),
-        "register": run.culled.all(),
+        "register": [(person, [(labels.get(kind, kind), n) for kind, n in sorted(person.counts.items())])
+                     for person in run.culled.all()],
         "can_approve": run.status == RunStatus.LISTED and request.user.has_perm("culling.approve_cullingrun"),
     })
 
