@@ -225,3 +225,17 @@ def test_open_record_keeps_the_person_at_execution_too(ctx, unit, case_officer, 
     row = run.candidates.get(client=old_file)
     assert row.outcome == CandidateOutcome.SKIPPED and "open:referrals.decision" in row.outcome_note
     assert Client.objects.filter(pk=old_file.pk).exists()
+
+
+def test_the_yearly_dry_run_lists_every_unit_and_culls_nothing(unit, other_unit, old_file, settings):
+    from culling.models import CullingRun, RunTrigger
+    from culling.tasks import yearly_dry_runs
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["culling-yearly-dry-run"]["schedule"]
+    assert schedule.day_of_month == {10} and schedule.month_of_year == {1}
+    made = yearly_dry_runs()
+    runs = CullingRun.objects.filter(pk__in=made)
+    assert {run.unit_id for run in runs} >= {unit.pk, other_unit.pk}
+    assert all(run.trigger == RunTrigger.SCHEDULED and run.made_by is None for run in runs)
+    assert runs.get(unit=unit).candidates.get().client == old_file
+    assert Client.objects.filter(pk=old_file.pk).exists() and not CulledPerson.objects.exists()

@@ -115,6 +115,10 @@ def test_approving_culls_the_due_person(client, manager, run, django_capture_on_
     assert not Client.objects.filter(last_name="Fiktivsson").exists()
     assert Client.objects.filter(last_name="Fiktivsdotter").exists()
     assert CulledPerson.objects.get().approved_by == manager
+    listed = client.get(reverse("culling:run_list")).context["runs"][0]
+    assert (listed.due, listed.kept, listed.culled_count) == (1, 1, 1)
+    page = client.get(reverse("culling:run_detail", args=[run.pk])).content.decode()
+    assert CulledPerson.objects.get().reference in page and "Fiktivsson" not in page
     # A second approval is refused with a message, nothing more happens.
     response = client.post(reverse("culling:run_approve", args=[run.pk]), follow=True)
     assert "väntar inte längre på godkännande" in response.content.decode()
