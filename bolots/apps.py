@@ -7,8 +7,48 @@ BOLOTS = _("Bolots")
 HOUSING = _("Housing")  # the group tenancies' apartments are in (tenancies.apps)
 
 
+def _open_signals(today):
+    """An unacknowledged signal still waits for the case officer (culling_sources)."""
+    from django.db.models import Q
+
+    return Q(acknowledged_at__isnull=True)
+
+
+def _open_enrolments(today):
+    """Enrolled in a course that still has sessions to come."""
+    from django.db.models import Q
+
+    return Q(completed_on__isnull=True, round__sessions__held_on__gte=today)
+
+
+def _open_queues(today):
+    """Still in a housing queue: the housing search goes on."""
+    from django.db.models import Q
+
+    return Q(ended_on__isnull=True)
+
 class BolotsConfig(AppConfig):
     name = "bolots"
+    # A person's records for culling (docs/culling.md; the keys are those of
+    # referrals' culling_sources). Course rounds and sessions are the unit's
+    # and stay; the person's enrolment and attendance go.
+    culling_sources = [
+        {"model": "bolots.Signal", "client": "client", "dates": ["created_at", "acknowledged_at"],
+         "open": _open_signals, "delete": 100},
+        {"model": "bolots.Visit", "client": "client", "dates": ["visited_at", "created_at", "annulled_at"],
+         "delete": 110},
+        {"model": "bolots.VisitChecklist", "client": "visit__client", "dates": [], "cascade": "bolots.Visit"},
+        {"model": "bolots.FrequencyChange", "client": "order__client", "dates": ["changed_on", "created_at"],
+         "cascade": "referrals.Order"},
+        {"model": "bolots.Enrolment", "client": "client", "dates": ["enrolled_on", "completed_on"],
+         "open": _open_enrolments, "delete": 120},
+        {"model": "bolots.Attendance", "client": "enrolment__client", "dates": ["made_up_on"],
+         "cascade": "bolots.Enrolment"},
+        {"model": "bolots.HousingSearchProfile", "client": "client", "dates": ["checked_on"], "delete": 130},
+        {"model": "bolots.QueueRegistration", "client": "client", "dates": ["registered_since", "ended_on"],
+         "open": _open_queues, "delete": 140},
+        {"model": "bolots.HousingApplication", "client": "client", "dates": ["applied_on"], "delete": 150},
+    ]
     verbose_name = _("Bolots")
     # Menu entries (see accounts.navigation); each area adds its own lines.
     navigation = [

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bolots",
     "reports",
     "logreview",
+    "culling",
     # Demo data (seed_demo, demo_code): on top, imported by no app.
     "demo",
 ]
@@ -333,6 +334,10 @@ CELERY_BEAT_SCHEDULE = {
     "verify-log-chains": {"task": "audit.tasks.verify_log_chains", "schedule": crontab(hour=2, minute=30)},
     # Every night: delete unsaved drafts older than DRAFT_RETENTION_DAYS.
     "purge-old-drafts": {"task": "accounts.tasks.purge_drafts", "schedule": crontab(hour=3, minute=15)},
+    # Every 10 January: the yearly culling dry run of each unit (nothing is
+    # culled before a manager approves the list; docs/culling.md).
+    "culling-yearly-dry-run": {"task": "culling.tasks.yearly_dry_runs",
+                               "schedule": crontab(hour=4, minute=0, day_of_month=10, month_of_year=1)},
 }
 
 # --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----

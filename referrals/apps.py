@@ -7,8 +7,81 @@ CLIENTS = _("Clients and decisions")
 ORDERS = _("Orders")
 
 
+def _open_decisions(today):
+    """Granted decisions in effect keep the file (culling_sources)."""
+    from django.db.models import Q
+
+    from .models.decisions import GRANTED_OUTCOMES
+
+    return Q(annulled_at__isnull=True, outcome__in=GRANTED_OUTCOMES, closed_on__isnull=True) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    )
+
+
+def _open_orders(today):
+    from django.db.models import Q
+
+    from .models.orders import OrderState
+
+    return Q(state__in=OrderState.open_states())
+
+
+def _open_notices(today):
+    from django.db.models import Q
+
+    from .models.notices import NoticeOutcome
+
+    return Q(outcome__in=["", NoticeOutcome.UNKNOWN])
+
+
+def _open_transfers(today):
+    from django.db.models import Q
+
+    from .models.transfers import TransferState
+
+    return Q(state=TransferState.PENDING)
+
 class ReferralsConfig(AppConfig):
     name = "referrals"
+    # The records of a person's file, for culling (docs/culling.md): the
+    # model, the lookup from it to the client's id, the dates that count as
+    # an entry in the file, what keeps the file open, and the delete order
+    # (lowest first; a higher app deletes its rows before these). Records
+    # removed with their parent by a cascading foreign key name the parent.
+    culling_sources = [
+        {"model": "referrals.Client", "client": "pk", "dates": ["created_at", "updated_at", "risk_changed_at"],
+         "delete": 900},
+        {"model": "referrals.Decision", "client": "client",
+         "dates": ["applied_on", "decided_on", "executed_on", "partly_executed_on", "closed_on", "annulled_at",
+                   "created_at"],
+         "open": _open_decisions, "delete": 800},
+        {"model": "referrals.Interruption", "client": "decision__client", "dates": ["started_on", "ended_on"],
+         "cascade": "referrals.Decision"},
+        {"model": "referrals.Offer", "client": "decision__client", "dates": ["offered_on"],
+         "cascade": "referrals.Decision"},
+        {"model": "referrals.IndividualPlan", "client": "client", "dates": ["established_on"], "delete": 700},
+        {"model": "referrals.PlanGoal", "client": "plan__client", "dates": ["achieved_on"],
+         "cascade": "referrals.IndividualPlan"},
+        {"model": "referrals.PlanAction", "client": "plan__client", "dates": ["done_on"],
+         "cascade": "referrals.IndividualPlan"},
+        {"model": "referrals.PlanReview", "client": "plan__client", "dates": ["reviewed_on"],
+         "cascade": "referrals.IndividualPlan"},
+        {"model": "referrals.TransferRequest", "client": "client", "dates": ["requested_at", "decided_at"],
+         "open": _open_transfers, "delete": 600},
+        {"model": "referrals.ConcernReport", "client": "client", "dates": ["received_on", "created_at"],
+         "delete": 550},
+        {"model": "referrals.EvictionNotice", "client": "client", "dates": ["received_on", "outcome_on", "created_at"],
+         "open": _open_notices, "delete": 500},
+        {"model": "referrals.ContactAttempt", "client": "notice__client", "dates": ["at"],
+         "cascade": "referrals.EvictionNotice"},
+        {"model": "referrals.Order", "client": "client",
+         "dates": ["sent_at", "accepted_at", "started_at", "first_visit_at", "completed_at", "cancelled_at"],
+         "open": _open_orders, "delete": 400},
+        {"model": "referrals.OrderEvent", "client": "order__client", "dates": ["at"], "cascade": "referrals.Order"},
+        # The reassignment itself (who moved a caseload) names no client and stays.
+        {"model": "referrals.ReassignedOrder", "client": "order__client", "dates": ["reassignment__at"],
+         "delete": 300},
+    ]
     verbose_name = _("Referrals")
     # Menu entries (see accounts.navigation): grouped so that a manager's
     # many entries fit a menu bar.

@@ -6,8 +6,27 @@ from accounts.roles import Role
 HOUSING = _("Housing")
 
 
+def _open_tenancies(today):
+    """A running tenancy keeps the file (culling_sources)."""
+    from django.db.models import Q
+
+    return Q(end_date__isnull=True) | Q(end_date__gte=today)
+
 class TenanciesConfig(AppConfig):
     name = "tenancies"
+    # A person's records for culling (docs/culling.md; the keys are those of
+    # referrals' culling_sources). A complaint about a tenancy is about the
+    # tenant and goes with the file; the apartment and its keys stay.
+    culling_sources = [
+        {"model": "tenancies.Complaint", "client": "tenancy__client", "dates": ["occurred_on", "created_at"],
+         "delete": 200},
+        {"model": "tenancies.Tenancy", "client": "client", "dates": ["start_date", "end_date", "created_at"],
+         "open": _open_tenancies, "delete": 250},
+        {"model": "tenancies.HomeInsurance", "client": "tenancy__client", "dates": ["valid_from"],
+         "cascade": "tenancies.Tenancy"},
+        {"model": "tenancies.IncomeSource", "client": "tenancy__client", "dates": ["valid_from"],
+         "cascade": "tenancies.Tenancy"},
+    ]
     verbose_name = _("Tenancies")
     navigation = [
         {"group": HOUSING, "label": _("Apartments"), "url_name": "tenancies:apartment_list",

@@ -184,6 +184,13 @@ ROUTES = {
     "audit:log": _none,
     "audit:export": _none,
     "audit:account_events": _none,
+    # Culling (docs/culling.md): the run list, a run's list, the rules;
+    # making and approving are POST only (a GET is refused).
+    "culling:run_list": _none,
+    "culling:run_create": _none,
+    "culling:rules": _none,
+    "culling:run_detail": _pk("culling_run"),
+    "culling:run_approve": _pk("culling_run"),
     # Login and second factor (accounts.login): the steps after the password
     # redirect a verified session; the pages show no client data.
     "accounts:verify": _none,

@@ -196,7 +196,14 @@ def build_world(today=None):
         reason="Fiktiv: personen har flyttat",
     )
 
+    # A culling dry run of the unit, waiting for approval (culling app).
+    from audit.context import AuditContext
+    from culling.services.runs import make_run
+
+    culling_run = make_run(AuditContext.system(users["manager"], "walk"), unit)
+
     objects = {
+        "culling_run": culling_run,
         "second_factor_reset": second_factor_reset,
         "access_request": access_request,
         "transfer_request": transfer_request,

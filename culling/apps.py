@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+
+
+class CullingConfig(AppConfig):
+    """Culling (gallring) of persons' files (docs/culling.md).
+
+    The highest app layer below the project shell: it reads and deletes
+    every app's records through what each app declares on its AppConfig
+    (`culling_sources`, collected by culling.registry), and tells the apps
+    below through core.signals, never by importing them for that.
+    """
+
+    name = "culling"
+    verbose_name = _("Culling")
+    # Managers: the rules decide what is destroyed and the approval is
+    # theirs by law; a system administrator sees no case data and does not
+    # decide what is destroyed.
+    role_permissions = {
+        Role.MANAGER: [
+            "culling.view_cullingrun", "culling.add_cullingrun", "culling.approve_cullingrun",
+            "culling.view_cullingrules", "culling.change_cullingrules",
+        ],
+    }
+    navigation = [
+        {"group": _("Follow-up"), "label": _("Culling"), "url_name": "culling:run_list",
+         "perm": "culling.view_cullingrun", "order": 97},
+    ]
+    access_log_labels = {
+        "object_types": {},
+        "notes": {
+            "culling list made": _("Culling list made"),
+            "culling approved": _("Culling list approved"),
+            "culling executed: ": _("Culling executed"),
+            "culling list": _("Culling list"),
+        },
+    }

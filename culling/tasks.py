@@ -1,0 +1,33 @@
+"""Culling in the background: the yearly dry run (Celery beat, 10 January)
+and the execution of an approved run. Tasks get ids only."""
+
+import logging
+
+from celery import shared_task
+
+from accounts.models import Unit, User
+from audit.context import AuditContext
+
+from .models import RunTrigger
+from .services.execution import execute_run
+from .services.runs import make_run
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def yearly_dry_runs() -> list[int]:
+    """One dry run per unit; managers find it on the culling page. Nothing
+    is culled until a manager approves a list."""
+    made = []
+    for unit in Unit.objects.order_by("pk"):
+        made.append(make_run(AuditContext.system(None, "culling: yearly dry run"), unit,
+                             trigger=RunTrigger.SCHEDULED).pk)
+    return made
+
+
+@shared_task
+def execute_approved_run(run_id: int, user_id: int) -> None:
+    """Execute run `run_id` as approved by `user_id` (the approver)."""
+    user = User.objects.filter(pk=user_id).first()
+    execute_run(AuditContext.system(user, f"culling: run {run_id}"), run_id)
