@@ -7,8 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.widgets import DateInput
 from accounts.roles import Role
+from accounts.widgets import DateInput
 from core import personnummer
 from core.forms import ModelMultipleChoiceField, VersionedFormMixin
 
