@@ -220,3 +220,17 @@ def test_status_per_role(client, users, nameless_number, who, detail, edit):
 
     assert client.get(reverse("referrals:client_detail", args=[nameless_number.pk])).status_code == detail
     assert client.get(reverse("referrals:client_edit", args=[nameless_number.pk])).status_code == edit
+
+
+def test_editing_a_notice_keeps_its_client_without_a_number(officer_client, unit, case_officer, nameless_number):
+    from referrals.tests.factories_notices import EvictionNoticeFactory
+    from referrals.tests.test_notice_register import edit_data
+
+    notice = EvictionNoticeFactory(unit=unit, client=nameless_number, tenant_name="", registered_by=case_officer)
+
+    response = officer_client.post(reverse("referrals:notice_edit", args=[notice.pk]),
+                                   edit_data(notice, landlord="Andra Fiktiva AB"))
+
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert (notice.client_id, notice.landlord) == (nameless_number.pk, "Andra Fiktiva AB")
