@@ -13,7 +13,6 @@ from audit.models import AccessAction, AccessLogEntry
 from core import personnummer
 from referrals.models import Client, LegalGender, ProtectionLevel, TargetGroup
 from referrals.tests.factories import ClientFactory
-from tenancies.importer.cells import InvalidCell, parse_personal_number
 
 CREATE = reverse("referrals:client_create")
 LIST = reverse("referrals:client_list")
@@ -195,11 +194,6 @@ def test_a_search_by_number_never_matches_the_empty_number(officer_client, namel
     html = officer_client.get(LIST).content.decode()
     assert "Utannummer" not in html
     assert not Client.objects.search(term).filter(pk=nameless_number.pk).exists()
-
-
-def test_the_register_importer_still_requires_a_number():
-    with pytest.raises(InvalidCell):
-        parse_personal_number("")
 
 
 # Who may reach the pages of a person without a number (as any client's).
