@@ -9,6 +9,7 @@ from random import Random
 from accounts.roles import Role
 from core import personnummer
 from referrals.models import Client, LegalGender, ProtectionLevel, TargetGroup
+from referrals.models.decisions import Decision, DecisionKind, DecisionOutcome, LegalReference, Offer, OfferAnswer
 
 from .bulk import insert_many
 from .context import DemoContext
@@ -101,3 +102,40 @@ def _groups_for(rng: Random, by_code: dict[str, TargetGroup], young: bool, famil
     if rng.random() < 0.05:
         chosen.add("valdsutsatt")
     return [by_code[code] for code in chosen if code in by_code]
+
+
+def seed_without_number(ctx: DemoContext) -> None:
+    """One fictional person without a Swedish number whose bolots decision
+    has waited more than three months: what IVO's individual report with a
+    T code (services.ivo_identity) looks like. Runs after casework.seed,
+    which makes no decisions when any exist."""
+    if not ctx.units or Client.objects.filter(personal_number="").exists():
+        return
+    unit = ctx.units[0]
+    officers = ctx.users_by_unit.get(unit.pk, {}).get(Role.CASE_OFFICER) or []
+    if not officers:
+        return
+    officer = officers[0]
+    # Client.save() gives the IVO code (the smallest free woman's code).
+    client = Client.objects.create(
+        unit=unit, first_name="Amal", last_name="Testsdotter", personal_number="", birth_date=date(1991, 5, 20),
+        legal_gender=LegalGender.FEMALE, street_address="Påhittade gränd 4", postal_code="186 40",
+        city=unit.municipality, responsible_officer=officer,
+        notes="Fiktiv person (demodata). Saknar svenskt personnummer och samordningsnummer.",
+    )
+    client.target_groups.set(TargetGroup.objects.filter(code="psykisk-ohalsa"))
+    decided = ctx.today - timedelta(days=120)
+    legal_basis = (LegalReference.objects.filter(code="3 kap. 2 § SoL (2025:400)").first()
+                   or LegalReference.objects.order_by("pk").first())
+    decision = Decision.objects.create(
+        client=client, kind=DecisionKind.BOLOTS_SUPPORT, legal_basis=legal_basis,
+        applied_on=decided - timedelta(days=14), decided_on=decided, outcome=DecisionOutcome.GRANTED,
+        valid_from=decided, valid_to=decided + timedelta(days=364), decided_by=officer, reasoning="Fiktivt beslut (demodata).",
+        delay_reason="Ingen bolots med utrymme i ärendemängden.",
+        consequences="Personen har svårt att sköta hyran utan stöd; risk för ny skuld.",
+        interim_support="Kontakt med handläggare varannan vecka.",
+    )
+    Offer.objects.create(decision=decision, offered_on=decided + timedelta(days=40),
+                         description="Bolotsstöd med start om två veckor", answer=OfferAnswer.DECLINED,
+                         note="Ville vänta tills tolk kunde vara med.")
+    ctx.log(f"Skapade en fiktiv person utan svenskt nummer ({client.ivo_code}) med ett beslut som väntar.")

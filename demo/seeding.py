@@ -11,7 +11,7 @@ from .context import DemoContext
 # seed_demo prints the time each area took.
 AREAS: tuple[tuple[str, tuple[Callable[[DemoContext], None], ...]], ...] = (
     ("accounts", (users.seed,)),
-    ("referrals", (clients.seed, casework.seed, plans.seed, risks.seed)),
+    ("referrals", (clients.seed, casework.seed, clients.seed_without_number, plans.seed, risks.seed)),
     ("tenancies", (housing.seed,)),
     ("bolots", (provider.seed, drafts.seed, corrections.seed)),
 )

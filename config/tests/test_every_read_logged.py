@@ -29,7 +29,8 @@ def client_matcher(clients):
     owner = {}
     for client in clients:
         owner[client["last_name"]] = client["pk"]
-        for text in identity_formats(client["personal_number"]):
+        # A person without a Swedish number (issue 13) has "": found by name only.
+        for text in identity_formats(client["personal_number"]) if client["personal_number"] else ():
             owner[text] = client["pk"]
     # Longest first, so that a 12-digit number is not taken for its 10-digit tail.
     alternatives = sorted(owner, key=len, reverse=True)
@@ -69,6 +70,13 @@ def test_every_client_shown_has_a_log_row_from_that_request(world, capsys):
         print(f"\nwalked {requests} requests (pages x roles); unlogged client reads: {len(found)}")
     pages = sorted({(user, name) for user, name, _path, _pk in found})
     assert found == [], f"{len(found)} unlogged reads on {len(pages)} pages: {pages[:40]}"
+
+
+def test_the_matcher_ignores_an_empty_number():
+    pattern, owner = client_matcher([{"pk": 8, "last_name": "Utannummer", "personal_number": ""}])
+
+    assert set(owner) == {"Utannummer"}
+    assert pattern.findall("Saknar svenskt nummer - login") == []
 
 
 def test_the_matcher_finds_every_format():

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Draft, User
 from accounts.roles import Role
@@ -21,7 +22,7 @@ def seed(**options):
 def test_small_scale_makes_about_150_fictional_clients_and_one_demo_user_per_role():
     output = seed(scale="small", seed=3)
 
-    clients = list(Client.objects.all())
+    clients = list(Client.objects.exclude(personal_number=""))
     assert 140 <= len(clients) <= 160
     assert all(client.notes == FICTIONAL_NOTE for client in clients)
     assert all(personnummer.is_valid(client.personal_number) for client in clients)
@@ -35,6 +36,20 @@ def test_small_scale_makes_about_150_fictional_clients_and_one_demo_user_per_rol
     # The demo bolots finds an unsaved visit note on one started order (accounts.drafts).
     (draft,) = Draft.objects.filter(user__username="bolots")
     assert draft.key.endswith("/besok/nytt/#VisitForm") and draft.data["notes"]
+
+
+@pytest.mark.django_db
+def test_one_person_without_a_number_waits_more_than_three_months_for_a_decision():
+    seed(scale="small", seed=3)
+
+    (person,) = Client.objects.filter(personal_number="")
+    assert person.ivo_code == f"{person.birth_date:%Y%m%d}-T001"  # the first woman's code of the day
+    assert person.notes.startswith("Fiktiv person (demodata).")
+    # Later seeders may give the person more casework; the waiting one is there.
+    decision = person.decisions.get(offers__answer="declined")
+    assert decision.executed_on is None
+    assert (timezone.localdate() - decision.decided_on).days > 92
+    assert decision.delay_reason and decision.offers.exists()
 
 
 @pytest.mark.django_db

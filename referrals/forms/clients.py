@@ -1,14 +1,22 @@
+from datetime import date
+
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.widgets import DateInput
 from core import personnummer
 from core.forms import ModelMultipleChoiceField, VersionedFormMixin
 
-from ..models import PROTECTED_FIELDS, Client, ProtectionLevel
+from ..models import PROTECTED_FIELDS, Client, LegalGender, ProtectionLevel
+
+# The earliest birth date accepted for a person without a Swedish number
+# (the number's own check stops typing errors for everyone else).
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 class PersonalNumberField(forms.CharField):
@@ -46,7 +54,22 @@ class PersonalNumberField(forms.CharField):
 
 
 class ClientForm(VersionedFormMixin, forms.ModelForm):
-    personal_number = PersonalNumberField()
+    personal_number = PersonalNumberField(required=False)
+    # People without a Swedish personal identity or coordination number are
+    # in the housing chain too: for them the birth date and legal gender are
+    # entered (otherwise both come from the number, Client.save()), and IVO
+    # gets a stored code instead of the number (services.ivo_identity).
+    no_swedish_number = forms.BooleanField(
+        label=_("Has no Swedish personal identity number or coordination number"), required=False,
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, help_text=_("YYYY-MM-DD. Only for a person without a number."),
+        widget=DateInput,
+    )
+    legal_gender = forms.ChoiceField(
+        label=_("Legal gender"), required=False, choices=[("", "---------"), *LegalGender.choices],
+        help_text=_("Only for a person without a number."),
+    )
 
     class Meta:
         model = Client
@@ -78,6 +101,10 @@ class ClientForm(VersionedFormMixin, forms.ModelForm):
         self.fields["first_name"].widget.attrs["autocomplete"] = "off"
         self.fields["last_name"].widget.attrs["autocomplete"] = "off"
         self.fields["children_in_home"].widget.attrs["min"] = 0
+        if self.instance.pk and not self.instance.personal_number:
+            self.fields["no_swedish_number"].initial = True
+            self.fields["birth_date"].initial = self.instance.birth_date
+            self.fields["legal_gender"].initial = self.instance.legal_gender
         officers = User.objects.with_role(Role.CASE_OFFICER)
         if user.unit_id:
             officers = officers.filter(unit_id=user.unit_id)
@@ -94,6 +121,8 @@ class ClientForm(VersionedFormMixin, forms.ModelForm):
 
     def clean_personal_number(self):
         digits = self.cleaned_data["personal_number"]
+        if not digits:
+            return ""  # Required or not: clean() decides, with the tick box.
         holder = Client.objects.filter(personal_number=digits).exclude(pk=self.instance.pk).first()
         if holder is None:
             return digits
@@ -117,6 +146,41 @@ class ClientForm(VersionedFormMixin, forms.ModelForm):
               "of your unit, send a transfer request to a manager below."),
             code="not_registrable",
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        no_number = cleaned.get("no_swedish_number")
+        if not no_number:
+            if not cleaned.get("personal_number") and "personal_number" not in self.errors:
+                self.add_error("personal_number", forms.ValidationError(
+                    _("Enter the personal identity number, or tick that the person has none."), code="required"))
+            return cleaned
+        if cleaned.get("personal_number") or "personal_number" in self.errors:
+            # Both a number and "has none": which is right is the user's call.
+            self.errors.pop("personal_number", None)
+            self.add_error("personal_number", forms.ValidationError(
+                _("Leave the number empty when the person has no Swedish number, or untick the box."),
+                code="number_and_none"))
+        birth_date = cleaned.get("birth_date")
+        if birth_date is None and "birth_date" not in self.errors:
+            self.add_error("birth_date", forms.ValidationError(
+                _("Enter the date of birth of a person without a Swedish number."), code="required"))
+        elif birth_date is not None and not EARLIEST_BIRTH_DATE <= birth_date <= timezone.localdate():
+            self.add_error("birth_date", forms.ValidationError(
+                _("The date of birth must be between 1900 and today."), code="out_of_range"))
+        if not cleaned.get("legal_gender"):
+            self.add_error("legal_gender", forms.ValidationError(
+                _("Choose the legal gender of a person without a Swedish number."), code="required"))
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.is_bound and not self.errors and self.cleaned_data.get("no_swedish_number"):
+            # Not model form fields (they are derived from a number otherwise):
+            # set here, after validation, so an invalid form changes nothing.
+            self.instance.personal_number = ""
+            self.instance.birth_date = self.cleaned_data["birth_date"]
+            self.instance.legal_gender = self.cleaned_data["legal_gender"]
 
     def clean_protection_level(self):
         return self.cleaned_data.get("protection_level") or ProtectionLevel.NONE

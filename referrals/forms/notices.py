@@ -98,7 +98,10 @@ class PersonLookupMixin:
     def _lookup_client(self):
         digits = self.cleaned_data.get(self.lookup_field)
         if not digits:
-            return None
+            current = self.instance.client if self.instance.client_id else None
+            # A client without a Swedish number has no number to show in the
+            # field: left empty, the link stays (never a lookup of "").
+            return current if current is not None and not current.personal_number else None
         client = Client.objects.visible_to(self.user).filter(personal_number=digits).first()
         if client is None:
             self.add_error(self.lookup_field, forms.ValidationError(self.not_found_message, code="not_found"))

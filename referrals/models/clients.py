@@ -1,8 +1,9 @@
 import re
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -69,7 +70,9 @@ class ClientQuerySet(models.QuerySet):
 
     def search(self, term):
         """By name (every word must match a first or last name) or by the
-        personal identity number: whole, partial or the last four digits."""
+        personal identity number: whole, partial or the last four digits.
+        A term of digits never matches a client without a Swedish number
+        (personal_number ""): `contains`/`endswith` a non-empty string."""
         term = (term or "").strip()
         if not term:
             return self
@@ -103,10 +106,13 @@ class Client(RiskInformation, VersionedModel):
     personal_number = models.CharField(
         _("personal identity number"),
         max_length=12,
+        blank=True,
         help_text=_("YYYYMMDD-NNNN, YYMMDD-NNNN or YYMMDD+NNNN (100 years or older)."),
     )
     # Derived from the personal identity number on every save (see save());
-    # stored because statistics group by them in the database.
+    # stored because statistics group by them in the database. For a person
+    # without a Swedish number (personal_number "") they are entered in the
+    # client form (forms.clients.ClientForm), which requires them then.
     birth_date = models.DateField(_("date of birth"), editable=False)
     legal_gender = models.CharField(
         _("legal gender"), max_length=10, choices=LegalGender.choices, editable=False
@@ -114,6 +120,11 @@ class Client(RiskInformation, VersionedModel):
     is_coordination_number = models.BooleanField(
         _("coordination number"), default=False, editable=False
     )
+    # The code IVO's e-service asks for a person without a Swedish number
+    # (ÅÅÅÅMMDD-T123 / ÅÅÅÅMMDD-TF10, services.ivo_identity). Given once, when
+    # the person is first saved without a number, and never changed, so the
+    # person keeps it in every report; kept when a number is added later.
+    ivo_code = models.CharField(_("IVO code"), max_length=13, blank=True, default="", editable=False)
     target_groups = models.ManyToManyField(
         TargetGroup, verbose_name=_("target groups"), blank=True, related_name="clients"
     )
@@ -176,10 +187,19 @@ class Client(RiskInformation, VersionedModel):
             ("change_client_risk", _("Can update clients' risk information")),
         ]
         constraints = [
-            # One file per person. The client form checks this first to name
-            # who holds the number (referrals.forms.ClientForm).
+            # One file per person with a Swedish number; any number of people
+            # without one (""). The client form checks this first to name who
+            # holds the number (referrals.forms.ClientForm); transfers and the
+            # register importer find the holder by it.
             models.UniqueConstraint(
-                fields=["personal_number"], name="referrals_client_unique_personal_number"
+                fields=["personal_number"], condition=~Q(personal_number=""),
+                name="referrals_client_unique_personal_number_given",
+            ),
+            # One person per IVO code: Client.save() picks the smallest free
+            # code and retries on this constraint when another save took it
+            # first (services.ivo_identity.next_ivo_code).
+            models.UniqueConstraint(
+                fields=["ivo_code"], condition=~Q(ivo_code=""), name="referrals_client_unique_ivo_code",
             ),
         ]
         indexes = [
@@ -204,20 +224,58 @@ class Client(RiskInformation, VersionedModel):
         return instance
 
     def save(self, *args, **kwargs):
-        parsed = personnummer.parse(self.personal_number)
-        self.personal_number = parsed.digits
-        self.birth_date = parsed.birth_date
-        self.is_coordination_number = parsed.is_coordination_number
-        self.legal_gender = LegalGender.MALE if parsed.is_male else LegalGender.FEMALE
-        super().save(*args, **kwargs)
+        if self.personal_number:
+            parsed = personnummer.parse(self.personal_number)
+            self.personal_number = parsed.digits
+            self.birth_date = parsed.birth_date
+            self.is_coordination_number = parsed.is_coordination_number
+            self.legal_gender = LegalGender.MALE if parsed.is_male else LegalGender.FEMALE
+        else:
+            self.is_coordination_number = False
+        if self.personal_number or self.ivo_code:
+            super().save(*args, **kwargs)
+            return
+        self._save_with_new_ivo_code(*args, **kwargs)
+
+    def _save_with_new_ivo_code(self, *args, **kwargs):
+        """Save a person without a Swedish number, giving them their IVO code.
+
+        Generated here, at the first save without a number, rather than when
+        a report first needs it: the code is then on the client page from
+        registration, every report (of any quarter, by anyone) reads the
+        same stored value, and no report view has to write. Two saves may
+        pick the same smallest free code at once: the unique constraint
+        refuses the second, which tries the next free one (in a savepoint,
+        so the surrounding transaction goes on)."""
+        from ..services.ivo_identity import IVO_CODE_ATTEMPTS, next_ivo_code
+
+        for attempt in range(IVO_CODE_ATTEMPTS):
+            self.ivo_code = next_ivo_code(self.birth_date, self.legal_gender)
+            try:
+                with transaction.atomic(using=kwargs.get("using")):
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = Client.objects.filter(ivo_code=self.ivo_code).exclude(pk=self.pk).exists()
+                self.ivo_code = ""
+                if not taken or attempt == IVO_CODE_ATTEMPTS - 1:
+                    raise
 
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def has_swedish_number(self):
+        return bool(self.personal_number)
+
+    @property
     def personal_number_display(self):
-        return personnummer.format_digits(self.personal_number)
+        """The number, or for a person without one the words and the birth
+        date (which tells two people of the same name apart in lists)."""
+        if self.personal_number:
+            return personnummer.format_digits(self.personal_number)
+        return _("No Swedish number (born %(date)s)") % {"date": date_format(self.birth_date, "Y-m-d")}
 
     @property
     def is_protected(self):

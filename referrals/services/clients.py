@@ -27,6 +27,9 @@ TRACKED_FIELDS = [
     "first_name",
     "last_name",
     "personal_number",
+    # Entered for a person without a Swedish number (forms.clients).
+    "birth_date",
+    "legal_gender",
     "protection_level",
     "target_groups",
     "children_in_home",

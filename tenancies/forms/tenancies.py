@@ -191,7 +191,8 @@ class ClientChoiceField(forms.ModelChoiceField):
         # whole identity number in a list.
         return _("%(name)s, born %(born)s") % {
             "name": f"{client.last_name}, {client.first_name}",
-            "born": f"{client.personal_number[:4]}-{client.personal_number[4:6]}-{client.personal_number[6:8]}",
+            # birth_date, not the number's digits: people without a Swedish number have none.
+            "born": f"{client.birth_date:%Y-%m-%d}",
         }
 
 
