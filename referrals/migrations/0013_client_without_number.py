@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_form_submission_tokens'),
-        ('referrals', '0010_decision_ivo_fields'),
+        ('referrals', '0012_legal_reference_topics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
