@@ -191,7 +191,9 @@ class ReferralsConfig(AppConfig):
         "object_types": {
             "referrals.client.number_lookup": _("Identity number check at registration"),
             "referrals.client.protected_address": _("Protected address shown on the visit page"),
-            "referrals.ivo_report": _("IVO report"),
+            "referrals.ivo_report": _("IVO reports of a quarter"),
+            "referrals.ivo_individual_report": _("IVO individual report"),
+            "referrals.ivo_statistics": _("Statistics of non-executed decisions"),
         },
         "notes": {
             # An order's lifecycle steps (OrderEvent.Transition, services.orders._save).

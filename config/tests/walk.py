@@ -42,6 +42,14 @@ def _year(w):
     return [{"year": w.objects["year"]}]
 
 
+def _ivo_individual(w):
+    return [
+        {"year": w.objects["year"], "quarter": quarter, "subject": subject, "decision_id": w.objects["decision"].pk}
+        for quarter in (1, 2, 3, 4)
+        for subject in ("beslut", "avbrott")
+    ]
+
+
 ROUTES = {
     "home": _none,
     "healthz": _none,
@@ -87,7 +95,14 @@ ROUTES = {
     "referrals:ivo_report": lambda w: [{}, {"year": w.objects["year"], "quarter": 4}],
     "referrals:ivo_report_csv": lambda w: [{"year": w.objects["year"], "quarter": 4}],
     "referrals:ivo_report_pdf": lambda w: [{"year": w.objects["year"], "quarter": 4}],
+    # The world's decision in each quarter of the year: in whichever quarter
+    # it is reported, the screen and its files are walked (404 in the others).
+    "referrals:ivo_individual_report": lambda w: _ivo_individual(w),
+    "referrals:ivo_individual_report_csv": lambda w: _ivo_individual(w),
+    "referrals:ivo_individual_report_pdf": lambda w: _ivo_individual(w),
     "referrals:ivo_statistics": _year,
+    "referrals:ivo_statistics_csv": _year,
+    "referrals:ivo_statistics_pdf": _year,
     "referrals:order_list": _none,
     "referrals:order_create": _none,
     "referrals:order_detail": _pk("order"),

@@ -9,6 +9,7 @@ written out, with the figures worked out by hand in the comments.
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from core import personnummer
 from referrals.models import Client, DecisionKind, DecisionOutcome, LegalGender, OfferAnswer, ProtectionLevel
@@ -28,6 +29,13 @@ def decide(unit, case_officer):
         return DecisionFactory(client=client, decided_by=case_officer, decided_on=decided_on, **fields)
 
     return make
+
+
+@pytest.fixture
+def protected_officer(case_officer):
+    """The case officer with the permission to see protected people."""
+    case_officer.user_permissions.add(Permission.objects.get(codename="view_protected_client"))
+    return type(case_officer).objects.get(pk=case_officer.pk)  # a fresh permission cache
 
 
 def rows(user, year, quarter):
@@ -220,43 +228,139 @@ def test_interruption_reason_is_used_when_no_delay_reason_is_given(decide, case_
     assert row_of(case_officer, 2025, 1, decision, interruption=True).delay_reason == "Vård på sjukhus"
 
 
-# --- Row content ----------------------------------------------------------------------
+# --- Report content: IVO's form ------------------------------------------------------
 
 
-def test_row_fields_identity_gender_kind_reason_offers(unit, case_officer, decide):
+def test_the_report_identifies_the_person_by_their_number(unit, case_officer, decide):
     number = personnummer.make_number(date(1985, 3, 14), 231)  # serial ...3 1: odd → man
     client = ClientFactory(unit=unit, personal_number=number)
     decision = decide(date(2025, 1, 10), client=client, kind=DecisionKind.TRAINING_APARTMENT,
                       delay_reason="Brist på träningslägenheter")
+
+    row = row_of(case_officer, 2025, 2, decision)
+
+    assert row.identity == f"19850314-{number[8:]}"
+    assert "K" not in row.identity
+    assert (row.legal_gender, row.legal_gender_label, row.birth_year) == (LegalGender.MALE, "Man", 1985)
+    assert row.kind_label == "Träningslägenhet"
+    assert (row.legal_reference, row.legal_act) == (decision.legal_basis.code, decision.legal_basis.law)
+    assert (row.unit_name, row.municipality) == (unit.name, unit.municipality)
+    assert row.delay_reason == "Brist på träningslägenheter"
+    assert row.note == ""
+
+
+def test_the_identity_is_whatever_ivo_identity_gives(unit, case_officer, decide, monkeypatch):
+    """People without a Swedish number get their stored T-code from
+    services.ivo_identity; the report takes the identity from there only."""
+    decision = decide(date(2025, 1, 10))
+    seen = []
+
+    def fake(client):
+        seen.append(client.pk)
+        return "19850314-TF11"
+
+    monkeypatch.setattr(ivo, "ivo_identity", fake)
+
+    assert row_of(case_officer, 2025, 2, decision).identity == "19850314-TF11"
+    assert seen == [decision.client_id]
+
+
+def test_reason_consequences_interim_support_and_offers_with_notes(case_officer, decide):
+    decision = decide(
+        date(2025, 1, 10), delay_reason="Brist på lägenheter", consequences="Bor kvar på härbärge",
+        interim_support="Boendestöd två gånger i veckan",
+    )
     OfferFactory(decision=decision, offered_on=date(2025, 2, 3), description="Lägenhet Fiktiva gatan 1",
-                 answer=OfferAnswer.DECLINED)
+                 answer=OfferAnswer.DECLINED, note="För långt från arbetet")
     OfferFactory(decision=decision, offered_on=date(2025, 7, 2), description="Efter kvartalet")
 
     row = row_of(case_officer, 2025, 2, decision)
 
-    assert row.identity_code == f"19850314-K{ivo.base32(client.pk)}"
-    assert number[8:] not in row.identity_code
-    assert (row.legal_gender, row.legal_gender_label) == (LegalGender.MALE, "Man")
-    assert row.kind_label == "Träningslägenhet"
-    assert row.delay_reason == "Brist på träningslägenheter"
-    assert row.offers == (ivo.OfferLine(date(2025, 2, 3), "Lägenhet Fiktiva gatan 1", "Tackade nej"),)
-    assert row.note == ""
+    assert (row.delay_reason, row.consequences, row.interim_support) == (
+        "Brist på lägenheter", "Bor kvar på härbärge", "Boendestöd två gånger i veckan")
+    assert row.offers == (
+        ivo.OfferLine(date(2025, 2, 3), "Lägenhet Fiktiva gatan 1", "Tackade nej", "För långt från arbetet"),
+    )
 
 
-def test_protected_client_is_a_row_with_a_note_and_nothing_identifying(unit, case_officer, decide):
-    client = ClientFactory(unit=unit, protection_level=ProtectionLevel.PROTECTED_REGISTRATION)
-    decision = decide(date(2025, 1, 10), client=client, delay_reason="Väntar på lägenhet i Skogsby")
-    OfferFactory(decision=decision, offered_on=date(2025, 2, 3), description="Lägenhet på Storgatan 5")
+def test_a_declined_offer_ends_nothing(case_officer, decide):
+    decision = decide(date(2025, 1, 10))
+    OfferFactory(decision=decision, offered_on=date(2025, 3, 1), answer=OfferAnswer.DECLINED)
+
+    for quarter in (2, 3, 4):
+        row = row_of(case_officer, 2025, quarter, decision)
+        assert (row.executed_on, row.closed_on) == (None, None)
+    assert row_of(case_officer, 2025, 4, decision).report_type == ivo.ReportType.NOT_EXECUTED
+
+
+def test_a_partly_executed_decision_is_reported_for_the_part_not_executed(case_officer, decide):
+    # Support started 1 March, the apartment has not: still reportable
+    # from 11 April, with the part that has not started.
+    decision = decide(date(2025, 1, 10), partly_executed_on=date(2025, 3, 1),
+                      unexecuted_part="Träningslägenhet; boendestödet har börjat")
 
     row = row_of(case_officer, 2025, 2, decision)
 
+    assert (row.partly_executed_on, row.unexecuted_part) == (
+        date(2025, 3, 1), "Träningslägenhet; boendestödet har börjat")
+    assert row.executed_on is None
+    assert row.report_type == ivo.ReportType.NEW
+    # Wholly executed 20 August: reported as executed in Q3, then gone.
+    decision.executed_on = date(2025, 8, 20)
+    decision.save()
+    q3 = row_of(case_officer, 2025, 3, decision)
+    assert (q3.report_type, q3.executed_on) == (ivo.ReportType.EXECUTED, date(2025, 8, 20))
+    assert row_of(case_officer, 2025, 4, decision) is None
+
+
+def test_report_types_new_then_still_not_executed_then_executed(case_officer, decide):
+    decision = decide(date(2025, 1, 10), executed_on=date(2025, 11, 3))
+    closed = decide(date(2025, 1, 10), closed_on=date(2025, 8, 1), close_reason="Flyttade")
+
+    assert row_of(case_officer, 2025, 2, decision).report_type == ivo.ReportType.NEW
+    assert row_of(case_officer, 2025, 3, decision).report_type == ivo.ReportType.NOT_EXECUTED
+    assert row_of(case_officer, 2025, 4, decision).report_type == ivo.ReportType.EXECUTED
+    assert row_of(case_officer, 2025, 3, closed).report_type == ivo.ReportType.CLOSED
+    assert row_of(case_officer, 2025, 3, closed).report_type_label == "Avslutat"
+
+
+@pytest.fixture
+def protected_decision(unit, decide):
+    client = ClientFactory(unit=unit, personal_number=personnummer.make_number(date(1975, 1, 9), 262),
+                           protection_level=ProtectionLevel.PROTECTED_REGISTRATION)
+    decision = decide(date(2025, 1, 10), client=client, delay_reason="Väntar på lägenhet")
+    OfferFactory(decision=decision, offered_on=date(2025, 2, 3), description="Lägenhet")
+    return decision
+
+
+def test_a_protected_person_is_reported_with_number_gender_and_the_mark(protected_decision, protected_officer):
+    row = row_of(protected_officer, 2025, 2, protected_decision)
+
     assert row.is_protected
-    assert (row.identity_code, row.legal_gender, row.legal_gender_label) == ("", "", "")
+    assert row.identity == protected_decision.client.personal_number_display
+    assert row.legal_gender_label == "Kvinna"  # serial 26: even
     assert row.note == "Personen har skyddade personuppgifter."
-    # Free text could say where the person is.
-    assert row.delay_reason == ""
-    assert [offer.description for offer in row.offers] == [""]
-    assert (row.decided_on, row.days_waiting) == (date(2025, 1, 10), 171)
+    assert row.delay_reason == "Väntar på lägenhet"
+    assert ivo.hidden_count(protected_officer, 2025, 2) == 0
+
+
+def test_a_protected_person_is_neither_listed_nor_found_without_the_permission(
+    protected_decision, case_officer, decide
+):
+    ours = decide(date(2025, 1, 10))
+
+    assert [row.decision_id for row in rows(case_officer, 2025, 2)] == [ours.pk]
+    assert ivo.individual_report(case_officer, 2025, 2, protected_decision.pk, ivo.Subject.DECISION) is None
+    assert ivo.hidden_count(case_officer, 2025, 2) == 1
+
+
+def test_hidden_count_loads_no_client(protected_decision, case_officer, monkeypatch):
+    """No read of a person the user is not shown is logged: no Client is built."""
+    built = []
+    monkeypatch.setattr(Client, "from_db", classmethod(lambda cls, *args: built.append(args)))
+
+    assert ivo.hidden_count(case_officer, 2025, 2) == 1
+    assert built == []
 
 
 def test_only_the_users_visible_clients_are_reported(other_unit, case_officer, outside_officer, decide):
@@ -265,6 +369,7 @@ def test_only_the_users_visible_clients_are_reported(other_unit, case_officer, o
 
     assert {row.decision_id for row in rows(case_officer, 2025, 2)} == {ours.pk}
     assert {row.decision_id for row in rows(outside_officer, 2025, 2)} == {theirs.pk}
+    assert ivo.individual_report(outside_officer, 2025, 2, ours.pk, ivo.Subject.DECISION) is None
 
 
 def test_rows_are_sorted_by_the_start_of_the_wait(decide, case_officer):
@@ -286,37 +391,14 @@ def test_the_report_takes_two_queries_whatever_the_number_of_rows(decide, case_o
             )
 
     add(1)
-    assert case_officer.role_names  # the user's roles are read once per request, before the report
+    # The user's roles and permissions are read once per request, before the report.
+    assert case_officer.role_names
+    assert not case_officer.has_perm(ivo.PROTECTED_PERMISSION)
     with django_assert_num_queries(2):
         assert len(rows(case_officer, 2025, 2)) == 2
     add(4)
     with django_assert_num_queries(2):
         assert len(rows(case_officer, 2025, 2)) == 10
-
-
-# --- The identity code ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "number, code",
-    [(0, "0000"), (1, "0001"), (31, "000Z"), (32, "0010"), (1023, "00ZZ"), (1_048_575, "ZZZZ"), (1_048_576, "10000")],
-)
-def test_base32_is_crockfords_alphabet_zero_padded(number, code):
-    assert ivo.base32(number) == code
-
-
-def test_the_code_can_never_equal_a_personal_identity_number():
-    # Client 34 is 0012 in base 32: without the K its code would read as the
-    # real number 19600103-0012 of someone born 3 January 1960, serial 001.
-    client = Client(pk=34, birth_date=date(1960, 1, 3))
-
-    assert ivo.ivo_identity_code(client) == "19600103-K0012"
-    assert ivo.ivo_identity_code(Client(pk=1043, birth_date=date(1985, 3, 14))) == "19850314-K010K"
-
-
-def test_the_code_alphabet_has_no_easily_misread_letters():
-    assert not set("ILOU") & set(ivo.CODE_ALPHABET)
-    assert len(set(ivo.CODE_ALPHABET)) == 32
 
 
 # --- Anonymised statistics --------------------------------------------------------------
@@ -334,7 +416,8 @@ def test_year_statistics_count_rows_per_quarter_by_gender_and_kind(unit, case_of
     # Woman, home support, 10 Feb 2025, executed 20 Jun (after 10 May): in Q2 only.
     decide(date(2025, 2, 10), client=woman, kind=DecisionKind.HOME_SUPPORT, executed_on=date(2025, 6, 20))
     # Protected man, emergency housing executed in time, interrupted 1 Jul
-    # 2025, still open: reportable from 2 Oct → Q4 only, gender not stated.
+    # 2025, still open: reportable from 2 Oct → Q4 only, gender not stated
+    # (and counted although the case officer may not see the person).
     interrupted = decide(date(2025, 1, 2), client=protected, kind=DecisionKind.EMERGENCY_HOUSING,
                          executed_on=date(2025, 1, 20))
     InterruptionFactory(decision=interrupted, started_on=date(2025, 7, 1))
@@ -351,9 +434,29 @@ def test_year_statistics_count_rows_per_quarter_by_gender_and_kind(unit, case_of
     assert stats[2].by_kind[DecisionKind.HOME_SUPPORT] == 1
     assert stats[4].by_kind[DecisionKind.EMERGENCY_HOUSING] == 1
     assert sum(stats[4].by_kind.values()) == 2
-    # The same rows as the quarter reports.
+    # Waited: man 10 Jan → 30 Jun (≤ 6 months), → 30 Sep (≤ 9), → 31 Dec
+    # (≤ 12); woman 10 Feb → 20 Jun (≤ 6); interruption 1 Jul → 31 Dec (≤ 6).
+    assert stats[2].by_waiting == {"up_to_6": 2, "up_to_9": 0, "up_to_12": 0, "up_to_18": 0, "over_18": 0}
+    assert stats[3].by_waiting["up_to_9"] == 1
+    assert stats[4].by_waiting == {"up_to_6": 1, "up_to_9": 0, "up_to_12": 1, "up_to_18": 0, "over_18": 0}
+    # The same reports as the quarter's, those the officer may not see included.
     for quarter in (1, 2, 3, 4):
-        assert stats[quarter].total == len(rows(case_officer, 2025, quarter))
+        visible = len(rows(case_officer, 2025, quarter))
+        assert stats[quarter].total == visible + ivo.hidden_count(case_officer, 2025, quarter)
+
+
+@pytest.mark.parametrize(
+    "since, until, bucket",
+    [
+        (date(2025, 1, 31), date(2025, 7, 31), "up_to_6"),  # 31 Jan + 6 months = 31 Jul
+        (date(2025, 1, 31), date(2025, 8, 1), "up_to_9"),
+        (date(2024, 1, 10), date(2025, 1, 10), "up_to_12"),
+        (date(2024, 1, 10), date(2025, 7, 10), "up_to_18"),
+        (date(2024, 1, 10), date(2025, 7, 11), "over_18"),
+    ],
+)
+def test_waiting_buckets_are_calendar_months(since, until, bucket):
+    assert ivo.waiting_bucket(since, until) == bucket
 
 
 def test_year_statistics_take_two_queries(case_officer, django_assert_num_queries):
