@@ -265,6 +265,23 @@ def test_the_identity_is_whatever_ivo_identity_gives(unit, case_officer, decide,
     assert seen == [decision.client_id]
 
 
+def test_a_person_without_a_swedish_number_is_reported_by_the_stored_code(unit, case_officer, decide):
+    """The real path, no stand-in: the code given at registration, with the
+    parity of the person's legal gender, in this quarter and the next."""
+    woman = ClientFactory(unit=unit, personal_number="", birth_date=date(1990, 7, 4), legal_gender=LegalGender.FEMALE)
+    man = ClientFactory(unit=unit, personal_number="", birth_date=date(1990, 7, 4), legal_gender=LegalGender.MALE)
+    for_woman = decide(date(2025, 1, 10), client=woman)
+    for_man = decide(date(2025, 1, 10), client=man)
+
+    first = row_of(case_officer, 2025, 2, for_woman).identity
+    # The third character after the hyphen (the tens digit) is even for a
+    # woman, odd for a man: T001 and T010 are the first of each.
+    assert first == "19900704-T001" and woman.ivo_code == first
+    assert row_of(case_officer, 2025, 2, for_man).identity == "19900704-T010"
+    assert row_of(case_officer, 2025, 3, for_woman).identity == first
+    assert row_of(case_officer, 2025, 2, for_woman).legal_gender_label == "Kvinna"
+
+
 def test_reason_consequences_interim_support_and_offers_with_notes(case_officer, decide):
     decision = decide(
         date(2025, 1, 10), delay_reason="Brist på lägenheter", consequences="Bor kvar på härbärge",
