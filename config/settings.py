@@ -333,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
     "verify-log-chains": {"task": "audit.tasks.verify_log_chains", "schedule": crontab(hour=2, minute=30)},
     # Every night: delete unsaved drafts older than DRAFT_RETENTION_DAYS.
     "purge-old-drafts": {"task": "accounts.tasks.purge_drafts", "schedule": crontab(hour=3, minute=15)},
+    # Every morning: remind the unit's managers of log reviews not signed
+    # off (at most weekly per month: logreview.reminders).
+    "remind-log-reviews": {"task": "logreview.reminders.send_review_reminders",
+                           "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----
