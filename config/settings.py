@@ -338,6 +338,10 @@ CELERY_BEAT_SCHEDULE = {
     # culled before a manager approves the list; docs/culling.md).
     "culling-yearly-dry-run": {"task": "culling.tasks.yearly_dry_runs",
                                "schedule": crontab(hour=4, minute=0, day_of_month=10, month_of_year=1)},
+    # Every morning: remind the unit's managers of log reviews not signed
+    # off (at most weekly per month: logreview.reminders).
+    "remind-log-reviews": {"task": "logreview.reminders.send_review_reminders",
+                           "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----

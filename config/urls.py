@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("logg/", include("audit.urls")),
     path("gallring/", include("culling.urls")),
+    path("logggranskning/", include("logreview.urls")),
     path("admin/", admin.site.urls),
 ]
 

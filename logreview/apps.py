@@ -19,3 +19,25 @@ class LogReviewConfig(AppConfig):
             "logreview.view_reviewmonth", "logreview.review_reads", "logreview.change_reviewsettings",
         ],
     }
+    # Beside the access log it replaces as the way the duty is done.
+    navigation = [
+        {"group": _("Follow-up"), "label": _("Log review"), "url_name": "logreview:month_list",
+         "perm": "logreview.view_reviewmonth", "order": 89},
+    ]
+    todo_sections = [
+        {"key": "log_review", "title": _("Log reviews awaiting sign-off"), "perm": "logreview.review_reads",
+         "order": 80, "items": "logreview.todo.months_awaiting", "more_url_name": "logreview:month_list"},
+    ]
+    access_log_labels = {
+        "object_types": {"logreview.yearly": _("Yearly summary of the log review (PDF)")},
+        "notes": {
+            "log review": _("Monthly log review"),
+            "log review sign-off": _("Log review signed off"),
+            "yearly summary ": _("Yearly summary of the log review"),
+        },
+    }
+
+    def ready(self):
+        # The reminder task lives in its own module (logreview.tasks is the
+        # draw's): imported here so that the Celery worker registers it.
+        from . import reminders  # noqa: F401

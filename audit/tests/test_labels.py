@@ -22,7 +22,7 @@ from audit import labels
 from audit.models import AccessAction
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["core", "audit", "accounts", "referrals", "tenancies", "bolots", "reports"]
+APPS = ["core", "audit", "accounts", "referrals", "tenancies", "bolots", "reports", "logreview"]
 LOGGING_CALLS = {"log_access", "log_list_access", "log_export", "save_tracked"}
 # Words that are spelt the same in Swedish (checked by hand in locale/sv).
 SAME_IN_SWEDISH = {"Signal", "Export"}

@@ -206,6 +206,14 @@ ROUTES = {
     "culling:rules": _none,
     "culling:run_detail": _pk("culling_run"),
     "culling:run_approve": _pk("culling_run"),
+    # The monthly log review (logreview): the month, a drawn read, the
+    # investigation of one, the sign-off and the yearly PDF.
+    "logreview:month_list": _none,
+    "logreview:month_detail": _pk("review_month"),
+    "logreview:month_sign_off": _pk("review_month"),
+    "logreview:item_detail": _pk("review_item"),
+    "logreview:item_close": _pk("review_item"),
+    "logreview:yearly_pdf": lambda w: [{"year": w.objects["year"]}],
     # Login and second factor (accounts.login): the steps after the password
     # redirect a verified session; the pages show no client data.
     "accounts:verify": _none,

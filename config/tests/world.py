@@ -202,8 +202,26 @@ def build_world(today=None):
 
     culling_run = make_run(AuditContext.system(users["manager"], "walk"), unit)
 
+    # A month of the log review (logreview): one read of the pilot's client
+    # and one of a protected client, judged "investigate", so that the month,
+    # item, investigation and yearly summary pages all have something to show.
+    from audit.models import AccessAction, AccessLogEntry
+    from logreview.models import ReviewItem, ReviewMonth, Verdict
+
+    review_month = ReviewMonth.objects.create(unit=unit, month=date(today.year - 1, 12, 1), reads=40)
+    for read, verdict in ((client, ""), (others[1], Verdict.INVESTIGATE)):
+        read = Client.objects.get(pk=read.pk)
+        entry = AccessLogEntry.objects.create(
+            user=pilot, action=AccessAction.VIEW, client_id=read.pk, client_label=read.audit_label,
+            client_number=read.personal_number, object_type="referrals.client", object_id=str(read.pk),
+        )
+        review_item = ReviewItem.objects.create(review=review_month, entry=entry, reader=pilot, rules=["protected"],
+                                                verdict=verdict)
+
     objects = {
         "culling_run": culling_run,
+        "review_month": review_month,
+        "review_item": review_item,
         "second_factor_reset": second_factor_reset,
         "access_request": access_request,
         "transfer_request": transfer_request,
