@@ -81,6 +81,9 @@ class ReviewMonth(models.Model):
             models.UniqueConstraint(fields=["unit", "month"], name="logreview_month_unique_unit_month"),
         ]
 
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
 
 class Verdict(models.TextChoices):
     JUSTIFIED = "justified", _("Justified")
