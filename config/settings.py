@@ -333,6 +333,9 @@ CELERY_BEAT_SCHEDULE = {
     "verify-log-chains": {"task": "audit.tasks.verify_log_chains", "schedule": crontab(hour=2, minute=30)},
     # Every night: delete unsaved drafts older than DRAFT_RETENTION_DAYS.
     "purge-old-drafts": {"task": "accounts.tasks.purge_drafts", "schedule": crontab(hour=3, minute=15)},
+    # Every morning: from the first working day of a month on, draw the
+    # previous month's log review for each unit not yet drawn (logreview.tasks).
+    "draw-monthly-log-reviews": {"task": "logreview.tasks.draw_monthly_reviews", "schedule": crontab(hour=5, minute=30)},
 }
 
 # --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----
