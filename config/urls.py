@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("bolots.urls")),
     path("", include("reports.urls")),
     path("logg/", include("audit.urls")),
+    path("logggranskning/", include("logreview.urls")),
     path("admin/", admin.site.urls),
 ]
 

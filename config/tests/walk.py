@@ -181,6 +181,7 @@ ROUTES = {
     "audit:log": _none,
     "audit:export": _none,
     "audit:account_events": _none,
+    "logreview:settings": _none,
     # Login and second factor (accounts.login): the steps after the password
     # redirect a verified session; the pages show no client data.
     "accounts:verify": _none,
