@@ -211,6 +211,7 @@ ROUTES = {
     "users:create": _none,
     "users:edit": lambda w: [{"pk": w.objects["account"].pk}],
     "users:set_active": lambda w: [{"pk": w.objects["account"].pk}],
+    "users:home_address": lambda w: [{"pk": w.objects["account"].pk}],  # POST only
     "users:access_requests": _none,
     "users:access_request_decide": _pk("access_request"),
     # Transfer requests (the answer to a number held by another unit).
