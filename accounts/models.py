@@ -69,6 +69,12 @@ class User(AbstractUser):
     # Failed passwords before this time do not count towards the per-account
     # limit (accounts.login.throttle): set when an administrator unlocks.
     login_unlocked_at = models.DateTimeField(_("login unlocked"), null=True, blank=True)
+    # The user's home address, optional, for one rule of the monthly log
+    # review (logreview.rules.same_name_or_address: a read of a client who
+    # lives at the user's address). Entered by the system administrator in
+    # user administration; never shown outside it.
+    home_street_address = models.CharField(_("home street address"), max_length=200, blank=True)
+    home_postal_code = models.CharField(_("home postal code"), max_length=10, blank=True)
 
     objects = UserManager()
 

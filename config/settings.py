@@ -342,6 +342,9 @@ CELERY_BEAT_SCHEDULE = {
     # off (at most weekly per month: logreview.reminders).
     "remind-log-reviews": {"task": "logreview.reminders.send_review_reminders",
                            "schedule": crontab(hour=7, minute=0)},
+    # Every morning: from the first working day of a month on, draw the
+    # previous month's log review for each unit not yet drawn (logreview.tasks).
+    "draw-monthly-log-reviews": {"task": "logreview.tasks.draw_monthly_reviews", "schedule": crontab(hour=5, minute=30)},
 }
 
 # --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----

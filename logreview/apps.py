@@ -14,6 +14,10 @@ class LogReviewConfig(AppConfig):
 
     name = "logreview"
     verbose_name = _("Log review")
+    navigation = [
+        {"group": _("Follow-up"), "label": _("Log review settings"), "url_name": "logreview:settings",
+         "perm": "logreview.change_reviewsettings", "order": 93},
+    ]
     role_permissions = {
         Role.MANAGER: [
             "logreview.view_reviewmonth", "logreview.review_reads", "logreview.change_reviewsettings",

@@ -48,6 +48,19 @@ class NewAccountForm(AccountAccessForm):
         return username
 
 
+class HomeAddressForm(forms.ModelForm):
+    """The account holder's home address, optional: the monthly log review
+    flags reads of clients living there (logreview.rules)."""
+
+    class Meta:
+        model = User
+        fields = ["home_street_address", "home_postal_code"]
+        help_texts = {
+            "home_street_address": _("Used only by the monthly log review, to flag reads of clients "
+                                     "who live at the user's address."),
+        }
+
+
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -8,7 +8,9 @@ closed to non-superusers for users, groups and permissions (accounts.admin).
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from audit.context import AuditContext
 from audit.models import AccountEvent
+from audit.tracked import write_fields
 
 from ..access import permission_required
 from ..models import AccessRequest, AccessRequestKind, AccessRequestState, User
 from . import services
-from .forms import AccountAccessForm, DecisionForm, NewAccountForm, UserFilterForm, roles_of
+from .forms import AccountAccessForm, DecisionForm, HomeAddressForm, NewAccountForm, UserFilterForm, roles_of
 
 ROWS_PER_PAGE = 50
 ADMINISTER = "accounts.change_user"
@@ -125,6 +128,7 @@ def user_edit(request, pk):
             "own": own,
             "form": form,
             "pending": pending,
+            "address_form": HomeAddressForm(instance=subject),
             "events": AccountEvent.objects.filter(subject=subject).select_related("actor")[:50],
         },
     )
@@ -141,6 +145,29 @@ def user_set_active(request, pk):
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("The account was activated.") if active else _("The account was deactivated."))
+    return redirect("users:edit", pk=subject.pk)
+
+
+@require_POST
+@permission_required(ADMINISTER)
+def user_home_address(request, pk):
+    """Save the account holder's home address (for the log review's
+    "shares an address" rule). Not one's own: nobody sets the address the
+    review compares their own reads with."""
+    subject = get_object_or_404(User, pk=pk)
+    if subject.pk == request.user.pk:
+        raise PermissionDenied
+    form = HomeAddressForm(request.POST, instance=User.objects.get(pk=pk))
+    if form.is_valid():
+        with transaction.atomic():
+            write_fields(AuditContext.from_request(request), subject, **{
+                name: form.cleaned_data[name] for name in HomeAddressForm.Meta.fields
+            })
+        messages.success(request, _("The home address was saved."))
+    else:
+        messages.error(request, _("The home address was not saved: %(errors)s") % {
+            "errors": " ".join(str(error) for errors in form.errors.values() for error in errors),
+        })
     return redirect("users:edit", pk=subject.pk)
 
 

@@ -214,6 +214,7 @@ ROUTES = {
     "logreview:item_detail": _pk("review_item"),
     "logreview:item_close": _pk("review_item"),
     "logreview:yearly_pdf": lambda w: [{"year": w.objects["year"]}],
+    "logreview:settings": _none,
     # Login and second factor (accounts.login): the steps after the password
     # redirect a verified session; the pages show no client data.
     "accounts:verify": _none,
@@ -243,6 +244,7 @@ ROUTES = {
     "users:create": _none,
     "users:edit": lambda w: [{"pk": w.objects["account"].pk}],
     "users:set_active": lambda w: [{"pk": w.objects["account"].pk}],
+    "users:home_address": lambda w: [{"pk": w.objects["account"].pk}],  # POST only
     "users:access_requests": _none,
     "users:access_request_decide": _pk("access_request"),
     # Transfer requests (the answer to a number held by another unit).

@@ -85,6 +85,7 @@ class ClientForm(VersionedFormMixin, forms.ModelForm):
             "postal_code",
             "city",
             "responsible_officer",
+            "is_municipal_staff",
             "notes",
         ]
         widgets = {

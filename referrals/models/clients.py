@@ -138,6 +138,13 @@ class Client(RiskInformation, VersionedModel):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The monthly log review flags every read of a staff member's file
+    # (logreview.rules.staff): colleagues reading each other's files is the
+    # classic misuse the review exists to find.
+    is_municipal_staff = models.BooleanField(
+        _("employed by the municipality"), default=False,
+        help_text=_("The client works for the municipality: every read of the file is reviewed."),
+    )
     # The client's current risk information (docs/architecture.md "Risk
     # information belongs to the client"): edited only through
     # referrals.services.risks (save_tracked, so the field history says who

@@ -38,6 +38,7 @@ TRACKED_FIELDS = [
     "postal_code",
     "city",
     "responsible_officer",
+    "is_municipal_staff",
     "notes",
 ]
 
