@@ -14,10 +14,6 @@ class LogReviewConfig(AppConfig):
 
     name = "logreview"
     verbose_name = _("Log review")
-    navigation = [
-        {"group": _("Follow-up"), "label": _("Log review settings"), "url_name": "logreview:settings",
-         "perm": "logreview.change_reviewsettings", "order": 93},
-    ]
     role_permissions = {
         Role.MANAGER: [
             "logreview.view_reviewmonth", "logreview.review_reads", "logreview.change_reviewsettings",
@@ -27,6 +23,8 @@ class LogReviewConfig(AppConfig):
     navigation = [
         {"group": _("Follow-up"), "label": _("Log review"), "url_name": "logreview:month_list",
          "perm": "logreview.view_reviewmonth", "order": 89},
+        {"group": _("Follow-up"), "label": _("Log review settings"), "url_name": "logreview:settings",
+         "perm": "logreview.change_reviewsettings", "order": 93},
     ]
     todo_sections = [
         {"key": "log_review", "title": _("Log reviews awaiting sign-off"), "perm": "logreview.review_reads",
