@@ -134,8 +134,10 @@ def test_a_search_by_name_in_the_access_log_is_logged(client, world):
 def test_the_import_dry_run_logs_the_clients_the_file_matches(client, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     admin = world.users["housing_admin"]
-    target = Client.objects.filter(unit=world.unit).exclude(tenancies__isnull=False).order_by("pk").first() or \
-        world.objects["client"]
+    # The register identifies tenants by number: someone registered without
+    # a Swedish number (the demo has one) cannot be in the file.
+    target = Client.objects.filter(unit=world.unit).exclude(tenancies__isnull=False).exclude(
+        personal_number="").order_by("pk").first() or world.objects["client"]
     rows = import_rows("register_good.csv")
     header = rows[0]
     row = rows[2][:]
