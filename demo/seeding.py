@@ -4,7 +4,7 @@ lowest layer first, each building on what the earlier ones made."""
 import time
 from collections.abc import Callable
 
-from . import casework, clients, corrections, drafts, housing, plans, provider, risks, users
+from . import casework, clients, corrections, drafts, housing, log_review, plans, provider, risks, users
 from .context import DemoContext
 
 # (area, its seeders in order). The area names the app whose data it makes;
@@ -14,6 +14,7 @@ AREAS: tuple[tuple[str, tuple[Callable[[DemoContext], None], ...]], ...] = (
     ("referrals", (clients.seed, casework.seed, clients.seed_without_number, plans.seed, risks.seed)),
     ("tenancies", (housing.seed,)),
     ("bolots", (provider.seed, drafts.seed, corrections.seed)),
+    ("logreview", (log_review.seed,)),
 )
 
 

@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -7,8 +8,10 @@ from django.utils import timezone
 
 from accounts.models import Draft, User
 from accounts.roles import Role
+from audit.models import AccessLogEntry
 from core import personnummer
 from demo.clients import FICTIONAL_NOTE
+from logreview.models import ReviewMonth, RiskRule
 from referrals.models import Client
 
 
@@ -50,6 +53,21 @@ def test_one_person_without_a_number_waits_more_than_three_months_for_a_decision
     assert decision.executed_on is None
     assert (timezone.localdate() - decision.decided_on).days > 92
     assert decision.delay_reason and decision.offers.exists()
+
+
+@pytest.mark.django_db
+def test_last_month_is_drawn_for_the_log_review_with_reads_the_rules_flag():
+    seed(scale="small", seed=3)
+
+    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    (review,) = ReviewMonth.objects.filter(month=month)
+    flagged = {rule for item in review.items.all() for rule in item.rules}
+    # The demo's two planted reads: late in the evening, and a protected
+    # client read by a bolots with no order for them.
+    assert {RiskRule.OFF_HOURS, RiskRule.PROTECTED} <= flagged
+    assert review.items.filter(sampled=True).exists() and review.signed_off_at is None
+    assert review.reads == AccessLogEntry.objects.filter(at__date__gte=month, at__date__lt=month + timedelta(days=31),
+                                                         at__month=month.month).count()
 
 
 @pytest.mark.django_db
