@@ -9,7 +9,16 @@ from random import Random
 from accounts.roles import Role
 from core import personnummer
 from referrals.models import Client, LegalGender, ProtectionLevel, TargetGroup
-from referrals.models.decisions import Decision, DecisionKind, DecisionOutcome, LegalReference, Offer, OfferAnswer
+from referrals.models.decisions import (
+    Decision,
+    DecisionKind,
+    DecisionOutcome,
+    LegalReference,
+    LegalTopic,
+    Offer,
+    OfferAnswer,
+)
+from referrals.services.legal import reference_for
 
 from .bulk import insert_many
 from .context import DemoContext
@@ -125,8 +134,7 @@ def seed_without_number(ctx: DemoContext) -> None:
     )
     client.target_groups.set(TargetGroup.objects.filter(code="psykisk-ohalsa"))
     decided = ctx.today - timedelta(days=120)
-    legal_basis = (LegalReference.objects.filter(code="3 kap. 2 § SoL (2025:400)").first()
-                   or LegalReference.objects.order_by("pk").first())
+    legal_basis = reference_for(LegalTopic.ASSISTANCE, decided) or LegalReference.objects.order_by("pk").first()
     decision = Decision.objects.create(
         client=client, kind=DecisionKind.BOLOTS_SUPPORT, legal_basis=legal_basis,
         applied_on=decided - timedelta(days=14), decided_on=decided, outcome=DecisionOutcome.GRANTED,

@@ -71,7 +71,11 @@ def test_small_scale_has_each_kind_in_the_evaluations_proportions(seeded):
 
 def test_at_most_one_decision_a_year_is_executed_late(seeded):
     late = Counter()
-    for decision in Decision.objects.filter(outcome__in=GRANTED_OUTCOMES):
+    # Annulled decisions are not decisions (corrections.seed annuls a
+    # duplicate), and the person without a Swedish number waits on purpose:
+    # IVO's individual report with a T code (clients.seed_without_number).
+    decisions = Decision.objects.filter(outcome__in=GRANTED_OUTCOMES).effective().exclude(client__personal_number="")
+    for decision in decisions:
         due = last_day_within(decision.decided_on, REPORTING_MONTHS)
         waiting_too_long = decision.executed_on is None and decision.closed_on is None and due < date.today()
         if waiting_too_long or (decision.executed_on and decision.executed_on > due):

@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.widgets import DateInput
 from core import personnummer
+from core.dates import DateBoundsMixin
 from core.forms import ModelMultipleChoiceField, VersionedFormMixin
 
 from ..models import PROTECTED_FIELDS, Client, LegalGender, ProtectionLevel
@@ -53,7 +54,7 @@ class PersonalNumberField(forms.CharField):
             raise forms.ValidationError(str(error), code="invalid") from None
 
 
-class ClientForm(VersionedFormMixin, forms.ModelForm):
+class ClientForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
     personal_number = PersonalNumberField(required=False)
     # People without a Swedish personal identity or coordination number are
     # in the housing chain too: for them the birth date and legal gender are

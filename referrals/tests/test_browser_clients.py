@@ -27,7 +27,7 @@ def test_case_officer_registers_a_client_after_a_check_digit_error(page, case_of
 
     page.get_by_label("Förnamn").fill("Tilda")
     page.get_by_label("Efternamn").fill("Påhittad")
-    number_field = page.locator("main").get_by_label("Personnummer")
+    number_field = page.locator("main").get_by_label("Personnummer", exact=True)
     number_field.fill(f"{digits[2:8]}-{digits[8:11]}{wrong_check}")
     page.get_by_label("Missbruk").check()
     page.get_by_role("button", name="Spara").click()

@@ -216,7 +216,7 @@ def test_unknown_subjects_are_404(officer, report_data, subject):
 HEADER = [
     "Rapporteringsperiod", "Enhet", "Kommun", "Rapporten gäller", "Typ av rapport", "Personnummer",
     "Juridiskt kön", "Födelseår", "Informationsruta", "Beslutsdatum", "Typ av bistånd", "Lagrum",
-    "Datum för avbrott", "Skäl till dröjsmålet", "Konsekvenser för den enskilde", "Insatser i avvaktan",
+    "Datum för avbrott", "Skäl till dröjsmålet", "Konsekvenser för personen", "Stöd under väntetiden",
     "Erbjudanden (datum, vad, svar)", "Delvis verkställt den", "Ej verkställd del", "Verkställt den",
     "Avslutat den", "Dagar i väntan",
 ]
