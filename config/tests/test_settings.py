@@ -63,3 +63,17 @@ def test_no_broker_means_eager_celery_with_json_and_late_acks():
 def test_session_ends_after_30_idle_minutes():
     assert project_settings.SESSION_COOKIE_AGE == 30 * 60
     assert project_settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows():
+    """A beat entry whose task name is mistyped (or whose module Celery
+    never imports) would be sent and dropped every night in silence."""
+    from django.conf import settings as django_settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    unknown = [entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()
+               if entry["task"] not in app.tasks]
+    assert len(django_settings.CELERY_BEAT_SCHEDULE) >= 5
+    assert unknown == []
