@@ -240,6 +240,13 @@ def phone_page(browser, live_server):
     assert refused == [], "the Content-Security-Policy refused part of a page"
 
 
+@pytest.fixture(params=["phone", "desktop"])
+def sized_page(request):
+    """The test runs twice: on a 375 × 667 phone and on a desktop (the
+    layouts differ: the menu collapses, tables stack)."""
+    return request.getfixturevalue("phone_page" if request.param == "phone" else "page")
+
+
 def _watch_policy(page):
     """Every browser test also proves the Content-Security-Policy breaks
     nothing: the browser reports each refused script or style on the

@@ -52,9 +52,8 @@ def log_in_on_the_login_page(page, username):
     page.wait_for_url(lambda url: "tvastegsverifiering" not in url)
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_notes_survive_a_session_that_ended_before_the_save(size, request, order, pilot, browser_login, axe):
-    page = request.getfixturevalue("phone_page" if size == "phone" else "page")
+def test_notes_survive_a_session_that_ended_before_the_save(sized_page, order, pilot, browser_login, axe):
+    page = sized_page
     form_path = f"/uppdrag/{order.pk}/besok/nytt/"
     browser_login(page, "bolots")
     page.goto(form_path)
@@ -112,9 +111,8 @@ def _session_expiry():
     return Session.objects.get().expire_date
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_the_warning_before_the_session_ends(size, request, settings, order, pilot, browser_login, axe):
-    page = request.getfixturevalue("phone_page" if size == "phone" else "page")
+def test_the_warning_before_the_session_ends(sized_page, settings, order, pilot, browser_login, axe):
+    page = sized_page
     # A session of 8 s with the warning 5 s before its end.
     settings.SESSION_COOKIE_AGE = 8
     settings.SESSION_WARNING_SECONDS = 5

@@ -168,6 +168,28 @@ def build_world():
             today=date(2026, 6, 30),
         )
         world.residents[level] = Resident(client, apartment, tenancy, keyset, decision, order, visit, complaint)
+    _review_and_culling(world)
     world.other_client = ClientFactory(unit=other, first_name="Annan", last_name="Grannkommunsson")
     world.other_apartment = ApartmentFactory(unit=other, object_number="GRN-1", street_address="Grannvägen 1")
     return world
+
+
+def _review_and_culling(world):
+    """The pages of issue 13 that name persons: a month of the log review
+    whose drawn reads are of every resident, and a culling dry run that
+    lists every resident (as of a day far ahead, so each is assessed; their
+    running tenancies keep them, with the reason shown)."""
+    from audit.models import AccessAction, AccessLogEntry
+    from culling.services.runs import make_run
+    from logreview.models import ReviewItem, ReviewMonth
+
+    reader = world.users["pilot_unassigned"]
+    month = ReviewMonth.objects.create(unit=world.home, month=date(2026, 5, 1), reads=len(world.residents))
+    for resident in world.residents.values():
+        client = resident.client
+        entry = AccessLogEntry.objects.create(
+            user=reader, action=AccessAction.VIEW, client_id=client.pk, client_label=client.audit_label,
+            client_number=client.personal_number, object_type="referrals.client", object_id=str(client.pk),
+        )
+        ReviewItem.objects.create(review=month, entry=entry, reader=reader, rules=["protected"])
+    make_run(AuditContext(user=world.users["manager"], path="/test/"), world.home, as_of=date(2045, 1, 1))

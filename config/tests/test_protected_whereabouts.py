@@ -22,6 +22,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from bolots.models import CourseRound, Enrolment, Signal, Visit
+from culling.models import CullingRun
+from logreview.models import ReviewItem, ReviewMonth
 from referrals.models import ConcernReport, Decision, EvictionNotice, IndividualPlan, Order
 from reports.kpis.records import RECORD_LISTS
 from tenancies.models import Apartment, Complaint, HomeInsurance, IncomeSource, KeySet, Tenancy
@@ -45,6 +47,9 @@ PREFIX_MODELS = [
     ("orosanmalningar/", ConcernReport),
     ("besok/", Visit),
     ("signaler/", Signal),
+    ("logggranskning/lasning/", ReviewItem),
+    ("logggranskning/", ReviewMonth),
+    ("gallring/", CullingRun),
 ]
 KWARG_MODELS = {
     "client_id": "client",
@@ -238,3 +243,20 @@ def test_the_plain_clients_apartment_is_still_shown_beside_them(client):
     assert world.plain.apartment.street_address in body
     assert world.plain.apartment.object_number in body
 
+
+
+@pytest.mark.django_db
+def test_the_walk_reaches_the_pages_of_the_log_review_and_culling(client):
+    """The pages of issue 13 that name persons are in the walk above: the
+    review month, each drawn read and the culling list (they name the
+    protected residents; the walk proves they never place them)."""
+    world = build_world()
+    urls = set(walked_urls(world))
+    month = ReviewMonth.objects.get(unit=world.home)
+    run = CullingRun.objects.get(unit=world.home)
+    assert reverse("logreview:month_detail", args=[month.pk]) in urls
+    assert {reverse("logreview:item_detail", args=[item.pk]) for item in month.items.all()} <= urls
+    assert reverse("culling:run_detail", args=[run.pk]) in urls
+    client.force_login(world.users["manager"])
+    page = client.get(reverse("culling:run_detail", args=[run.pk])).content.decode()
+    assert all(resident.client.last_name in page for resident in world.residents.values())

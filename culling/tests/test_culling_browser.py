@@ -17,14 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 OLD = date(2019, 6, 3)
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_a_manager_approves_a_dry_run_and_the_files_are_culled(size, request, unit, case_officer, manager,
+def test_a_manager_approves_a_dry_run_and_the_files_are_culled(sized_page, unit, case_officer, manager,
                                                                  browser_login, menu, axe):
     due = person(unit, case_officer, birth=date(1970, 3, 14))
     research = person(unit, case_officer, birth=date(1971, 5, 25))
     for client in (due, research):
         date_back(client.pk, OLD)
-    page = request.getfixturevalue("phone_page" if size == "phone" else "page")
+    page = sized_page
     browser_login(page, "chef")
     page.goto("/?oversikt=1")
     menu(page, "Gallring")

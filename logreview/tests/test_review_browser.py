@@ -24,9 +24,8 @@ def month(unit, case_officer, pilot):
     return month
 
 
-@pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_a_manager_reviews_a_month_and_signs_it_off(size, request, month, manager, browser_login, menu, axe):
-    page = request.getfixturevalue("phone_page" if size == "phone" else "page")
+def test_a_manager_reviews_a_month_and_signs_it_off(sized_page, month, manager, browser_login, menu, axe):
+    page = sized_page
     browser_login(page, "chef")
     page.goto("/?oversikt=1")
     menu(page, "Loggranskning")
