@@ -5,8 +5,6 @@ tampering, and the database lets through exactly that UPDATE and no other.
 """
 
 import datetime
-import os
-import time
 from contextlib import contextmanager
 
 import pytest
@@ -433,14 +431,8 @@ def test_redaction_of_ten_thousand_rows(case_officer, django_assert_max_num_quer
         for _ in range(10_000)
     ], batch_size=2000)
     inserts = -(-10_000 // 124) if connection.vendor == "sqlite" else 5
-    started = time.perf_counter()
+    # The time is measured by bench/redaction.py (docs/performance.md);
+    # here: no statement per row, and the chain still verifies.
     with django_assert_max_num_queries(12 + inserts):
-        if os.environ.get("PROFILE_REDACTION"):
-            import cProfile
-
-            cProfile.runctx("redact_client(CULLED, REFERENCE)", globals(), locals(), sort="cumtime")
-        else:
-            assert redact_client(CULLED, REFERENCE) == 10_000
-    elapsed = time.perf_counter() - started
-    print(f"\nredaction of 10 000 rows on {connection.vendor}: {elapsed:.2f} s")
+        assert redact_client(CULLED, REFERENCE) == 10_000
     assert verify_chain(AccessLogEntry).ok
