@@ -175,6 +175,7 @@ class _Visits:
                 self._outreach(order)
             else:
                 self._errand(order)
+        self._leave_newest_signals_open()
         built = time.monotonic()
         keys = reserve_keys(Visit, len(self.visits))
         copy_rows(Visit, VISIT_FIELDS, ((key, *row) for key, row in zip(keys, self.visits, strict=True)))
@@ -323,6 +324,19 @@ class _Visits:
                 SignalKind.RENT_UNPAID, row[4], index, recipient, rent_comment, created,
                 acknowledged, recipient if acknowledged else None,
             ))
+
+    def _leave_newest_signals_open(self):
+        """Each recipient's newest signal stays unread, however old, so every
+        demo case officer's start page has a signal to read whatever the day
+        the demo is seeded (the ten-day rule alone left some officers none)."""
+        newest = {}
+        for position, signal in enumerate(self.signals):
+            recipient, created = signal[3], signal[5]
+            if recipient not in newest or created > self.signals[newest[recipient]][5]:
+                newest[recipient] = position
+        for position in newest.values():
+            signal = self.signals[position]
+            self.signals[position] = (*signal[:6], None, None)
 
     # --- outreach and eviction prevention ---------------------------------------------
 
