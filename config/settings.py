@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "referrals",
     "tenancies",
     "bolots",
+    "rent",
     "reports",
     "logreview",
     "culling",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("tenancies.urls")),
     path("", include("bolots.urls")),
+    path("hyra/", include("rent.urls")),
     path("", include("reports.urls")),
     path("logg/", include("audit.urls")),
     path("gallring/", include("culling.urls")),

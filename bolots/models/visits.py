@@ -230,6 +230,9 @@ class VisitChecklist(models.Model):
 class SignalKind(models.TextChoices):
     RENT_UNPAID = "rent_unpaid", _("Rent not paid")
     COMPLAINT = "complaint", _("New complaint or damage")
+    # Raised by the rent ledger (rent.services): no visit.
+    INSTALMENT_MISSED = "instalment_missed", _("Instalment on the repayment plan missed")
+    RECOVERY_DEADLINE = "recovery_deadline", _("Three weeks to recover the tenancy")
 
 
 class Signal(models.Model):
@@ -238,7 +241,15 @@ class Signal(models.Model):
 
     kind = models.CharField(_("signal"), max_length=20, choices=SignalKind.choices)
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="signals")
-    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="signals")
+    # Empty for a signal raised by the ledger rather than a visit (rent: an
+    # unpaid notice, a missed instalment), which names its cause in source_key.
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="signals",
+                              null=True, blank=True)
+    # What raised a signal that has no visit, e.g. "rent.notice:123"; unique
+    # per recipient so that the daily job raises one signal per cause, not
+    # one per day (rent.services.overdue).
+    # db_default: the demo bulk loader writes signals without the column.
+    source_key = models.CharField(_("cause"), max_length=60, blank=True, editable=False, default="", db_default="")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("case officer"), on_delete=models.PROTECT, related_name="signals"
     )
@@ -258,6 +269,11 @@ class Signal(models.Model):
             # A user's unacknowledged signals: views.visits.signal_list and
             # services.signals.mine_or_all.
             models.Index(fields=["recipient", "acknowledged_at"], name="bolots_signal_recipient_idx"),
+        ]
+        constraints = [
+            # rent.services.overdue raises one signal per cause and recipient.
+            models.UniqueConstraint(fields=["source_key", "recipient"], condition=~Q(source_key=""),
+                                    name="bolots_signal_one_per_cause"),
         ]
 
     def __str__(self):

@@ -2,7 +2,7 @@
 
 The apps are layered, lowest first (docs/architecture.md):
 
-    core ← audit ← accounts ← referrals ← tenancies ← bolots ← reports ← logreview ← culling
+    core ← audit ← accounts ← referrals ← tenancies ← bolots ← rent ← reports ← logreview ← culling
 
 with the project shell `config` (and the shared templates beside base.html)
 above every app, and the demo data generator `demo` above that: production
@@ -33,7 +33,7 @@ from pathlib import Path
 
 # Lowest first. Ranks, not a graph: a layer may use every layer below it.
 LAYERS: tuple[str, ...] = (
-    "core", "audit", "accounts", "referrals", "tenancies", "bolots", "reports", "logreview", "culling", "config", "demo",
+    "core", "audit", "accounts", "referrals", "tenancies", "bolots", "rent", "reports", "logreview", "culling", "config", "demo",
 )
 RANK: dict[str, int] = {package: rank for rank, package in enumerate(LAYERS)}
 # Templates outside an app's folder (base.html, includes/, error pages)

@@ -206,6 +206,8 @@ ROUTES = {
     "culling:rules": _none,
     "culling:run_detail": _pk("culling_run"),
     "culling:run_approve": _pk("culling_run"),
+    # The rent ledger (docs/rent.md): each area adds its pages below.
+    "rent:overview": _none,
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,

@@ -1,0 +1,58 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+
+RENT = _("Rent")
+
+
+class RentConfig(AppConfig):
+    """The rent ledger (docs/rent.md): above bolots, because it raises the
+    bolots's signals and feeds Min dag, and below reports, whose figures
+    read it (docs/architecture.md)."""
+
+    name = "rent"
+    verbose_name = _("Rent")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    # Menu entries are added by each area's urls (see docs/rent.md).
+    navigation = [
+        {"group": RENT, "label": _("Rent ledger"), "url_name": "rent:overview",
+         "perm": "rent.view_ledger", "order": 75},
+    ]
+
+    role_permissions = {
+        Role.CASE_OFFICER: ["rent.view_ledger", "rent.manage_plans"],
+        Role.PILOT: ["rent.sign_delivery"],
+        Role.HOUSING_ADMIN: [
+            "rent.view_ledger", "rent.manage_rent", "rent.export_finance", "rent.manage_plans",
+            "rent.manage_terminations",
+        ],
+        Role.MANAGER: ["rent.view_ledger", "rent.write_off", "rent.export_finance"],
+    }
+
+    access_log_labels = {
+        "object_types": {},
+        "notes": {},
+    }
+
+    # A person's rent records for culling (docs/culling.md): they go with the
+    # tenancy, deleted before it.
+    culling_sources = [
+        {"model": "rent.Allocation", "client": "notice__tenancy__client", "dates": ["on"], "delete": 230},
+        {"model": "rent.NoticeLine", "client": "notice__tenancy__client", "dates": [],
+         "cascade": "rent.RentNotice"},
+        {"model": "rent.LetterDelivery", "client": "termination__tenancy__client", "dates": ["delivered_on"],
+         "delete": 231},
+        {"model": "rent.ArrearsTermination", "client": "tenancy__client", "dates": ["decided_on"], "delete": 232},
+        {"model": "rent.PlanInstalment", "client": "plan__tenancy__client", "dates": ["month"],
+         "cascade": "rent.RepaymentPlan"},
+        {"model": "rent.RepaymentPlan", "client": "tenancy__client", "dates": ["start_month", "end_month"],
+         "delete": 233},
+        {"model": "rent.CreditNote", "client": "tenancy__client", "dates": ["credited_on"], "delete": 234},
+        {"model": "rent.WriteOff", "client": "tenancy__client", "dates": ["written_off_on"], "delete": 235},
+        {"model": "rent.Payment", "client": "tenancy__client", "dates": ["paid_on"], "delete": 236},
+        {"model": "rent.Charge", "client": "tenancy__client", "dates": ["charged_on"], "delete": 237},
+        {"model": "rent.RentNotice", "client": "tenancy__client", "dates": ["due_date"], "delete": 238},
+        {"model": "rent.RentRate", "client": "tenancy__client", "dates": ["valid_from"], "delete": 239},
+    ]
