@@ -346,6 +346,15 @@ CELERY_BEAT_SCHEDULE = {
     # Every morning: from the first working day of a month on, draw the
     # previous month's log review for each unit not yet drawn (logreview.tasks).
     "draw-monthly-log-reviews": {"task": "logreview.tasks.draw_monthly_reviews", "schedule": crontab(hour=5, minute=30)},
+    # The rent ledger (docs/rent.md), every morning in this order: next
+    # month's notices where the run day has come; instalments judged;
+    # signals for notices unpaid after due date and grace; terminations
+    # whose three weeks ran out.
+    "rent-notice-runs": {"task": "rent.tasks.runs.run_due_notices", "schedule": crontab(hour=4, minute=30)},
+    "rent-judge-instalments": {"task": "rent.tasks.plans.judge_instalments", "schedule": crontab(hour=6, minute=0)},
+    "rent-overdue-signals": {"task": "rent.tasks.overdue.raise_overdue_signals",
+                             "schedule": crontab(hour=6, minute=15)},
+    "rent-recoveries": {"task": "rent.tasks.terminations.check_recoveries", "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- Content-Security-Policy and caching (issue 10 §6, input hardening) -----

@@ -6,7 +6,14 @@ the returned dict."""
 from datetime import date, timedelta
 
 from rent.models import (
-    ArrearsTermination, BgMaxFile, NoticeKind, NoticeLine, Payment, PaymentSource, RentNotice, RentSettings,
+    ArrearsTermination,
+    BgMaxFile,
+    NoticeKind,
+    NoticeLine,
+    Payment,
+    PaymentSource,
+    RentNotice,
+    RentSettings,
     RepaymentPlan,
 )
 from rent.ocr import notice_reference

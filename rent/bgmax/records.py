@@ -25,7 +25,8 @@ inclusive, as in Bankgirot's manual; `field(line, start, end)` slices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
 
 LINE_LENGTH = 80

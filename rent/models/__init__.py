@@ -1,14 +1,32 @@
 from .exports import ExportFormat, FinanceExport
 from .ledger import (
-    Charge, ChargeKind, LineKind, NoticeKind, NoticeLine, NoticeRun, RentIncrease, RentNotice, RentRate,
+    Charge,
+    ChargeKind,
+    LineKind,
+    NoticeKind,
+    NoticeLine,
+    NoticeRun,
+    RentIncrease,
+    RentNotice,
+    RentRate,
 )
 from .payments import (
-    Allocation, BgMaxFile, CreditNote, OpeningBalanceImport, Payment, PaymentSource, WriteOff,
+    Allocation,
+    BgMaxFile,
+    CreditNote,
+    OpeningBalanceImport,
+    Payment,
+    PaymentSource,
+    WriteOff,
 )
 from .plans import InstalmentOutcome, PlanInstalment, PlanStatus, RepaymentPlan
 from .settings import RentSettings
 from .terminations import (
-    ArrearsTermination, DeliveryMethod, LetterDelivery, LetterKind, TerminationStatus,
+    ArrearsTermination,
+    DeliveryMethod,
+    LetterDelivery,
+    LetterKind,
+    TerminationStatus,
 )
 
 __all__ = [

@@ -29,3 +29,6 @@ class FinanceExport(models.Model):
             # services.periods: the locked months of a unit.
             models.Index(fields=["unit", "month"], name="rent_export_unit_month_idx"),
         ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.format}"

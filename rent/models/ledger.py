@@ -39,6 +39,9 @@ class RentIncrease(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.valid_from}"
+
 
 class RentRate(models.Model):
     """The monthly rent of a tenancy from a date. The rent on a day is the
@@ -66,6 +69,9 @@ class RentRate(models.Model):
             # services.rates.rent_on: one rate per tenancy and day.
             models.UniqueConstraint(fields=["tenancy", "valid_from"], name="rent_rate_one_per_day"),
         ]
+
+    def __str__(self):
+        return f"{self.valid_from} {self.monthly_rent}"
 
 
 class ChargeKind(models.TextChoices):
@@ -102,6 +108,9 @@ class Charge(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="rent_charge_amount_positive"),
         ]
 
+    def __str__(self):
+        return self.text
+
 
 class NoticeRun(models.Model):
     """One monthly run of a unit's rent notices (services.runs.run_month)."""
@@ -119,6 +128,9 @@ class NoticeRun(models.Model):
         verbose_name = _("notice run")
         verbose_name_plural = _("notice runs")
         ordering = ["-period", "-started_at"]
+
+    def __str__(self):
+        return f"{self.period:%Y-%m}"
 
 
 class NoticeKind(models.TextChoices):
@@ -242,6 +254,9 @@ class NoticeLine(models.Model):
         verbose_name = _("notice line")
         verbose_name_plural = _("notice lines")
         ordering = ["notice", "id"]
+
+    def __str__(self):
+        return self.text
 
 
 from .payments import Allocation  # noqa: E402  (the queryset above refers to it)

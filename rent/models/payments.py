@@ -30,6 +30,9 @@ class BgMaxFile(models.Model):
         verbose_name_plural = _("BgMax files")
         ordering = ["-imported_at"]
 
+    def __str__(self):
+        return self.filename
+
 
 class PaymentSource(models.TextChoices):
     BGMAX = "bgmax", _("Bankgiro (BgMax file)")
@@ -126,6 +129,9 @@ class CreditNote(models.Model):
             models.CheckConstraint(condition=~Q(reason=""), name="rent_credit_reason_given"),
         ]
 
+    def __str__(self):
+        return f"{self.credited_on} {self.amount}"
+
 
 class WriteOff(models.Model):
     """A debt written off (avskrivning). Only a manager may (rent.write_off),
@@ -150,6 +156,9 @@ class WriteOff(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="rent_write_off_amount_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="rent_write_off_reason_given"),
         ]
+
+    def __str__(self):
+        return f"{self.written_off_on} {self.amount}"
 
 
 class Allocation(models.Model):
@@ -187,6 +196,9 @@ class Allocation(models.Model):
             models.Index(fields=["notice", "on"], name="rent_allocation_notice_on_idx"),
         ]
 
+    def __str__(self):
+        return f"{self.on} {self.amount}"
+
 
 class OpeningBalanceImport(models.Model):
     """One all-or-nothing import of existing debts (services.opening_balances);
@@ -203,3 +215,6 @@ class OpeningBalanceImport(models.Model):
     class Meta:
         verbose_name = _("import of opening balances")
         verbose_name_plural = _("imports of opening balances")
+
+    def __str__(self):
+        return self.filename

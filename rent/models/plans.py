@@ -70,3 +70,6 @@ class PlanInstalment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "month"], name="rent_instalment_one_per_month"),
         ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"

@@ -97,3 +97,6 @@ class LetterDelivery(models.Model):
             models.CheckConstraint(condition=~Q(proof="") | Q(delivered_by__isnull=False, signed_at__isnull=False),
                                    name="rent_delivery_has_proof"),
         ]
+
+    def __str__(self):
+        return f"{self.letter} {self.delivered_on}"

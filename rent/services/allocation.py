@@ -12,6 +12,7 @@ from django.db.models import F, IntegerField, Sum, Value
 from django.db.models.functions import Coalesce
 
 from rent.models import Allocation, CreditNote, Payment, RentNotice, WriteOff
+from rent.signals import payments_allocated
 from tenancies.models import Tenancy
 
 
@@ -58,6 +59,8 @@ def allocate_tenancy(tenancy_id: int) -> list[Allocation]:
             open_amounts[notice.pk] -= take
             left -= take
     Allocation.objects.bulk_create(made)
+    if made:
+        payments_allocated.send(sender=Allocation, tenancy_id=tenancy_id)
     return made
 
 

@@ -1,0 +1,5 @@
+"""The rent app's Celery tasks, one module per area (Celery's autodiscovery
+imports this package; the beat schedule in config/settings.py names the
+tasks by their full module path)."""
+
+from . import overdue, plans, runs, terminations  # noqa: F401
