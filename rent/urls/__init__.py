@@ -11,6 +11,7 @@ urlpatterns = [
     path("", overview, name="overview"),
     path("", include("rent.urls.ledger")),
     path("", include("rent.urls.runs")),
+    path("", include("rent.urls.notices")),
     path("", include("rent.urls.payments")),
     path("", include("rent.urls.balances")),
     path("", include("rent.urls.arrears")),

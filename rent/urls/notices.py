@@ -1,0 +1,5 @@
+"""Rent pages: notices (docs/rent.md)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
