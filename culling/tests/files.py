@@ -80,7 +80,59 @@ def full_file(unit, officer, pilot, second_pilot, other_unit, *, birth=date(1970
     HousingSearchProfileFactory(client=client)
     QueueRegistrationFactory(client=client, registered_since=date(2017, 1, 1), ended_on=date(2018, 1, 1))
     HousingApplicationFactory(client=client, applied_on=date(2018, 2, 1))
+    _rent_records(tenancy, officer, pilot)
     return client
+
+
+def _rent_records(tenancy, officer, pilot):
+    """The rent ledger's records of the tenancy: a notice with its lines, a
+    charge, a rate, a payment, a credit note and a write-off each settling
+    part of it, a repayment plan with a judged instalment, and a
+    termination for arrears with a signed delivery."""
+    from rent.models import (
+        Allocation,
+        ArrearsTermination,
+        Charge,
+        CreditNote,
+        LetterDelivery,
+        NoticeLine,
+        Payment,
+        PlanInstalment,
+        RentNotice,
+        RentRate,
+        RepaymentPlan,
+        WriteOff,
+    )
+    from rent.ocr import notice_reference
+
+    month = date(2018, 6, 1)
+    notice = RentNotice.objects.create(tenancy=tenancy, period=month, issued_on=date(2018, 5, 20),
+                                       due_date=date(2018, 5, 31), amount=600000, booked_month=month)
+    notice.ocr = notice_reference(notice.pk)
+    notice.save(update_fields=["ocr"])
+    charge = Charge.objects.create(tenancy=tenancy, kind="keys", text="Fiktiv nyckel", amount=50000,
+                                   charged_on=date(2018, 5, 2), notice=notice, created_by=officer)
+    plan = RepaymentPlan.objects.create(tenancy=tenancy, debt=100000, monthly_amount=50000, start_month=month,
+                                        end_month=date(2018, 7, 1), created_by=officer)
+    NoticeLine.objects.create(notice=notice, kind="rent", text="Hyra", amount=500000)
+    NoticeLine.objects.create(notice=notice, kind="charge", text="Fiktiv nyckel", amount=50000, charge=charge)
+    NoticeLine.objects.create(notice=notice, kind="instalment", text="Avbetalning", amount=50000, plan=plan)
+    PlanInstalment.objects.create(plan=plan, month=month, amount=50000, outcome="kept", judged_on=date(2018, 6, 6))
+    RentRate.objects.create(tenancy=tenancy, valid_from=date(2018, 1, 1), monthly_rent=500000, created_by=officer)
+    payment = Payment.objects.create(unit=tenancy.apartment.unit, tenancy=tenancy, source="transfer",
+                                     paid_on=date(2018, 5, 30), amount=400000, note="Fiktiv", booked_month=month)
+    credit = CreditNote.objects.create(tenancy=tenancy, notice=notice, credited_on=date(2018, 6, 2), amount=50000,
+                                       reason="Fiktiv", booked_month=month, created_by=officer)
+    write_off = WriteOff.objects.create(tenancy=tenancy, notice=notice, written_off_on=date(2018, 6, 3),
+                                        amount=50000, reason="Fiktiv", booked_month=month, created_by=officer)
+    Allocation.objects.create(notice=notice, amount=400000, on=date(2018, 5, 30), payment=payment)
+    Allocation.objects.create(notice=notice, amount=50000, on=date(2018, 6, 2), credit_note=credit)
+    Allocation.objects.create(notice=notice, amount=50000, on=date(2018, 6, 3), write_off=write_off)
+    termination = ArrearsTermination.objects.create(tenancy=tenancy, decided_on=date(2018, 6, 10),
+                                                    amount_owed=100000, status="lapsed", created_by=officer)
+    LetterDelivery.objects.create(termination=termination, letter="termination", method="by_hand",
+                                  delivered_on=date(2018, 6, 11), delivered_by=pilot, signed_at=timezone.now(),
+                                  recorded_by=pilot)
 
 
 def date_back(client_id, day: date):
