@@ -26,6 +26,7 @@ from django.db.models import BigIntegerField, Case, Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.calendar import add_months
 from rent.models import InstalmentOutcome, NoticeKind, PlanInstalment, PlanStatus, RentNotice, RepaymentPlan
@@ -35,6 +36,10 @@ from .housing import clients, tenancies
 from .result import Figure, FigureSection
 
 MONTHS = range(1, 13)
+# The rent figures' own texts carry this context (written out in each call
+# for makemessages), so that they never clash with the rent area's texts of
+# the same wording.
+CONTEXT = "rent figures"
 
 
 # --- The days ---------------------------------------------------------------------------------
@@ -143,19 +148,19 @@ def completed_condition(year):
 
 
 RENT_MEASURES = register(
-    Measure("arrears.tenancies", _("Tenancies in arrears on 31 December"), "tenancy", tenancies,
+    Measure("arrears.tenancies", pgettext_lazy("rent figures", "Tenancies in arrears on 31 December"), "tenancy", tenancies,
             arrears_condition),
     Measure("arrears.tenants", _("Tenants more than one month behind"), "client", tenancies, behind_condition,
             distinct="client", listed=clients),
-    Measure("rent.tenancies_charged", _("Tenancies charged rent in the year"), "tenancy", tenancies,
+    Measure("rent.tenancies_charged", pgettext_lazy("rent figures", "Tenancies charged rent in the year"), "tenancy", tenancies,
             charged_condition),
-    Measure("rent.not_fully_paid", _("Tenancies whose notices of the year were not fully paid on 31 December"),
+    Measure("rent.not_fully_paid", pgettext_lazy("rent figures", "Tenancies whose notices of the year were not fully paid on 31 December"),
             "tenancy", tenancies, not_fully_paid_condition),
-    Measure("plans.tenancies", _("Tenancies with repayment plan instalments in the year"), "tenancy", tenancies,
+    Measure("plans.tenancies", pgettext_lazy("rent figures", "Tenancies with repayment plan instalments in the year"), "tenancy", tenancies,
             plan_condition),
-    Measure("plans.missed", _("Tenancies with a missed instalment in the year"), "tenancy", tenancies,
+    Measure("plans.missed", pgettext_lazy("rent figures", "Tenancies with a missed instalment in the year"), "tenancy", tenancies,
             missed_condition),
-    Measure("plans.completed", _("Repayment plans paid off in the year (tenancies)"), "tenancy", tenancies,
+    Measure("plans.completed", pgettext_lazy("rent figures", "Repayment plans paid off in the year (tenancies)"), "tenancy", tenancies,
             completed_condition),
 )
 
@@ -270,11 +275,11 @@ def sections(year: int, unit=None) -> tuple[FigureSection, FigureSection, Figure
     )
     charged, collected = money["charged"], money["collected"]
     rent = FigureSection(
-        key="rent", title=_("Rent charged and collected"),
+        key="rent", title=pgettext_lazy("rent figures", "Rent charged and collected"),
         figures=(
-            kr("rent.charged", _("Rent and charges of the year"), charged, "rent.tenancies_charged"),
-            kr("rent.collected", _("Of them paid by 31 December"), collected, "rent.tenancies_charged"),
-            Figure(key="rent.collection_rate", label=_("Collection rate"),
+            kr("rent.charged", pgettext_lazy("rent figures", "Rent and charges of the year"), charged, "rent.tenancies_charged"),
+            kr("rent.collected", pgettext_lazy("rent figures", "Of them paid by 31 December"), collected, "rent.tenancies_charged"),
+            Figure(key="rent.collection_rate", label=pgettext_lazy("rent figures", "Collection rate"),
                    value=share(collected[year], charged[year]), previous=share(collected[year - 1], charged[year - 1]),
                    kind="percent", drilldown="rent.not_fully_paid"),
             count_figure(m["rent.tenancies_charged"], counts, year),
@@ -286,14 +291,14 @@ def sections(year: int, unit=None) -> tuple[FigureSection, FigureSection, Figure
         return plans[f"{name}_{y}"] or 0
 
     repayment = FigureSection(
-        key="plans", title=_("Repayment plans"),
+        key="plans", title=pgettext_lazy("rent figures", "Repayment plans"),
         figures=(
             count_figure(m["plans.tenancies"], counts, year),
-            Figure(key="plans.instalments", label=_("Instalments judged"), value=p("judged", year),
+            Figure(key="plans.instalments", label=pgettext_lazy("rent figures", "Instalments judged"), value=p("judged", year),
                    previous=p("judged", year - 1), drilldown="plans.tenancies"),
-            Figure(key="plans.kept", label=_("Instalments paid in time"), value=p("kept", year),
+            Figure(key="plans.kept", label=pgettext_lazy("rent figures", "Instalments paid in time"), value=p("kept", year),
                    previous=p("kept", year - 1), drilldown="plans.tenancies"),
-            Figure(key="plans.kept_share", label=_("Share of instalments paid in time"),
+            Figure(key="plans.kept_share", label=pgettext_lazy("rent figures", "Share of instalments paid in time"),
                    value=share(p("kept", year), p("judged", year)),
                    previous=share(p("kept", year - 1), p("judged", year - 1)), kind="percent",
                    drilldown="plans.missed"),
