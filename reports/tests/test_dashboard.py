@@ -78,8 +78,8 @@ def test_shows_the_engine_figures_of_the_unit(client, golden, unit, other_unit):
     # The caseload per bolots names the unit's bolotsar, never another unit's.
     assert "Medarbetare Ett" in html
     assert "Medarbetare Annan" not in html
-    # Four charts with their tables.
-    assert html.count('role="img"') == 4
+    # Five charts with their tables (the fifth the rent arrears per month end).
+    assert html.count('role="img"') == 5
     charts = {data.key: data for data, _svg in response.context["charts"]}
     assert charts["eviction-notices"].totals()[0] == kpis[1].figures[0].value or kpis[1].value is not None
     # Exports of the same year.
