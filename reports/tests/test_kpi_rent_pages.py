@@ -81,7 +81,9 @@ def test_pdf_has_the_rent_figures_and_the_trend(ledger, unit):
     assert "Hyror och avgifter för året 19 500 kr 9 000 kr" in text
     assert "Inbetalningsgrad 56,4 % 0,0 %" in text
     assert "Andel avbetalningar betalda i tid 80,0 % 100,0 %" in text
-    assert "Hyresskulder per månadsslut 2025" in text
+    assert "Hyresskulder: det som är obetalt vid dagens slut" in text
+    # The trend chart is an image (its title is drawn, not text): it is in the context, as PNG.
+    assert 'alt="Hyresskulder per månadsslut 2025"' in str(evaluation.evaluation_context(YEAR, unit)["arrears_chart"])
 
 
 def test_a_fixed_year_keeps_its_arrears_after_a_later_payment(ledger, unit, manager):
