@@ -36,13 +36,14 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.charts import bar_chart_svg
 from core.formatting import number
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, EndReason, Tenancy
 
 from .kpis import evictions, housing
+from .kpis import rent as rent_figures
 from .kpis.common import counts_by
 from .kpis.visits import ALL, monthly_counts, visit_key
 
@@ -82,6 +83,9 @@ class ChartData:
     # Full category labels for the table (the axis may use short ones).
     row_labels: tuple[str, ...] = ()
     size: tuple[float, float] = (8.0, 3.6)
+    # False for balances (the arrears at each month end): a total of the
+    # months means nothing, so the table has no total row.
+    summable: bool = True
 
     def rows(self):
         """[(category label, [value per series])] for the table beside the chart."""
@@ -93,7 +97,7 @@ class ChartData:
 
     def totals(self):
         """[total per series] in the legend's order."""
-        return [sum(values) for values in self.series.values()]
+        return [sum(value for value in values if value is not None) for values in self.series.values()]
 
     @property
     def total(self):
@@ -301,16 +305,52 @@ def end_reasons_chart(year, unit=None) -> SafeString:
     return render(end_reasons_data(year, unit))
 
 
-# --- All four -----------------------------------------------------------------------------------------
+# --- Rent arrears per month ------------------------------------------------------------------------
+
+
+def arrears_trend_data(year, unit=None) -> ChartData:
+    """The arrears at each month end of Y and Y−1 in whole kronor (the KPI
+    engine's rent figures, reports.kpis.rent: one query). A month of the
+    running year not yet begun is left empty (0 in the chart, "–" in the
+    table)."""
+    months = rent_figures.arrears_by_month(year, unit)
+
+    def kronor(values):
+        return [None if value is None else int(value) // 100 for value in values]
+
+    now, before = kronor(months[year]), kronor(months[year - 1])
+    last = next((value for value in reversed(now) if value is not None), 0)
+    description = pgettext(
+        "rent figures",
+        "Rent arrears at each month end %(year)s compared with %(previous)s, in kronor: %(last)s kr at the "
+        "last month end counted."
+    ) % {"year": year, "previous": year - 1, "last": number(last)}
+    return ChartData(
+        key="arrears-trend",
+        title=pgettext("rent figures", "Rent arrears per month end %(year)s") % {"year": year},
+        categories=_month_labels(),
+        series={str(year): now, str(year - 1): before},
+        y_label=pgettext("rent figures", "Kronor"),
+        description=description + " " + _same_in_table(),
+        summable=False,
+    )
+
+
+def arrears_trend_chart(year, unit=None) -> SafeString:
+    return render(arrears_trend_data(year, unit))
+
+
+# --- All of them -----------------------------------------------------------------------------------------
 
 
 def dashboard_charts(year, unit=None, today=None):
-    """[(ChartData, svg)] for the four charts, in the dashboard's order:
-    four queries."""
+    """[(ChartData, svg)] for the five charts, in the dashboard's order:
+    five queries."""
     datas = [
         eviction_notices_data(year, unit),
         visits_data(year, unit),
         apartment_status_data(year, unit, today),
         end_reasons_data(year, unit),
+        arrears_trend_data(year, unit),
     ]
     return [(data, render(data)) for data in datas]

@@ -73,6 +73,8 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         supported, orders = frozen.order_volumes()
         tenants, staff = frozen.tenant_volumes(), frozen.pdf["staff"]
         notices_data, end_reasons_data = frozen.chart("eviction-notices"), frozen.chart("end-reasons")
+        # A year fixed before the rent figures existed has no arrears chart.
+        arrears_data = next((chart for chart in frozen.charts if chart.key == "arrears-trend"), None)
     else:
         engine = None
         if kpis is None or figures is None or caseload is None:
@@ -87,6 +89,7 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         supported, orders = volumes.order_volumes(year, unit)
         tenants, staff = volumes.tenant_volumes(year, unit), volumes.pilot_count(unit)
         notices_data, end_reasons_data = charts.eviction_notices_data(year, unit), charts.end_reasons_data(year, unit)
+        arrears_data = charts.arrears_trend_data(year, unit)
     # The running year counts up to today: preliminary, and no goal judged.
     until = preliminary_until(year, today)
     goals = [goal_section(kpi, year, until) for kpi in sorted(kpis, key=lambda k: k.number)]
@@ -113,6 +116,9 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         "visits_chart": dashboard_chart(charts.visits_chart_data(year, *tables.monthly_done_and_cancelled(current))),
         "notices_chart": dashboard_chart(notices_data),
         "end_reasons_chart": dashboard_chart(end_reasons_data),
+        # The rent arrears at each month end (reports.kpis.rent), shown with
+        # the arrears under "Other figures".
+        "arrears_chart": dashboard_chart(arrears_data) if arrears_data is not None else "",
         "staff": number(staff),
         "goals": goals,
         "goals_met": sum(1 for goal in judged if goal.met),

@@ -40,7 +40,8 @@ def compute_kpis(year, unit=None):
 
 def additional_figures(year, unit=None):
     """The "also reported" figures: visits and cancellations, complaints and
-    damage, arrears (not yet available), tenants (self-supporting share,
+    damage, rent arrears, rent charged and collected, repayment plans
+    (reports/kpis/rent.py), tenants (self-supporting share,
     years in the apartment), apartments by kind and tenure, decisions
     waiting."""
     return additional.sections(year, unit)

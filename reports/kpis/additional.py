@@ -2,8 +2,9 @@
 
 One aggregate query per section: visits (visits.py, the one definition of
 the visit figures), complaints, tenants (self-supporting
-share and years in the apartment), apartments, decisions waiting. The
-arrears figures wait for the rent module and are shown as not available.
+share and years in the apartment), apartments, decisions waiting; the
+rent figures (arrears, charged and collected, repayment plans) are rent.py's,
+three queries.
 """
 
 from django.db.models import Avg, Count, F, Q
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complaint, ComplaintKind, Tenancy, Tenure
 
 from . import decisions as decision_kpis
+from . import rent as rent_figures
 from .common import (
     DaysBetween,
     Measure,
@@ -132,19 +134,12 @@ def tenant_section(year, unit=None):
     )
 
 
-# --- Arrears (until rent exists) ---------------------------------------------------------
+# --- Rent: arrears, charged and collected, repayment plans (rent.py) -------------------------
 
 
 def arrears_section(year, unit=None):
-    """Placeholders: rent notices and payments are not recorded yet, so the
-    figures are not available (None) rather than zero."""
-    return FigureSection(
-        key="arrears", title=_("Rent arrears"),
-        figures=(
-            Figure(key="arrears.amount", label=_("Arrears on 31 December"), value=None, previous=None, kind="kr"),
-            Figure(key="arrears.tenants", label=_("Tenants more than one month behind"), value=None, previous=None),
-        ),
-    )
+    """The rent figures' three sections (reports/kpis/rent.py)."""
+    return rent_figures.sections(year, unit)
 
 
 # --- Apartments by kind and tenure -----------------------------------------------------------
@@ -208,7 +203,7 @@ def sections(year, unit=None):
     return (
         visit_section(year, unit),
         complaint_section(year, unit),
-        arrears_section(year, unit),
+        *arrears_section(year, unit),
         tenant_section(year, unit),
         apartment_section(year, unit),
         decisions_section(year, unit),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-from . import additional, caseload, decisions, evictions, housing, visits  # noqa: F401  (they register the measures)
+from . import additional, caseload, decisions, evictions, housing, rent, visits  # noqa: F401  (they register the measures)
 from .common import MEASURES
 
 # Model kind -> "app_label.Model" of the records listed.

@@ -161,6 +161,7 @@ def test_charts_are_accessible_svg(unit):
 
 def test_dashboard_charts_use_one_query_each(unit, django_assert_num_queries):
     EvictionNoticeFactory(unit=unit, received_on=date(YEAR, 5, 2))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         result = charts.dashboard_charts(YEAR, unit, today=date(YEAR, 6, 1))
-    assert [data.key for data, _svg in result] == ["eviction-notices", "visits", "apartments", "end-reasons"]
+    assert [data.key for data, _svg in result] == ["eviction-notices", "visits", "apartments", "end-reasons",
+                                                  "arrears-trend"]

@@ -78,8 +78,8 @@ def test_shows_the_engine_figures_of_the_unit(client, golden, unit, other_unit):
     # The caseload per bolots names the unit's bolotsar, never another unit's.
     assert "Medarbetare Ett" in html
     assert "Medarbetare Annan" not in html
-    # Four charts with their tables.
-    assert html.count('role="img"') == 4
+    # Five charts with their tables (the fifth the rent arrears per month end).
+    assert html.count('role="img"') == 5
     charts = {data.key: data for data, _svg in response.context["charts"]}
     assert charts["eviction-notices"].totals()[0] == kpis[1].figures[0].value or kpis[1].value is not None
     # Exports of the same year.
@@ -166,8 +166,8 @@ def test_query_count_does_not_grow_with_the_data(client, unit, other_unit, djang
 #   2  the manager's unit and the years with data;
 #   1  whether the (closed) year is fixed (reports.snapshots.frozen_year;
 #      a fixed year runs none of the queries below: test_snapshots.py);
-#  13  the KPI engine: 7 for KPIs 1–8 (KPI 2 with the enforcement figures,
-#      KPI 6 with its median), 5 for the additional figures, 1 for the
-#      caseload per bolots;
-#   4  the charts, one grouped query each.
-QUERIES = 28
+#  16  the KPI engine: 7 for KPIs 1–8 (KPI 2 with the enforcement figures,
+#      KPI 6 with its median), 8 for the additional figures (3 of them the
+#      rent figures), 1 for the caseload per bolots;
+#   5  the charts, one grouped query each (the fifth the rent arrears trend).
+QUERIES = 32

@@ -218,8 +218,16 @@ def test_complaints(sections):
     }
 
 
-def test_arrears_not_available_until_rent_exists(sections):
-    assert figures(sections["arrears"]) == {"arrears.amount": (None, None), "arrears.tenants": (None, None)}
+def test_rent_figures_without_a_ledger(sections):
+    """The golden data set has tenancies but no rent notices: the amounts
+    and counts are 0 (counted, not "not available"), the shares None.
+    The figures themselves are tested on a ledger in test_kpi_rent.py."""
+    assert figures(sections["arrears"]) == {
+        "arrears.amount": (0, 0), "arrears.tenancies": (0, 0), "arrears.tenants": (0, 0),
+    }
+    rent = figures(sections["rent"])
+    assert rent["rent.charged"] == (0, 0) and rent["rent.collection_rate"] == (None, None)
+    assert figures(sections["plans"])["plans.kept_share"] == (None, None)
 
 
 def test_tenants(sections):

@@ -253,7 +253,7 @@ def test_caseload_counts_support_under_way_at_the_year_end(unit, officer, pilot)
 # --- A fixed number of queries ----------------------------------------------------------------------
 
 KPI_QUERIES = 7
-ADDITIONAL_QUERIES = 5
+ADDITIONAL_QUERIES = 8
 
 
 def _grow(unit, times):
