@@ -31,6 +31,18 @@ class RentConfig(AppConfig):
         Role.MANAGER: ["rent.view_ledger", "rent.write_off", "rent.export_finance"],
     }
 
+    # Min dag's section "Hyra" and the note beside the checklist's "rent
+    # paid (receipt seen)" (rent/worklist.py, collected by
+    # bolots.services.worklist).
+    worklist_sections = [
+        {"key": "hyra", "title": RENT, "order": 10, "annotate": "rent.worklist.annotate",
+         "items": "rent.worklist.items",
+         "template": "bolots/worklist/_section.html"},
+    ]
+    checklist_notes = [
+        {"field": "rent_paid", "note": "rent.worklist.rent_status"},
+    ]
+
     access_log_labels = {
         "object_types": {},
         "notes": {},
