@@ -19,6 +19,8 @@ class RentConfig(AppConfig):
     navigation = [
         {"group": RENT, "label": _("Rent ledger"), "url_name": "rent:overview",
          "perm": "rent.view_ledger", "order": 75},
+        {"group": RENT, "label": _("Export to the finance system"), "url_name": "rent:export_finance",
+         "perm": "rent.export_finance", "order": 79},
     ]
 
     role_permissions = {
@@ -44,7 +46,9 @@ class RentConfig(AppConfig):
     ]
 
     access_log_labels = {
-        "object_types": {},
+        "object_types": {
+            "rent.financeexport": _("Export to the finance system"),
+        },
         "notes": {},
     }
 
