@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import BigIntegerField, DateField, Min, OuterRef, Subquery, Sum, Value
+from django.db.models import BigIntegerField, DateField, IntegerField, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats
@@ -71,7 +71,7 @@ def annotate(orders: QuerySet[Order], today: date) -> QuerySet[Order]:
         rent_unpaid=Coalesce(Subquery(owed, output_field=money), Value(0), output_field=money)
         - Coalesce(Subquery(settled, output_field=money), Value(0), output_field=money),
         rent_oldest_due=Subquery(oldest, output_field=DateField()),
-        rent_grace=Coalesce(Subquery(grace), Value(DEFAULT_GRACE_DAYS)),
+        rent_grace=Coalesce(Subquery(grace), Value(DEFAULT_GRACE_DAYS), output_field=IntegerField()),
         rent_recover_by=Subquery(deadline, output_field=DateField()),
     )
 
