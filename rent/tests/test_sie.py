@@ -43,6 +43,7 @@ def parse(content: bytes):
         plain = re.sub(r"\{.*?\}", "OBJ", line) if objects else line
         lexer = shlex.shlex(plain, posix=True)
         lexer.whitespace_split = True
+        lexer.commenters = ""
         lexer.escapedquotes = '"'
         fields = list(lexer)
         if objects:
