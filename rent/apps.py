@@ -19,6 +19,8 @@ class RentConfig(AppConfig):
     navigation = [
         {"group": RENT, "label": _("Rent ledger"), "url_name": "rent:overview",
          "perm": "rent.view_ledger", "order": 75},
+        {"group": RENT, "label": _("Export to the finance system"), "url_name": "rent:export_finance",
+         "perm": "rent.export_finance", "order": 79},
     ]
 
     role_permissions = {
@@ -31,8 +33,22 @@ class RentConfig(AppConfig):
         Role.MANAGER: ["rent.view_ledger", "rent.write_off", "rent.export_finance"],
     }
 
+    # Min dag's section "Hyra" and the note beside the checklist's "rent
+    # paid (receipt seen)" (rent/worklist.py, collected by
+    # bolots.services.worklist).
+    worklist_sections = [
+        {"key": "hyra", "title": RENT, "order": 10, "annotate": "rent.worklist.annotate",
+         "items": "rent.worklist.items",
+         "template": "bolots/worklist/_section.html"},
+    ]
+    checklist_notes = [
+        {"field": "rent_paid", "note": "rent.worklist.rent_status"},
+    ]
+
     access_log_labels = {
-        "object_types": {},
+        "object_types": {
+            "rent.financeexport": _("Export to the finance system"),
+        },
         "notes": {},
     }
 

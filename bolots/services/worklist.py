@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import User
 from accounts.roles import Role
@@ -114,6 +116,8 @@ class MyDay:
     order_count: int = 0
     # The kind the page is filtered by ("" for all).
     kind: str = ""
+    # Sections other apps add (worklist_sections), after the 48 hours.
+    sections: list = field(default_factory=list)
 
     @property
     def shown(self) -> list[Entry]:
@@ -188,8 +192,15 @@ def my_day(user: User, today: date | None = None, now: datetime | None = None, k
     orders = assigned_orders(user)
     if kind:
         orders = orders.filter(kind=kind)
+    # The other apps' facts per order come in the same query (worklist_sections' `annotate`).
+    added = _registered("worklist_sections")
+    for entry in added:
+        if entry.get("annotate"):
+            orders = import_string(entry["annotate"])(orders, today)
+    rows = []
     # Where to go is read in the same query (tenancies.services.addresses).
     for order in with_visit_address(with_schedule_facts(orders, today), day=today):
+        rows.append(order)
         day.order_count += 1
         entry = Entry(order, frequency.schedule(facts_of(order), today, now))
         # A protected client's whereabouts never reach the template for a
@@ -209,6 +220,7 @@ def my_day(user: User, today: date | None = None, now: datetime | None = None, k
     day.overdue.sort(key=lambda entry: (-entry.days_overdue, entry.order.pk))
     day.due_today.sort(key=lambda entry: entry.order.pk)
     day.upcoming.sort(key=lambda entry: (entry.schedule.next_due.due_on, entry.order.pk))
+    day.sections = added_sections(user, today, rows, added)
     return day
 
 
@@ -282,3 +294,85 @@ def _overdue_hours(plan: frequency.Schedule) -> int:
     if plan.first_visit is not None:
         return plan.first_visit.hours_overdue or 0
     return plan.days_overdue * 24
+
+
+# --- Sections other apps add to Min dag, and notes beside the checklist ---------
+#
+# bolots sits below the apps that know more about a client's week (the rent
+# ledger), so it cannot read them. They declare, on their AppConfig, the way
+# accounts.todo collects todo_sections:
+#
+#     worklist_sections = [{"key": "hyra", "title": _("Rent"), "order": 10,
+#                           "annotate": "<app>.worklist.annotate",
+#                           "items": "<app>.worklist.items",
+#                           "template": "bolots/worklist/_section.html"}]
+#
+# `items` is the dotted path of `(user, today, orders=None) -> list[WorklistItem]`
+# about the clients of the orders the user works on (assigned_orders), most
+# urgent first. `annotate` (optional), `(orders, today) -> orders`, adds
+# what `items` needs to Min dag's one query of the assigned orders, so that
+# the section costs no query of its own (the page's budget, DESIGN.md: 12);
+# Min dag then passes those rows as `orders`. Without `orders`, `items`
+# reads them itself. Client rows read are logged by the read recorder
+# (audit.reads), like the rest of the page. `template` (optional) renders
+# one section.
+#
+#     checklist_notes = [{"field": "rent_paid", "note": "<app>.worklist.rent_status"}]
+#
+# `note` is the dotted path of `(user, client_id, today) -> str | None`: a
+# line shown beside the checklist question `field` on the visit form (None:
+# nothing to say, e.g. no data for the client).
+
+SECTION_TEMPLATE = "bolots/worklist/_section.html"
+
+
+@dataclass(frozen=True)
+class WorklistItem:
+    """One line of an added section: `title` names the client, `url` is
+    where it is dealt with, `detail` says what and by when; `urgent` marks
+    a deadline (shown first by the provider, which sorts its items)."""
+
+    title: str
+    url: str
+    detail: str = ""
+    urgent: bool = False
+
+
+@dataclass
+class WorklistSection:
+    key: str
+    title: str
+    items: list
+    template: str = SECTION_TEMPLATE
+
+
+def _registered(attribute: str) -> list[dict]:
+    entries = [entry for config in apps.get_app_configs() for entry in getattr(config, attribute, ())]
+    return sorted(entries, key=lambda entry: entry.get("order", 100))
+
+
+def added_sections(user: User, today: date, orders: list[Order] | None = None,
+                   entries: list[dict] | None = None) -> list[WorklistSection]:
+    """The other apps' sections of Min dag with something in them."""
+    sections = []
+    for entry in _registered("worklist_sections") if entries is None else entries:
+        perm = entry.get("perm")
+        if perm and not user.has_perm(perm):
+            continue
+        items = list(import_string(entry["items"])(user, today, orders))
+        if items:
+            sections.append(WorklistSection(entry["key"], entry["title"], items,
+                                            entry.get("template") or SECTION_TEMPLATE))
+    return sections
+
+
+def checklist_notes(user: User, client_id: int | None, today: date) -> list[tuple[str, str]]:
+    """(checklist field, note) for the visit form of a client's order."""
+    if client_id is None:
+        return []
+    notes = []
+    for entry in _registered("checklist_notes"):
+        note = import_string(entry["note"])(user, client_id, today)
+        if note:
+            notes.append((entry["field"], note))
+    return notes

@@ -38,6 +38,7 @@ from ..models import ChecklistAnswer, Visit, VisitChecklist
 from ..models.visits import CHECKLIST_ITEMS
 from ..services import signals as signal_services
 from ..services import visits as services
+from ..services import worklist as worklist_services
 
 VISITS_PER_PAGE = 25
 SIGNALS_PER_PAGE = 25
@@ -143,6 +144,11 @@ def visit_create(request, order_id):
             "form": form,
             "checklist_form": checklist_form,
             "checklist_kinds": [str(kind) for kind in services.CHECKLIST_KINDS],
+            # What other apps know beside a checklist question (the rent
+            # ledger's status beside "rent paid"): worklist.checklist_notes.
+            "checklist_notes": worklist_services.checklist_notes(
+                request.user, order.client_id, timezone.localdate()
+            ),
             # Where to go: a visit page of this order, the one place where
             # its bolotsar may see a protected client's address (logged).
             **_visit_page_address(request, order),

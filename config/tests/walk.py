@@ -208,6 +208,7 @@ ROUTES = {
     "culling:run_approve": _pk("culling_run"),
     # The rent ledger (docs/rent.md): each area adds its pages below.
     "rent:overview": _none,
+    "rent:export_finance": _none,
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,

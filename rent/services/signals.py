@@ -7,6 +7,8 @@ bolots_signal_one_per_cause): raising it again the next day makes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
@@ -44,7 +46,10 @@ def raise_ledger_signal(
 ) -> list[Signal]:
     """Create the signal for each recipient who has none for `source_key`
     yet and tell them (`message`: the notification's and e-mail's text, no
-    personal data: it names the kind and a number). Returns the new ones."""
+    personal data: it names the kind and a number). Returns the new ones.
+    From a task (ctx.user None) the access-log row of each new signal is
+    written in its recipient's name, its path naming the task: the log
+    needs a user, and the signal is theirs."""
     made = []
     for user in recipients_for(tenancy):
         try:
@@ -57,7 +62,7 @@ def raise_ledger_signal(
         except IntegrityError:  # raised at the same moment by another worker
             continue
         if created:
-            log_access(ctx, AccessAction.CREATE, signal)
+            log_access(ctx if ctx.user is not None else replace(ctx, user=user), AccessAction.CREATE, signal)
             notify(user, message, signal_list_url())
             made.append(signal)
     return made

@@ -1,5 +1,9 @@
 """Rent pages: exports (docs/rent.md)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from rent.views.exports import export_finance
+
+urlpatterns: list = [
+    path("export/", export_finance, name="export_finance"),
+]
