@@ -62,24 +62,40 @@ def suggestions(payment: Payment, *, limit: int = 10) -> Suggestions:
     """Open notices of the unit with the payment's amount outstanding, and
     tenancies (current or ended within a year of the payment) whose tenant's
     name resembles the payer's. Two queries."""
-    result = Suggestions()
-    result.by_amount = list(
-        RentNotice.objects.filter(tenancy__apartment__unit_id=payment.unit_id).with_settled()
-        .filter(outstanding=payment.amount).select_related("tenancy__client").order_by("due_date", "id")[:limit]
-    )
-    words = _name_words(payment.payer_name)
+    return queue_suggestions([payment], limit=limit)[payment.pk]
+
+
+def queue_suggestions(payments: list[Payment], *, limit: int = 10) -> dict[int, Suggestions]:
+    """suggestions() for a page of the queue (payments of one unit), in two
+    queries whatever the page's length."""
+    result = {payment.pk: Suggestions() for payment in payments}
+    if not payments:
+        return result
+    unit_id = payments[0].unit_id
+    amounts = {payment.amount for payment in payments}
+    by_amount: dict[int, list] = {}
+    for notice in (
+        RentNotice.objects.filter(tenancy__apartment__unit_id=unit_id).with_settled()
+        .filter(outstanding__in=amounts).select_related("tenancy__client").order_by("due_date", "id")[:500]
+    ):
+        by_amount.setdefault(notice.outstanding, []).append(notice)
+    words = {word for payment in payments for word in _name_words(payment.payer_name)}
+    tenancies = []
     if words:
         rule = Q()
-        for word in words:
+        for word in sorted(words):
             rule |= Q(client__first_name__icontains=word) | Q(client__last_name__icontains=word)
-        since = date(payment.paid_on.year - 1, payment.paid_on.month, 1)
-        candidates = (
-            Tenancy.objects.filter(apartment__unit_id=payment.unit_id).filter(rule)
+        since = min(date(payment.paid_on.year - 1, payment.paid_on.month, 1) for payment in payments)
+        tenancies = list(
+            Tenancy.objects.filter(apartment__unit_id=unit_id).filter(rule)
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
-            .select_related("client").order_by("client__last_name", "client__first_name", "id")[:50]
+            .select_related("client").order_by("client__last_name", "client__first_name", "id")[:500]
         )
-        result.by_name = [
-            tenancy for tenancy in candidates
+    for payment in payments:
+        found = result[payment.pk]
+        found.by_amount = by_amount.get(payment.amount, [])[:limit]
+        found.by_name = [
+            tenancy for tenancy in tenancies
             if name_resembles(payment.payer_name, tenancy.client.first_name, tenancy.client.last_name)
         ][:limit]
     return result
