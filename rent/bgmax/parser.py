@@ -142,8 +142,6 @@ def parse(data: bytes) -> BgMaxFileContent:  # noqa: C901 (one pass over the rec
                 recipient_bankgiro=bankgiro.lstrip("0"), paid_on=date.min, payments=[],
                 currency=field(line, 23, 25).strip() or "SEK", line=number,
             )
-            if deposit.currency != "SEK":
-                reader.error(number, _("The currency is %(currency)s, not SEK.") % {"currency": deposit.currency})
         elif kind in ("20", "21"):
             if deposit is None:
                 reader.error(number, _("A payment record outside a deposit (no opening record 05 before it)."))

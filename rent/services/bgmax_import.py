@@ -5,7 +5,8 @@ allocation"): all or nothing, in one transaction.
    day it was.
 2. parser.parse checks the file against itself (counts and totals).
 3. Every opening record's (05) bankgiro must be the unit's
-   (RentSettings.bankgiro).
+   (RentSettings.bankgiro), and its currency SEK (rent is in kronor;
+   Bankgirot's own sample file has a deposit in EUR).
 4. A deduction (21) is refused: the unit sends no credit invoices through
    Bankgirot, so a deduction means the file is not what the unit expects;
    a payment can never be negative (Payment.amount > 0), and netting it
@@ -115,6 +116,9 @@ def import_bgmax(ctx: AuditContext, unit, filename: str, data: bytes) -> ImportS
         if bankgiro and deposit.recipient_bankgiro != bankgiro:
             errors.append((deposit.line, _("The file is for bankgiro %(file)s, not the unit's %(unit)s.")
                            % {"file": deposit.recipient_bankgiro, "unit": bankgiro}))
+        if deposit.currency != "SEK":
+            errors.append((deposit.line, _("The currency is %(currency)s, not SEK.")
+                           % {"currency": deposit.currency}))
         for payment in deposit.payments:
             if payment.deduction:
                 errors.append((payment.line, _("A deduction (record 21): the unit sends no credit invoices "

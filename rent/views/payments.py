@@ -32,21 +32,21 @@ PER_PAGE = 25
 QUEUE_OBJECT_TYPE = "rent.payment_queue"
 
 
-def _unit(request):
+def _unit_id(request) -> int:
     if not request.user.unit_id:
         raise Http404
-    return request.user.unit
+    return request.user.unit_id
 
 
 @permission_required(PERM)
 def bgmax_upload(request):
-    unit = _unit(request)
+    _unit_id(request)
     form = BgMaxUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            summary = import_bgmax(AuditContext.from_request(request), unit, upload.name, upload.read())
+            summary = import_bgmax(AuditContext.from_request(request), request.user.unit, upload.name, upload.read())
         except BgMaxImportError as error:
             errors = error.errors
             form.add_error("file", ngettext(
@@ -63,18 +63,18 @@ def bgmax_upload(request):
 
 @permission_required(PERM)
 def bgmax_files(request):
-    unit = _unit(request)
-    files = BgMaxFile.objects.filter(unit=unit).select_related("imported_by").order_by("-imported_at", "-id")
+    unit_id = _unit_id(request)
+    files = BgMaxFile.objects.filter(unit_id=unit_id).select_related("imported_by").order_by("-imported_at", "-id")
     page = Paginator(files, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "rent/payments/bgmax_files.html", {
-        "page_obj": page, "queue_count": Payment.objects.filter(unit=unit).unmatched().count(),
+        "page_obj": page, "queue_count": Payment.objects.filter(unit_id=unit_id).unmatched().count(),
     })
 
 
 @permission_required(PERM)
 def payment_queue(request):
-    unit = _unit(request)
-    queue = Payment.objects.filter(unit=unit).unmatched().select_related("bgmax_file").order_by("paid_on", "id")
+    unit_id = _unit_id(request)
+    queue = Payment.objects.filter(unit_id=unit_id).unmatched().select_related("bgmax_file").order_by("paid_on", "id")
     page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     found = services.queue_suggestions(page.object_list)
