@@ -38,7 +38,7 @@ def test_the_housing_admin_imports_and_matches_a_stray_payment(sized_page, unit,
 
     main.get_by_role("link", name="1 inbetalning väntar på att matchas för hand.").click()
     expect(main.get_by_role("heading", name="Inbetalningar att matcha", level=1)).to_be_visible()
-    expect(main.get_by_role("cell", name="ANNA ANDERSSON", exact=True)).to_be_visible()
+    expect(main.get_by_text("ANNA ANDERSSON", exact=True)).to_be_visible()
     axe(page)
     main.locator("table").get_by_role("link", name="Matcha").click()
     expect(main.get_by_role("heading", name="Matcha en inbetalning", level=1)).to_be_visible()
