@@ -19,6 +19,8 @@ class RentConfig(AppConfig):
     navigation = [
         {"group": RENT, "label": _("Rent ledger"), "url_name": "rent:overview",
          "perm": "rent.view_ledger", "order": 75},
+        {"group": RENT, "label": _("Payments to match"), "url_name": "rent:payment_queue",
+         "perm": "rent.manage_rent", "order": 76},
         {"group": RENT, "label": _("Export to the finance system"), "url_name": "rent:export_finance",
          "perm": "rent.export_finance", "order": 79},
     ]
@@ -48,8 +50,14 @@ class RentConfig(AppConfig):
     access_log_labels = {
         "object_types": {
             "rent.financeexport": _("Export to the finance system"),
+            "rent.payment_queue": _("Payments to match, with suggested tenants"),
         },
-        "notes": {},
+        "notes": {
+            "bgmax_import": _("BgMax file imported"),
+            "payment_matched": _("Payment matched by hand"),
+            "payment_manual": _("Payment registered by hand"),
+            "payment_returned": _("Payment paid back"),
+        },
     }
 
     # A person's rent records for culling (docs/culling.md): they go with the

@@ -209,6 +209,11 @@ ROUTES = {
     # The rent ledger (docs/rent.md): each area adds its pages below.
     "rent:overview": _none,
     "rent:export_finance": _none,
+    "rent:bgmax_upload": _none,
+    "rent:bgmax_files": _none,
+    "rent:payment_queue": _none,
+    "rent:payment_match": _pk("rent_payment"),
+    "rent:manual_payment": lambda w: [{"tenancy_pk": w.objects["tenancy"].pk}],
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,

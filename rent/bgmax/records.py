@@ -74,6 +74,7 @@ class BgMaxPayment:
     country: str = ""
     country_code: str = ""
     organisation_number: str = ""
+    line: int = 0  # the record's line in the file (parser.py), for messages
 
 
 @dataclass
@@ -88,6 +89,7 @@ class BgMaxDeposit:
     currency: str = "SEK"
     bank_account: str = ""
     deposit_type: str = " "
+    line: int = 0  # the opening record's line in the file (parser.py)
 
     @property
     def total(self) -> int:

@@ -64,6 +64,51 @@ def allocate_tenancy(tenancy_id: int) -> list[Allocation]:
     return made
 
 
+@transaction.atomic
+def allocate_tenancies(tenancy_ids) -> int:
+    """allocate_tenancy for many tenancies at once, in a fixed number of
+    queries whatever their number (a BgMax import of thousands of payments,
+    services.bgmax_import): the same rule, oldest notice first. Returns the
+    number of allocations made."""
+    ids = sorted(set(tenancy_ids))
+    if not ids:
+        return 0
+    made = []
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start:start + 2000]
+        list(Tenancy.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
+        notices: dict[int, list] = {}
+        for notice in (RentNotice.objects.filter(tenancy_id__in=chunk).with_settled().filter(outstanding__gt=0)
+                       .order_by("due_date", "id")):
+            notices.setdefault(notice.tenancy_id, []).append(notice)
+        if not notices:
+            continue
+        open_amounts = {notice.pk: notice.outstanding for rows in notices.values() for notice in rows}
+        payments = (
+            Payment.objects.filter(tenancy_id__in=list(notices), returned=False)
+            .annotate(used=Coalesce(Sum("allocations__amount"), Value(0), output_field=IntegerField()))
+            .filter(used__lt=F("amount"))
+            .order_by("paid_on", "id")
+        )
+        for payment in payments:
+            left = payment.amount - payment.used
+            for notice in notices[payment.tenancy_id]:
+                if left == 0:
+                    break
+                take = min(left, open_amounts[notice.pk])
+                if take <= 0:
+                    continue
+                made.append(Allocation(
+                    notice=notice, payment=payment, amount=take, on=max(payment.paid_on, notice.issued_on),
+                ))
+                open_amounts[notice.pk] -= take
+                left -= take
+    Allocation.objects.bulk_create(made, batch_size=2000)
+    for tenancy_id in sorted({allocation.notice.tenancy_id for allocation in made}):
+        payments_allocated.send(sender=Allocation, tenancy_id=tenancy_id)
+    return len(made)
+
+
 def _settle_named_notice(source, **source_field) -> Allocation:
     notice = RentNotice.objects.select_for_update().get(pk=source.notice_id)
     outstanding = RentNotice.objects.filter(pk=notice.pk).with_settled().values_list("outstanding", flat=True)[0]
@@ -84,4 +129,4 @@ def allocate_write_off(write_off: WriteOff) -> Allocation:
     return _settle_named_notice(write_off, write_off=write_off, on=write_off.written_off_on)
 
 
-__all__ = ["allocate_credit_note", "allocate_tenancy", "allocate_write_off", "credit_balance"]
+__all__ = ["allocate_credit_note", "allocate_tenancies", "allocate_tenancy", "allocate_write_off", "credit_balance"]
