@@ -208,6 +208,11 @@ ROUTES = {
     "culling:run_approve": _pk("culling_run"),
     # The rent ledger (docs/rent.md): each area adds its pages below.
     "rent:overview": _none,
+    "rent:runs": _none,
+    "rent:run_create": _none,  # POST only: a GET is refused (405)
+    "rent:tenancy_rates": _pk("tenancy"),
+    "rent:charge_create": _pk("tenancy"),
+    "rent:increase_create": _none,
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,
