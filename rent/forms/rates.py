@@ -32,7 +32,7 @@ class IncreaseForm(DateBoundsMixin, forms.Form):
     )
     valid_from = forms.DateField(label=_("New rent from"), widget=forms.DateInput(attrs={"type": "date"}))
     percent = forms.DecimalField(
-        label=_("Increase in per cent"), required=False, max_digits=5, decimal_places=2,
+        label=_("Increase in per cent"), required=False, max_digits=5, decimal_places=2, localize=True,
         validators=[MinValueValidator(Decimal("-50")), MaxValueValidator(Decimal("100"))],
         help_text=_("The new rent is rounded to whole kronor."),
     )
