@@ -32,7 +32,8 @@ TODAY = date(2026, 11, 20)
 
 
 def tenancy_in(unit, **extra):
-    return TenancyFactory(apartment=ApartmentFactory(unit=unit), **extra)
+    extra.setdefault("apartment", ApartmentFactory(unit=unit))
+    return TenancyFactory(**extra)
 
 
 def rent_notices(unit, period=DECEMBER):
@@ -195,7 +196,7 @@ def test_the_task_runs_next_month_once_the_run_day_has_come(unit, other_unit, mo
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between two connections: PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_the_same_moment_make_each_notice_once(unit):
     for _ in range(5):
         tenancy_in(unit, start_date=date(2025, 1, 1))

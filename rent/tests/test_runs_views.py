@@ -109,7 +109,7 @@ def test_a_rent_from_a_date(client, housing_admin, tenancy):
     assert response.status_code == 400
     assert response.context["form"].errors["valid_from"] == ["Datumet måste ligga inom hyresförhållandet."]
     page = client.get(url).content.decode()
-    assert "6 200 kr" in page and "Provgatan 7" in page
+    assert "6\u00a0200\u00a0kr" in page and "Provgatan 7" in page
 
 
 def test_only_the_housing_admin_may_set_a_rent(client, case_officer, tenancy):
