@@ -32,8 +32,17 @@ class RentConfig(AppConfig):
     }
 
     access_log_labels = {
-        "object_types": {},
-        "notes": {},
+        "object_types": {
+            # The ledger (services.rates, services.runs, views.runs).
+            "rent.noticerun": _("Run of rent notices"),
+            "rent.rentrate": _("Rent from a date"),
+            "rent.rentincrease": _("Rent increase"),
+        },
+        "notes": {
+            "notice_run": _("Rent notices made for a month"),
+            "rent_increase": _("New rent by a rent increase"),
+            "charge_invoice": _("Invoice for a charge"),
+        },
     }
 
     # A person's rent records for culling (docs/culling.md): they go with the

@@ -32,7 +32,8 @@ TODAY = date(2026, 11, 20)
 
 
 def tenancy_in(unit, **extra):
-    extra.setdefault("apartment", ApartmentFactory(unit=unit))
+    if "apartment" not in extra:
+        extra["apartment"] = ApartmentFactory(unit=unit)
     return TenancyFactory(**extra)
 
 
