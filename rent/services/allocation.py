@@ -84,4 +84,48 @@ def allocate_write_off(write_off: WriteOff) -> Allocation:
     return _settle_named_notice(write_off, write_off=write_off, on=write_off.written_off_on)
 
 
-__all__ = ["allocate_credit_note", "allocate_tenancy", "allocate_write_off", "credit_balance"]
+__all__ = ["allocate_credit_note", "allocate_tenancies", "allocate_tenancy", "allocate_write_off", "credit_balance"]
+
+
+@transaction.atomic
+def allocate_tenancies(tenancy_ids: list[int]) -> list[Allocation]:
+    """allocate_tenancy for many tenancies at once, in a fixed number of
+    queries (the monthly run: the tenants with credit get their new notice
+    settled). The same rule: each tenancy's unallocated payments settle its
+    open notices oldest first; payments_allocated is sent per tenancy."""
+    ids = sorted(set(tenancy_ids))
+    if not ids:
+        return []
+    list(Tenancy.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    notices: dict[int, list] = {}
+    for notice in (RentNotice.objects.filter(tenancy_id__in=ids).with_settled().filter(outstanding__gt=0)
+                   .order_by("tenancy_id", "due_date", "id")):
+        notices.setdefault(notice.tenancy_id, []).append(notice)
+    payments: dict[int, list] = {}
+    for payment in (Payment.objects.filter(tenancy_id__in=ids, returned=False)
+                    .annotate(used=Coalesce(Sum("allocations__amount"), Value(0), output_field=IntegerField()))
+                    .filter(used__lt=F("amount")).order_by("tenancy_id", "paid_on", "id")):
+        payments.setdefault(payment.tenancy_id, []).append(payment)
+    made, touched = [], []
+    for tenancy_id in ids:
+        own = notices.get(tenancy_id, [])
+        open_amounts = {notice.pk: notice.outstanding for notice in own}
+        before = len(made)
+        for payment in payments.get(tenancy_id, []):
+            left = payment.amount - payment.used
+            for notice in own:
+                if left == 0:
+                    break
+                take = min(left, open_amounts[notice.pk])
+                if take <= 0:
+                    continue
+                made.append(Allocation(notice=notice, payment=payment, amount=take,
+                                       on=max(payment.paid_on, notice.issued_on)))
+                open_amounts[notice.pk] -= take
+                left -= take
+        if len(made) > before:
+            touched.append(tenancy_id)
+    Allocation.objects.bulk_create(made, batch_size=2000)
+    for tenancy_id in touched:
+        payments_allocated.send(sender=Allocation, tenancy_id=tenancy_id)
+    return made

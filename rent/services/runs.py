@@ -19,8 +19,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
@@ -42,7 +42,7 @@ from rent.models import (
     RepaymentPlan,
 )
 from rent.ocr import notice_reference
-from rent.services.allocation import allocate_tenancy
+from rent.services.allocation import allocate_tenancies
 from rent.services.periods import booking_month
 from rent.services.rates import month_parts
 from tenancies.models import Tenancy
@@ -80,8 +80,7 @@ def next_period(today: date) -> date:
     return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _line_texts(period: date, part) -> str:
-    month = dateformat.format(period, "F Y")
+def _line_texts(month: str, part) -> str:
     if part.days is None:
         return gettext("Rent for %(month)s") % {"month": month}
     return gettext("Rent for %(month)s, %(first)s–%(last)s") % {
@@ -170,6 +169,28 @@ def run_month(ctx: AuditContext | None, unit: Unit, period: date, *, by=None, to
     return run
 
 
+def _insert_with_ocr(notices: list[RentNotice]) -> None:
+    """Insert the notices with their OCR references, made from their
+    numbers. On PostgreSQL the numbers are taken from the table's sequence
+    first, so that one INSERT writes both; elsewhere the notices are
+    inserted, then their references written (bulk_update)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [RentNotice._meta.db_table, len(notices)],
+            )
+            for notice, (pk,) in zip(notices, cursor.fetchall(), strict=True):
+                notice.pk = pk
+                notice.ocr = notice_reference(pk)
+        RentNotice.objects.bulk_create(notices, batch_size=BATCH)
+        return
+    RentNotice.objects.bulk_create(notices, batch_size=BATCH)
+    for notice in notices:
+        notice.ocr = notice_reference(notice.pk)
+    RentNotice.objects.bulk_update(notices, ["ocr"], batch_size=BATCH)
+
+
 def _run_month(unit: Unit, period: date, *, by, today: date) -> NoticeRun | None:
     # Runs of one unit take turns (the lock holds to the end of the transaction).
     list(Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
@@ -185,9 +206,10 @@ def _run_month(unit: Unit, period: date, *, by, today: date) -> NoticeRun | None
 
     drafts: list[tuple[RentNotice, list[NoticeLine], list[Charge]]] = []
     with translation.override(settings.LANGUAGE_CODE):
+        month = dateformat.format(period, "F Y")
         for tenancy_id, start, end, base in tenancies:
             lines = [
-                NoticeLine(kind=LineKind.RENT, text=_line_texts(period, part), amount=part.amount, days=part.days,
+                NoticeLine(kind=LineKind.RENT, text=_line_texts(month, part), amount=part.amount, days=part.days,
                            days_in_month=part.days_in_month)
                 for part in month_parts(period, start, end, rates.get(tenancy_id, []), base)
             ]
@@ -212,10 +234,7 @@ def _run_month(unit: Unit, period: date, *, by, today: date) -> NoticeRun | None
     notices = [notice for notice, _, _ in drafts]
     for notice in notices:
         notice.run = run
-    RentNotice.objects.bulk_create(notices, batch_size=BATCH)
-    for notice in notices:
-        notice.ocr = notice_reference(notice.pk)
-    RentNotice.objects.bulk_update(notices, ["ocr"], batch_size=BATCH)
+    _insert_with_ocr(notices)
     all_lines, billed = [], []
     for notice, lines, own_charges in drafts:
         for line in lines:
@@ -226,10 +245,11 @@ def _run_month(unit: Unit, period: date, *, by, today: date) -> NoticeRun | None
         billed += own_charges
     NoticeLine.objects.bulk_create(all_lines, batch_size=BATCH)
     if billed:
-        Charge.objects.bulk_update(billed, ["notice"], batch_size=BATCH)
+        # Each charge onto the notice whose line carries it: one UPDATE.
+        Charge.objects.filter(pk__in=[charge.pk for charge in billed]).update(notice_id=Subquery(
+            NoticeLine.objects.filter(charge_id=OuterRef("pk"), notice__run=run).values("notice_id")[:1]))
     made = {notice.tenancy_id for notice in notices}
-    for tenancy_id in sorted(_tenancies_with_credit(unit.pk) & made):
-        allocate_tenancy(tenancy_id)
+    allocate_tenancies(sorted(_tenancies_with_credit(unit.pk) & made))
     run.notices_made_now = len(drafts)
     return run
 
