@@ -51,12 +51,19 @@ class RentConfig(AppConfig):
         "object_types": {
             "rent.financeexport": _("Export to the finance system"),
             "rent.payment_queue": _("Payments to match, with suggested tenants"),
+            # The ledger (services.rates, services.runs, views.runs).
+            "rent.noticerun": _("Run of rent notices"),
+            "rent.rentrate": _("Rent from a date"),
+            "rent.rentincrease": _("Rent increase"),
         },
         "notes": {
             "bgmax_import": _("BgMax file imported"),
             "payment_matched": _("Payment matched by hand"),
             "payment_manual": _("Payment registered by hand"),
             "payment_returned": _("Payment paid back"),
+            "notice_run": _("Rent notices made for a month"),
+            "rent_increase": _("New rent by a rent increase"),
+            "charge_invoice": _("Invoice for a charge"),
         },
     }
 

@@ -214,6 +214,11 @@ ROUTES = {
     "rent:payment_queue": _none,
     "rent:payment_match": _pk("rent_payment"),
     "rent:manual_payment": lambda w: [{"tenancy_pk": w.objects["tenancy"].pk}],
+    "rent:runs": _none,
+    "rent:run_create": _none,  # POST only: a GET is refused (405)
+    "rent:tenancy_rates": _pk("tenancy"),
+    "rent:charge_create": _pk("tenancy"),
+    "rent:increase_create": _none,
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,
