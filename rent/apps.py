@@ -19,6 +19,8 @@ class RentConfig(AppConfig):
     navigation = [
         {"group": RENT, "label": _("Rent ledger"), "url_name": "rent:overview",
          "perm": "rent.view_ledger", "order": 75},
+        {"group": RENT, "label": _("Aging of rent arrears"), "url_name": "rent:aging",
+         "perm": "rent.view_ledger", "order": 76},
     ]
 
     role_permissions = {
@@ -32,7 +34,11 @@ class RentConfig(AppConfig):
     }
 
     access_log_labels = {
-        "object_types": {},
+        "object_types": {
+            "rent.aging": _("Aging list of rent arrears"),
+            "rent.behind": _("List of tenants more than a month behind with the rent"),
+            "rent.aging_export": _("Export of the aging list of rent arrears"),
+        },
         "notes": {},
     }
 

@@ -19,7 +19,7 @@ definition of what is open. On a day `on`:
   arrears: it is not allocated to any notice, so it is simply not here;
   nobody's arrears are ever negative.
 
-`unit` None means every unit (the national figures). These functions are
+`unit` is a Unit or its id; None means every unit (the national figures). These functions are
 also the KPI engine's (reports): plain dataclasses, (unit, on) arguments.
 """
 
@@ -111,10 +111,15 @@ class AgingRow:
         return self.oldest_due is not None and self.on is not None and more_than_a_month_late(self.oldest_due, self.on)
 
 
+def _unit_id(unit) -> int | None:
+    """A unit, its id, or None (every unit)."""
+    return getattr(unit, "pk", unit)
+
+
 def _notices(unit, on: date):
     notices = RentNotice.objects.open_on(on)
     if unit is not None:
-        notices = notices.filter(tenancy__apartment__unit_id=unit.pk)
+        notices = notices.filter(tenancy__apartment__unit_id=_unit_id(unit))
     return notices
 
 
@@ -232,8 +237,8 @@ def arrears_trend(unit, year: int, *, today: date | None = None) -> list[MonthAr
     notices = RentNotice.objects.all()
     allocations = Allocation.objects.all()
     if unit is not None:
-        notices = notices.filter(tenancy__apartment__unit_id=unit.pk)
-        allocations = allocations.filter(notice__tenancy__apartment__unit_id=unit.pk)
+        notices = notices.filter(tenancy__apartment__unit_id=_unit_id(unit))
+        allocations = allocations.filter(notice__tenancy__apartment__unit_id=_unit_id(unit))
     charged = notices.aggregate(**{
         f"m{index}": Sum("amount", filter=Q(issued_on__lte=end, due_date__lt=end)) for index, end in enumerate(ends)
     })

@@ -159,12 +159,11 @@ def judge_instalments(today: date, *, ctx: AuditContext | None = None) -> int:
     """Judge every instalment whose notice's grace ended before `today` and
     that is not judged yet; returns how many were judged. Running it again
     judges nothing twice and raises no second signal."""
-    ctx = ctx or AuditContext.system(None, "task judge_instalments")
     grace = _grace_days()
     lines = (
         NoticeLine.objects.filter(kind=LineKind.INSTALMENT, plan__isnull=False, notice__due_date__lt=today)
         .exclude(plan__status=PlanStatus.BROKEN)
-        .select_related("notice", "plan__tenancy__apartment", "plan__tenancy__client")
+        .select_related("notice", "plan__tenancy__apartment", "plan__tenancy__client", "plan__created_by")
         .order_by("notice__due_date", "pk")
     )
     judged_keys = set(
@@ -181,16 +180,17 @@ def judge_instalments(today: date, *, ctx: AuditContext | None = None) -> int:
         if today <= deadline:
             continue
         kept = _settled_by(notice.pk, deadline)
-        try:
-            with transaction.atomic():
-                PlanInstalment.objects.create(
-                    plan=plan, month=month, amount=line.amount,
-                    outcome=InstalmentOutcome.KEPT if kept else InstalmentOutcome.MISSED, judged_on=today,
-                )
-                if not kept:
-                    _missed_signal(ctx, plan, month, line.amount)
-        except IntegrityError:  # judged at the same moment by another worker
-            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    PlanInstalment.objects.create(
+                        plan=plan, month=month, amount=line.amount,
+                        outcome=InstalmentOutcome.KEPT if kept else InstalmentOutcome.MISSED, judged_on=today,
+                    )
+            except IntegrityError:  # judged at the same moment by another worker
+                continue
+            if not kept:
+                _missed_signal(ctx or _task_context(plan), plan, month, line.amount)
         judged_keys.add((plan.pk, month))
         judged += 1
         touched.add(plan.pk)
@@ -198,13 +198,19 @@ def judge_instalments(today: date, *, ctx: AuditContext | None = None) -> int:
     return judged
 
 
-def complete_paid_plans(ctx: AuditContext) -> list[int]:
+def _task_context(plan: RepaymentPlan) -> AuditContext:
+    """The access log needs a user: a judgement is made on behalf of the
+    person who made the plan (as reports' tasks act for who asked)."""
+    return AuditContext.system(plan.created_by, "task judge_instalments")
+
+
+def complete_paid_plans(ctx: AuditContext | None = None) -> list[int]:
     """Mark COMPLETED every running plan whose last month is judged and whose
     debt is paid (plan_progress(plan).paid >= debt)."""
     done = []
     candidates = RepaymentPlan.objects.filter(
         status=PlanStatus.ACTIVE, instalments__month=F("end_month")
-    ).select_related("tenancy__client").distinct()
+    ).select_related("tenancy__client", "created_by").distinct()
     for plan in candidates:
         if plan_progress(plan).paid < plan.debt:
             continue
@@ -213,7 +219,7 @@ def complete_paid_plans(ctx: AuditContext) -> list[int]:
             if stored.status != PlanStatus.ACTIVE:
                 continue
             stored.status = PlanStatus.COMPLETED
-            save_tracked(ctx, stored, ["status"], expected_version=stored.version, update_fields=["status"])
+            save_tracked(ctx or _task_context(plan), stored, ["status"], expected_version=stored.version, update_fields=["status"])
         done.append(plan.pk)
     return done
 

@@ -73,7 +73,7 @@ def _rows(request, rows, object_type):
 @permission_required(VIEW)
 def aging_list(request):
     form, on = _on(request)
-    rows = _rows(request, services.aging(request.user.unit, on, tenancies=_tenancies(request)), AGING_OBJECT_TYPE)
+    rows = _rows(request, services.aging(request.user.unit_id, on, tenancies=_tenancies(request)), AGING_OBJECT_TYPE)
     totals = {bucket: sum(getattr(row, bucket) for row in rows) for bucket in services.BUCKETS}
     totals["arrears"] = totals["days_1_30"] + totals["days_31_60"] + totals["over_60"]
     return render(request, "rent/arrears/aging.html", {"form": form, "on": on, "rows": rows, "totals": totals})
@@ -90,10 +90,10 @@ def _income_text(row) -> str:
 @permission_required(VIEW)
 def aging_csv(request):
     form, on = _on(request)
-    rows = services.aging(request.user.unit, on, tenancies=_tenancies(request))
+    rows = services.aging(request.user.unit_id, on, tenancies=_tenancies(request))
     hidden = hidden_whereabouts(request.user, [row.tenancy.client for row in rows])
     log_export(request, object_type=AGING_EXPORT_OBJECT_TYPE, note=f"{on:%Y-%m-%d}")
-    header = [_("Tenant"), _("Apartment"), _("Current"), _("1–30 days"), _("31–60 days"), _("Over 60 days"),
+    header = [_("Tenant"), _("Apartment"), _("Not yet due"), _("1–30 days"), _("31–60 days"), _("Over 60 days"),
               _("Arrears"), _("Oldest due date in arrears"), _("Income source"), _("Needs another conversation")]
     lines = [
         [
@@ -114,7 +114,7 @@ def aging_csv(request):
 @permission_required(VIEW)
 def behind_list(request):
     form, on = _on(request)
-    rows = _rows(request, services.behind_more_than_a_month(request.user.unit, on, tenancies=_tenancies(request)),
+    rows = _rows(request, services.behind_more_than_a_month(request.user.unit_id, on, tenancies=_tenancies(request)),
                  BEHIND_OBJECT_TYPE)
     return render(request, "rent/arrears/behind.html", {"form": form, "on": on, "rows": rows})
 
@@ -127,8 +127,8 @@ def arrears_figures(request):
     if request.GET and form.is_valid():
         on = form.cleaned_data.get("on") or today
         year = form.cleaned_data.get("year") or on.year
-    figures = services.arrears_figures(request.user.unit, on)
-    months = services.arrears_trend(request.user.unit, year, today=today)
+    figures = services.arrears_figures(request.user.unit_id, on)
+    months = services.arrears_trend(request.user.unit_id, year, today=today)
     highest = max((month.arrears or 0 for month in months), default=0)
     trend = [{"month_end": month.month_end, "arrears": month.arrears,
               "bar": round(100 * (month.arrears or 0) / highest) if highest else 0} for month in months]
