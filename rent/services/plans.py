@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -246,17 +247,31 @@ class PlanProgress:
         return min(self.paid / self.debt, 1.0) if self.debt else 1.0
 
 
-def plan_progress(plan: RepaymentPlan) -> PlanProgress:
+def with_paid(plans):
+    """Annotate `paid_toward_debt`: the öre of the plan's instalment lines
+    whose notice is settled in full today (in the plans' own query)."""
+    settled = RentNotice.objects.filter(pk=OuterRef("notice_id")).with_settled().filter(outstanding__lte=0)
+    lines = (
+        NoticeLine.objects.filter(plan=OuterRef("pk"), kind=LineKind.INSTALMENT).filter(Exists(settled))
+        .order_by().values("plan").annotate(total=Sum("amount")).values("total")[:1]
+    )
+    return plans.annotate(paid_toward_debt=Coalesce(Subquery(lines, output_field=BigIntegerField()), Value(0),
+                                                    output_field=BigIntegerField()))
+
+
+def plan_progress(plan: RepaymentPlan, instalments: list[PlanInstalment] | None = None) -> PlanProgress:
     """Instalments kept, missed and left, and what has been paid toward the
     debt: the instalment lines whose notice is settled in full today. Two
-    queries."""
-    outcomes = list(plan.instalments.values_list("outcome", flat=True))
+    queries (one when the page has read the plan's `instalments`)."""
+    if instalments is None:
+        outcomes = list(plan.instalments.values_list("outcome", flat=True))
+    else:
+        outcomes = [instalment.outcome for instalment in instalments]
     kept = sum(1 for outcome in outcomes if outcome == InstalmentOutcome.KEPT)
     missed = len(outcomes) - kept
     months = months_between(plan.start_month, plan.end_month)
-    settled_notices = RentNotice.objects.filter(lines__plan=plan).with_settled().filter(outstanding__lte=0)
-    paid = NoticeLine.objects.filter(
-        Q(plan=plan, kind=LineKind.INSTALMENT), notice__in=settled_notices.values("pk")
-    ).aggregate(total=Sum("amount"))["total"] or 0
+    paid = getattr(plan, "paid_toward_debt", None)
+    if paid is None:
+        paid = with_paid(RepaymentPlan.objects.filter(pk=plan.pk)).values_list("paid_toward_debt", flat=True)[0]
     return PlanProgress(months=months, kept=kept, missed=missed, left=max(months - len(outcomes), 0), paid=paid,
                         debt=plan.debt)

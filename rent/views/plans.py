@@ -73,9 +73,8 @@ def plan_create(request, pk):
 
 
 def _plans(user):
-    return RepaymentPlan.objects.filter(tenancy__in=Tenancy.objects.visible_to(user)).select_related(
-        "tenancy__client", "created_by"
-    )
+    return services.with_paid(RepaymentPlan.objects.filter(tenancy__in=Tenancy.objects.visible_to(user))
+                              .select_related("tenancy__client", "created_by"))
 
 
 @permission_required(VIEW)
@@ -104,8 +103,9 @@ def plan_detail(request, pk):
         if request.method == "POST":
             plan = _plans(request.user).get(pk=pk)
     log_access(ctx, AccessAction.VIEW, plan)
+    instalments = list(plan.instalments.all())
     return render(request, "rent/plans/detail.html", {
-        "plan": plan, "tenancy": plan.tenancy, "progress": services.plan_progress(plan),
-        "instalments": list(plan.instalments.all()),
+        "plan": plan, "tenancy": plan.tenancy, "progress": services.plan_progress(plan, instalments),
+        "instalments": instalments,
         "form": edit.form if edit else None, "conflict_values": edit.conflict_values if edit else None,
     })
