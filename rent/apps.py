@@ -23,6 +23,8 @@ class RentConfig(AppConfig):
          "perm": "rent.manage_rent", "order": 76},
         {"group": RENT, "label": _("Export to the finance system"), "url_name": "rent:export_finance",
          "perm": "rent.export_finance", "order": 79},
+        {"group": RENT, "label": _("Aging of rent arrears"), "url_name": "rent:aging",
+         "perm": "rent.view_ledger", "order": 76},
     ]
 
     role_permissions = {
@@ -55,6 +57,9 @@ class RentConfig(AppConfig):
             "rent.noticerun": _("Run of rent notices"),
             "rent.rentrate": _("Rent from a date"),
             "rent.rentincrease": _("Rent increase"),
+            "rent.aging": _("Aging list of rent arrears"),
+            "rent.behind": _("List of tenants more than a month behind with the rent"),
+            "rent.aging_export": _("Export of the aging list of rent arrears"),
         },
         "notes": {
             "bgmax_import": _("BgMax file imported"),

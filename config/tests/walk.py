@@ -219,6 +219,12 @@ ROUTES = {
     "rent:tenancy_rates": _pk("tenancy"),
     "rent:charge_create": _pk("tenancy"),
     "rent:increase_create": _none,
+    "rent:aging": _none,
+    "rent:aging_csv": _none,
+    "rent:behind": _none,
+    "rent:arrears_figures": _none,
+    "rent:plan_create": _pk("tenancy"),
+    "rent:plan_detail": _pk("repayment_plan"),
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,
