@@ -31,9 +31,20 @@ class RentConfig(AppConfig):
         Role.MANAGER: ["rent.view_ledger", "rent.write_off", "rent.export_finance"],
     }
 
+    # The client's "Hyra" tab (referrals.client_tabs): the ledger of each tenancy.
+    client_tabs = [
+        {"tab": "rent", "label": RENT, "url_name": "rent:client_ledger", "perm": "rent.view_ledger", "order": 65},
+    ]
+
     access_log_labels = {
         "object_types": {},
-        "notes": {},
+        "notes": {
+            # services.ledger: the corrections of a notice.
+            "credit_note": _("Credit note on a rent notice"),
+            "write_off": _("Rent debt written off"),
+            # services.opening_balances: a tenant found by identity number in the file.
+            "opening_balance_match": _("Matched by the import of opening balances"),
+        },
     }
 
     # A person's rent records for culling (docs/culling.md): they go with the

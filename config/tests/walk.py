@@ -208,6 +208,13 @@ ROUTES = {
     "culling:run_approve": _pk("culling_run"),
     # The rent ledger (docs/rent.md): each area adds its pages below.
     "rent:overview": _none,
+    # The ledger (rent.views.ledger) and the opening balances (rent.views.balances).
+    "rent:client_ledger": _both_clients(),
+    "rent:tenancy_ledger": _pk("tenancy"),
+    "rent:credit_note": _pk("rent_notice"),
+    "rent:write_off": _pk("rent_notice"),
+    "rent:opening_import": _none,
+    "rent:opening_template": _none,
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,
