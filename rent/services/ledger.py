@@ -214,6 +214,12 @@ def _check_reason(reason: str) -> str:
     return reason
 
 
+def _lock(notice: RentNotice) -> None:
+    """Two corrections of one notice at once are checked one after the other
+    (PostgreSQL), so together they never exceed what is open."""
+    list(RentNotice.objects.select_for_update().filter(pk=notice.pk).values_list("pk", flat=True))
+
+
 def _unit_id(notice: RentNotice) -> int:
     return notice.tenancy.apartment.unit_id
 
@@ -225,7 +231,7 @@ def credit_notice(ctx: AuditContext, notice: RentNotice, amount: int, credited_o
     first month not yet exported (services.periods)."""
     require_perm(ctx.user, "rent.manage_rent")
     reason = _check_reason(reason)
-    RentNotice.objects.select_for_update().filter(pk=notice.pk).exists()
+    _lock(notice)
     _check_amount(notice, amount)
     credit = CreditNote.objects.create(
         tenancy_id=notice.tenancy_id, notice=notice, credited_on=credited_on, amount=amount, reason=reason,
@@ -242,7 +248,7 @@ def write_off(ctx: AuditContext, notice: RentNotice, amount: int, on: date, reas
     (rent.write_off), never more than is open, always logged."""
     require_perm(ctx.user, "rent.write_off")
     reason = _check_reason(reason)
-    RentNotice.objects.select_for_update().filter(pk=notice.pk).exists()
+    _lock(notice)
     _check_amount(notice, amount)
     record = WriteOff.objects.create(
         tenancy_id=notice.tenancy_id, notice=notice, written_off_on=on, amount=amount, reason=reason,
