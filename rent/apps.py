@@ -37,6 +37,11 @@ class RentConfig(AppConfig):
         Role.MANAGER: ["rent.view_ledger", "rent.write_off", "rent.export_finance"],
     }
 
+    # The client's "Hyra" tab (referrals.client_tabs): the ledger of each tenancy.
+    client_tabs = [
+        {"tab": "rent", "label": RENT, "url_name": "rent:client_ledger", "perm": "rent.view_ledger", "order": 65},
+    ]
+
     # Min dag's section "Hyra" and the note beside the checklist's "rent
     # paid (receipt seen)" (rent/worklist.py, collected by
     # bolots.services.worklist).
@@ -69,6 +74,11 @@ class RentConfig(AppConfig):
             "notice_run": _("Rent notices made for a month"),
             "rent_increase": _("New rent by a rent increase"),
             "charge_invoice": _("Invoice for a charge"),
+            # services.ledger: the corrections of a notice.
+            "credit_note": _("Credit note on a rent notice"),
+            "write_off": _("Rent debt written off"),
+            # services.opening_balances: a tenant found by identity number in the file.
+            "opening_balance_match": _("Matched by the import of opening balances"),
         },
     }
 

@@ -225,6 +225,13 @@ ROUTES = {
     "rent:arrears_figures": _none,
     "rent:plan_create": _pk("tenancy"),
     "rent:plan_detail": _pk("repayment_plan"),
+    # The ledger (rent.views.ledger) and the opening balances (rent.views.balances).
+    "rent:client_ledger": _both_clients(),
+    "rent:tenancy_ledger": _pk("tenancy"),
+    "rent:credit_note": _pk("rent_notice"),
+    "rent:write_off": _pk("rent_notice"),
+    "rent:opening_import": _none,
+    "rent:opening_template": _none,
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,

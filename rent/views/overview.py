@@ -1,10 +1,49 @@
-"""The rent area's start page: where each part of the ledger is."""
+"""The rent area's start page: the unit's balance and where each part of the
+ledger is. The links are a list of URL names with the permission each needs;
+a name not (yet) in the URL configuration is skipped, so the page names the
+pages that exist and no others (docs/rent.md)."""
 
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import permission_required
+
+from ..services import ledger
+
+# (URL name, label, permission), in the order the page lists them.
+PAGES = [
+    ("rent:run_list", _("Monthly runs of rent notices"), "rent.manage_rent"),
+    ("rent:bgmax_upload", _("Import a BgMax file"), "rent.manage_rent"),
+    ("rent:payment_queue", _("Payments to match by hand"), "rent.manage_rent"),
+    ("rent:aging", _("Aging of debts"), "rent.view_ledger"),
+    ("rent:arrears_list", _("Tenants in arrears"), "rent.view_ledger"),
+    ("rent:export", _("Export to the finance system"), "rent.export_finance"),
+    ("rent:settings", _("Rent settings"), "rent.manage_rent"),
+    ("rent:opening_import", _("Import opening balances"), "rent.manage_rent"),
+]
+
+def pages_for(user) -> list[dict]:
+    links = []
+    for url_name, label, perm in PAGES:
+        if not user.has_perm(perm):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        links.append({"url": url, "label": label})
+    return links
 
 
 @permission_required("rent.view_ledger")
 def overview(request):
-    return render(request, "rent/overview.html", {})
+    today = timezone.localdate()
+    # Totals of the unit, naming no one: not an access to a client's data.
+    totals = ledger.unit_totals(request.user.unit_id, today) if request.user.unit_id else None
+    return render(request, "rent/overview.html", {
+        "today": today,
+        "totals": totals,
+        "pages": pages_for(request.user),
+    })
