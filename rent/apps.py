@@ -32,8 +32,14 @@ class RentConfig(AppConfig):
     }
 
     access_log_labels = {
-        "object_types": {},
-        "notes": {},
+        "object_types": {
+            "rent.notice_pdf": _("Rent notice (PDF)"),
+            "rent.notice_pdf_month": _("Rent notices of a month (PDF)"),
+        },
+        "notes": {
+            "notice #": _("Rent notice no. "),
+            "period ": _("Month"),
+        },
     }
 
     # A person's rent records for culling (docs/culling.md): they go with the

@@ -208,6 +208,10 @@ ROUTES = {
     "culling:run_approve": _pk("culling_run"),
     # The rent ledger (docs/rent.md): each area adds its pages below.
     "rent:overview": _none,
+    "rent:settings": _none,
+    "rent:notice_pdf": _pk("rent_notice"),
+    "rent:month_notices_pdf": lambda w: [{"year": w.objects["rent_notice"].period.year,
+                                          "month": w.objects["rent_notice"].period.month}],
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,
