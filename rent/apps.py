@@ -39,6 +39,8 @@ class RentConfig(AppConfig):
         "notes": {
             "notice #": _("Rent notice no. "),
             "period ": _("Month"),
+            "rent notice PDF": _("Rent notice (PDF)"),
+            "rent notices PDF": _("Rent notices of a month (PDF)"),
         },
     }
 

@@ -68,8 +68,8 @@ def test_most_notices_are_paid_some_are_overdue_and_payments_are_allocated_oldes
     assert Payment.objects.count() > total * 0.8
     # Allocations never exceed a payment or a notice.
     assert not Payment.objects.annotate(used=Sum("allocations__amount")).filter(used__gt=F("amount")).exists()
-    assert not RentNotice.objects.annotate(settled_=Sum("allocations__amount")).filter(
-        settled___gt=F("amount")).exists()
+    assert not RentNotice.objects.annotate(allocated=Sum("allocations__amount")).filter(
+        allocated__gt=F("amount")).exists()
     assert Allocation.objects.count() >= Payment.objects.filter(tenancy__isnull=False).count()
     # Most paid on time, some late.
     allocations = Allocation.objects.filter(payment__isnull=False)

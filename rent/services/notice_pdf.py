@@ -17,6 +17,8 @@ request's read recorder, audit.reads)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,9 +28,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import reads
 from audit.context import AuditContext
 from audit.models import AccessAction
-from audit.reads import recording
 from audit.services import log_access, log_list_access
 from core.formatting import NBSP, number
 from core.pdf import render_pdf
@@ -73,6 +75,17 @@ class NoticeSheet:
     payee: str
     bankgiro: str
     contact_text: str
+
+
+@contextmanager
+def _reads_recorded(ctx: AuditContext, purpose: str) -> Iterator[None]:
+    """A request's reads are written by its own recorder (the middleware);
+    a task or command records them here and writes them as ctx.user."""
+    if reads.current() is not None:
+        yield
+        return
+    with reads.recording(ctx, purpose):
+        yield
 
 
 def notices_for_pdf() -> QuerySet[RentNotice]:
@@ -143,7 +156,7 @@ def _render(sheets: list[NoticeSheet], filename: str, *, title: str) -> tuple[st
 def notice_pdf(ctx: AuditContext, notice: RentNotice) -> tuple[str, str, bytes]:
     """One tenant's notice; `notice` as read by notices_for_pdf(). Logged as
     an export of the notice."""
-    with recording(ctx, "rent notice PDF"):
+    with _reads_recorded(ctx, "rent notice PDF"):
         rent_settings = _settings_by_unit([notice.tenancy.apartment.unit_id]).get(notice.tenancy.apartment.unit_id)
         sheet = sheet_for(ctx.user, notice, rent_settings)
         rendered = _render([sheet], f"hyresavi-{notice.ocr or notice.pk}.pdf", title=_("Rent notice"))
@@ -165,7 +178,7 @@ def month_pdf(ctx: AuditContext, unit_id: int, period: date) -> tuple[str, str, 
     """Every rent notice of the unit for `period` in one file, a page (or
     more) per notice; None when there is none. One access-log row per
     tenant, in one insert."""
-    with recording(ctx, "rent notices PDF"):
+    with _reads_recorded(ctx, "rent notices PDF"):
         notices = list(month_notices(unit_id, period))
         if not notices:
             return None

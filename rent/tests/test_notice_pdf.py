@@ -221,3 +221,20 @@ def test_a_month_out_of_range_is_404(client, housing_admin):
     client.force_login(housing_admin)
     assert client.get("/hyra/avier/2026-13/pdf/").status_code == 404
     assert client.get("/hyra/avier/2026-00/pdf/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_made_outside_a_request_the_months_file_logs_its_tenants_in_one_insert(housing_admin, settings_row):
+    from audit.context import AuditContext
+    from rent.services.notice_pdf import month_pdf
+
+    tenancies = [_tenancy(housing_admin.unit, street=f"Fiktiva gatan {n}") for n in range(1, 3)]
+    for tenancy in tenancies:
+        _notice(tenancy)
+    with CaptureQueriesContext(connection) as queries:
+        filename, mimetype, content = month_pdf(AuditContext(user=housing_admin, path="task"), housing_admin.unit_id,
+                                                PERIOD)
+    assert (filename, mimetype) == ("hyresavier-2026-12.pdf", "application/pdf") and len(_text(content)) == 2
+    rows = AccessLogEntry.objects.filter(client_id__in=[t.client_id for t in tenancies], user=housing_admin)
+    assert rows.filter(object_type=MONTH_PDF).count() == 2
+    assert len([q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "audit_accesslogentry"')]) == 1
