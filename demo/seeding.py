@@ -4,7 +4,7 @@ lowest layer first, each building on what the earlier ones made."""
 import time
 from collections.abc import Callable
 
-from . import casework, clients, corrections, drafts, housing, log_review, plans, provider, risks, users
+from . import casework, clients, corrections, drafts, housing, log_review, plans, provider, rent, risks, users
 from .context import DemoContext
 
 # (area, its seeders in order). The area names the app whose data it makes;
@@ -15,6 +15,8 @@ AREAS: tuple[tuple[str, tuple[Callable[[DemoContext], None], ...]], ...] = (
     ("tenancies", (housing.seed,)),
     ("bolots", (provider.seed, drafts.seed, corrections.seed)),
     ("logreview", (log_review.seed,)),
+    # Last: its draws come after every other area's, so adding it changed no other data.
+    ("rent", (rent.seed,)),
 )
 
 

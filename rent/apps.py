@@ -65,6 +65,8 @@ class RentConfig(AppConfig):
             "rent.aging": _("Aging list of rent arrears"),
             "rent.behind": _("List of tenants more than a month behind with the rent"),
             "rent.aging_export": _("Export of the aging list of rent arrears"),
+            "rent.notice_pdf": _("Rent notice (PDF)"),
+            "rent.notice_pdf_month": _("Rent notices of a month (PDF)"),
         },
         "notes": {
             "bgmax_import": _("BgMax file imported"),
@@ -79,6 +81,10 @@ class RentConfig(AppConfig):
             "write_off": _("Rent debt written off"),
             # services.opening_balances: a tenant found by identity number in the file.
             "opening_balance_match": _("Matched by the import of opening balances"),
+            "notice #": _("Rent notice no. "),
+            "period ": _("Month"),
+            "rent notice PDF": _("Rent notice (PDF)"),
+            "rent notices PDF": _("Rent notices of a month (PDF)"),
         },
     }
 

@@ -232,6 +232,10 @@ ROUTES = {
     "rent:write_off": _pk("rent_notice"),
     "rent:opening_import": _none,
     "rent:opening_template": _none,
+    "rent:settings": _none,
+    "rent:notice_pdf": _pk("rent_notice"),
+    "rent:month_notices_pdf": lambda w: [{"year": w.objects["rent_notice"].period.year,
+                                          "month": w.objects["rent_notice"].period.month}],
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,

@@ -1,5 +1,9 @@
 """Rent pages: settings (docs/rent.md)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from rent.views.settings import rent_settings
+
+urlpatterns = [
+    path("installningar/", rent_settings, name="settings"),
+]
