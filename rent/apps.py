@@ -32,9 +32,31 @@ class RentConfig(AppConfig):
     }
 
     access_log_labels = {
-        "object_types": {},
-        "notes": {},
+        "object_types": {"rent.termination_list": _("List of terminations for arrears")},
+        "notes": {
+            # services.terminations (docs/rent.md, "Termination for arrears and the letters").
+            "letter:": _("Letter of a termination for arrears"),
+            "letter:termination": _("Letter read: termination with the right to recover"),
+            "letter:board_notice": _("Letter read: notice to the social welfare board"),
+            "delivery:": _("Delivery of a letter recorded"),
+            "delivery:termination": _("Delivery of the termination letter recorded"),
+            "delivery:board_notice": _("Delivery of the notice to the social welfare board recorded"),
+            "termination:": _("Termination for arrears"),
+            "termination:recovered": _("Termination for arrears: recovered, paid in time"),
+            "termination:lapsed": _("Termination for arrears: not recovered in time"),
+        },
     }
+
+    def ready(self):
+        # Termination for arrears (services.terminations): a payment in time
+        # recovers the tenancy; no end for arrears while it may still be.
+        from tenancies.signals import tenancy_ending
+
+        from .services import terminations
+        from .signals import payments_allocated
+
+        payments_allocated.connect(terminations.on_payments_allocated, dispatch_uid="rent.termination_recovery")
+        tenancy_ending.connect(terminations.refuse_early_end, dispatch_uid="rent.termination_refuse_end")
 
     # A person's rent records for culling (docs/culling.md): they go with the
     # tenancy, deleted before it.

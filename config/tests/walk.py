@@ -208,6 +208,13 @@ ROUTES = {
     "culling:run_approve": _pk("culling_run"),
     # The rent ledger (docs/rent.md): each area adds its pages below.
     "rent:overview": _none,
+    "rent:termination_list": _none,
+    "rent:termination_start": lambda w: [{"tenancy_pk": w.objects["tenancy"].pk}],
+    "rent:termination_detail": _pk("termination"),
+    "rent:termination_letter": lambda w: [{"pk": w.objects["termination"].pk, "letter": letter}
+                                          for letter in ("termination", "board_notice")],
+    "rent:termination_delivery": _pk("termination"),
+    "rent:termination_sign": _pk("termination"),
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,
