@@ -4,6 +4,7 @@ core.forms.add_rule_error)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.widgets import DateInput
 from core.dates import DateBoundsMixin
@@ -25,9 +26,9 @@ class DeliveryForm(DateBoundsMixin, forms.Form):
                                  if value != DeliveryMethod.BY_HAND]
         + [(DeliveryMethod.BY_HAND, _("Handed over, scanned signed receipt"))],
     )
-    delivered_on = forms.DateField(label=_("Delivered on"), widget=DateInput)
+    delivered_on = forms.DateField(label=pgettext_lazy("rent termination", "Delivered on"), widget=DateInput)
     proof = forms.FileField(
-        label=_("Scanned receipt"), required=False,
+        label=pgettext_lazy("rent termination", "Scanned receipt"), required=False,
         help_text=_("PDF, JPEG or PNG, at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
     )

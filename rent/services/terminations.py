@@ -403,7 +403,8 @@ def _close(ctx: AuditContext, termination: ArrearsTermination, status: str, on: 
     ArrearsTermination.objects.filter(pk=termination.pk).update(status=status, status_on=on,
                                                                 version=F("version") + 1)
     termination.status, termination.status_on = status, on
-    log_access(ctx, AccessAction.UPDATE, termination, note=f"termination:{status}")
+    if ctx.user is not None:  # the daily check and the payment hook act as no user: nothing was read
+        log_access(ctx, AccessAction.UPDATE, termination, note=f"termination:{status}")
     if status == TerminationStatus.RECOVERED and termination.eviction_notice_id:
         EvictionNotice.objects.filter(pk=termination.eviction_notice_id).update(
             outcome=NoticeOutcome.PREVENTED_PAID, outcome_on=on, version=F("version") + 1,
