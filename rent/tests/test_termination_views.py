@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -64,7 +65,7 @@ def urls(termination):
 @pytest.mark.parametrize("name", ["list", "start", "detail", "letter", "sign"])
 def test_anonymous_users_go_to_the_login(client, started, name, settings):
     response = client.get(urls(started)[name])
-    assert response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL)
+    assert response.status_code == 302 and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
 
 
 @pytest.mark.parametrize("role, allowed", [
