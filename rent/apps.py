@@ -19,12 +19,14 @@ class RentConfig(AppConfig):
     navigation = [
         {"group": RENT, "label": _("Rent ledger"), "url_name": "rent:overview",
          "perm": "rent.view_ledger", "order": 75},
-        {"group": RENT, "label": _("Payments to match"), "url_name": "rent:payment_queue",
+        {"group": RENT, "label": _("Notice runs"), "url_name": "rent:runs",
          "perm": "rent.manage_rent", "order": 76},
+        {"group": RENT, "label": _("Payments to match"), "url_name": "rent:payment_queue",
+         "perm": "rent.manage_rent", "order": 77},
+        {"group": RENT, "label": _("Aging of rent arrears"), "url_name": "rent:aging",
+         "perm": "rent.view_ledger", "order": 78},
         {"group": RENT, "label": _("Export to the finance system"), "url_name": "rent:export_finance",
          "perm": "rent.export_finance", "order": 79},
-        {"group": RENT, "label": _("Aging of rent arrears"), "url_name": "rent:aging",
-         "perm": "rent.view_ledger", "order": 76},
     ]
 
     role_permissions = {
@@ -67,6 +69,7 @@ class RentConfig(AppConfig):
             "rent.aging_export": _("Export of the aging list of rent arrears"),
             "rent.notice_pdf": _("Rent notice (PDF)"),
             "rent.notice_pdf_month": _("Rent notices of a month (PDF)"),
+            "rent.termination_list": _("List of terminations for arrears"),
         },
         "notes": {
             "bgmax_import": _("BgMax file imported"),
@@ -85,8 +88,29 @@ class RentConfig(AppConfig):
             "period ": _("Month"),
             "rent notice PDF": _("Rent notice (PDF)"),
             "rent notices PDF": _("Rent notices of a month (PDF)"),
+            # services.terminations (docs/rent.md, "Termination for arrears and the letters").
+            "letter:": _("Letter of a termination for arrears"),
+            "letter:termination": _("Letter read: termination with the right to recover"),
+            "letter:board_notice": _("Letter read: notice to the social welfare board"),
+            "delivery:": _("Delivery of a letter recorded"),
+            "delivery:termination": _("Delivery of the termination letter recorded"),
+            "delivery:board_notice": _("Delivery of the notice to the social welfare board recorded"),
+            "termination:": _("Termination for arrears"),
+            "termination:recovered": _("Termination for arrears: recovered, paid in time"),
+            "termination:lapsed": _("Termination for arrears: not recovered in time"),
         },
     }
+
+    def ready(self):
+        # Termination for arrears (services.terminations): a payment in time
+        # recovers the tenancy; no end for arrears while it may still be.
+        from tenancies.signals import tenancy_ending
+
+        from .services import terminations
+        from .signals import payments_allocated
+
+        payments_allocated.connect(terminations.on_payments_allocated, dispatch_uid="rent.termination_recovery")
+        tenancy_ending.connect(terminations.refuse_early_end, dispatch_uid="rent.termination_refuse_end")
 
     # A person's rent records for culling (docs/culling.md): they go with the
     # tenancy, deleted before it.

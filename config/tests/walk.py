@@ -236,6 +236,13 @@ ROUTES = {
     "rent:notice_pdf": _pk("rent_notice"),
     "rent:month_notices_pdf": lambda w: [{"year": w.objects["rent_notice"].period.year,
                                           "month": w.objects["rent_notice"].period.month}],
+    "rent:termination_list": _none,
+    "rent:termination_start": lambda w: [{"tenancy_pk": w.objects["tenancy"].pk}],
+    "rent:termination_detail": _pk("termination"),
+    "rent:termination_letter": lambda w: [{"pk": w.objects["termination"].pk, "letter": letter}
+                                          for letter in ("termination", "board_notice")],
+    "rent:termination_delivery": _pk("termination"),
+    "rent:termination_sign": _pk("termination"),
     # The monthly log review (logreview): the month, a drawn read, the
     # investigation of one, the sign-off and the yearly PDF.
     "logreview:month_list": _none,

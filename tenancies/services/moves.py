@@ -32,11 +32,13 @@ from accounts.roles import Role
 from audit.models import AccessAction
 from audit.services import log_access, snapshot
 from audit.tracked import save_tracked
+from core.rules import RuleError
 from referrals import protection
 from referrals.models import PROTECTED_FIELDS, Client
 from referrals.services.decisions import DecisionError, execute_decision
 
 from ..models import Apartment, ApartmentStatus, EndReason, Tenancy
+from ..signals import tenancy_ending
 
 # Through the module, not its names: the rules are one place, and a test
 # that replaces one of them (tenancies/tests) replaces it for the moves too.
@@ -305,6 +307,12 @@ def move_out(
             code="overlap",
             field="end_date",
         )
+    # Higher apps' rules (tenancies.signals): e.g. the rent ledger refuses an
+    # end for arrears while the tenant may still pay and keep the home.
+    try:
+        tenancy_ending.send(sender=Tenancy, tenancy=current, end_date=end_date, end_reason=end_reason)
+    except RuleError as error:
+        raise TenancyError(error.messages[0], code=error.code, field=error.field or "end_reason") from None
     before = snapshot(current, ENDING_FIELDS)
     current.end_date = end_date
     current.end_reason = end_reason
