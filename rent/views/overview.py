@@ -4,7 +4,7 @@ a name not (yet) in the URL configuration is skipped, so the page names the
 pages that exist and no others (docs/rent.md)."""
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,12 +14,16 @@ from ..services import ledger
 
 # (URL name, label, permission), in the order the page lists them.
 PAGES = [
-    ("rent:run_list", _("Monthly runs of rent notices"), "rent.manage_rent"),
+    ("rent:runs", _("Monthly runs of rent notices"), "rent.manage_rent"),
     ("rent:bgmax_upload", _("Import a BgMax file"), "rent.manage_rent"),
+    ("rent:bgmax_files", _("Imported BgMax files"), "rent.manage_rent"),
     ("rent:payment_queue", _("Payments to match by hand"), "rent.manage_rent"),
     ("rent:aging", _("Aging of debts"), "rent.view_ledger"),
-    ("rent:arrears_list", _("Tenants in arrears"), "rent.view_ledger"),
-    ("rent:export", _("Export to the finance system"), "rent.export_finance"),
+    ("rent:behind", _("Tenants more than one month behind"), "rent.view_ledger"),
+    ("rent:arrears_figures", _("Rent arrears"), "rent.view_ledger"),
+    ("rent:termination_list", _("Terminations for arrears"), "rent.view_ledger"),
+    ("rent:increase_create", _("Rent increase"), "rent.manage_rent"),
+    ("rent:export_finance", _("Export to the finance system"), "rent.export_finance"),
     ("rent:settings", _("Rent settings"), "rent.manage_rent"),
     ("rent:opening_import", _("Import opening balances"), "rent.manage_rent"),
 ]
@@ -29,11 +33,7 @@ def pages_for(user) -> list[dict]:
     for url_name, label, perm in PAGES:
         if not user.has_perm(perm):
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
-        links.append({"url": url, "label": label})
+        links.append({"url": reverse(url_name), "label": label})
     return links
 
 
