@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Subquery, Sum, Value
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -275,3 +275,19 @@ def plan_progress(plan: RepaymentPlan, instalments: list[PlanInstalment] | None 
         paid = with_paid(RepaymentPlan.objects.filter(pk=plan.pk)).values_list("paid_toward_debt", flat=True)[0]
     return PlanProgress(months=months, kept=kept, missed=missed, left=max(months - len(outcomes), 0), paid=paid,
                         debt=plan.debt)
+
+
+def running_plan_progress(tenancy_id: int) -> tuple[RepaymentPlan, PlanProgress] | None:
+    """The tenancy's running plan with its progress, in one query (the
+    tenancy's ledger page shows it)."""
+    plan = (
+        with_paid(RepaymentPlan.objects.filter(tenancy_id=tenancy_id, status=PlanStatus.ACTIVE))
+        .annotate(kept=Count("instalments", filter=Q(instalments__outcome=InstalmentOutcome.KEPT)),
+                  judged=Count("instalments"))
+        .first()
+    )
+    if plan is None:
+        return None
+    months = months_between(plan.start_month, plan.end_month)
+    return plan, PlanProgress(months=months, kept=plan.kept, missed=plan.judged - plan.kept,
+                              left=max(months - plan.judged, 0), paid=plan.paid_toward_debt, debt=plan.debt)

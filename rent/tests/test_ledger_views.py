@@ -111,4 +111,34 @@ def test_query_count_is_the_same_for_10_rows_and_500(client, housing_admin, unit
     few = _queries(client, reverse("rent:tenancy_ledger", args=[small.pk]))
     many = _queries(client, reverse("rent:tenancy_ledger", args=[large.pk]))
     assert few == many
-    assert many <= 12
+    # 12 for the ledger, one each for the running plan and an open
+    # termination shown above it (views.ledger.tenancy_ledger).
+    assert many <= 14
+
+
+def test_the_ledger_shows_the_running_plan_and_the_three_weeks(client, housing_admin, tenancy):
+    """Issue 14: the plan's progress and the three-week deadline on the tenancy."""
+    from django.utils import timezone
+
+    from rent.models import ArrearsTermination, InstalmentOutcome, PlanInstalment, RepaymentPlan, TerminationStatus
+
+    today = timezone.localdate()
+    plan = RepaymentPlan.objects.create(tenancy=tenancy, debt=300_000, monthly_amount=100_000,
+                                        start_month=date(2026, 1, 1), end_month=date(2026, 3, 1),
+                                        created_by=housing_admin)
+    PlanInstalment.objects.create(plan=plan, month=date(2026, 1, 1), amount=100_000,
+                                  outcome=InstalmentOutcome.KEPT, judged_on=date(2026, 1, 6))
+    PlanInstalment.objects.create(plan=plan, month=date(2026, 2, 1), amount=100_000,
+                                  outcome=InstalmentOutcome.MISSED, judged_on=date(2026, 2, 6))
+    termination = ArrearsTermination.objects.create(
+        tenancy=tenancy, decided_on=today, amount_owed=450_000, status=TerminationStatus.RUNNING,
+        notified_on=today, recover_by=today + timezone.timedelta(days=3), created_by=housing_admin,
+    )
+    body = _get(client, housing_admin, reverse("rent:tenancy_ledger", args=[tenancy.pk])).content.decode()
+    # Three months, one kept, one missed, one left.
+    assert "1 avbetalning betald i tid" in body
+    assert "1 missad" in body and "1 kvar" in body
+    assert reverse("rent:plan_detail", args=[plan.pk]) in body
+    assert "3 dagar kvar" in body
+    assert reverse("rent:termination_detail", args=[termination.pk]) in body
+    assert reverse("rent:plan_create", args=[tenancy.pk]) not in body

@@ -9,6 +9,7 @@ no access rule of its own: its tenancy's (TenancyQuerySet.visible_to) is it.
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import fetch_visible, permission_required
@@ -20,8 +21,10 @@ from referrals.models import Client
 from tenancies.models import Tenancy
 
 from ..forms.ledger import CreditNoteForm, WriteOffForm
-from ..models import RentNotice
+from ..models import ArrearsTermination, RentNotice
 from ..services import ledger
+from ..services.plans import running_plan_progress
+from ..services.terminations import OPEN_STATUSES
 
 VIEW = "rent.view_ledger"
 
@@ -62,7 +65,17 @@ def tenancy_ledger(request, pk):
     whatever its length)."""
     tenancy = fetch_visible(request, _tenancy_queryset(), perm=VIEW, pk=pk)
     rows = ledger.ledger_rows([tenancy.pk])[tenancy.pk]
+    # The running repayment plan with its progress, and an open termination
+    # with its three weeks (one query each): the issue's "shown on the tenancy".
+    running_plan = running_plan_progress(tenancy.pk)
+    termination = (ArrearsTermination.objects.filter(tenancy=tenancy, status__in=OPEN_STATUSES)
+                   .order_by("-decided_on").first())
+    today = timezone.localdate()
     return render(request, "rent/ledger/tenancy_ledger.html", {
+        "plan": running_plan[0] if running_plan else None,
+        "progress": running_plan[1] if running_plan else None,
+        "termination": termination,
+        "days_left": (termination.recover_by - today).days if termination and termination.recover_by else None,
         "tenancy": tenancy,
         "client": tenancy.client,
         "side": protection.tenancy_side(request.user, tenancy),
