@@ -430,13 +430,13 @@ def check_recoveries(today: date | None = None) -> int:
     return changed
 
 
-def on_payments_allocated(sender, tenancy_id: int, **kwargs) -> None:
+def on_payments_allocated(sender, tenancy_ids: list[int], **kwargs) -> None:
     """rent.signals.payments_allocated: a payment in time recovers the
     tenancy at once, whatever path brought it in."""
     ctx = AuditContext.system(None, SYSTEM_LABEL)
     terminations = (
         ArrearsTermination.objects.select_for_update().select_related("tenancy__client")
-        .filter(tenancy_id=tenancy_id, status__in=(TerminationStatus.RUNNING, TerminationStatus.LAPSED))
+        .filter(tenancy_id__in=tenancy_ids, status__in=(TerminationStatus.RUNNING, TerminationStatus.LAPSED))
     )
     for termination in terminations:
         check_termination(ctx, termination, timezone.localdate())
