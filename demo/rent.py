@@ -581,7 +581,8 @@ class _Ledger:
             registered_by=admin,
         )
         eviction.save()
-        EvictionNotice.objects.filter(pk=eviction.pk).update(pay_by_date=recover_by)
+        # As rent.services.terminations does once the tenant is notified.
+        EvictionNotice.objects.filter(pk=eviction.pk).update(pay_by_date=recover_by, termination_date=notified_on)
         termination = ArrearsTermination.objects.create(
             tenancy_id=tenancy["pk"], decided_on=decided_on, amount_owed=self.termination["amount_owed"],
             notified_on=notified_on, recover_by=recover_by,

@@ -148,11 +148,19 @@ def _eviction_notice(ctx: AuditContext, termination: ArrearsTermination, tenancy
     return notice
 
 
-def _set_pay_by(notice: EvictionNotice, day: date | None) -> None:
-    """EvictionNotice.pay_by_date is derived in save() from the termination
-    date; ours runs from the day the tenant was notified, so it is written
-    directly, with the version bumped (an edit open meanwhile conflicts)."""
-    EvictionNotice.objects.filter(pk=notice.pk).update(pay_by_date=day, version=F("version") + 1)
+def _set_pay_by(notice: EvictionNotice, day: date | None, *, notified_on: date | None = None) -> None:
+    """The eviction notice's last day to pay. Until the tenant is notified
+    there is none. Once notified, the termination takes effect for the
+    tenant on that day, so the notice's termination date becomes it and
+    referrals' own rule (EvictionNotice.compute_pay_by_date: three weeks
+    from the termination date) gives the same day as recover_by; an edit of
+    the notice in referrals keeps it. Written with the version bumped (an
+    edit open meanwhile conflicts)."""
+    values = {"pay_by_date": day, "version": F("version") + 1}
+    if notified_on is not None:
+        values["termination_date"] = notified_on
+        notice.termination_date = notified_on
+    EvictionNotice.objects.filter(pk=notice.pk).update(**values)
     notice.pay_by_date = day
     notice.version += 1
 
@@ -219,8 +227,8 @@ def letter_context(user, termination: ArrearsTermination, letter: str, today: da
 
 
 LETTER_TEMPLATES = {
-    LetterKind.TERMINATION: "rent/terminations/letters/termination.html",
-    LetterKind.BOARD_NOTICE: "rent/terminations/letters/board_notice.html",
+    LetterKind.TERMINATION: "rent/terminations/letters/termination_pdf.html",
+    LetterKind.BOARD_NOTICE: "rent/terminations/letters/board_notice_pdf.html",
 }
 
 
@@ -296,7 +304,8 @@ def _start_running(ctx: AuditContext, termination: ArrearsTermination, notified_
         status_on=notified_on, version=F("version") + 1,
     )
     if termination.eviction_notice_id:
-        _set_pay_by(EvictionNotice.objects.get(pk=termination.eviction_notice_id), termination.recover_by)
+        _set_pay_by(EvictionNotice.objects.get(pk=termination.eviction_notice_id), termination.recover_by,
+                    notified_on=termination.notified_on)
     tenancy = termination.tenancy
     raise_ledger_signal(
         ctx, kind=SignalKind.RECOVERY_DEADLINE, tenancy=tenancy, source_key=f"rent.termination:{termination.pk}",
