@@ -144,5 +144,7 @@ class BolotsConfig(AppConfig):
             "bolots.view_enrolment",
             # On the unit's visits (services.visits.may_annul_visit).
             "bolots.annul_visit",
+            # Which checklist items each kind of order asks (services.checklist_rules).
+            "bolots.view_checklistrule", "bolots.add_checklistrule", "bolots.change_checklistrule",
         ],
     }

@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 
 from . import casework, clients, corrections, drafts, housing, log_review, plans, provider, rent, risks, users
+from .chain import checklist, housing_first, narrative, offers, person_links, vacancies, waiting
 from .context import DemoContext
 
 # (area, its seeders in order). The area names the app whose data it makes;
@@ -17,6 +18,14 @@ AREAS: tuple[tuple[str, tuple[Callable[[DemoContext], None], ...]], ...] = (
     ("logreview", (log_review.seed,)),
     # Last: its draws come after every other area's, so adding it changed no other data.
     ("rent", (rent.seed,)),
+    # Last again, for the same reason: the housing chain in motion (issue 15).
+    (
+        "housing_chain",
+        (
+            vacancies.seed, waiting.seed, offers.seed, housing_first.seed, person_links.seed, checklist.seed,
+            narrative.seed,
+        ),
+    ),
 )
 
 

@@ -162,12 +162,23 @@ class ReferralsConfig(AppConfig):
             "referrals.add_concernreport", "referrals.change_concernreport",
             # The client's current risk information (views.risks).
             "referrals.change_client_risk",
+            # Housing First (services.housing_first): the unit's case officers
+            # propose and sit in the working group that assesses.
+            "referrals.view_housingfirstcandidate", "referrals.add_housingfirstcandidate",
+            "referrals.change_housingfirstcandidate", "referrals.assess_housing_first",
+            "referrals.view_candidateassessment", "referrals.add_candidateassessment",
+            "referrals.view_steeringdecision",
+            # One person, one record (services.person_matching).
+            "referrals.view_personlink", "referrals.link_person",
         ],
         Role.PILOT: [
             "referrals.view_client", "referrals.view_order", "referrals.accept_order", "referrals.carry_out_order",
             # Of the clients of their accepted orders (ClientQuerySet.visible_to):
             # they see the risks first at the door.
             "referrals.change_client_risk",
+            # The reversed referral: outreach proposes people met on the
+            # street for Housing First (services.housing_first).
+            "referrals.view_housingfirstcandidate", "referrals.add_housingfirstcandidate",
         ],
         Role.MANAGER: [
             "referrals.view_client", "referrals.view_decision", "referrals.view_ivo_report",
@@ -175,6 +186,10 @@ class ReferralsConfig(AppConfig):
             "referrals.view_concernreport", "referrals.view_reassignment", "referrals.add_reassignment",
             # Accept or decline another unit's request for a file (referrals.services.transfers).
             "referrals.decide_transferrequest",
+            # The Housing First steering group (services.housing_first).
+            "referrals.view_housingfirstcandidate", "referrals.view_candidateassessment",
+            "referrals.view_steeringdecision", "referrals.add_steeringdecision", "referrals.decide_housing_first",
+            "referrals.view_personlink",
         ],
         Role.SYSTEM_ADMIN: [
             "referrals.view_legalreference", "referrals.add_legalreference", "referrals.change_legalreference",

@@ -48,6 +48,10 @@ class ReportsConfig(AppConfig):
             "reports.view_kpi_dashboard", "reports.view_enforcementfigures", "reports.add_enforcementfigures",
             "reports.change_enforcementfigures", "reports.view_reportrun", "reports.add_reportrun",
             "reports.download_reportrun",
+            # The evaluation's narrative sections (reports.services.narrative);
+            # a delegate writes through a NarrativeDelegate row, not a role.
+            "reports.write_narrative", "reports.view_narrativetext", "reports.view_narrativedelegate",
+            "reports.add_narrativedelegate",
         ],
     }
 

@@ -75,6 +75,11 @@ class TenanciesConfig(AppConfig):
         Role.CASE_OFFICER: [
             "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.add_tenancy", "tenancies.change_tenancy",
             "tenancies.view_complaint", "tenancies.add_complaint", "tenancies.link_decision",
+            # The housing chain (docs/housing-chain.md): the waiting list, its
+            # needs and priorities, and the offers made from a vacancy.
+            "tenancies.view_vacancy", "tenancies.view_housingneeds", "tenancies.add_housingneeds",
+            "tenancies.change_housingneeds", "tenancies.view_waitingpriority", "tenancies.add_waitingpriority",
+            "tenancies.view_apartmentoffer", "tenancies.add_apartmentoffer", "tenancies.change_apartmentoffer",
         ],
         Role.PILOT: [
             "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.view_complaint",
@@ -92,8 +97,12 @@ class TenanciesConfig(AppConfig):
             "tenancies.view_area", "tenancies.add_area", "tenancies.change_area", "tenancies.delete_area",
             "tenancies.view_landlord", "tenancies.add_landlord", "tenancies.change_landlord",
             "tenancies.delete_landlord",
+            # Vacancies and their ready-from date; the planned move-ins.
+            "tenancies.view_vacancy", "tenancies.change_vacancy", "tenancies.view_apartmentoffer",
         ],
         Role.MANAGER: [
             "tenancies.view_apartment", "tenancies.view_tenancy", "tenancies.view_complaint",
+            "tenancies.view_vacancy", "tenancies.view_housingneeds", "tenancies.view_waitingpriority",
+            "tenancies.view_apartmentoffer",
         ],
     }

@@ -14,6 +14,7 @@ from .visits import (  # noqa: F401
     YOUNG_ADULT_AGES,
     CancelReason,
     ChecklistAnswer,
+    ChecklistRule,
     FrequencyChange,
     Signal,
     SignalKind,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from audit.annulment import AnnullableModel, AnnullableQuerySet, annulment_constraint
 from audit.versioning import VersionedModel
-from referrals.models import Client, Order
+from referrals.models import Client, Order, OrderKind
 
 # Young adults are 18–25 years old on the day of the visit (Visit.client_age,
 # both ends inclusive): the cancellations figures count them apart (seed 003)
@@ -225,6 +225,36 @@ class VisitChecklist(models.Model):
     @property
     def audit_client(self):
         return self.visit.client
+
+
+class ChecklistRule(models.Model):
+    """Whether the monthly checklist asks an item on a kind of order, per
+    unit. No row: the default of bolots.services.checklist_rules (every item
+    asked, except the treatment question on Housing First support, whose
+    programme makes no demands of sobriety or treatment)."""
+
+    unit = models.ForeignKey("accounts.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    order_kind = models.CharField(_("kind of order"), max_length=30, choices=OrderKind.choices)
+    item = models.CharField(
+        _("checklist item"), max_length=30,
+        choices=[(name, name) for name in CHECKLIST_ITEMS],
+    )
+    asked = models.BooleanField(_("asked on the visit"), default=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("checklist rule")
+        verbose_name_plural = _("checklist rules")
+        constraints = [
+            # bolots.services.checklist_rules reads one row per unit, kind and item.
+            models.UniqueConstraint(fields=["unit", "order_kind", "item"], name="bolots_checklist_rule_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_kind} {self.item}"
 
 
 class SignalKind(models.TextChoices):

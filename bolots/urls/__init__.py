@@ -1,10 +1,10 @@
 """All bolots URLs under one namespace; one module per area."""
 
-from . import courses, search, takeovers, visits, worklist
+from . import checklist_rules, courses, search, takeovers, visits, worklist
 
 app_name = "bolots"
 
 urlpatterns = (
     worklist.urlpatterns + visits.urlpatterns + search.urlpatterns + courses.urlpatterns
-    + takeovers.urlpatterns
+    + takeovers.urlpatterns + checklist_rules.urlpatterns
 )

@@ -288,6 +288,17 @@ ROUTES = {
     "referrals:transfer_request_create": _none,
     "referrals:transfer_requests": _none,
     "referrals:transfer_request_decide": _pk("transfer_request"),
+    # The housing chain (issue 15, docs/housing-chain.md): each part adds its pages
+    # under its own heading (objects from world_chain.py).
+    # -- vacancies
+    # -- waiting list
+    # -- offers
+    # -- Housing First
+    # -- person links
+    # -- occupancy
+    # -- national statistics
+    # -- narrative
+    # -- checklist rules
 }
 
 

@@ -218,10 +218,12 @@ def build_world(today=None):
         review_item = ReviewItem.objects.create(review=review_month, entry=entry, reader=pilot, rules=["protected"],
                                                 verdict=verdict)
 
+    from .world_chain import chain_objects
     from .world_rent import rent_objects
 
     objects = {
         **rent_objects(unit, tenancy, users, today),
+        **chain_objects(unit, users, today),
         "culling_run": culling_run,
         "review_month": review_month,
         "review_item": review_item,

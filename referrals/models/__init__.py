@@ -19,7 +19,18 @@ from .decisions import (  # noqa: F401
     LegalTopic,
     Offer,
     OfferAnswer,
+    OfferDeclineReason,
 )
+from .housing_first import (  # noqa: F401,E402
+    CandidateAssessment,
+    CandidateStage,
+    HomelessSituation,
+    HousingFirstCandidate,
+    ProposalSource,
+    SteeringDecision,
+    SteeringPriority,
+)
+from .links import PersonLink, PersonLinkKind  # noqa: F401,E402
 from .notices import (  # noqa: F401
     ConcernReport,
     ContactAttempt,

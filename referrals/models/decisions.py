@@ -372,6 +372,20 @@ class OfferAnswer(models.TextChoices):
     NO_ANSWER = "no_answer", _("No answer")
 
 
+class OfferDeclineReason(models.TextChoices):
+    """Why an offer was declined; the IVO report's offers log shows it
+    (services.ivo) and tenancies.ApartmentOffer keeps the same reason."""
+
+    AREA = "area", _("The area")
+    SIZE = "size", _("The size or the number of rooms")
+    ACCESSIBILITY = "accessibility", _("Accessibility")
+    RENT = "rent", _("The rent")
+    CONDITIONS = "conditions", _("The conditions of the contract")
+    OTHER_SOLUTION = "other_solution", _("Has found another solution")
+    NO_CONTACT = "no_contact", _("Could not be reached")
+    OTHER = "other", _("Other reason")
+
+
 class Offer(VersionedModel):
     """An offer made while the client waits; IVO asks for them (date, what,
     the answer). The answer often comes later, so an offer is edited
@@ -383,6 +397,9 @@ class Offer(VersionedModel):
     offered_on = models.DateField(_("offered on"))
     description = models.CharField(_("what was offered"), max_length=300)
     answer = models.CharField(_("answer"), max_length=20, choices=OfferAnswer.choices, default=OfferAnswer.NO_ANSWER)
+    decline_reason = models.CharField(
+        _("reason for declining"), max_length=30, choices=OfferDeclineReason.choices, blank=True
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

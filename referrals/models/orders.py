@@ -29,6 +29,10 @@ class OrderKind(models.TextChoices):
     EVICTION_PREVENTION = "eviction_prevention", _("Eviction prevention")
     OUTREACH = "outreach", _("Outreach")
     SINGLE_ERRAND = "single_errand", _("Single errand")
+    # Support in a Housing First tenancy: the same visits, but the
+    # programme's rules (no demands), so its checklist asks no questions
+    # about sobriety or treatment (bolots.ChecklistRule).
+    HOUSING_FIRST = "housing_first", _("Housing First support")
 
     @classmethod
     def with_48_hour_rule(cls):

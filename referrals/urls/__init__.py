@@ -1,6 +1,6 @@
 """All referrals URLs under one namespace; one module per area."""
 
-from . import clients, decisions, ivo, notices, orders, plans, risks, transfers
+from . import clients, decisions, housing_first, ivo, notices, orders, person_links, plans, risks, transfers
 
 app_name = "referrals"
 
@@ -13,4 +13,6 @@ urlpatterns = (
     + notices.urlpatterns
     + transfers.urlpatterns
     + risks.urlpatterns
+    + housing_first.urlpatterns
+    + person_links.urlpatterns
 )

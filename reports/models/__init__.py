@@ -1,5 +1,7 @@
 from reports.models.enforcement import EnforcementFigures
+from reports.models.narrative import NarrativeDelegate, NarrativeSection, NarrativeState, NarrativeText
 from reports.models.runs import ReportRun, ReportRunQuerySet
 from reports.models.snapshots import YearSnapshot, YearSnapshotQuerySet
 
-__all__ = ["EnforcementFigures", "ReportRun", "ReportRunQuerySet", "YearSnapshot", "YearSnapshotQuerySet"]
+__all__ = [
+    "EnforcementFigures", "NarrativeDelegate", "NarrativeSection", "NarrativeState", "NarrativeText", "ReportRun", "ReportRunQuerySet", "YearSnapshot", "YearSnapshotQuerySet"]

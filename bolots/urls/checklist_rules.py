@@ -1,0 +1,3 @@
+"""Which checklist items each kind of order asks, per unit."""
+
+urlpatterns: list = []

@@ -1,0 +1,9 @@
+"""Demo data: housing_first (docs/housing-chain.md)."""
+
+from __future__ import annotations
+
+from ..context import DemoContext
+
+
+def seed(ctx: DemoContext) -> None:
+    """Filled in by the housing_first part; a second run adds nothing."""

@@ -1,0 +1,9 @@
+"""Demo data: narrative (docs/housing-chain.md)."""
+
+from __future__ import annotations
+
+from ..context import DemoContext
+
+
+def seed(ctx: DemoContext) -> None:
+    """Filled in by the narrative part; a second run adds nothing."""

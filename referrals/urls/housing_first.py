@@ -1,0 +1,3 @@
+"""Housing First candidates, the working group and the steering group (docs/housing-chain.md)."""
+
+urlpatterns: list = []

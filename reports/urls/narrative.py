@@ -1,0 +1,3 @@
+"""The evaluation's narrative sections, their delegates and history."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""National statistics on a reference date, and the enforcement figures beside the unit's evictions."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Occupancy of the stock (docs/housing-chain.md)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The waiting list of granted, non-executed apartment decisions (docs/housing-chain.md)."""
+
+urlpatterns: list = []
