@@ -289,9 +289,10 @@ def set_ready(ctx: AuditContext, vacancy: Vacancy, *, expected_version: int) -> 
 
     def check(stored: Vacancy) -> None:
         if vacancy.ready_from is not None and vacancy.ready_from < stored.vacant_from:
+            # No date in the message: the first empty day may be hidden
+            # from the user (views.vacancies, protected tenants).
             raise VacancyError(
-                _("The ready-from date cannot be before the apartment is empty (%(date)s).")
-                % {"date": stored.vacant_from.isoformat()},
+                _("The ready-from date cannot be before the apartment became empty."),
                 code="before_vacant", field="ready_from",
             )
 
