@@ -146,3 +146,33 @@ def test_a_bolots_support_visit_still_asks_every_item(client, hf_order, pilot):
     client.force_login(pilot)
     body = client.get(reverse("bolots:visit_create", args=[hf_order.pk])).content.decode()
     assert "checklist-treatment_followed" in body
+
+
+def test_a_case_officer_orders_housing_first_support_and_its_visits_skip_treatment(
+    client, case_officer, client_record, pilot, unit,
+):
+    from referrals.models import DecisionKind, Order
+    from tenancies.tests.factories import granted_decision
+
+    # The client has a granted Housing First decision (the steering group's).
+    granted_decision(client_record, kind=DecisionKind.HOUSING_FIRST, decided_by=case_officer)
+    client.force_login(case_officer)
+    url = reverse("referrals:order_create") + f"?klient={client_record.pk}"
+    basis = client.get(url).context["form"]["risk_basis"].value()
+    response = client.post(url, {"kind": OrderKind.HOUSING_FIRST, "client": client_record.pk,
+                                 "assignment": "Stöd i Bostad först-lägenheten.", "risk_basis": basis,
+                                 "risk_notes": ""})
+    assert response.status_code == 302
+    order = Order.objects.get(client=client_record)
+    assert order.kind == OrderKind.HOUSING_FIRST
+    # Accepted by the unit with two bolotsar, the first visit logged with a checklist.
+    order.state, order.active_pilot, order.passive_pilot = OrderState.ACCEPTED, pilot, make_pilot(unit, "bolots4")
+    order.accepted_at = timezone.now()
+    order.save()
+    client.force_login(pilot)
+    checklist = {"rent_paid": ChecklistAnswer.YES, "insurance_valid": ChecklistAnswer.YES,
+                 "housing_search_active": ChecklistAnswer.YES}
+    response = client.post(reverse("bolots:visit_create", args=[order.pk]),
+                           visit_form_data(pilot, order.passive_pilot, checklist=checklist))
+    assert response.status_code == 302
+    assert VisitChecklist.objects.get(visit__order=order).treatment_followed == ChecklistAnswer.NOT_APPLICABLE

@@ -173,3 +173,12 @@ def test_ready_page_saves_and_refuses_a_date_before_the_vacancy(client, housing_
     response = client.post(url, {"version": row.version, "ready_from": "", "ready_note": ""})
     assert response.status_code == 200
     assert Vacancy.objects.get(pk=row.pk).ready_from.isoformat() == ready
+
+
+def test_ready_page_without_its_version_is_a_conflict(client, housing_admin, two):
+    row = two[0]
+    client.force_login(housing_admin)
+    response = client.post(reverse("tenancies:vacancy_ready", args=[row.pk]),
+                           {"ready_from": row.vacant_from.isoformat(), "ready_note": "x"})
+    assert response.status_code == 200
+    assert Vacancy.objects.get(pk=row.pk).ready_from is None
