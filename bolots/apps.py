@@ -69,6 +69,9 @@ class BolotsConfig(AppConfig):
         # Tenancies' housing menu: the takeover list shows this app's housing search.
         {"group": HOUSING, "label": _("Possible takeovers"), "url_name": "bolots:takeover_candidates",
          "perm": "tenancies.view_tenancy", "order": 65},
+        # The manager's choice of checklist questions per kind of order.
+        {"group": BOLOTS, "label": _("The checklist's questions"), "url_name": "bolots:checklist_rules",
+         "perm": "bolots.change_checklistrule", "order": 90},
     ]
 
     # The client's housing search and visits tabs (referrals.client_tabs).
@@ -109,6 +112,7 @@ class BolotsConfig(AppConfig):
         "object_types": {
             "bolots.worklist": _("Min dag (worklist)"),
             "bolots.course_certificate": _("Course certificate (PDF)"),
+            "bolots.checklistrule": _("The checklist's questions per kind of order"),
         },
         "notes": {
             "visits": _("The order's visits"),
@@ -117,6 +121,7 @@ class BolotsConfig(AppConfig):
             "frequency_change ": _("Visit frequency changed"),
             "orders shown:": _("Orders shown"),
             "attendance ": _("Attendance registered for sessions"),
+            "checklist_rules": _("The checklist's questions changed"),
         },
     }
     role_permissions = {

@@ -35,6 +35,8 @@ class TenanciesConfig(AppConfig):
          "perm": "tenancies.change_area", "order": 65},
         {"group": HOUSING, "label": _("Import register"), "url_name": "tenancies:import_register",
          "perm": "tenancies.import_register", "order": 70},
+        {"group": HOUSING, "label": _("Vacancies"), "url_name": "tenancies:vacancy_list",
+         "perm": "tenancies.view_vacancy", "order": 62},
     ]
 
     # The client's "Boende" tab (referrals.client_tabs).
@@ -69,6 +71,7 @@ class TenanciesConfig(AppConfig):
             "import": _("Changed by the register import"),
             "link_decision": _("Decision linked to the tenancy"),
             "address: move_in": _("Registered address changed by the move-in"),
+            "vacancy_ready": _("Ready-from date of the vacancy"),
         },
     }
     role_permissions = {

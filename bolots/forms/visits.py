@@ -173,18 +173,28 @@ class ChecklistForm(forms.ModelForm):
                                        "details out."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, asked=CHECKLIST_ITEMS, **kwargs):
+        """`asked`: the items the checklist asks on this order
+        (services.checklist_rules.asked_items); the others are not shown
+        and are stored as "not applicable"."""
         kwargs.setdefault("prefix", "checklist")
         super().__init__(*args, **kwargs)
+        self.not_asked = [name for name in CHECKLIST_ITEMS if name not in asked]
+        for name in self.not_asked:
+            del self.fields[name]
+            del self.fields[CHECKLIST_COMMENTS[name]]
+        self.draft_fields = tuple(name for name in self.draft_fields if name in self.fields)
         for name in CHECKLIST_ITEMS:
-            self.fields[name].required = False
-            self.fields[name].choices = ChecklistAnswer.choices
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].choices = ChecklistAnswer.choices
         for name in [*CHECKLIST_COMMENTS.values(), "complaint_description", "notes"]:
-            self.fields[name].widget.attrs["autocomplete"] = "off"
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = "off"
 
     def items(self):
-        """(answer field, comment field) per item, for the template."""
-        return [(self[name], self[comment]) for name, comment in CHECKLIST_COMMENTS.items()]
+        """(answer field, comment field) per asked item, for the template."""
+        return [(self[name], self[comment]) for name, comment in CHECKLIST_COMMENTS.items() if name in self.fields]
 
     def is_filled(self):
         """Has the user filled in anything of the checklist?"""
@@ -197,7 +207,11 @@ class ChecklistForm(forms.ModelForm):
         if not any(data.get(name) for name in self.Meta.fields):
             return data
         for name in CHECKLIST_ITEMS:
-            if not data.get(name) and name not in self.errors:
+            if name in self.not_asked:
+                # Not asked on this kind of order: stored as not applicable
+                # (never failing, never a signal).
+                data[name] = ChecklistAnswer.NOT_APPLICABLE
+            elif not data.get(name) and name not in self.errors:
                 self.add_error(name, _("Answer yes, no or not applicable."))
         description = (data.get("complaint_description") or "").strip()
         if data.get("new_complaint"):

@@ -36,6 +36,7 @@ from tenancies.services.addresses import visit_address
 from ..forms.visits import ChecklistForm, VisitEditForm, VisitForm
 from ..models import ChecklistAnswer, Visit, VisitChecklist
 from ..models.visits import CHECKLIST_ITEMS
+from ..services import checklist_rules
 from ..services import signals as signal_services
 from ..services import visits as services
 from ..services import worklist as worklist_services
@@ -127,7 +128,8 @@ def visit_create(request, order_id):
 
     data = request.POST if request.method == "POST" else None
     form = VisitForm(data, order=order, user=request.user)
-    checklist_form = ChecklistForm(data)
+    # Only the items the unit asks on this kind of order (services.checklist_rules).
+    checklist_form = ChecklistForm(data, asked=checklist_rules.asked_items(order.unit_id, order.kind))
     if data is not None:
         result = _log(request, order, form, checklist_form)
         if result is not None:

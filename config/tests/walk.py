@@ -291,6 +291,8 @@ ROUTES = {
     # The housing chain (issue 15, docs/housing-chain.md): each part adds its pages
     # under its own heading (objects from world_chain.py).
     # -- vacancies
+    "tenancies:vacancy_list": _none,
+    "tenancies:vacancy_ready": _pk("vacancy"),
     # -- waiting list
     # -- offers
     # -- Housing First
@@ -299,6 +301,7 @@ ROUTES = {
     # -- national statistics
     # -- narrative
     # -- checklist rules
+    "bolots:checklist_rules": _none,
 }
 
 

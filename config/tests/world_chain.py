@@ -10,7 +10,19 @@ from datetime import date
 
 
 def vacancy_objects(unit, users, today: date) -> dict:
-    return {}
+    """An open vacancy of the unit (the demo's, rebuilt from its tenancies;
+    one is opened on a vacant apartment if the demo left none)."""
+    from tenancies.models import Apartment, ApartmentStatus
+    from tenancies.models.chain import Vacancy, VacancyReason
+
+    vacancy = Vacancy.objects.open().filter(apartment__unit=unit).order_by("pk").first()
+    if vacancy is None:
+        apartment = (
+            Apartment.objects.filter(unit=unit, status=ApartmentStatus.VACANT)
+            .exclude(vacancies__ended_on__isnull=True).order_by("pk").first()
+        )
+        vacancy = Vacancy.objects.create(apartment=apartment, vacant_from=today, reason=VacancyReason.MOVE_OUT)
+    return {"vacancy": vacancy}
 
 
 def waiting_objects(unit, users, today: date) -> dict:
@@ -34,6 +46,8 @@ def narrative_objects(unit, users, today: date) -> dict:
 
 
 def checklist_objects(unit, users, today: date) -> dict:
+    """The rules page is the manager's own unit's: it needs no record (the
+    demo stores none, so it shows the default)."""
     return {}
 
 

@@ -255,8 +255,15 @@ class MoveOutForm(DateBoundsMixin, VersionedFormMixin, forms.Form):
 
 class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, VersionedFormMixin, forms.ModelForm):
     # Planned events: at most two years ahead (core.dates).
-    planned_dates = ("start_date",)
+    planned_dates = ("start_date", "move_out_date")
     apartment = ApartmentChoiceField(label=_("New apartment"), queryset=Apartment.objects.none())
+    # A gap between the two (docs/housing-chain.md, "Internal moves with a
+    # gap"): the client may wait in an emergency apartment or elsewhere.
+    move_out_date = forms.DateField(
+        label=_("Move-out date from the current apartment"), required=False, widget=DateInput,
+        help_text=_("The last day in the current apartment. Leave empty when it is the day before the move-in; "
+                    "an earlier day leaves a gap, and the time in the programme still continues."),
+    )
     decision = DecisionChoiceField(
         label=_("Decision for the new apartment"), queryset=Decision.objects.none(), required=False,
         empty_label=_("Continue under the current decision"),
@@ -269,13 +276,14 @@ class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, VersionedFormMixin, f
         labels = {"start_date": _("Move-in date in the new apartment")}
 
     field_order = [
-        "version", "apartment", "decision", "start_date", "rent_kr", "contract_months", "notice_weeks",
-        "renews_automatically",
+        "version", "apartment", "decision", "move_out_date", "start_date", "rent_kr", "contract_months",
+        "notice_weeks", "renews_automatically",
     ]
 
     def __init__(self, *args, tenancy, user, **kwargs):
         # The version of the tenancy being moved out of, not of the new one.
         super().__init__(*args, version=tenancy.version, **kwargs)
+        self.moved_tenancy = tenancy
         # Who may not link decisions (the housing administrator) is not
         # offered them: a new kind of apartment waits for the case officer.
         self.chooses_decision = user.has_perm("tenancies.link_decision")
@@ -290,13 +298,31 @@ class InternalMoveForm(DateBoundsMixin, RentInKronorMixin, VersionedFormMixin, f
         )
         if not self.chooses_decision:
             del self.fields["decision"]
-        self.fields["start_date"].help_text = _("The current tenancy ends the day before.")
+        self.fields["start_date"].help_text = _(
+            "The current tenancy ends the day before, unless a move-out date is given."
+        )
         self.fields["rent_kr"].help_text = _("Leave empty to charge the apartment's rent.")
+
+    def clean(self):
+        cleaned = super().clean()
+        move_out, move_in = cleaned.get("move_out_date"), cleaned.get("start_date")
+        if move_out is not None and move_out < self.moved_tenancy.start_date:
+            self.add_error("move_out_date", _("The move-out date cannot be before the move-in date (%(date)s).")
+                           % {"date": self.moved_tenancy.start_date.strftime("%Y-%m-%d")})
+        elif move_out is not None and move_in is not None and move_in <= move_out:
+            self.add_error("start_date", _(
+                "The move-in date in the new apartment must be after the move-out date (%(date)s)."
+            ) % {"date": move_out.strftime("%Y-%m-%d")})
+        return cleaned
 
     def save(self, commit=False):
         new_tenancy = super().save(commit=False)
         new_tenancy.rent = self.rent_in_ore()
         return new_tenancy
+
+    def move_out_on(self):
+        """The last day in the current apartment (None: the day before the move-in)."""
+        return self.cleaned_data.get("move_out_date")
 
 
 class TermsForm(RentInKronorMixin, VersionedFormMixin, forms.ModelForm):

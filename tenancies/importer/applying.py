@@ -26,6 +26,7 @@ from ..models import Apartment, Tenancy
 from ..services.apartments import TRACKED_FIELDS as APARTMENT_TRACKED_FIELDS
 from ..services.apartments import display_snapshot
 from ..services.tenancies import derive_programme_fields
+from ..services.vacancies import rebuild_vacancies
 from .plans import ApartmentPlan, ClientPlan, TenancyPlan
 
 
@@ -83,6 +84,11 @@ def apply_plan(ctx: AuditContext, unit: Unit, apartments: dict[str, ApartmentPla
     changed_clients = [p.instance for p in clients.values() if p.action != "unchanged"]
     for client in changed_clients:
         _derive_in_order(client)
+    # The vacancies follow the register's tenancies (services.vacancies).
+    rebuild_vacancies(
+        {p.instance.pk for p in apartments.values() if p.action != "unchanged"}
+        | {t.apartment.instance.pk for t in tenancies if t.action != "unchanged"}
+    )
     for plan in clients.values():
         if plan.action == "update":
             log_access(ctx, AccessAction.UPDATE, plan.instance, note="import")

@@ -57,6 +57,7 @@ from referrals.models import ProtectionLevel
 
 from ..models import Apartment, ApartmentStatus, Tenancy
 from ..models.apartments import days_between
+from . import vacancies
 
 UNIQUE_OBJECT_NUMBER = "tenancies_apartment_unique_object_number"
 
@@ -240,9 +241,10 @@ def set_status(
         return stored
     _check_status(stored, status, today)
     before = display_snapshot(stored, ["status"])
-    stored.status = status
+    old_status, stored.status = stored.status, status
     save_tracked(ctx, stored, ["status"], before=before, update_fields=["status"], note="status",
                  expected_version=stored.version if expected_version is None else expected_version)
+    vacancies.after_status_change(ctx, stored, old_status, status, today)
     apartment.status, apartment.version = stored.status, stored.version
     return stored
 
@@ -263,6 +265,7 @@ def create_apartment(ctx: AuditContext, apartment: Apartment, *, today: date | N
     _check_object_number(apartment)
     _check_status(apartment, apartment.status, today or timezone.localdate())
     _save_apartment(apartment)
+    vacancies.after_create(ctx, apartment)
     log_access(ctx, AccessAction.CREATE, apartment)
     return apartment
 
@@ -274,15 +277,20 @@ def update_apartment(
     """Save the edited `apartment`; raises ConcurrentEditError when someone
     else (or a move-in or move-out) saved it after `expected_version` was
     read, and ApartmentError when a rule refuses the change."""
+    old_status = []
+
     def check(stored: Apartment) -> None:
         apartment.unit_id = stored.unit_id
+        old_status.append(stored.status)
         _check_lists(apartment)
         _check_object_number(apartment)
         if apartment.status != stored.status:
             _check_status(apartment, apartment.status, today or timezone.localdate())
 
-    return save_tracked(ctx, apartment, TRACKED_FIELDS, expected_version=expected_version, check=check,
-                        save=lambda: _save_apartment(apartment), display=display_snapshot).record
+    saved = save_tracked(ctx, apartment, TRACKED_FIELDS, expected_version=expected_version, check=check,
+                         save=lambda: _save_apartment(apartment), display=display_snapshot).record
+    vacancies.after_status_change(ctx, saved, old_status[0], saved.status, today or timezone.localdate())
+    return saved
 
 
 # --- Reading: the timeline -------------------------------------------------------------

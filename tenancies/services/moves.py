@@ -43,6 +43,7 @@ from ..signals import tenancy_ending
 # Through the module, not its names: the rules are one place, and a test
 # that replaces one of them (tenancies/tests) replaces it for the moves too.
 from . import tenancies as rules
+from . import vacancies
 from .addresses import apartment_address
 from .tenancies import TenancyError
 
@@ -215,6 +216,7 @@ def move_in(ctx: AuditContext, tenancy: Tenancy, *, decision_pending: bool = Fal
     else:
         _execute(ctx, decision, tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
+    vacancies.close_vacancy(ctx, apartment, tenancy)
     register_move_in_address(ctx, tenancy, apartment)
     log_access(ctx, AccessAction.CREATE, tenancy, note="move_in")
     _tell_housing_admins(ctx, apartment, tenancy, "move_in")
@@ -320,6 +322,7 @@ def move_out(
     save_tracked(ctx, current, ENDING_FIELDS, before=before, update_fields=ENDING_FIELDS, log=False,
                  expected_version=current.version if expected_version is None else expected_version)
     _set_status(ctx, apartment, _status_after_move_out(apartment, current, end_reason))
+    vacancies.after_move_out(ctx, apartment, current)
     log_access(ctx, AccessAction.UPDATE, current, note="move_out")
     if notify_admins:
         _tell_housing_admins(ctx, apartment, current, "move_out")
@@ -370,14 +373,18 @@ def _decision_for_internal_move(
 @transaction.atomic
 def internal_move(
     ctx: AuditContext, tenancy: Tenancy, new_tenancy: Tenancy, *, expected_version: int | None = None,
-    decision_pending: bool = False,
+    decision_pending: bool = False, move_out_on: date | None = None,
 ) -> Tenancy:
     """Move the tenant of `tenancy` to another apartment of the programme
-    (omflyttning): the old tenancy ends "moved within the programme" the day
-    before the new one starts, and the new one (unsaved `new_tenancy`:
-    apartment, start date, optionally decision, rent, terms) starts — in one
-    transaction. The new tenancy is an internal move and keeps the time in
-    the programme (continuous_since)."""
+    (omflyttning): the old tenancy ends "moved within the programme" on
+    `move_out_on` (its last day; default the day before the new one
+    starts), and the new one (unsaved `new_tenancy`: apartment, start date,
+    optionally decision, rent, terms) starts — in one transaction.
+
+    The move-in may come days or months after the move-out (a gap: the
+    client waits in an emergency apartment or elsewhere). The new tenancy
+    is an internal move all the same and keeps the time in the programme
+    (continuous_since): see docs/kpis.md, "Internal moves with a gap"."""
     current = Tenancy.objects.select_related("client", "decision").get(pk=tenancy.pk)
     if new_tenancy.apartment_id is None:
         raise TenancyError(_("Choose the apartment the tenant moves to."), code="no_apartment", field="apartment")
@@ -395,12 +402,28 @@ def internal_move(
             code="before_start",
             field="start_date",
         )
+    if move_out_on is None:
+        move_out_on = new_tenancy.start_date - timedelta(days=1)
+    if move_out_on < current.start_date:
+        raise TenancyError(
+            _("The move-out date cannot be before the move-in date (%(date)s).")
+            % {"date": rules._date(current.start_date)},
+            code="before_start",
+            field="move_out_date",
+        )
+    if new_tenancy.start_date <= move_out_on:
+        raise TenancyError(
+            _("The move-in date in the new apartment must be after the move-out date (%(date)s).")
+            % {"date": rules._date(move_out_on)},
+            code="move_in_before_move_out",
+            field="start_date",
+        )
     new_tenancy.client = current.client
     rules._check_new_tenancy_is_open(new_tenancy)
     rules._check_apartment_can_take(apartment)
     decision, carries_over = _decision_for_internal_move(current, new_tenancy, apartment, decision_pending)
     rules.check_no_overlap(apartment, new_tenancy.start_date)
-    move_out(ctx, current, new_tenancy.start_date - timedelta(days=1), EndReason.MOVED_WITHIN_PROGRAMME,
+    move_out(ctx, current, move_out_on, EndReason.MOVED_WITHIN_PROGRAMME,
              note=_("Internal move"), expected_version=expected_version, notify_admins=False)
     tenancy.__dict__.update({name: getattr(current, name) for name in [*ENDING_FIELDS, "version"]})
     new_tenancy.decision = decision
@@ -411,6 +434,7 @@ def internal_move(
     elif not carries_over:
         _execute(ctx, decision, new_tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
+    vacancies.close_vacancy(ctx, apartment, new_tenancy)
     register_move_in_address(ctx, new_tenancy, apartment)
     log_access(ctx, AccessAction.CREATE, new_tenancy, note="internal_move")
     _tell_housing_admins(ctx, apartment, new_tenancy, "internal_move")

@@ -1,3 +1,8 @@
-"""Vacancies: the list with days empty and the ready-from date (docs/housing-chain.md)."""
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import vacancies as views
+
+urlpatterns = [
+    path("lagenheter/vakanser/", views.vacancy_list, name="vacancy_list"),
+    path("lagenheter/vakanser/<int:pk>/klar/", views.vacancy_ready, name="vacancy_ready"),
+]

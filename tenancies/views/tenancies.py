@@ -301,6 +301,7 @@ def tenancy_internal_move(request, pk):
                 moves.internal_move(
                     AuditContext.from_request(request), tenancy, new_tenancy,
                     expected_version=form.expected_version(), decision_pending=not form.chooses_decision,
+                    move_out_on=form.move_out_on(),
                 )
             except services.TenancyError as error:
                 add_rule_error(form, error)
