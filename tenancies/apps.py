@@ -35,6 +35,9 @@ class TenanciesConfig(AppConfig):
          "perm": "tenancies.change_area", "order": 65},
         {"group": HOUSING, "label": _("Import register"), "url_name": "tenancies:import_register",
          "perm": "tenancies.import_register", "order": 70},
+        # Matching and offers (views.offers, docs/housing-chain.md).
+        {"group": HOUSING, "label": _("Offers"), "url_name": "tenancies:offer_list",
+         "perm": "tenancies.view_apartmentoffer", "order": 64},
     ]
 
     # The client's "Boende" tab (referrals.client_tabs).
@@ -69,6 +72,9 @@ class TenanciesConfig(AppConfig):
             "import": _("Changed by the register import"),
             "link_decision": _("Decision linked to the tenancy"),
             "address: move_in": _("Registered address changed by the move-in"),
+            # Matching and offers (services.offers).
+            "offer": _("Apartment offered"),
+            "offer: moved_in": _("Offer completed by the move-in"),
         },
     }
     role_permissions = {
