@@ -361,3 +361,21 @@ def test_detail_queries(client, case_officer, offer, django_assert_num_queries):
     client.force_login(case_officer)
     with django_assert_num_queries(12):
         assert client.get(_detail(offer)).status_code == 200
+
+
+def test_an_answer_posted_without_its_version_is_a_conflict(client, case_officer, offer, today):
+    client.force_login(case_officer)
+    response = client.post(_detail(offer), {
+        "action": "answer", "answer-answer": "accepted", "answer-answered_on": today.isoformat(),
+    })
+    assert response.status_code == 200
+    assert "Någon annan ändrade erbjudandet" in response.content.decode()
+    assert ApartmentOffer.objects.get(pk=offer.pk).state == OfferState.PENDING
+
+
+def test_the_apartment_page_links_a_vacant_apartment_to_its_matching(client, case_officer, housing_admin, apartment):
+    url = reverse("tenancies:vacancy_match", args=[apartment.pk])
+    client.force_login(case_officer)
+    assert url in client.get(reverse("tenancies:apartment_detail", args=[apartment.pk])).content.decode()
+    client.force_login(housing_admin)
+    assert url not in client.get(reverse("tenancies:apartment_detail", args=[apartment.pk])).content.decode()
