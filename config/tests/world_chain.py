@@ -39,11 +39,14 @@ def offer_objects(unit, users, today: date) -> dict:
     )
     decision = (
         Decision.objects.not_executed().filter(client__unit=unit, kind=apartment.decision_kind)
+        .filter(client__protection_level="none")
         .exclude(apartment_offers__state__in=OfferState.open_states()).order_by("pk").first()
         or granted_decision(ClientFactory(unit=unit), kind=apartment.decision_kind, decided_on=today.replace(day=1),
                             decided_by=users["case_officer"])
     )
-    offer = offers.filter(state=OfferState.PENDING).order_by("pk").first() or offers.order_by("pk").first()
+    # Not to a protected person: the offer's page would be refused to most users.
+    unprotected = offers.filter(decision__client__protection_level="none")
+    offer = unprotected.filter(state=OfferState.PENDING).order_by("pk").first() or unprotected.order_by("pk").first()
     if offer is None:
         from referrals.models import Offer, OfferAnswer
 
