@@ -37,6 +37,9 @@ class TenanciesConfig(AppConfig):
          "perm": "tenancies.import_register", "order": 70},
         {"group": HOUSING, "label": _("Vacancies"), "url_name": "tenancies:vacancy_list",
          "perm": "tenancies.view_vacancy", "order": 62},
+        # Matching and offers (views.offers, docs/housing-chain.md).
+        {"group": HOUSING, "label": _("Offers"), "url_name": "tenancies:offer_list",
+         "perm": "tenancies.view_apartmentoffer", "order": 64},
     ]
 
     # The client's "Boende" tab (referrals.client_tabs).
@@ -72,6 +75,9 @@ class TenanciesConfig(AppConfig):
             "link_decision": _("Decision linked to the tenancy"),
             "address: move_in": _("Registered address changed by the move-in"),
             "vacancy_ready": _("Ready-from date of the vacancy"),
+            # Matching and offers (services.offers).
+            "offer": _("Apartment offered"),
+            "offer: moved_in": _("Offer completed by the move-in"),
         },
     }
     role_permissions = {

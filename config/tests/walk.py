@@ -295,6 +295,11 @@ ROUTES = {
     "tenancies:vacancy_ready": _pk("vacancy"),
     # -- waiting list
     # -- offers
+    "tenancies:vacancy_match": _pk("offer_apartment"),
+    "tenancies:offer_create": lambda w: [{"pk": w.objects["offer_apartment"].pk,
+                                          "decision_pk": w.objects["offer_decision"].pk}],
+    "tenancies:offer_list": _none,
+    "tenancies:offer_detail": _pk("apartment_offer"),
     # -- Housing First
     # -- person links
     # -- occupancy

@@ -30,7 +30,46 @@ def waiting_objects(unit, users, today: date) -> dict:
 
 
 def offer_objects(unit, users, today: date) -> dict:
-    return {}
+    """"apartment_offer": a pending offer of the unit when the demo made one
+    (its page then shows the answer and withdrawal forms), else any;
+    "offer_apartment": a vacant apartment without an open offer, to match;
+    "offer_decision": a decision waiting for that apartment's kind, to
+    offer it. Made when the demo has none (one open offer per apartment:
+    a made offer is declined, which holds nothing)."""
+    from referrals.models import Decision
+    from referrals.tests.factories import ClientFactory
+    from tenancies.models import Apartment, ApartmentOffer, ApartmentStatus, OfferState
+    from tenancies.services.offers import offer_description
+    from tenancies.tests.factories import ApartmentFactory, granted_decision
+
+    offers = ApartmentOffer.objects.filter(apartment__unit=unit)
+    open_apartments = offers.filter(state__in=OfferState.open_states()).values("apartment_id")
+    apartment = (
+        Apartment.objects.filter(unit=unit, status=ApartmentStatus.VACANT).exclude(pk__in=open_apartments)
+        .order_by("pk").first()
+        or ApartmentFactory(unit=unit)
+    )
+    decision = (
+        Decision.objects.not_executed().filter(client__unit=unit, kind=apartment.decision_kind)
+        .filter(client__protection_level="none")
+        .exclude(apartment_offers__state__in=OfferState.open_states()).order_by("pk").first()
+        or granted_decision(ClientFactory(unit=unit), kind=apartment.decision_kind, decided_on=today.replace(day=1),
+                            decided_by=users["case_officer"])
+    )
+    # Not to a protected person: the offer's page would be refused to most users.
+    unprotected = offers.filter(decision__client__protection_level="none")
+    offer = unprotected.filter(state=OfferState.PENDING).order_by("pk").first() or unprotected.order_by("pk").first()
+    if offer is None:
+        from referrals.models import Offer, OfferAnswer
+
+        ivo = Offer.objects.create(decision=decision, offered_on=today, description=offer_description(apartment),
+                                   answer=OfferAnswer.DECLINED, decline_reason="other")
+        offer = ApartmentOffer.objects.create(
+            apartment=apartment, decision=decision, ivo_offer=ivo, offered_on=today, move_in_on=today,
+            answer_by=today, state=OfferState.DECLINED, answered_on=today, decline_reason="other",
+            made_by=users["case_officer"],
+        )
+    return {"apartment_offer": offer, "offer_apartment": apartment, "offer_decision": decision}
 
 
 def housing_first_objects(unit, users, today: date) -> dict:

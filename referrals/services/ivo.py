@@ -53,7 +53,16 @@ from django.utils.translation import gettext_lazy
 
 from core.calendar import add_months, first_day_after, quarter_bounds
 
-from ..models import Decision, DecisionKind, Interruption, LegalGender, Offer, OfferAnswer, ProtectionLevel
+from ..models import (
+    Decision,
+    DecisionKind,
+    Interruption,
+    LegalGender,
+    Offer,
+    OfferAnswer,
+    OfferDeclineReason,
+    ProtectionLevel,
+)
 from ..models.decisions import REPORTING_MONTHS
 from .ivo_identity import ivo_identity
 
@@ -96,6 +105,8 @@ class OfferLine:
     description: str
     answer: str
     note: str = ""
+    # Why a declined offer was declined (OfferDeclineReason's label; issue 15).
+    decline_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -325,6 +336,7 @@ def _report(decision: Decision, *, year: int, quarter: int, interrupted: bool = 
                 description=offer.description,
                 answer=str(OfferAnswer(offer.answer).label),
                 note=offer.note,
+                decline_reason=str(OfferDeclineReason(offer.decline_reason).label) if offer.decline_reason else "",
             )
             for offer in decision.offers.all()
             if offer.offered_on >= since
@@ -476,12 +488,14 @@ def _day(value: date | None) -> str:
 
 
 def offers_text(report: IvoReport) -> str:
-    """'2025-01-15 Lägenhet Storgatan (Tackade nej; note) | …' for one cell."""
+    """'2025-01-15 Träningslägenhet, 2 rum (Tackade nej: Området; note) | …'
+    for one cell: the answer, the reason when declined, the note."""
     return " | ".join(
         " ".join(
             part for part in (
                 _day(offer.offered_on), offer.description,
-                f"({offer.answer}{'; ' + offer.note if offer.note else ''})",
+                f"({offer.answer}{': ' + offer.decline_reason if offer.decline_reason else ''}"
+                f"{'; ' + offer.note if offer.note else ''})",
             ) if part
         )
         for offer in report.offers

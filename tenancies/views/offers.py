@@ -1,0 +1,315 @@
+"""Pages of matching and offers (docs/housing-chain.md, "Matching and
+offers"): a vacant apartment's fitting candidates, the offer form, the
+offer's page with the answer and the withdrawal, and the unit's open
+offers.
+
+Case officers make and answer offers (tenancies.add/change_apartmentoffer);
+housing administrators and managers read them. Offers are fetched through
+accounts.access.fetch_visible with services.offers.OfferQuerySet (the
+apartment's unit); candidates' clients through Client.objects.visible_to.
+
+Protected personal data (referrals.protection): an offer shows a person and
+an apartment together, so a person with protected personal data is never
+shown on these pages to a user without referrals.view_protected_client.
+Such candidates and offers are left out of the lists (the pages say how
+many), and the offer's own page is refused. The protection level is read
+as a value before any client is loaded, so no read of a person not shown is
+logged.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.access import fetch_visible, permission_required
+from audit.context import AuditContext
+from audit.models import AccessAction
+from audit.services import log_access
+from audit.versioning import ConcurrentEditError
+from core.forms import add_rule_error
+from referrals import protection
+from referrals.models import Decision, ProtectionLevel
+
+from ..forms.offers import AnswerForm, OfferForm, WithdrawForm
+from ..models import Apartment, ApartmentKind, ApartmentStatus, OfferState, Vacancy
+from ..services import matching
+from ..services import offers as services
+
+OFFERS_PER_PAGE = 25
+
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this offer while you were working on it. Nothing was saved. "
+    "Check the offer as it is now and try again."
+)
+
+
+def _refuse_protected(request):
+    """The page would show a person with protected personal data beside an
+    apartment: refused for a user without the permission (403, with why)."""
+    return render(request, "tenancies/offers/protected.html", status=403)
+
+
+def _with_protection(queryset):
+    return queryset.annotate(client_protection=F("decision__client__protection_level"))
+
+
+def _is_protected(offer) -> bool:
+    return offer.client_protection != ProtectionLevel.NONE
+
+
+# --- Matching -----------------------------------------------------------------------
+
+
+def decision_kind_of_apartment():
+    """SQL for ApartmentKind.decision_kind."""
+    return Case(
+        *[When(kind=kind.value, then=Value(kind.decision_kind.value)) for kind in ApartmentKind],
+        output_field=CharField(),
+    )
+
+
+def _match_queryset():
+    """The apartment with what the matching page shows beside it, in one
+    query: the open vacancy's dates, the open offer (if any) and how many
+    waiting decisions of its kind are for persons with protected personal
+    data."""
+    vacancy = Vacancy.objects.open().filter(apartment=OuterRef("pk"))
+    offer = services.offers().open().filter(apartment=OuterRef("pk"))
+    return (
+        Apartment.objects.select_related("area")
+        .annotate(
+            needs_decision=decision_kind_of_apartment(),
+            vacant_from=Subquery(vacancy.values("vacant_from")[:1]),
+            ready_from=Subquery(vacancy.values("ready_from")[:1]),
+            ready_note=Subquery(vacancy.values("ready_note")[:1]),
+            open_offer_id=Subquery(offer.values("pk")[:1]),
+            open_offer_state=Subquery(offer.values("state")[:1]),
+            open_offer_answer_by=Subquery(offer.values("answer_by")[:1]),
+            open_offer_protection=Subquery(offer.values("decision__client__protection_level")[:1]),
+        )
+        .annotate(protected_waiting=matching.protected_waiting_count(OuterRef("needs_decision")))
+    )
+
+
+@permission_required("tenancies.view_apartmentoffer", "tenancies.view_housingneeds")
+def vacancy_match(request, pk):
+    """A vacant apartment's facts and the waiting decisions that fit it.
+    Two queries of its own whatever the number of candidates: the apartment
+    (with its vacancy and open offer) and the candidates with their clients."""
+    apartment = fetch_visible(request, _match_queryset(), perm="tenancies.view_apartment", pk=pk)
+    today = timezone.localdate()
+    sees_protected = protection.sees_every_tenant(request.user)
+    candidates = matching.candidates_for(apartment, today, user=request.user, sees_protected=sees_protected)
+    has_offer = apartment.open_offer_id is not None
+    can_offer = (
+        request.user.has_perm("tenancies.add_apartmentoffer")
+        and not has_offer
+        and apartment.status != ApartmentStatus.LEFT_PROGRAMME
+    )
+    vacancy = None
+    if apartment.vacant_from is not None:
+        vacancy = Vacancy(vacant_from=apartment.vacant_from, ready_from=apartment.ready_from,
+                          ready_note=apartment.ready_note or "")
+    return render(
+        request,
+        "tenancies/offers/match.html",
+        {
+            "apartment": apartment,
+            "vacancy": vacancy,
+            "has_offer": has_offer,
+            "open_offer_hidden": (
+                has_offer and apartment.open_offer_protection != ProtectionLevel.NONE and not sees_protected
+            ),
+            "open_offer_state": OfferState(apartment.open_offer_state).label if has_offer else "",
+            "candidates": candidates,
+            "hidden": 0 if sees_protected else apartment.protected_waiting,
+            "can_offer": can_offer,
+            "today": today,
+        },
+    )
+
+
+# --- Making an offer -------------------------------------------------------------------
+
+
+@permission_required("tenancies.add_apartmentoffer", "referrals.view_decision")
+def offer_create(request, pk, decision_pk):
+    log = request.method == "GET"
+    apartment = fetch_visible(
+        request, Apartment.objects.select_related("area"), perm="tenancies.add_apartmentoffer", log=False, pk=pk,
+    )
+    protected = (
+        Decision.objects.visible_to(request.user)
+        .filter(pk=decision_pk).values_list("client__protection_level", flat=True).first()
+    )
+    if protected is not None and protected != ProtectionLevel.NONE and not protection.sees_every_tenant(request.user):
+        return _refuse_protected(request)
+    decision = fetch_visible(
+        request, Decision.objects.select_related("client"), perm="referrals.view_decision", log=log, pk=decision_pk,
+    )
+    if log:
+        log_access(AuditContext.from_request(request), AccessAction.VIEW, apartment)
+    today = timezone.localdate()
+    vacancy = Vacancy.objects.open().filter(apartment=apartment).first()
+    move_in = max(today, vacancy.ready_from) if vacancy and vacancy.ready_from else today
+    form = OfferForm(
+        request.POST or None,
+        initial={"offered_on": today, "move_in_on": move_in, "answer_by": today + timedelta(days=services.ANSWER_DAYS)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            offer = services.make_offer(
+                AuditContext.from_request(request), apartment, decision, data["offered_on"], data["move_in_on"],
+                data["answer_by"], data["note"],
+            )
+        except services.OfferError as error:
+            add_rule_error(form, error)
+        else:
+            messages.success(request, _("The offer was registered. It is in the IVO offers log of the decision."))
+            return redirect("tenancies:offer_detail", pk=offer.pk)
+    if request.method == "POST":
+        log_access(AuditContext.from_request(request), AccessAction.VIEW, decision)
+    return render(
+        request,
+        "tenancies/offers/offer_form.html",
+        {
+            "apartment": apartment,
+            "decision": decision,
+            "client": decision.client,
+            "vacancy": vacancy,
+            "form": form,
+            "today": today,
+        },
+    )
+
+
+# --- The offer's page ----------------------------------------------------------------------
+
+
+def _detail_queryset():
+    return _with_protection(services.offers().select_related("apartment__area", "decision", "made_by", "vacancy"))
+
+
+def _render_detail(request, offer, *, answer_form=None, withdraw_form=None, status=200):
+    can_change = request.user.has_perm("tenancies.change_apartmentoffer")
+    if can_change and offer.state == OfferState.PENDING:
+        answer_form = answer_form or AnswerForm(
+            prefix="answer", initial={"answered_on": timezone.localdate()}, version=offer.version
+        )
+    else:
+        answer_form = None
+    if can_change and offer.state in OfferState.open_states():
+        withdraw_form = withdraw_form or WithdrawForm(prefix="withdraw", version=offer.version)
+    else:
+        withdraw_form = None
+    return render(
+        request,
+        "tenancies/offers/offer_detail.html",
+        {
+            "offer": offer,
+            "apartment": offer.apartment,
+            "decision": offer.decision,
+            "client": offer.decision.client,
+            "today": timezone.localdate(),
+            "answer_form": answer_form,
+            "withdraw_form": withdraw_form,
+            "error_summary_forms": [form for form in (answer_form, withdraw_form) if form is not None],
+        },
+        status=status,
+    )
+
+
+@permission_required("tenancies.view_apartmentoffer")
+def offer_detail(request, pk):
+    offer = fetch_visible(request, _detail_queryset(), perm="tenancies.view_apartmentoffer", log=False, pk=pk)
+    if _is_protected(offer) and not protection.sees_every_tenant(request.user):
+        return _refuse_protected(request)
+    ctx = AuditContext.from_request(request)
+    if request.method != "POST":
+        log_access(ctx, AccessAction.VIEW, offer)
+        return _render_detail(request, offer)
+    if not request.user.has_perm("tenancies.change_apartmentoffer"):
+        raise PermissionDenied
+    action = request.POST.get("action")
+    if action == "withdraw":
+        form = WithdrawForm(request.POST, prefix="withdraw")
+        if form.is_valid():
+            try:
+                services.withdraw_offer(ctx, offer, form.cleaned_data["reason"], version=form.expected_version())
+            except services.OfferError as error:
+                add_rule_error(form, error)
+            except ConcurrentEditError:
+                form.add_error(None, CONFLICT_MESSAGE)
+            else:
+                messages.success(request, _("The offer was withdrawn. The apartment can be offered again."))
+                return redirect("tenancies:offer_detail", pk=pk)
+        offer = _detail_queryset().get(pk=pk)
+        log_access(ctx, AccessAction.VIEW, offer)
+        return _render_detail(request, offer, withdraw_form=form)
+    form = AnswerForm(request.POST, prefix="answer")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.answer_offer(
+                ctx, offer, form.accepted, data["answered_on"], data["decline_reason"], data["note"],
+                version=form.expected_version(),
+            )
+        except services.OfferError as error:
+            add_rule_error(form, error)
+        except ConcurrentEditError:
+            form.add_error(None, CONFLICT_MESSAGE)
+        else:
+            if form.accepted:
+                messages.success(request, _("The offer was accepted. The move-in is planned."))
+            else:
+                messages.success(
+                    request, _("The offer was declined. The reason is in the IVO offers log; the decision still waits.")
+                )
+            return redirect("tenancies:offer_detail", pk=pk)
+    offer = _detail_queryset().get(pk=pk)
+    log_access(ctx, AccessAction.VIEW, offer)
+    return _render_detail(request, offer, answer_form=form)
+
+
+# --- The unit's open offers ----------------------------------------------------------------
+
+
+@permission_required("tenancies.view_apartmentoffer")
+def offer_list(request):
+    """Open offers (waiting for an answer, or accepted with the move-in
+    planned) of the unit, the earliest answer day first; answers overdue
+    are marked. Two queries of its own for any length: the counts (shown
+    and left out) in one aggregate, and the page's rows."""
+    today = timezone.localdate()
+    sees_protected = protection.sees_every_tenant(request.user)
+    base = _with_protection(services.offers().visible_to(request.user).open())
+    protected = ~Q(client_protection=ProtectionLevel.NONE)
+    if sees_protected:
+        shown_rule = Q()
+    else:
+        shown_rule = Q(client_protection=ProtectionLevel.NONE)
+    counts = base.aggregate(shown=Count("pk", filter=shown_rule), hidden=Count("pk", filter=protected))
+    rows = base.filter(shown_rule).select_related("apartment__area", "decision__client").order_by("answer_by", "pk")
+    paginator = Paginator(rows, OFFERS_PER_PAGE)
+    # Known already: spares the paginator its own COUNT.
+    paginator.count = counts["shown"]
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return render(
+        request,
+        "tenancies/offers/offer_list.html",
+        {
+            "page_obj": page,
+            "hidden": 0 if sees_protected else counts["hidden"],
+            "today": today,
+            "can_match": request.user.has_perm("tenancies.add_apartmentoffer"),
+        },
+    )
