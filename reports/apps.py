@@ -25,6 +25,9 @@ class ReportsConfig(AppConfig):
         # permission) but its figures are the KPI engine's, so it lives here.
         {"group": BOLOTS, "label": _("Cancellations"), "url_name": "reports:cancellations",
          "perm": "bolots.view_visit_statistics", "order": 95},
+        # Occupancy of the stock per apartment (reports.views.occupancy).
+        {"group": REPORTS, "label": _("Occupancy"), "url_name": "reports:occupancy",
+         "perm": "reports.view_kpi_dashboard", "order": 86},
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).

@@ -50,6 +50,7 @@ from .kpis import (
     additional_figures,
     caseload_per_pilot,
     compute_kpis,
+    occupancy,
     volumes,
 )
 from .kpis.cancellations import GROUPS, CancellationStatistics, Figures, monthly_figures
@@ -107,8 +108,11 @@ def _kpi(data: dict) -> KpiResult:
 
 
 def _section(data: dict) -> FigureSection:
-    return FigureSection(key=data["key"], title=data["title"],
-                         figures=tuple(_figure(item) for item in data["figures"]))
+    figures = tuple(_figure(item) for item in data["figures"])
+    if "months" in data:
+        # Occupancy (reports.kpis.occupancy) keeps its months of Y too.
+        return occupancy.section_from(data["key"], data["title"], figures, data["months"])
+    return FigureSection(key=data["key"], title=data["title"], figures=figures)
 
 
 def _chart(data: dict) -> charts.ChartData:
@@ -141,6 +145,9 @@ def record_counts(record_list, records) -> dict[str, int]:
     """{"records": n, "persons": distinct clients} of a drill-down list's
     records: one aggregate query. Records without a client (an outreach
     order for a person without a file) count as records, not persons."""
+    if record_list.kind == "apartment":
+        # Apartments (occupancy.empty_over_60): no person is counted.
+        return {"records": records.count(), "persons": 0}
     persons = Count("pk") if record_list.kind == "client" else Count("client", distinct=True)
     return records.aggregate(records=Count("pk"), persons=persons)
 

@@ -303,6 +303,7 @@ ROUTES = {
     # -- Housing First
     # -- person links
     # -- occupancy
+    "reports:occupancy": lambda w: [{}, {"year": w.objects["year"]}],
     # -- national statistics
     # -- narrative
     # -- checklist rules

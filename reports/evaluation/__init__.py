@@ -106,6 +106,7 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         "page_counter": page_counter_css(),
         "running_title": css_string(_("Evaluation of the bolots operation %(year)s") % {"year": year}),
         "apartments": tables.apartment_rows(figures),
+        "occupancy": tables.occupancy_table(figures),
         "clients": tables.client_rows(tenants, supported),
         "orders": tables.order_rows(orders),
         "visits": tables.visit_rows(current, previous),

@@ -18,7 +18,14 @@ from .layout import Row, figure_row
 # operation" rather than under "Other figures": apartments by kind and tenure
 # (2.1) and visits (2.4 and the cancellations chapter, from the same
 # measures month by month: reports.kpis.cancellations).
-SHOWN_ELSEWHERE = {"apartments", "visits"}
+SHOWN_ELSEWHERE = {"apartments", "visits", "occupancy"}
+
+# The occupancy figures printed under 2.1 beside the months (the rest are
+# on the dashboard): reports.kpis.occupancy.
+OCCUPANCY_IN_PDF = (
+    "occupancy.rate", "occupancy.move_ins", "occupancy.turnover", "occupancy.vacancies_ended",
+    "occupancy.vacancy_length", "occupancy.empty_over_60",
+)
 
 
 def client_rows(tenants: tuple[Figure, ...], supported: Figure) -> list[Row]:
@@ -113,3 +120,27 @@ def caseload_rows(rows: list[CaseloadRow]) -> list[dict]:
          "total": number(row.total)}
         for row in rows
     ]
+
+
+def occupancy_table(sections: tuple[FigureSection, ...]) -> dict | None:
+    """2.1's occupancy of the stock: the unit's days per month of Y with the
+    year's total, and the turnover, vacancy length and apartments empty over
+    60 days for Y and Y−1. None when the figures have no occupancy section
+    (a year fixed before it existed)."""
+    section = next((section for section in sections if section.key == "occupancy"), None)
+    if section is None or not getattr(section, "months", None):
+        return None
+    months = [
+        {"label": month.name.capitalize(), "programme": number(month.programme_days),
+         "occupied": number(month.occupied_days), "empty": number(month.empty_days),
+         "rate": display_value(month.rate, "percent")}
+        for month in section.months
+    ]
+    programme = sum(month.programme_days for month in section.months)
+    occupied = sum(month.occupied_days for month in section.months)
+    rate = next((f.value for f in section.figures if f.key == "occupancy.rate"), None)
+    total = {"label": _("Total"), "programme": number(programme), "occupied": number(occupied),
+             "empty": number(programme - occupied), "rate": display_value(rate, "percent")}
+    by_key = {figure.key: figure for figure in section.figures}
+    rows = [figure_row(by_key[key]) for key in OCCUPANCY_IN_PDF if key in by_key]
+    return {"months": months, "total": total, "rows": rows}

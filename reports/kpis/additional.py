@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complaint, ComplaintKind, Tenancy, Tenure
 
 from . import decisions as decision_kpis
+from . import occupancy
 from . import rent as rent_figures
 from .common import (
     DaysBetween,
@@ -206,5 +207,7 @@ def sections(year, unit=None):
         *arrears_section(year, unit),
         tenant_section(year, unit),
         apartment_section(year, unit),
+        # Occupancy of the stock (occupancy.py): three queries.
+        occupancy.section(year, unit),
         decisions_section(year, unit),
     )

@@ -28,6 +28,8 @@ MODELS = {
     "notice": "referrals.EvictionNotice",
     "visit": "bolots.Visit",
     "enrolment": "bolots.Enrolment",
+    # Apartments empty for over 60 days (occupancy.py): no person in the list.
+    "apartment": "tenancies.Apartment",
 }
 
 

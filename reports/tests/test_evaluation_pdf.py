@@ -167,7 +167,7 @@ def test_volumes_and_cancellations_of_a_small_data_set(unit, case_officer):
     # Apartments (no lease dates: in the programme both years): 2 training (1 rented, 1 tenant-owner),
     # 1 emergency (rented); 3 in all. Kinds and tenures without apartments are left out.
     assert ("Lägenheter i verksamheten 3 3 Träningslägenhet – Kommunägd bostadsrätt 1 1 "
-            "Träningslägenhet – Hyresrätt 1 1 Jourlägenhet – Hyresrätt 1 1 2.2 Klienter") in operation
+            "Träningslägenhet – Hyresrätt 1 1 Jourlägenhet – Hyresrätt 1 1 Beläggning av lägenhetsbeståndet") in operation
     # Tenants: both clients in 2025, the ordinary one in 2024; bolots support 2 / 1.
     assert "Hyresgäster i verksamhetens lägenheter 2 1 varav i träningslägenhet 1 1" in operation
     assert "Klienter med bolotsinsats 2 1" in operation

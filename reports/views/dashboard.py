@@ -96,6 +96,8 @@ def dashboard_context(request, year=None):
         "form": form,
         "kpis": kpis,
         "sections": sections,
+        # Occupancy's months of Y, shown below the sections (reports.kpis.occupancy).
+        "occupancy": next((section for section in sections if section.key == "occupancy"), None),
         "caseload": caseload,
         "charts": year_charts,
         "frozen": frozen,

@@ -194,6 +194,20 @@ def _enrolment(masker):
     return columns, ("client", "round"), ("round__starts_on", "pk"), row
 
 
+def _apartment(masker):
+    # Apartments empty for over 60 days (reports.kpis.occupancy): the object
+    # number, never the address (this page shows none) nor a tenant.
+    columns = (Column(_("Object number")), Column(_("Kind of apartment")), Column(_("Rooms"), numeric=True))
+
+    def row(apartment):
+        return Row(
+            url=reverse("tenancies:apartment_detail", args=[apartment.pk]), link_text=apartment.object_number,
+            cells=(apartment.get_kind_display(), str(apartment.rooms).replace(".", ",")),
+        )
+
+    return columns, (), ("object_number", "pk"), row
+
+
 KINDS = {
     "tenancy": _tenancy,
     "client": _client,
@@ -202,6 +216,7 @@ KINDS = {
     "notice": _notice,
     "visit": _visit,
     "enrolment": _enrolment,
+    "apartment": _apartment,
 }
 
 
