@@ -272,9 +272,10 @@ def record_assessment(
     return assessment
 
 
-def steerable_candidates(unit: Unit) -> QuerySet[HousingFirstCandidate]:
-    """The candidates the steering group orders: assessed or prioritised."""
-    return HousingFirstCandidate.objects.filter(unit=unit, stage__in=STEERABLE)
+def steerable_candidates(unit_id: int) -> QuerySet[HousingFirstCandidate]:
+    """The candidates the steering group of unit `unit_id` orders: assessed
+    or prioritised."""
+    return HousingFirstCandidate.objects.filter(unit_id=unit_id, stage__in=STEERABLE)
 
 
 @transaction.atomic

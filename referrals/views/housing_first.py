@@ -10,8 +10,9 @@ page here shows an address of anyone.
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -58,18 +59,23 @@ STAGE_ORDER = [
 ]
 
 
-def _with_people(candidates, user):
-    """Candidates with their clients read through the access rule (logged)
-    and their outreach orders (the subject's name only is shown)."""
-    return candidates.select_related("outreach_order").prefetch_related(
-        Prefetch("client", queryset=Client.objects.visible_to(user))
+def _with_people(candidates, user, prefix=""):
+    """Candidates (or rows reaching them through `prefix`) with their
+    clients and outreach orders in the same query, and whether the user may
+    open the client (Client.objects.visible_to): a name is shown only then.
+    One query whatever the rows, so the pages keep their budget."""
+    visible = Client.objects.visible_to(user).filter(pk=OuterRef(f"{prefix}client_id"))
+    return candidates.select_related(f"{prefix}client", f"{prefix}outreach_order").annotate(
+        client_visible=Exists(visible)
     )
 
 
-def person_label(candidate):
+def person_label(candidate, client_visible=None):
     """The name shown for a candidate: the client's when the user may open
-    the client, otherwise the outreach order's name or description."""
-    if candidate.client is not None:
+    the client, otherwise the outreach order's name or description (never
+    its address)."""
+    visible = candidate.client_visible if client_visible is None else client_visible
+    if candidate.client_id and visible:
         return candidate.client.full_name
     order = candidate.outreach_order
     if order is not None and order.subject_name:
@@ -79,16 +85,11 @@ def person_label(candidate):
     return _("Unnamed person")
 
 
-def _newest_steering(user):
-    if not user.unit_id:
-        return None
-    return SteeringDecision.objects.filter(unit_id=user.unit_id).order_by("-decided_on", "-id").first()
-
-
-def _label_all(candidates):
-    for candidate in candidates:
-        candidate.person = person_label(candidate)
-    return candidates
+def _newest_id(unit_id):
+    """The steering decision in force (the newest), as a subquery."""
+    return Subquery(
+        SteeringDecision.objects.filter(unit_id=unit_id).order_by("-decided_on", "-id").values("pk")[:1]
+    )
 
 
 @permission_required(VIEW)
@@ -105,26 +106,32 @@ def candidate_list(request):
         candidates = candidates.filter(stage=stage)
     if source:
         candidates = candidates.filter(source=source)
-    newest = _newest_steering(user)
     latest = CandidateAssessment.objects.filter(candidate=OuterRef("pk")).order_by("-met_on", "-id")
+    newest = SteeringDecision.objects.filter(pk=_newest_id(user.unit_id or 0))
+    # The priority order in force is the prioritised candidates by their
+    # place in the newest steering decision (record_steering_decision moves
+    # the others back to assessed): the top of this list, so the page needs
+    # no query of its own for it. Every row carries the decision's id and
+    # date (the same subquery) for the heading.
     candidates = candidates.annotate(
         stage_rank=Case(*[When(stage=value, then=Value(rank)) for rank, value in enumerate(STAGE_ORDER)],
                         output_field=IntegerField()),
         latest_met_on=Subquery(latest.values("met_on")[:1]),
         latest_recommendation=Subquery(latest.values("recommendation")[:1]),
         place=Subquery(
-            SteeringPriority.objects.filter(candidate=OuterRef("pk"), steering_decision_id=newest.pk if newest else 0)
+            SteeringPriority.objects.filter(candidate=OuterRef("pk"), steering_decision_id=_newest_id(user.unit_id or 0))
             .values("position")[:1]
         ),
+        newest_id=Subquery(newest.values("pk")[:1]),
+        newest_on=Subquery(newest.values("decided_on")[:1]),
     ).order_by("stage_rank", "place", "proposed_on", "pk")
     page = Paginator(_with_people(candidates, user), PER_PAGE).get_page(request.GET.get("page"))
-    _label_all(page.object_list)
     recommendations = dict(CandidateAssessment.Recommendation.choices)
     for candidate in page.object_list:
+        candidate.person = person_label(candidate)
         candidate.latest_recommendation_label = recommendations.get(candidate.latest_recommendation, "")
-    priorities = []
-    if newest is not None and user.has_perm(STEERING_VIEW):
-        priorities = _priorities_of(newest, user)
+    rows = list(page.object_list)
+    newest_row = rows[0] if rows and rows[0].newest_id and user.has_perm(STEERING_VIEW) else None
     query = "&".join(f"{key}={value}" for key, value in (("steg", stage), ("kalla", source)) if value)
     return render(
         request,
@@ -133,8 +140,7 @@ def candidate_list(request):
             "page_obj": page,
             "filters": filters,
             "page_query": f"&{query}" if query else "",
-            "newest": newest if user.has_perm(STEERING_VIEW) else None,
-            "priorities": priorities,
+            "newest": {"pk": newest_row.newest_id, "decided_on": newest_row.newest_on} if newest_row else None,
             "can_add": user.has_perm("referrals.add_housingfirstcandidate"),
         },
     )
@@ -142,15 +148,15 @@ def candidate_list(request):
 
 def _priorities_of(steering, user):
     """The places of a steering decision, with the candidates the user may
-    see (a bolots's list shows only their own)."""
+    see (a bolots's list shows only their own), in one query."""
     visible = services.visible_candidates(user)
     priorities = list(
-        steering.priorities.filter(candidate__in=visible).select_related("candidate", "candidate__outreach_order")
-        .prefetch_related(Prefetch("candidate__client", queryset=Client.objects.visible_to(user)))
+        _with_people(steering.priorities.filter(candidate__in=visible).select_related("candidate"), user,
+                     prefix="candidate__")
         .order_by("position")
     )
     for priority in priorities:
-        priority.candidate.person = person_label(priority.candidate)
+        priority.candidate.person = person_label(priority.candidate, priority.client_visible)
     return priorities
 
 
@@ -176,43 +182,49 @@ def candidate_create(request):
 
 
 def _fetch(request, pk, *, perm=VIEW, log=True):
-    """The candidate if the user may see it (404 otherwise), with its person
-    and history; logged as a view unless `log` is False."""
+    """The candidate if the user may see it (404 otherwise), with its person;
+    logged as a view unless `log` is False."""
     user = request.user
     if not user.has_perm(perm):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     candidate = (
         _with_people(services.visible_candidates(user), user)
         .select_related("proposed_by", "decision")
-        .prefetch_related(
-            Prefetch("assessments", queryset=CandidateAssessment.objects.select_related("recorded_by")),
-            Prefetch("priorities", queryset=SteeringPriority.objects.select_related("steering_decision")),
-        )
         .filter(pk=pk)
         .first()
     )
     if candidate is None:
         raise Http404
     candidate.person = person_label(candidate)
+    candidate.visible_client = candidate.client if candidate.client_id and candidate.client_visible else None
     if log:
         log_access(AuditContext.from_request(request), AccessAction.VIEW, candidate)
     return candidate
 
 
 def _history(candidate):
-    """The working group's assessments and the steering group's decisions
-    on the candidate, oldest first."""
-    events = [
-        {"on": item.met_on, "kind": "assessment", "item": item, "order": (item.met_on, 0, item.pk)}
-        for item in candidate.assessments.all()
-    ] + [
-        {"on": item.steering_decision.decided_on, "kind": "steering", "item": item,
-         "order": (item.steering_decision.decided_on, 1, item.steering_decision_id)}
-        for item in candidate.priorities.all()
-    ]
-    return sorted(events, key=lambda event: event["order"])
+    """The working group's assessments and the steering group's places of
+    the candidate, oldest first, read in one query (a union)."""
+    fields = ["on", "kind", "notes", "recommendation", "first_name", "last_name", "username", "position",
+              "steering_id", "pk"]
+    assessments = CandidateAssessment.objects.filter(candidate=candidate).order_by().annotate(
+        on=F("met_on"), kind=Value("assessment"), first_name=F("recorded_by__first_name"),
+        last_name=F("recorded_by__last_name"), username=F("recorded_by__username"),
+        position=Value(0), steering_id=Value(0),
+    ).values_list(*fields)
+    places = SteeringPriority.objects.filter(candidate=candidate).order_by().annotate(
+        on=F("steering_decision__decided_on"), kind=Value("steering"), notes=Value(""), recommendation=Value(""),
+        first_name=Value(""), last_name=Value(""), username=Value(""), steering_id=F("steering_decision_id"),
+    ).values_list(*fields)
+    recommendations = dict(CandidateAssessment.Recommendation.choices)
+    events = []
+    for row in assessments.union(places, all=True):
+        event = dict(zip(fields, row, strict=True))
+        event["by"] = f"{event['first_name']} {event['last_name']}".strip() or event["username"]
+        event["recommendation_label"] = recommendations.get(event["recommendation"], "")
+        events.append(event)
+    # Same day: the working group meets before the steering group decides.
+    return sorted(events, key=lambda e: (e["on"], e["kind"] != "assessment", e["steering_id"], e["pk"]))
 
 
 def _render_detail(request, candidate, conflict_values=None, **bound):
@@ -227,14 +239,15 @@ def _render_detail(request, candidate, conflict_values=None, **bound):
         forms["assessment"] = bound.get("assessment") or AssessmentForm(prefix="assessment", initial={"met_on": today})
     if candidate.stage == CandidateStage.PRIORITISED and user.has_perm("referrals.add_decision"):
         forms["decision"] = bound.get("decision") or DecisionForm(prefix="decision", initial={"decided_on": today})
-    assessments = list(candidate.assessments.all())
+    history = _history(candidate)
+    assessments = [event for event in history if event["kind"] == "assessment"]
     return render(
         request,
         "referrals/housing_first/candidate_detail.html",
         {
             "candidate": candidate,
-            "latest_assessment": max(assessments, key=lambda item: (item.met_on, item.pk)) if assessments else None,
-            "history": _history(candidate),
+            "latest_assessment": max(assessments, key=lambda e: (e["on"], e["pk"])) if assessments else None,
+            "history": history,
             "forms": forms,
             "can_see_steering": user.has_perm(STEERING_VIEW),
             "error_summary_forms": list(bound.values()),
@@ -353,17 +366,20 @@ def candidate_withdraw(request, pk):
 # --- The steering group --------------------------------------------------------
 
 
-def _steering_form(request, newest):
+def _steering_form(request):
+    """The candidates the steering group may order (assessed or prioritised),
+    with their place in the order in force, in one query."""
     user = request.user
     candidates = list(
-        _with_people(services.steerable_candidates(user.unit), user).order_by("proposed_on", "pk")
+        _with_people(services.steerable_candidates(user.unit_id), user).annotate(
+            current_place=Subquery(
+                SteeringPriority.objects.filter(candidate=OuterRef("pk"), steering_decision_id=_newest_id(user.unit_id))
+                .values("position")[:1]
+            )
+        )
     )
-    places = {}
-    if newest is not None:
-        places = dict(newest.priorities.values_list("candidate_id", "position"))
     labels = {}
     for candidate in candidates:
-        candidate.current_place = places.get(candidate.pk)
         labels[candidate.pk] = _("Place for %(person)s (%(stage)s)") % {
             "person": person_label(candidate), "stage": candidate.get_stage_display()
         }
@@ -372,16 +388,21 @@ def _steering_form(request, newest):
                         initial={"decided_on": timezone.localdate()})
 
 
+# The steering group meets a few times a year: the newest decisions are
+# shown without paging (one query; the page's budget).
+STEERING_SHOWN = 100
+
+
 @permission_required(STEERING_VIEW)
 def steering_list(request):
     user = request.user
-    decisions = SteeringDecision.objects.filter(unit_id=user.unit_id).select_related("decided_by").order_by(
-        "-decided_on", "-id"
-    ) if user.unit_id else SteeringDecision.objects.none()
-    page = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
+    decisions = list(
+        SteeringDecision.objects.filter(unit_id=user.unit_id).select_related("decided_by")
+        .order_by("-decided_on", "-id")[:STEERING_SHOWN]
+    ) if user.unit_id else []
     form = None
     if user.has_perm("referrals.decide_housing_first") and user.unit_id:
-        form = _steering_form(request, _newest_steering(user))
+        form = _steering_form(request)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -395,21 +416,24 @@ def steering_list(request):
                 messages.success(request, _("The steering group's decision was recorded."))
                 return redirect("referrals:hf_steering_detail", pk=steering.pk)
     elif request.method == "POST":
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
-    return render(request, "referrals/housing_first/steering_list.html", {"page_obj": page, "form": form})
+    return render(request, "referrals/housing_first/steering_list.html", {"decisions": decisions, "form": form})
 
 
 @permission_required(STEERING_VIEW)
 def steering_detail(request, pk):
     user = request.user
-    steering = SteeringDecision.objects.filter(pk=pk, unit_id=user.unit_id).select_related("decided_by").first()
-    if steering is None or not user.unit_id:
+    if not user.unit_id:
         raise Http404
-    newest = _newest_steering(user)
+    steering = (
+        SteeringDecision.objects.filter(pk=pk, unit_id=user.unit_id).select_related("decided_by")
+        .annotate(in_force=Exists(SteeringDecision.objects.filter(pk=_newest_id(user.unit_id), id=OuterRef("pk"))))
+        .first()
+    )
+    if steering is None:
+        raise Http404
     return render(request, "referrals/housing_first/steering_detail.html", {
         "steering": steering,
         "priorities": _priorities_of(steering, user),
-        "in_force": newest is not None and newest.pk == steering.pk,
+        "in_force": steering.in_force,
     })
