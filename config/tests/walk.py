@@ -294,6 +294,17 @@ ROUTES = {
     # -- waiting list
     # -- offers
     # -- Housing First
+    # The candidate list, a candidate with its steps, the steering group
+    # (docs/housing-chain.md "Housing First"); edit and withdraw are POST only (405).
+    "referrals:hf_candidates": _none,
+    "referrals:hf_candidate_create": _none,
+    "referrals:hf_candidate": _pk("hf_candidate"),
+    "referrals:hf_candidate_edit": _pk("hf_candidate"),
+    "referrals:hf_assessment_create": _pk("hf_candidate"),
+    "referrals:hf_make_decision": _pk("hf_candidate"),
+    "referrals:hf_withdraw": _pk("hf_candidate"),
+    "referrals:hf_steering": _none,
+    "referrals:hf_steering_detail": _pk("hf_steering"),
     # -- person links
     # -- occupancy
     # -- national statistics

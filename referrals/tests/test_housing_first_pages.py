@@ -61,7 +61,7 @@ def get_ok(client, url):
 
 
 @pytest.mark.parametrize("n", [1, 30])
-def test_list_within_budget(client, unit, case_officer, manager, n, django_assert_max_num_queries):
+def test_list_within_budget(client, unit, case_officer, manager, n, django_assert_num_queries):
     made = candidates(unit, case_officer, n)
     steering(unit, manager, made, TODAY - timedelta(days=5))
     for user in (case_officer, manager):
@@ -70,7 +70,7 @@ def test_list_within_budget(client, unit, case_officer, manager, n, django_asser
         # (with their clients, whether visible_to, the order in force), the
         # unread notifications, the read log's chain lock and insert, the
         # session's save (savepoint, update, release) = 12.
-        with django_assert_max_num_queries(12):
+        with django_assert_num_queries(12):
             response = get_ok(client, reverse("referrals:hf_candidates"))
         rows = response.context["page_obj"].object_list
         assert [row.place for row in rows] == list(range(1, min(n, 25) + 1))
@@ -78,26 +78,26 @@ def test_list_within_budget(client, unit, case_officer, manager, n, django_asser
 
 
 @pytest.mark.parametrize("n", [1, 30])
-def test_detail_within_budget(client, unit, case_officer, manager, n, django_assert_max_num_queries):
+def test_detail_within_budget(client, unit, case_officer, manager, n, django_assert_num_queries):
     candidate = candidates(unit, case_officer, 1, assessments=n)[0]
     for i in range(n):
         steering(unit, manager, [candidate], TODAY - timedelta(days=40 - i))
     for user in (case_officer, manager):
         client.force_login(user)
-        with django_assert_max_num_queries(12):
+        with django_assert_num_queries(12):
             response = get_ok(client, reverse("referrals:hf_candidate", args=[candidate.pk]))
         assert len(response.context["history"]) == 2 * n
 
 
 @pytest.mark.parametrize("n", [1, 30])
-def test_steering_pages_within_budget(client, unit, case_officer, manager, n, django_assert_max_num_queries):
+def test_steering_pages_within_budget(client, unit, case_officer, manager, n, django_assert_num_queries):
     made = candidates(unit, case_officer, n)
     decision = steering(unit, manager, made)
     client.force_login(manager)
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(12):
         response = get_ok(client, reverse("referrals:hf_steering"))
     assert len(response.context["form"].candidates) == n
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(12):
         response = get_ok(client, reverse("referrals:hf_steering_detail", args=[decision.pk]))
     assert len(response.context["priorities"]) == n
 
