@@ -121,8 +121,13 @@ def _not_future(day: date, field: str) -> None:
         raise HousingFirstError(_("The date cannot be in the future."), code="future", field=field)
 
 
-def _locked(candidate: HousingFirstCandidate) -> HousingFirstCandidate:
-    return HousingFirstCandidate.objects.select_for_update().get(pk=candidate.pk)
+def _locked(candidate: HousingFirstCandidate, user: User) -> HousingFirstCandidate:
+    """The candidate's row, locked; refused for a user of another unit (the
+    pages answer 404 before, this keeps commands and tasks to the rule)."""
+    current = HousingFirstCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if current.unit_id != user.unit_id:
+        raise HousingFirstError(_("A candidate is not one of your unit's."), code="unit")
+    return current
 
 
 def _stage_error(candidate: HousingFirstCandidate) -> HousingFirstError:
@@ -226,6 +231,8 @@ def update_candidate(ctx: AuditContext, candidate: HousingFirstCandidate, *, exp
     _require(ctx.user, "referrals.change_housingfirstcandidate", _("You may not edit Housing First candidates."))
 
     def check(stored: HousingFirstCandidate) -> None:
+        if stored.unit_id != ctx.user.unit_id:
+            raise HousingFirstError(_("A candidate is not one of your unit's."), code="unit")
         if stored.stage not in CandidateStage.active():
             raise _stage_error(stored)
 
@@ -249,7 +256,7 @@ def record_assessment(
     until the steering group decides again."""
     _require(ctx.user, "referrals.assess_housing_first",
              _("Only the working group's members may record an assessment."))
-    current = _locked(candidate)
+    current = _locked(candidate, ctx.user)
     if current.stage not in ASSESSABLE:
         raise _stage_error(current)
     _not_future(met_on, "met_on")
@@ -364,7 +371,7 @@ def make_decision(
     be a client: an outreach order linked to a client since lends its client."""
     user = ctx.user
     _require(user, "referrals.add_decision", _("Only a case officer may make the decision."))
-    current = _locked(candidate)
+    current = _locked(candidate, ctx.user)
     if current.stage != CandidateStage.PRIORITISED:
         if current.stage in (CandidateStage.PROPOSED, CandidateStage.ASSESSED):
             raise HousingFirstError(
@@ -421,7 +428,7 @@ def withdraw(ctx: AuditContext, candidate: HousingFirstCandidate, reason: str) -
     longer wants it), with the reason."""
     _require(ctx.user, "referrals.change_housingfirstcandidate",
              _("Only a case officer may take a candidate off the list."))
-    current = _locked(candidate)
+    current = _locked(candidate, ctx.user)
     if current.stage not in CandidateStage.active():
         raise _stage_error(current)
     reason = (reason or "").strip()

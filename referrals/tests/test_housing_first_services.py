@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from audit.versioning import ConcurrentEditError
-from referrals.models import Decision, DecisionKind, DecisionOutcome, Order
+from referrals.models import Decision, DecisionKind, DecisionOutcome, LegalReference, Order
 from referrals.models.housing_first import (
     CandidateAssessment,
     CandidateStage,
@@ -273,3 +273,68 @@ def test_visibility(ctx, unit, pilot, second_pilot, manager, outside_officer, ho
     assert list(services.visible_candidates(second_pilot)) == []
     assert list(services.visible_candidates(outside_officer)) == []
     assert list(services.visible_candidates(housing_admin)) == []
+
+
+# --- Every step × role × stage, as a property -------------------------------------
+
+ROLES = ["case_officer", "pilot", "housing_admin", "manager", "outside_officer"]
+
+
+def allowed(step, role, stage):
+    """The rule: which role may take which step from which stage."""
+    if step == "assess":
+        return role == "case_officer" and stage in services.ASSESSABLE
+    if step == "steer":
+        return role == "manager" and stage in services.STEERABLE
+    if step == "decide":
+        return role == "case_officer" and stage == CandidateStage.PRIORITISED
+    if step == "withdraw":
+        return role == "case_officer" and stage in CandidateStage.active()
+    raise AssertionError(step)
+
+
+def take(step, ctx, unit, candidate):
+    if step == "assess":
+        assessed(ctx, candidate, TODAY)
+    elif step == "steer":
+        services.record_steering_decision(ctx, unit, decided_on=TODAY, candidates=[candidate])
+    elif step == "decide":
+        services.make_decision(ctx, candidate, decided_on=TODAY)
+    else:
+        services.withdraw(ctx, candidate, "Skäl")
+
+
+def test_every_step_by_every_role_from_every_stage(ctx, users, unit, manager):
+    """Each step is taken exactly when the rule allows it, and a refused one
+    writes nothing (the stage and the rows stay as they were)."""
+    from django.db import transaction
+
+    for stage in CandidateStage.values:
+        for role in ROLES:
+            for step in ("assess", "steer", "decide", "withdraw"):
+                client = ClientFactory(unit=unit)
+                candidate = HousingFirstCandidate.objects.create(
+                    unit=unit, client=client, source=ProposalSource.UNIT, proposed_by=users["case_officer"],
+                    proposed_on=TODAY - timedelta(days=5), situation=HomelessSituation.ACUTE, needs="Behov",
+                    stage=stage,
+                    decision=Decision.objects.create(
+                        client=client, kind=DecisionKind.HOUSING_FIRST, legal_basis=LegalReference.objects.first(), applied_on=TODAY,
+                        decided_on=TODAY, outcome=DecisionOutcome.GRANTED, valid_from=TODAY,
+                        decided_by=users["case_officer"],
+                    ) if stage == CandidateStage.DECIDED else None,
+                )
+                rows = (CandidateAssessment.objects.count(), SteeringDecision.objects.count(),
+                        Decision.objects.count())
+                try:
+                    with transaction.atomic():
+                        take(step, ctx(users[role]), unit, candidate)
+                except services.HousingFirstError:
+                    taken = False
+                else:
+                    taken = True
+                assert taken == allowed(step, role, stage), (step, role, stage)
+                if not taken:
+                    candidate.refresh_from_db()
+                    assert candidate.stage == stage
+                    assert rows == (CandidateAssessment.objects.count(), SteeringDecision.objects.count(),
+                                    Decision.objects.count())
