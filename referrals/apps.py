@@ -106,6 +106,10 @@ class ReferralsConfig(AppConfig):
         # the split page links to the case officers' page.
         {"group": ORDERS, "label": _("Reassignment"), "url_name": "referrals:reassign_pilot",
          "perm": "referrals.add_reassignment", "order": 48},
+        # Housing First candidates (views.housing_first): case officers,
+        # bolotsar (the reversed referral) and the steering group's managers.
+        {"group": CLIENTS, "label": _("Housing First"), "url_name": "referrals:hf_candidates",
+         "perm": "referrals.view_housingfirstcandidate", "order": 27},
     ]
 
     # The tabs of a client's file (referrals.client_tabs); higher apps add theirs.

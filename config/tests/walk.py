@@ -301,6 +301,17 @@ ROUTES = {
     "tenancies:offer_list": _none,
     "tenancies:offer_detail": _pk("apartment_offer"),
     # -- Housing First
+    # The candidate list, a candidate with its steps, the steering group
+    # (docs/housing-chain.md "Housing First"); edit and withdraw are POST only (405).
+    "referrals:hf_candidates": _none,
+    "referrals:hf_candidate_create": _none,
+    "referrals:hf_candidate": _pk("hf_candidate"),
+    "referrals:hf_candidate_edit": _pk("hf_candidate"),
+    "referrals:hf_assessment_create": _pk("hf_candidate"),
+    "referrals:hf_make_decision": _pk("hf_candidate"),
+    "referrals:hf_withdraw": _pk("hf_candidate"),
+    "referrals:hf_steering": _none,
+    "referrals:hf_steering_detail": _pk("hf_steering"),
     # -- person links
     # -- occupancy
     "reports:occupancy": lambda w: [{}, {"year": w.objects["year"]}],

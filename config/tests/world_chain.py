@@ -73,7 +73,28 @@ def offer_objects(unit, users, today: date) -> dict:
 
 
 def housing_first_objects(unit, users, today: date) -> dict:
-    return {}
+    """A candidate of the unit (the demo's list, or one made here) and the
+    steering decision in force."""
+    from referrals.models import Client
+    from referrals.models.housing_first import (
+        HousingFirstCandidate,
+        ProposalSource,
+        SteeringDecision,
+        SteeringPriority,
+    )
+
+    candidate = HousingFirstCandidate.objects.filter(unit=unit, client__isnull=False).order_by("pk").first()
+    if candidate is None:
+        candidate = HousingFirstCandidate.objects.create(
+            unit=unit, client=Client.objects.filter(unit=unit).order_by("pk").first(), source=ProposalSource.UNIT,
+            proposed_by=users["case_officer"], proposed_on=today, situation="1", needs="Fiktivt behov",
+            stage="assessed",
+        )
+    steering = SteeringDecision.objects.filter(unit=unit).order_by("-decided_on", "-id").first()
+    if steering is None:
+        steering = SteeringDecision.objects.create(unit=unit, decided_on=today, decided_by=users["manager"])
+        SteeringPriority.objects.create(steering_decision=steering, candidate=candidate, position=1)
+    return {"hf_candidate": candidate, "hf_steering": steering}
 
 
 def person_link_objects(unit, users, today: date) -> dict:
