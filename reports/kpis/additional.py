@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complaint, ComplaintKind, Tenancy, Tenure
 
 from . import decisions as decision_kpis
+from . import housing_first
 from . import rent as rent_figures
 from .common import (
     DaysBetween,
@@ -207,4 +208,6 @@ def sections(year, unit=None):
         tenant_section(year, unit),
         apartment_section(year, unit),
         decisions_section(year, unit),
+        # Beside the training-apartment figures (issue 15 §2).
+        housing_first.section(year, unit),
     )
