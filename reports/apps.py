@@ -25,6 +25,8 @@ class ReportsConfig(AppConfig):
         # permission) but its figures are the KPI engine's, so it lives here.
         {"group": BOLOTS, "label": _("Cancellations"), "url_name": "reports:cancellations",
          "perm": "bolots.view_visit_statistics", "order": 95},
+        {"group": REPORTS, "label": _("National statistics"), "url_name": "reports:national",
+         "perm": "reports.view_kpi_dashboard", "order": 89},
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
@@ -33,6 +35,7 @@ class ReportsConfig(AppConfig):
         "object_types": {
             "reports.drilldown": _("Result list (dashboard)"),
             "reports.kpi_table": _("Goal table (export)"),
+            "reports.national": _("National statistics (people behind a figure)"),
         },
         "notes": {
             "evaluation ": _("Yearly evaluation"),

@@ -297,6 +297,9 @@ ROUTES = {
     # -- person links
     # -- occupancy
     # -- national statistics
+    # The figures on today (the default day) and two drill-downs behind them.
+    "reports:national": _none,
+    "reports:national_drilldown": lambda w: [{"figure": "situation3-total"}, {"figure": "social-contract-women"}],
     # -- narrative
     # -- checklist rules
 }
