@@ -299,6 +299,7 @@ ROUTES = {
     # -- national statistics
     # The figures on today (the default day) and two drill-downs behind them.
     "reports:national": _none,
+    "reports:national_csv": _none,
     "reports:national_drilldown": lambda w: [{"figure": "situation3-total"}, {"figure": "social-contract-women"}],
     # -- narrative
     # -- checklist rules

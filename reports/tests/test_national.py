@@ -126,8 +126,12 @@ def drilldown(slug, day=DAY):
     return f"{reverse('reports:national_drilldown', args=[slug])}?dag={day:%Y-%m-%d}"
 
 
+def csv_url(day=DAY):
+    return f"{reverse('reports:national_csv')}?dag={day:%Y-%m-%d}"
+
+
 def test_anonymous_goes_to_login(client):
-    for url in (page(), drilldown("training-men")):
+    for url in (page(), drilldown("training-men"), csv_url()):
         response = client.get(url)
         assert response.status_code == 302
         assert reverse("accounts:login") in response["Location"]
@@ -138,6 +142,7 @@ def test_other_roles_are_refused(client, users, role):
     client.force_login(users[role])
     assert client.get(page()).status_code == 403
     assert client.get(drilldown("training-men")).status_code == 403
+    assert client.get(csv_url()).status_code == 403
     assert not AccessLogEntry.objects.filter(object_type="reports.national").exists()
 
 
@@ -264,3 +269,26 @@ def test_query_counts_do_not_grow_with_the_data(client, manager, unit, django_as
     assert response.content.decode().count('data-label="Klient"') == 50
     with django_assert_num_queries(DRILLDOWN_QUERIES):
         assert client.get(drilldown("situation3-total") + "&page=2").status_code == 200
+
+
+def test_a_manager_without_a_unit_is_refused(client):
+    client.force_login(UserFactory(username="chef_utan", unit=None, roles=[Role.MANAGER]))
+    assert client.get(page()).status_code == 403
+    assert client.get(drilldown("training-men")).status_code == 403
+
+
+def test_the_figures_as_csv(client, manager, people):
+    client.force_login(manager)
+    response = client.get(csv_url())
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="nationell-statistik-2026-03-31.csv"'
+    text = response.content.decode("utf-8-sig")
+    assert "2026-03-31;Boverkets bostadsmarknadsenkät;Sociala kontrakt (Bostad först) (Socialt kontrakt);" \
+           "Hushåll med barn;1" in text
+    assert "2026-03-31;Hemlöshetskartläggningen, situation 3;Hemlöshetskartläggningen, situation 3;" \
+           "Samtliga personer;5" in text
+    # Aggregates only, no names; the export itself is logged.
+    assert "Britta" not in text
+    assert AccessLogEntry.objects.filter(object_type="reports.national", note="CSV 2026-03-31").count() == 1
+    # A bad day goes back to the form.
+    assert client.get(reverse("reports:national_csv"), {"dag": "2999-01-01"}).status_code == 302

@@ -7,5 +7,6 @@ from ..views import national
 
 urlpatterns: list = [
     path("nationell-statistik/", national.national_statistics, name="national"),
+    path("nationell-statistik/export.csv", national.national_csv, name="national_csv"),
     path("nationell-statistik/<slug:figure>/", national.national_drilldown, name="national_drilldown"),
 ]

@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +24,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.access import permission_required
+from accounts.access import log_export, permission_required
 from accounts.models import Unit
 from audit.context import AuditContext
 from audit.services import log_list_access
+from core.exports import csv_text
 from referrals import protection
 from referrals.models import Client
 
@@ -162,3 +163,32 @@ def national_drilldown(request, figure):
         "rows": rows,
         "page_obj": page,
     })
+
+
+def csv_rows(figures: national.NationalFigures):
+    """Every figure as a row: reference day, part, category, group, value."""
+    day = figures.day.strftime("%Y-%m-%d")
+    survey = _("Boverket's housing-market survey")
+    for row in figures.survey:
+        for cell in row.cells:
+            yield [day, survey, f"{row.category.label} ({row.category.survey_label})", str(cell.label), cell.value]
+    mapping = str(national.SITUATION_3.label)
+    for cell in (*figures.situation3.cells, *figures.situation3_ages):
+        yield [day, mapping, mapping, str(cell.label), cell.value]
+
+
+@permission_required("reports.view_kpi_dashboard")
+def national_csv(request):
+    """The figures of the day as CSV: aggregates only, but the export is
+    logged as every export is."""
+    unit = _unit(request)
+    today = timezone.localdate()
+    form, day = _day(request, today)
+    if day is None:
+        return redirect(f"{reverse('reports:national')}?{urlencode({'dag': request.GET.get('dag', '')})}")
+    figures = national.national_figures(day, unit)
+    header = [_("Reference day"), _("Statistics"), _("Category"), _("Group"), _("Number")]
+    response = HttpResponse(csv_text(header, csv_rows(figures)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="nationell-statistik-{day:%Y-%m-%d}.csv"'
+    log_export(request, object_type=NATIONAL_OBJECT_TYPE, note=f"CSV {day:%Y-%m-%d}")
+    return response
