@@ -28,6 +28,8 @@ class ReportsConfig(AppConfig):
         # Occupancy of the stock per apartment (reports.views.occupancy).
         {"group": REPORTS, "label": _("Occupancy"), "url_name": "reports:occupancy",
          "perm": "reports.view_kpi_dashboard", "order": 86},
+        {"group": REPORTS, "label": _("National statistics"), "url_name": "reports:national",
+         "perm": "reports.view_kpi_dashboard", "order": 89},
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
@@ -36,6 +38,7 @@ class ReportsConfig(AppConfig):
         "object_types": {
             "reports.drilldown": _("Result list (dashboard)"),
             "reports.kpi_table": _("Goal table (export)"),
+            "reports.national": _("National statistics (people behind a figure)"),
         },
         "notes": {
             "evaluation ": _("Yearly evaluation"),

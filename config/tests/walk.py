@@ -316,6 +316,10 @@ ROUTES = {
     # -- occupancy
     "reports:occupancy": lambda w: [{}, {"year": w.objects["year"]}],
     # -- national statistics
+    # The figures on today (the default day) and two drill-downs behind them.
+    "reports:national": _none,
+    "reports:national_csv": _none,
+    "reports:national_drilldown": lambda w: [{"figure": "situation3-total"}, {"figure": "social-contract-women"}],
     # -- narrative
     # -- checklist rules
     "bolots:checklist_rules": _none,

@@ -15,6 +15,7 @@ from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complain
 
 from . import decisions as decision_kpis
 from . import occupancy
+from . import housing_first
 from . import rent as rent_figures
 from .common import (
     DaysBetween,
@@ -210,4 +211,6 @@ def sections(year, unit=None):
         # Occupancy of the stock (occupancy.py): three queries.
         occupancy.section(year, unit),
         decisions_section(year, unit),
+        # Beside the training-apartment figures (issue 15 §2).
+        housing_first.section(year, unit),
     )

@@ -253,8 +253,9 @@ def test_caseload_counts_support_under_way_at_the_year_end(unit, officer, pilot)
 # --- A fixed number of queries ----------------------------------------------------------------------
 
 KPI_QUERIES = 7
-# 3 of them the rent figures, 3 the occupancy of the stock (reports.kpis.occupancy).
-ADDITIONAL_QUERIES = 11
+# 3 of them the rent figures, 3 the occupancy of the stock (reports.kpis.occupancy),
+# 3 Housing First's (reports.kpis.housing_first).
+ADDITIONAL_QUERIES = 14
 
 
 def _grow(unit, times):

@@ -16,6 +16,7 @@ from audit.context import AuditContext
 from audit.versioning import ConcurrentEditError
 
 from ..forms import FIRST_YEAR, EnforcementFiguresForm
+from ..kpis.national import unit_evictions
 from ..models import EnforcementFigures
 from ..services import enforcement as services
 
@@ -41,9 +42,12 @@ def enforcement_list(request):
     this_year = timezone.localdate().year
     entered = {figures.year: figures for figures in services.figures_of(municipality)}
     years = sorted(set(range(this_year, this_year - RECENT_YEARS, -1)) | set(entered), reverse=True)
+    # The unit's own evictions beside the municipality's figures (issue 15 §4).
+    own = unit_evictions(years, request.user.unit)
     return render(request, "reports/enforcement_list.html", {
         "municipality": municipality,
-        "rows": [(year, entered.get(year)) for year in years],
+        "unit": request.user.unit,
+        "rows": [(year, entered.get(year), own[year]) for year in years],
         "can_add": request.user.has_perm("reports.add_enforcementfigures"),
         "can_change": request.user.has_perm("reports.change_enforcementfigures"),
     })
