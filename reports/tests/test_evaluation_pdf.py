@@ -171,8 +171,10 @@ def test_volumes_and_cancellations_of_a_small_data_set(unit, case_officer):
     # Tenants: both clients in 2025, the ordinary one in 2024; bolots support 2 / 1.
     assert "Hyresgäster i verksamhetens lägenheter 2 1 varav i träningslägenhet 1 1" in operation
     assert "Klienter med bolotsinsats 2 1" in operation
-    # Orders sent: bolots support 1 (2025) and 1 (2024); outreach 1 / 0.
-    assert "Bolotsinsats 1 1 Vräkningsförebyggande 0 0 Uppsök 1 0 Punktinsats 0 0 Alla uppdrag 2 1" in operation
+    # Orders sent: bolots support 1 (2025) and 1 (2024); outreach 1 / 0; every
+    # kind has its row, Housing First support (issue 15) too.
+    assert ("Bolotsinsats 1 1 Vräkningsförebyggande 0 0 Uppsök 1 0 Punktinsats 0 0 Bostad först-stöd 0 0 "
+            "Alla uppdrag 2 1") in operation
     # Visits 2025: 6 planned, 3 done, 3 cancelled (2 by the client, 1 nobody home); 2024: 1 / 1 / 0.
     assert "Planerade besök 6 1 Genomförda besök 3 1 Avbokade besök 3 0" in operation
     assert "Andel av planerade besök som avbokades 50,0 % 0,0 %" in operation
