@@ -42,8 +42,8 @@ from ..signals import tenancy_ending
 
 # Through the module, not its names: the rules are one place, and a test
 # that replaces one of them (tenancies/tests) replaces it for the moves too.
+from . import offers, vacancies
 from . import tenancies as rules
-from . import vacancies
 from .addresses import apartment_address
 from .tenancies import TenancyError
 
@@ -217,6 +217,9 @@ def move_in(ctx: AuditContext, tenancy: Tenancy, *, decision_pending: bool = Fal
         _execute(ctx, decision, tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
     vacancies.close_vacancy(ctx, apartment, tenancy)
+    # An accepted (or still open) offer of this apartment to the tenant is
+    # done; others of the apartment are withdrawn (services.offers).
+    offers.complete_for_tenancy(ctx, tenancy)
     register_move_in_address(ctx, tenancy, apartment)
     log_access(ctx, AccessAction.CREATE, tenancy, note="move_in")
     _tell_housing_admins(ctx, apartment, tenancy, "move_in")
@@ -435,6 +438,7 @@ def internal_move(
         _execute(ctx, decision, new_tenancy.start_date, apartment)
     _set_status(ctx, apartment, ApartmentStatus.OCCUPIED)
     vacancies.close_vacancy(ctx, apartment, new_tenancy)
+    offers.complete_for_tenancy(ctx, new_tenancy)
     register_move_in_address(ctx, new_tenancy, apartment)
     log_access(ctx, AccessAction.CREATE, new_tenancy, note="internal_move")
     _tell_housing_admins(ctx, apartment, new_tenancy, "internal_move")

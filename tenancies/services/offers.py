@@ -300,6 +300,20 @@ def withdraw_offer(ctx: AuditContext, offer: ApartmentOffer, reason: str, *, ver
     return saved
 
 
+def _withdraw_others(ctx: AuditContext, tenancy: Tenancy) -> None:
+    """Someone else moved in: an open offer of the apartment to another
+    person can no longer be kept, and would hold the apartment when it is
+    empty again (one open offer per apartment). It is withdrawn with the
+    reason, so that the IVO offers log shows what happened to it."""
+    others = (
+        ApartmentOffer.objects.select_for_update()
+        .filter(apartment_id=tenancy.apartment_id, state__in=OfferState.open_states())
+        .exclude(decision__client_id=tenancy.client_id)
+    )
+    for other in others:
+        withdraw_offer(ctx, other, _("The apartment was let to someone else."), version=other.version)
+
+
 @transaction.atomic
 def complete_for_tenancy(ctx: AuditContext, tenancy: Tenancy) -> ApartmentOffer | None:
     """The move-in happened: the open offer of the tenancy's apartment to
@@ -313,6 +327,7 @@ def complete_for_tenancy(ctx: AuditContext, tenancy: Tenancy) -> ApartmentOffer 
         .order_by("-offered_on", "-pk")
         .first()
     )
+    _withdraw_others(ctx, tenancy)
     if offer is None:
         return None
     was_pending = offer.state == OfferState.PENDING

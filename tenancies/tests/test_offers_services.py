@@ -237,3 +237,34 @@ def test_a_move_in_without_an_offer_changes_nothing(ctx, unit, apartment, decisi
     assert services.complete_for_tenancy(ctx, tenancy) is None
     assert ApartmentOffer.objects.get().state == OfferState.PENDING
     assert Decision.objects.get(pk=decision.pk).executed_on is None
+
+
+def test_the_move_in_service_completes_the_offer_and_withdraws_the_others(ctx, unit, apartment, decision, today):
+    # The move-in (services.moves.move_in) calls complete_for_tenancy: the
+    # tenant's accepted offer becomes "moved in"; an offer of the same
+    # apartment to someone else would hold it once it is empty again, so it
+    # is withdrawn with the reason, which the IVO offers log keeps.
+    from tenancies.models import Tenancy
+    from tenancies.services.moves import move_in
+
+    offer = _offer(ctx, apartment, decision, today)
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    move_in(ctx, Tenancy(apartment=apartment, client=decision.client, decision=decision, start_date=today))
+
+    assert ApartmentOffer.objects.get(pk=offer.pk).state == OfferState.MOVED_IN
+    assert Decision.objects.get(pk=decision.pk).executed_on == today
+
+
+def test_someone_else_moving_in_withdraws_the_open_offer(ctx, unit, apartment, decision, today):
+    from tenancies.models import Tenancy
+    from tenancies.services.moves import move_in
+
+    offer = _offer(ctx, apartment, decision, today)
+    other = granted_decision(ClientFactory(unit=unit), decided_on=date(2025, 2, 1))
+    move_in(ctx, Tenancy(apartment=apartment, client=other.client, decision=other, start_date=today))
+
+    stored = ApartmentOffer.objects.get(pk=offer.pk)
+    assert stored.state == OfferState.WITHDRAWN
+    assert stored.note == "Lägenheten hyrdes ut till någon annan."
+    assert Offer.objects.get(pk=offer.ivo_offer_id).answer == OfferAnswer.NO_ANSWER
+    assert Decision.objects.get(pk=decision.pk).executed_on is None
