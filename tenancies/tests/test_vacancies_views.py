@@ -182,3 +182,14 @@ def test_ready_page_without_its_version_is_a_conflict(client, housing_admin, two
                            {"ready_from": row.vacant_from.isoformat(), "ready_note": "x"})
     assert response.status_code == 200
     assert Vacancy.objects.get(pk=row.pk).ready_from is None
+
+
+def test_the_case_officer_goes_from_a_vacancy_to_its_candidates(client, housing_admin, case_officer, unit):
+    # The match link (views.offers.vacancy_match) is offered to those who may
+    # make an offer: the case officer, not the housing administrator.
+    row = vacancy(unit, 1)
+    match = reverse("tenancies:vacancy_match", args=[row.apartment.pk])
+    client.force_login(case_officer)
+    assert match in client.get(LIST).content.decode()
+    client.force_login(housing_admin)
+    assert match not in client.get(LIST).content.decode()

@@ -114,6 +114,8 @@ def vacancy_list(request):
     return render(request, "tenancies/vacancies/vacancy_list.html", {
         "page_obj": page, "filter_form": form, "page_query": page_query, "today": today,
         "can_change": request.user.has_perm("tenancies.change_vacancy"),
+        # The case officer goes from a vacancy to its fitting candidates (views.offers).
+        "can_offer": request.user.has_perm("tenancies.add_apartmentoffer"),
     })
 
 
