@@ -25,6 +25,10 @@ class ReportsConfig(AppConfig):
         # permission) but its figures are the KPI engine's, so it lives here.
         {"group": BOLOTS, "label": _("Cancellations"), "url_name": "reports:cancellations",
          "perm": "bolots.view_visit_statistics", "order": 95},
+        # The evaluation's own words (reports.views.narrative); delegates
+        # reach it from the notification that tells them.
+        {"group": REPORTS, "label": _("The evaluation's texts"), "url_name": "reports:narrative",
+         "perm": "reports.write_narrative", "order": 88},
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
@@ -39,6 +43,8 @@ class ReportsConfig(AppConfig):
             "retry": _("Started again"),
             "XLSX ": _("Excel file"),
             "fixed ": _("Figures of the year fixed"),
+            "narrative ": _("Evaluation text"),
+            "narrative delegate ": _("Delegate for the evaluation's texts"),
         },
     }
     role_permissions = {
