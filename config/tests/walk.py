@@ -298,6 +298,18 @@ ROUTES = {
     # -- occupancy
     # -- national statistics
     # -- narrative
+    # The evaluation's own words (reports.views.narrative): the menu's entry
+    # without a year, the closed year and the delegate's running year.
+    "reports:narrative": lambda w: [{}, {"year": w.objects["narrative_year"]},
+                                    {"year": w.objects["narrative_delegation"].year}],
+    "reports:narrative_edit": lambda w: [
+        {"year": w.objects["narrative_year"], "section": section}
+        for section in ("background", "ordering-views", "providing-views", "improvements", "proposals")
+    ],
+    "reports:narrative_history": lambda w: [{"year": w.objects["narrative_year"],
+                                             "section": w.objects["narrative_section"]}],
+    "reports:narrative_delegates": lambda w: [{"year": w.objects["narrative_year"]},
+                                              {"year": w.objects["narrative_delegation"].year}],
     # -- checklist rules
 }
 
