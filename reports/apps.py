@@ -30,6 +30,10 @@ class ReportsConfig(AppConfig):
          "perm": "reports.view_kpi_dashboard", "order": 86},
         {"group": REPORTS, "label": _("National statistics"), "url_name": "reports:national",
          "perm": "reports.view_kpi_dashboard", "order": 89},
+        # The evaluation's own words (reports.views.narrative); delegates
+        # reach it from the notification that tells them.
+        {"group": REPORTS, "label": _("The evaluation's texts"), "url_name": "reports:narrative",
+         "perm": "reports.write_narrative", "order": 88},
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
@@ -45,6 +49,8 @@ class ReportsConfig(AppConfig):
             "retry": _("Started again"),
             "XLSX ": _("Excel file"),
             "fixed ": _("Figures of the year fixed"),
+            "narrative ": _("Evaluation text"),
+            "narrative delegate ": _("Delegate for the evaluation's texts"),
         },
     }
     role_permissions = {

@@ -33,6 +33,7 @@ from audit.context import AuditContext
 
 from .evaluation import render_evaluation
 from .models import ReportRun
+from .services import narrative
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,22 @@ def _finish(run_id, rendered):
     return run.status
 
 
+def _refused_for_personal_data(run):
+    """The texts may have changed since the request was checked
+    (reports.services.runs.request_run): check the final texts again and
+    fail the run with the sections and kinds found. The log line names the
+    sections only, never what was found."""
+    findings = narrative.check_personal_data(run.unit, narrative.final_texts(run.unit, run.year))
+    if not findings:
+        return False
+    logger.warning("Evaluation run %s refused: personal data in the narrative sections %s.", run.pk,
+                   ", ".join(sorted({section for section, _message in findings})))
+    with translation.override(settings.LANGUAGE_CODE):
+        # Already in Swedish: _message() finds no msgid and keeps it as it is.
+        _fail(run.pk, narrative.refusal_message(findings))
+    return True
+
+
 def backoff(retries):
     """Seconds to wait before retry number `retries` + 1: 10, 20, 40."""
     return BACKOFF_SECONDS * 2**retries
@@ -120,6 +137,8 @@ def generate_evaluation(self, run_id, year, user_id):
         run = _start(run_id, year, user_id)
         if run is None:
             return None
+        if _refused_for_personal_data(run):
+            return ReportRun.Status.FAILED
         # The evaluation is aggregates only, but should a client ever be
         # read while it is built, the read is logged as the requester's.
         with reads.recording(AuditContext.system(run.requested_by, f"task generate_evaluation run {run.pk}"),

@@ -321,6 +321,18 @@ ROUTES = {
     "reports:national_csv": _none,
     "reports:national_drilldown": lambda w: [{"figure": "situation3-total"}, {"figure": "social-contract-women"}],
     # -- narrative
+    # The evaluation's own words (reports.views.narrative): the menu's entry
+    # without a year, the closed year and the delegate's running year.
+    "reports:narrative": lambda w: [{}, {"year": w.objects["narrative_year"]},
+                                    {"year": w.objects["narrative_delegation"].year}],
+    "reports:narrative_edit": lambda w: [
+        {"year": w.objects["narrative_year"], "section": section}
+        for section in ("background", "ordering-views", "providing-views", "improvements", "proposals")
+    ],
+    "reports:narrative_history": lambda w: [{"year": w.objects["narrative_year"],
+                                             "section": w.objects["narrative_section"]}],
+    "reports:narrative_delegates": lambda w: [{"year": w.objects["narrative_year"]},
+                                              {"year": w.objects["narrative_delegation"].year}],
     # -- checklist rules
     "bolots:checklist_rules": _none,
 }

@@ -102,7 +102,25 @@ def person_link_objects(unit, users, today: date) -> dict:
 
 
 def narrative_objects(unit, users, today: date) -> dict:
-    return {}
+    """The last closed year's texts (the demo writes them final) and a
+    delegation of the running year to the case officer; the routes walk the
+    texts page with and without a year, each section's edit and history
+    pages, and the delegates page."""
+    from reports.models import NarrativeDelegate, NarrativeSection, NarrativeText
+
+    year = today.year - 1
+    manager = users["manager"]
+    text, _created = NarrativeText.objects.get_or_create(
+        unit=unit, year=year, section=NarrativeSection.BACKGROUND,
+        defaults={"text": "Verksamheten startade som ett projekt.", "state": "final", "updated_by": manager},
+    )
+    delegation = NarrativeDelegate.objects.filter(unit=unit, year=today.year, user=users["case_officer"],
+                                                  revoked_at__isnull=True).first()
+    if delegation is None:
+        delegation = NarrativeDelegate.objects.create(unit=unit, year=today.year, user=users["case_officer"],
+                                                      granted_by=manager)
+    return {"narrative_text": text, "narrative_year": year, "narrative_delegation": delegation,
+            "narrative_section": text.section.replace("_", "-")}
 
 
 def checklist_objects(unit, users, today: date) -> dict:

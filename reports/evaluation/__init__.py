@@ -33,6 +33,7 @@ from .. import charts
 from ..kpis import volumes
 from ..kpis.cancellations import monthly_figures
 from ..kpis.result import preliminary_label, preliminary_until
+from ..services import narrative
 from ..snapshots import frozen_year, is_closed
 from . import tables
 from .goals import goal_section
@@ -127,6 +128,8 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
         "caseload": tables.caseload_rows(caseload),
         "cancellations": tables.cancellation_table(current),
         "figure_sections": tables.figure_sections(figures),
+        # The evaluation's own words, final texts only (reports.services.narrative).
+        "narrative": narrative.pdf_texts(year, unit),
     }
 
 

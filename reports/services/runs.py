@@ -22,6 +22,7 @@ from audit.services import log_access
 from core.tasks import enqueue_after_commit
 
 from ..models import ReportRun
+from . import narrative
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -46,6 +47,11 @@ def request_run(ctx: AuditContext, year: int) -> ReportRun:
     user = ctx.user
     if not user.unit_id:
         raise RunError(_("You belong to no unit, so there is nothing to evaluate."))
+    # The evaluation is a public document: refused while a final text of the
+    # year has personal data in it (the task checks again before it renders).
+    findings = narrative.check_personal_data(user.unit, narrative.final_texts(user.unit, year))
+    if findings:
+        raise RunError(narrative.refusal_message(findings))
     if _active(user.unit_id, year).exists():
         raise RunError(_already_active(year))
     try:

@@ -24,6 +24,7 @@ from audit.models import AccessAction
 
 from ..evaluation import evaluation_filename
 from ..models import ReportRun
+from ..services import narrative
 from ..services import runs as services
 
 RUNS_PER_PAGE = 20
@@ -65,6 +66,10 @@ def run_list(request):
                     "The evaluation for %(year)s has been requested. It is generated in the background; "
                     "this page shows when it is ready."
                 ) % {"year": year})
+                drafts = narrative.draft_titles(request.user.unit, year)
+                if drafts:
+                    messages.info(request, _("Texts still in draft are not printed: %(sections)s.") % {
+                        "sections": ", ".join(drafts)})
                 return redirect("reports:run_list")
     else:
         form = RunForm(initial={"year": default_year()})
