@@ -135,33 +135,44 @@ def normalise_street(address: str) -> str:
 # --- Finding -----------------------------------------------------------------
 
 
-def _suppressed_clients(client_id: int | None) -> set[int]:
-    """Clients already linked to (or confirmed different from) `client_id`:
-    a pair with a link in force is not proposed again."""
+# The fields a proposal shows (and the matching reads): proposals are built
+# from one values query per kind of match, with Client.from_db, so every
+# client proposed is reported to the read recorder (audit.reads) and only
+# those: the names compared and not proposed are never built.
+SHOWN_FIELDS = {
+    "id", "unit_id", "first_name", "last_name", "personal_number", "birth_date", "protection_level", "street_address",
+}
+
+
+def _shown_fields() -> list[str]:
+    # In the model's field order, as Client.from_db expects them.
+    return [field.attname for field in Client._meta.concrete_fields if field.attname in SHOWN_FIELDS]
+
+
+def _active_links():
+    return PersonLink.objects.filter(unlinked_at__isnull=True)
+
+
+def _not_linked_to_client(queryset, client_id: int | None):
+    """Without the clients already linked to (or confirmed different from)
+    `client_id`: a pair with a link in force is not proposed again. Sub-
+    queries, so the proposals stay one query."""
     if client_id is None:
-        return set()
-    pairs = PersonLink.objects.filter(unlinked_at__isnull=True, other_client__isnull=False).filter(
-        Q(client_id=client_id) | Q(other_client_id=client_id)
-    ).values_list("client_id", "other_client_id")
-    return {pk for pair in pairs for pk in pair} - {client_id}
+        return queryset
+    return queryset.exclude(pk__in=_active_links().filter(client_id=client_id).exclude(
+        other_client=None).values("other_client_id")).exclude(
+        pk__in=_active_links().filter(other_client_id=client_id).values("client_id"))
 
 
-def _suppressed_for_order(order_id: int | None) -> set[int]:
-    if order_id is None:
-        return set()
-    return set(
-        PersonLink.objects.filter(order_id=order_id, unlinked_at__isnull=True).values_list("client_id", flat=True)
-    )
-
-
-def _fetch_clients(unit: Unit, user: User | None, reasons: dict[int, list[str]]) -> list[PossibleMatch]:
-    if not reasons:
-        return []
-    clients = Client.objects.filter(unit=unit, pk__in=list(reasons)[: MAX_MATCHES * 2])
+def _rows(queryset, user: User | None):
     if user is not None:
-        clients = clients.visible_to(user)
-    return [PossibleMatch(reasons=reasons[client.pk], client=client) for client in clients.order_by(
-        "last_name", "first_name", "pk")][:MAX_MATCHES]
+        queryset = queryset.visible_to(user)
+    return queryset.order_by("last_name", "first_name", "pk").values(*_shown_fields())
+
+
+def _client_of(row: dict) -> Client:
+    fields = _shown_fields()
+    return Client.from_db(Client.objects.db, fields, [row[name] for name in fields])
 
 
 def possible_matches_for_client(
@@ -176,60 +187,69 @@ def possible_matches_for_client(
     user may see are proposed."""
     result = Matches()
     exclude_pk = exclude_client.pk if exclude_client is not None else None
-    suppressed = _suppressed_clients(exclude_pk)
-    reasons: dict[int, list[str]] = {}
-    if personal_number:
-        holders = Client.objects.filter(personal_number=personal_number).exclude(pk=exclude_pk)
-        for pk, unit_id in holders.values_list("pk", "unit_id"):
-            if unit_id != unit.pk:
-                result.registered_elsewhere = True
-            elif pk not in suppressed:
-                reasons.setdefault(pk, []).append(MatchReason.SAME_NUMBER)
+    found: dict[int, PossibleMatch] = {}
+    # A stored file's number is unique (the constraint): only a new one can
+    # be held by someone else.
+    if personal_number and exclude_client is None:
+        holders = Client.objects.filter(personal_number=personal_number)
+        if holders.exclude(unit=unit).exists():
+            result.registered_elsewhere = True
+        for row in _rows(holders.filter(unit=unit), user):
+            found[row["id"]] = PossibleMatch(reasons=[MatchReason.SAME_NUMBER], client=_client_of(row))
     wanted = normalise_name(first_name, last_name)
     if wanted and birth_date is not None:
-        same_day = Client.objects.filter(unit=unit, birth_date=birth_date).exclude(pk=exclude_pk)
-        for pk, first, last in same_day.values_list("pk", "first_name", "last_name"):
-            if pk not in suppressed and normalise_name(first, last) == wanted:
-                reasons.setdefault(pk, []).append(MatchReason.SAME_NAME_AND_BIRTH_DATE)
-    result.found = _fetch_clients(unit, user, reasons)
+        same_day = _not_linked_to_client(
+            Client.objects.filter(unit=unit, birth_date=birth_date).exclude(pk=exclude_pk), exclude_pk)
+        for row in _rows(same_day, user):
+            if normalise_name(row["first_name"], row["last_name"]) != wanted:
+                continue
+            if row["id"] in found:
+                found[row["id"]].reasons.append(MatchReason.SAME_NAME_AND_BIRTH_DATE)
+            else:
+                found[row["id"]] = PossibleMatch(reasons=[MatchReason.SAME_NAME_AND_BIRTH_DATE], client=_client_of(row))
+    result.found = list(found.values())[:MAX_MATCHES]
     return result
 
 
 def possible_matches_for_subject(
     unit: Unit, subject_name: str, subject_address: str, *, user: User, exclude_order: Order | None = None,
-    include_clients: bool = True, for_client: Client | None = None,
+    include_clients: bool = True, include_orders: bool = True, for_client: Client | None = None,
 ) -> Matches:
-    """Clients of `unit` and its outreach orders without a client whose
-    name or address match an outreach subject's (normalised). A subject's
-    name is free text ("Kalle, man i 50-årsåldern"): a client matches when
-    every word of their name is in it. The address of a protected client is
-    used only for a user with the permission to see it. `for_client`: the
-    file being looked at (its links page): orders confirmed to be someone
-    else than this client are not proposed."""
+    """Clients of `unit` and its orders without a client whose name or
+    address match a subject's (normalised). A subject's name is free text
+    ("Kalle, man i 50-årsåldern"): a client matches when every word of
+    their name is in it; another order when its name is the same. The
+    address of a protected client is used only for a user with the
+    permission to see it. `exclude_order`: the order being looked at (its
+    clients confirmed different are not proposed); `for_client`: the file
+    being looked at (orders confirmed different from it are not proposed)."""
     result = Matches()
     name_words = set(normalise(subject_name).split())
     street = normalise_street(subject_address)
     if not name_words and not street:
         return result
     exclude_pk = exclude_order.pk if exclude_order is not None else None
-    suppressed = _suppressed_for_order(exclude_pk)
     may_use_protected = user.has_perm(PROTECTED_PERMISSION)
-    reasons: dict[int, list[str]] = {}
-    rows = Client.objects.filter(unit=unit).values_list(
-        "pk", "first_name", "last_name", "street_address", "protection_level"
-    )
-    for pk, first, last, address, protection in (rows.iterator() if include_clients else ()):
-        if pk in suppressed:
-            continue
-        words = normalise_name(first, last).split()
-        if name_words and words and set(words) <= name_words:
-            reasons.setdefault(pk, []).append(MatchReason.SAME_NAME)
-        if street and address and normalise_street(address) == street and (
-            protection == ProtectionLevel.NONE or may_use_protected
-        ):
-            reasons.setdefault(pk, []).append(MatchReason.SAME_ADDRESS)
-    result.found = _fetch_clients(unit, user, reasons)
-
+    if include_clients:
+        clients = Client.objects.filter(unit=unit)
+        if exclude_pk is not None:
+            clients = clients.exclude(pk__in=_active_links().filter(order_id=exclude_pk).values("client_id"))
+        for row in _rows(clients, user):
+            reasons = []
+            words = normalise_name(row["first_name"], row["last_name"]).split()
+            if name_words and words and set(words) <= name_words:
+                reasons.append(MatchReason.SAME_NAME)
+            address = row["street_address"]
+            if street and address and normalise_street(address) == street and (
+                row["protection_level"] == ProtectionLevel.NONE or may_use_protected
+            ):
+                reasons.append(MatchReason.SAME_ADDRESS)
+            if reasons:
+                result.found.append(PossibleMatch(reasons=reasons, client=_client_of(row)))
+                if len(result.found) >= MAX_MATCHES:
+                    break
+    if not include_orders:
+        return result
     orders = (
         Order.objects.visible_to(user)
         .filter(unit=unit, client__isnull=True)
@@ -237,8 +257,8 @@ def possible_matches_for_subject(
         .order_by("-sent_at", "-pk")
     )
     if for_client is not None:
-        orders = orders.exclude(pk__in=PersonLink.objects.filter(
-            client=for_client, unlinked_at__isnull=True).exclude(order=None).values("order_id"))
+        orders = orders.exclude(pk__in=_active_links().filter(client=for_client).exclude(
+            order=None).values("order_id"))
     order_matches = []
     for order in orders.only("pk", "kind", "subject_name", "subject_address", "sent_at", "state", "unit_id"):
         found = []

@@ -42,18 +42,18 @@ def _links_of(client_id):
 
 
 def _proposals(user, client):
-    """Records of the unit that may be this client: other files by number
-    or name and date of birth, and outreach orders without a client by name
-    or address (the client's address only when the user may see it)."""
-    by_identity = services.possible_matches_for_client(
+    """Other files of the unit that may be this client: by number, or by
+    name and date of birth. (An outreach order's subject is matched from
+    the order's side, person_link_order, which proposes clients.)"""
+    return services.possible_matches_for_client(
         client.unit, client.first_name, client.last_name, client.birth_date, client.personal_number,
         user=user, exclude_client=client,
-    )
-    address = client.street_address if client.contact_visible_to(user) else ""
-    by_subject = services.possible_matches_for_subject(
-        client.unit, client.full_name, address, user=user, include_clients=False, for_client=client,
-    )
-    return by_identity.found + by_subject.found
+    ).found
+
+
+# The page shows either the links or, on request (?traffar=1, no personal
+# data), the possible matches: each within the query budget of 12.
+PROPOSALS_PARAM = "traffar"
 
 
 @permission_required(READ_PERMISSION)
@@ -68,10 +68,11 @@ def person_links(request, pk):
         else:
             messages.error(request, _("Choose a record from the list."))
         return redirect("referrals:person_links", pk=client.pk)
+    show_proposals = can_link and request.GET.get(PROPOSALS_PARAM) == "1"
     return render(request, "referrals/person_links/client_links.html", {
         "client": client,
-        "links": _links_of(client.pk),
-        "proposals": _proposals(request.user, client) if can_link else [],
+        "links": None if show_proposals else _links_of(client.pk),
+        "proposals": _proposals(request.user, client) if show_proposals else None,
         "can_link": can_link,
     })
 
@@ -155,14 +156,13 @@ def person_link_order(request, pk):
     log_access(ctx, AccessAction.VIEW, order)
     proposals = services.possible_matches_for_subject(
         order.unit, order.subject_name, order.subject_address, user=request.user, exclude_order=order,
+        include_orders=False,
     )
     return render(request, "referrals/person_links/order_link.html", {
         "order": order,
         "proposals": [match for match in proposals.found if match.client is not None],
         "search_form": search_form,
         "results": results,
-        "not_same": PersonLink.objects.filter(order=order, unlinked_at__isnull=True,
-                                              kind=PersonLinkKind.NOT_SAME).select_related("client").first(),
     })
 
 
