@@ -295,6 +295,9 @@ ROUTES = {
     # -- offers
     # -- Housing First
     # -- person links
+    "referrals:person_links": _both_clients(),
+    "referrals:person_link_undo": _pk("person_link"),
+    "referrals:person_link_order": _pk("person_link_order"),
     # -- occupancy
     # -- national statistics
     # -- narrative
