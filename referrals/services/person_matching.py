@@ -414,7 +414,7 @@ def unlink(ctx: AuditContext, link: PersonLink, reason: str) -> PersonLink:
     depends on it (unlink_blockers). The client's risk information that
     the link took over from the order stays: it was true of the person
     when it was written, and the history says where it came from."""
-    link = PersonLink.objects.select_for_update().select_related("client", "order").get(pk=link.pk)
+    link = PersonLink.objects.select_for_update(of=("self",)).select_related("client", "order").get(pk=link.pk)
     _check_user(ctx, link.client)
     reason = (reason or "").strip()
     if not reason:
