@@ -122,6 +122,8 @@ class BolotsConfig(AppConfig):
             "orders shown:": _("Orders shown"),
             "attendance ": _("Attendance registered for sessions"),
             "checklist_rules": _("The checklist's questions changed"),
+            # A visit's client followed its order's link (bolots.person_links).
+            "client followed the order": _("Visit's client set from the order's link"),
         },
     }
     role_permissions = {
@@ -153,3 +155,9 @@ class BolotsConfig(AppConfig):
             "bolots.view_checklistrule", "bolots.add_checklistrule", "bolots.change_checklistrule",
         ],
     }
+
+    # An outreach order linked to a client (or the link undone): its visits
+    # follow (referrals.order_followers, bolots.person_links).
+    order_client_followers = [
+        {"follow": "bolots.person_links.follow_order_client", "blockers": "bolots.person_links.unlink_blockers"},
+    ]

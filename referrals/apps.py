@@ -123,6 +123,9 @@ class ReferralsConfig(AppConfig):
          "perm": "referrals.view_order", "order": 40},
         {"tab": "notices", "label": _("Eviction notices"), "url_name": "referrals:client_notices",
          "perm": "referrals.view_evictionnotice", "order": 50},
+        # One person, one record (views.person_links).
+        {"tab": "person_links", "label": _("Linked records"), "url_name": "referrals:person_links",
+         "perm": "referrals.view_personlink", "order": 95},
     ]
 
     # The search box in every page's header (accounts.navigation.header_search_for).
@@ -153,6 +156,8 @@ class ReferralsConfig(AppConfig):
          "order": 40, "lines": "referrals.client_summaries.orders"},
         {"key": "plan", "label": _("Individual plan"), "tab": "plan", "perm": "referrals.view_individualplan",
          "order": 30, "lines": "referrals.client_summaries.plan"},
+        {"key": "person_links", "label": _("Linked records"), "tab": "person_links",
+         "perm": "referrals.view_personlink", "order": 95, "lines": "referrals.views.person_links.summary_lines"},
     ]
 
     # What each role may do here (collected by accounts.roles.sync_roles).
@@ -237,6 +242,10 @@ class ReferralsConfig(AppConfig):
             "#": _("Request #"),
             "CSV ": _("CSV file"),
             "PDF ": _("PDF file"),
+            # One person, one record (services.person_matching).
+            "same person": _("Records linked as the same person"),
+            "not the same person": _("Records confirmed to be different people"),
+            "link undone": _("Link of records undone"),
         },
     }
 

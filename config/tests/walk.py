@@ -313,6 +313,9 @@ ROUTES = {
     "referrals:hf_steering": _none,
     "referrals:hf_steering_detail": _pk("hf_steering"),
     # -- person links
+    "referrals:person_links": _both_clients(),
+    "referrals:person_link_undo": _pk("person_link"),
+    "referrals:person_link_order": _pk("person_link_order"),
     # -- occupancy
     "reports:occupancy": lambda w: [{}, {"year": w.objects["year"]}],
     # -- national statistics

@@ -98,7 +98,23 @@ def housing_first_objects(unit, users, today: date) -> dict:
 
 
 def person_link_objects(unit, users, today: date) -> dict:
-    return {}
+    """A link of the unit (the demo's, demo/chain/person_links.py, or one
+    made here) and an order without a client to link (services.person_matching)."""
+    from audit.context import AuditContext
+    from referrals.models import Client, Order, OrderKind
+    from referrals.models.links import PersonLink
+    from referrals.services import person_matching
+    from referrals.tests.factories_orders import outreach_order
+
+    officer = users["case_officer"]
+    link = PersonLink.objects.filter(client__unit=unit).order_by("-unlinked_at", "pk").first()
+    if link is None:
+        first, second = Client.objects.filter(unit=unit).order_by("pk")[:2]
+        link = person_matching.confirm_different(AuditContext(user=officer, path="/walk/"), first, other_client=second)
+    order = Order.objects.filter(unit=unit, kind=OrderKind.OUTREACH, client__isnull=True).order_by("pk").first()
+    if order is None:
+        order = outreach_order(unit, officer)
+    return {"person_link": link, "person_link_order": order}
 
 
 def narrative_objects(unit, users, today: date) -> dict:

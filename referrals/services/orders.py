@@ -36,6 +36,7 @@ from audit.services import log_access, snapshot
 from audit.tracked import save_tracked
 from audit.versioning import ConcurrentEditError, claim_version
 
+from .. import order_followers
 from ..models import Order, OrderEvent, OrderState
 from ..models.orders import OUTCOMES_BY_KIND, pilot_working_rule
 from ..models.risks import RISK_FLAGS
@@ -420,6 +421,8 @@ def link_order_to_client(
     with _changed_meanwhile():
         save_tracked(ctx, order, ["client"], expected_version=_expected(order, expected_version), before=before,
                      update_fields=["client"], note="client")
+    # The visits logged so far (bolots) become the client's too.
+    order_followers.follow(ctx, order, None)
     # What the outreach found joins what the client file knew: nothing dropped.
     risks.adopt_order_risk(ctx, order, merge=True)
     _notify(

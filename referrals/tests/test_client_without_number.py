@@ -127,7 +127,12 @@ def test_with_a_number_the_entered_birth_date_and_gender_are_ignored(officer_cli
 
 def test_two_people_without_a_number_may_be_registered_even_alike(officer_client):
     officer_client.post(CREATE, form_data())
-    officer_client.post(CREATE, form_data())
+    # Alike: the second is first shown as a possible match (services.
+    # person_matching), then registered as someone else.
+    first = Client.objects.get()
+    page = officer_client.post(CREATE, form_data()).content.decode()
+    assert "Möjliga träffar" in page and Client.objects.count() == 1
+    officer_client.post(CREATE, form_data(match_decision="new", match_seen=f"c{first.pk}"))
 
     assert sorted(Client.objects.values_list("ivo_code", flat=True)) == ["19850314-T001", "19850314-T002"]
 

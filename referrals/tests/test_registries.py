@@ -37,7 +37,7 @@ def test_the_tabs_of_a_client_file_are_those_the_apps_register(client, case_offi
     html = client.get(reverse("referrals:client_detail", args=[client_record.pk])).content.decode()
 
     assert _tab_labels(html) == ["Översikt", "Beslut", "Genomförandeplan", "Uppdrag", "Underrättelser",
-                                 "Boende", "Hyra", "Bostadssökande", "Besök"]
+                                 "Boende", "Hyra", "Bostadssökande", "Besök", "Kopplade akter"]
     assert '<a class="nav-link active" aria-current="page" href="{}">Översikt</a>'.format(
         reverse("referrals:client_detail", args=[client_record.pk])) in html
 

@@ -14,8 +14,10 @@ from audit.services import history_of
 
 from ..client_summaries import summaries_for
 from ..forms.clients import ClientForm, ClientSearchForm, PersonalNumberField
+from ..forms.person_links import DECISION_NEW, MATCH_DECISION, MATCH_SEEN, all_seen, seen_value
 from ..models import Client
 from ..services import clients as services
+from ..services import person_matching
 from ..services.transfers import log_number_lookup
 from .transfers import TransferRequestForm
 
@@ -79,16 +81,25 @@ def client_search(request):
 @single_submission
 def client_create(request):
     form = ClientForm(request.POST or None, user=request.user)
+    matches = None
     if request.method == "POST" and form.is_valid():
-        client = services.create_client(
-            AuditContext.from_request(request),
-            form.save(commit=False),
-            target_groups=form.cleaned_data["target_groups"],
-        )
-        messages.success(request, _("The client was registered."))
-        return redirect("referrals:client_detail", pk=client.pk)
+        # One person, one record: the possible matches are shown before
+        # anything is saved (services.person_matching); the form's data
+        # travels in the re-posted form, never in a URL.
+        new_client = form.save(commit=False)
+        matches = person_matching.matches_for_new_client(request.user, new_client)
+        decided = request.POST.get(MATCH_DECISION) == DECISION_NEW and all_seen(request.POST.get(MATCH_SEEN), matches)
+        if not matches.found or decided:
+            client = person_matching.register_as_someone_else(
+                AuditContext.from_request(request), new_client,
+                target_groups=form.cleaned_data["target_groups"], different_from=matches.clients,
+            )
+            messages.success(request, _("The client was registered."))
+            return redirect("referrals:client_detail", pk=client.pk)
     return render(request, "referrals/client_form.html",
-                  {"form": form, "creating": True, "transfer_form": _transfer_offer(request, form)})
+                  {"form": form, "creating": True, "transfer_form": _transfer_offer(request, form),
+                   "matches": matches.found if matches else [],
+                   "match_seen": seen_value(matches) if matches else ""})
 
 
 def _transfer_offer(request, form):

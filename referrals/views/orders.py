@@ -26,9 +26,11 @@ from audit.models import AccessAction
 from audit.services import log_access
 
 from ..forms.orders import STEP_FORMS, OrderFilterForm, OrderForm
-from ..models import Client, Order, OrderState
+from ..forms.person_links import DECISION_LINK_PREFIX, DECISION_NEW, MATCH_DECISION, MATCH_SEEN, all_seen, seen_value
+from ..models import Client, Order, OrderKind, OrderState
 from ..models.orders import pilot_own_notes_rule
 from ..services import orders as services
+from ..services import person_matching
 
 ORDERS_PER_PAGE = 25
 
@@ -186,14 +188,38 @@ def client_orders(request, pk):
 def order_create(request):
     preset_client = _preset_client(request)
     form = OrderForm(request.POST or None, user=request.user, preset_client=preset_client)
+    matches = None
     if request.method == "POST" and form.is_valid():
-        order = services.send_order(AuditContext.from_request(request), form.save(commit=False), risks_stated=True)
-        messages.success(request, _("The order was sent to the bolots unit."))
-        return redirect("referrals:order_detail", pk=order.pk)
+        order = form.save(commit=False)
+        ctx = AuditContext.from_request(request)
+        if order.kind == OrderKind.OUTREACH and order.client_id is None and request.user.unit_id:
+            # One person, one record: an unregistered subject may be a
+            # client or another outreach order's person (person_matching).
+            matches = person_matching.possible_matches_for_subject(
+                request.user.unit, order.subject_name, order.subject_address, user=request.user,
+            )
+            decision = request.POST.get(MATCH_DECISION, "")
+            chosen = next((match.client for match in matches.found if match.client is not None
+                           and decision == f"{DECISION_LINK_PREFIX}{match.client.pk}"), None)
+            if chosen is not None and request.user.has_perm(person_matching.LINK_PERMISSION):
+                try:
+                    order = person_matching.send_order_for_client(ctx, order, chosen)
+                except person_matching.LinkRefused as refusal:
+                    messages.error(request, str(refusal))
+                else:
+                    messages.success(request, _("The order was sent to the bolots unit and linked to the client's file."))
+                    return redirect("referrals:order_detail", pk=order.pk)
+            elif not matches.found or (decision == DECISION_NEW and all_seen(request.POST.get(MATCH_SEEN), matches)):
+                matches = None
+        if matches is None or not matches.found:
+            order = services.send_order(ctx, order, risks_stated=True)
+            messages.success(request, _("The order was sent to the bolots unit."))
+            return redirect("referrals:order_detail", pk=order.pk)
     return render(
         request,
         "referrals/orders/order_form.html",
-        {"form": form, "preset_client": preset_client},
+        {"form": form, "preset_client": preset_client,
+         "matches": matches.found if matches else [], "match_seen": seen_value(matches) if matches else ""},
     )
 
 
@@ -275,7 +301,11 @@ def _run_step(request, step, order, data):
     elif step == "cancel":
         services.cancel_order(ctx, order, data["reason"], expected_version=version)
     elif step == "link":
-        services.link_order_to_client(ctx, order, data["client"], expected_version=version)
+        # A PersonLink, so that the link can be undone (services.person_matching).
+        try:
+            person_matching.link_same_person(ctx, data["client"], order=order, expected_version=version)
+        except person_matching.LinkRefused as refusal:
+            raise services.InvalidTransition(str(refusal)) from None
 
 
 def _step_form(step, order, user, data=None):
