@@ -70,9 +70,16 @@ class PersonLink(models.Model):
                 fields=["client", "other_client"], condition=Q(unlinked_at__isnull=True, other_client__isnull=False),
                 name="referrals_personlink_one_per_clients",
             ),
+            # An outreach subject is one person: one same-person link in force
+            # per order (the order's client follows it); "someone else" may be
+            # confirmed against several clients, once each.
             models.UniqueConstraint(
-                fields=["order"], condition=Q(unlinked_at__isnull=True, order__isnull=False),
+                fields=["order"], condition=Q(unlinked_at__isnull=True, order__isnull=False, kind="same_person"),
                 name="referrals_personlink_one_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "client"], condition=Q(unlinked_at__isnull=True, order__isnull=False),
+                name="referrals_personlink_one_per_order_client",
             ),
         ]
 

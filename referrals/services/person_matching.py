@@ -471,6 +471,19 @@ def send_order_for_client(ctx: AuditContext, order: Order, client: Client, *, re
     return order
 
 
+@transaction.atomic
+def send_order_as_someone_else(ctx: AuditContext, order: Order, different_from: list[Client] = ()) -> Order:
+    """Send the new outreach `order` after the user confirmed that the
+    proposed clients are other people: the confirmations are kept (one
+    "someone else" link per client), so the pairs are not proposed again.
+    One transaction: no order without its confirmations."""
+    order = order_services.send_order(ctx, order, risks_stated=True)
+    if different_from and ctx.user.has_perm(LINK_PERMISSION):
+        for other in different_from:
+            confirm_different(ctx, other, order=order, reason=_("Confirmed when the order was sent"))
+    return order
+
+
 def matches_for_new_client(user: User, client: Client) -> Matches:
     """The proposals for the client form's unsaved `client` (its number
     cleaned to 12 digits, or the entered birth date)."""

@@ -278,7 +278,16 @@ def test_an_outreach_subject_confirmed_as_someone_else_is_sent_without_a_client(
     response = client.post(reverse("referrals:order_create"),
                            _order_data(match_decision="new", match_seen=f"c{anna.pk}"))
 
-    assert response.status_code == 302 and Order.objects.get().client is None
+    order = Order.objects.get()
+    assert response.status_code == 302 and order.client is None
+    # The confirmation is kept, so the pair is not proposed again on the
+    # order's link page.
+    confirmation = PersonLink.objects.get(order=order)
+    assert (confirmation.kind, confirmation.client) == (PersonLinkKind.NOT_SAME, anna)
+    proposals = matching.possible_matches_for_subject(
+        order.unit, order.subject_name, order.subject_address, user=case_officer, exclude_order=order,
+    )
+    assert anna not in proposals.clients
 
 
 def test_an_order_for_a_client_has_no_matching_step(client, case_officer, anna):

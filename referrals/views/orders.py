@@ -209,7 +209,11 @@ def order_create(request):
                 else:
                     messages.success(request, _("The order was sent to the bolots unit and linked to the client's file."))
                     return redirect("referrals:order_detail", pk=order.pk)
-            elif not matches.found or (decision == DECISION_NEW and all_seen(request.POST.get(MATCH_SEEN), matches)):
+            elif decision == DECISION_NEW and matches.found and all_seen(request.POST.get(MATCH_SEEN), matches):
+                order = person_matching.send_order_as_someone_else(ctx, order, matches.clients)
+                messages.success(request, _("The order was sent to the bolots unit."))
+                return redirect("referrals:order_detail", pk=order.pk)
+            elif not matches.found:
                 matches = None
         if matches is None or not matches.found:
             order = services.send_order(ctx, order, risks_stated=True)
