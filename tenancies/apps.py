@@ -35,6 +35,9 @@ class TenanciesConfig(AppConfig):
          "perm": "tenancies.change_area", "order": 65},
         {"group": HOUSING, "label": _("Import register"), "url_name": "tenancies:import_register",
          "perm": "tenancies.import_register", "order": 70},
+        # The waiting list (docs/housing-chain.md, services.waiting).
+        {"group": HOUSING, "label": _("Waiting list"), "url_name": "tenancies:waiting_list",
+         "perm": "tenancies.view_housingneeds", "order": 62},
     ]
 
     # The client's "Boende" tab (referrals.client_tabs).
@@ -69,6 +72,9 @@ class TenanciesConfig(AppConfig):
             "import": _("Changed by the register import"),
             "link_decision": _("Decision linked to the tenancy"),
             "address: move_in": _("Registered address changed by the move-in"),
+            # The waiting list (services.waiting).
+            "priority": _("Priority set on the waiting list"),
+            "housing_needs": _("Housing needs registered"),
         },
     }
     role_permissions = {

@@ -292,6 +292,9 @@ ROUTES = {
     # under its own heading (objects from world_chain.py).
     # -- vacancies
     # -- waiting list
+    "tenancies:waiting_list": _none,
+    "tenancies:waiting_needs": _pk("waiting_decision"),
+    "tenancies:waiting_priority": _pk("waiting_decision"),
     # -- offers
     # -- Housing First
     # -- person links
