@@ -1,6 +1,10 @@
 """Demo data: the waiting list (docs/housing-chain.md, "The waiting list").
 
-Most waiting apartment decisions of the demo get housing needs (rooms,
+The casework demo executes almost every apartment decision, so each unit
+first gets a few granted apartment decisions still waiting (WAITING_PER_UNIT,
+decided 5–85 days ago: none past the IVO deadline, some within 30 days of it), for
+clients with no tenancy and no apartment decision waiting; a training
+apartment with its bolots-support decision (the package rule). Then most apartment decisions of the demo get housing needs (rooms,
 lift, children, areas of the unit, accessibility, other needs); a few get a
 priority with a reason, some with a history of two (an older priority that
 a newer one replaced). Texts are fictional. A unit whose waiting decisions
@@ -16,11 +20,22 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from referrals.models import Decision, DecisionKind
-from tenancies.models import Area, HousingNeeds, WaitingPriority
+from accounts.roles import Role
+from core.calendar import add_years, last_day_within
+from referrals.models import Client, Decision, DecisionKind, DecisionOutcome, LegalReference, LegalTopic
+from referrals.models.decisions import REPORTING_MONTHS
+from referrals.services.legal import reference_for
+from tenancies.models import Area, HousingNeeds, Tenancy, WaitingPriority
 
 from ..context import DemoContext
 from .common import rng_for
+
+# Waiting apartment decisions made per unit (fewer at national scale).
+WAITING_PER_UNIT = {"national": 2}
+WAITING_DEFAULT = 6
+WAITING_KINDS = [DecisionKind.TRAINING_APARTMENT, DecisionKind.TRAINING_APARTMENT, DecisionKind.EMERGENCY_HOUSING,
+                 DecisionKind.TRIAL_APARTMENT, DecisionKind.HOUSING_FIRST]
+DEMO_REASONING = "Fiktivt beslut (demodata): beviljas i väntan på ledig lägenhet."
 
 # Share of waiting decisions with needs, and with a priority.
 NEEDS_SHARE = 0.85
@@ -72,6 +87,7 @@ def seed(ctx: DemoContext) -> None:
         WaitingPriority.objects.filter(decision__client__unit_id__in=unit_ids)
         .values_list("decision__client__unit_id", flat=True).distinct()
     )
+    _make_waiting(ctx, rng, [unit for unit in ctx.units if unit.pk not in done])
     waiting = list(
         Decision.objects.not_executed()
         .filter(client__unit_id__in=[pk for pk in unit_ids if pk not in done], kind__in=DecisionKind.apartment_kinds())
@@ -83,14 +99,20 @@ def seed(ctx: DemoContext) -> None:
         areas[area.unit_id].append(area)
 
     needs_rows, area_links, priorities = [], [], []
+    seen_in_unit: dict[int, int] = defaultdict(int)
     for pk, unit_id, kind, officer_id in waiting:
-        if rng.random() < NEEDS_SHARE:
+        # The first of each unit always gets needs (a unit with needs is
+        # done: a second run skips it), and the first two a priority, the
+        # first with a history of two, so every unit shows both.
+        place = seen_in_unit[unit_id]
+        seen_in_unit[unit_id] += 1
+        if place == 0 or rng.random() < NEEDS_SHARE:
             needs_rows.append(_needs(rng, pk, kind))
             unit_areas = areas[unit_id]
             if unit_areas and rng.random() < 0.6:
                 area_links.append((pk, rng.sample(unit_areas, k=min(len(unit_areas), rng.choice([1, 1, 2])))))
-        if rng.random() < PRIORITY_SHARE:
-            priorities.extend(_priorities(rng, pk, officer_id))
+        if place < 2 or rng.random() < PRIORITY_SHARE:
+            priorities.extend(_priorities(rng, pk, officer_id, history=True if place == 0 else None))
 
     HousingNeeds.objects.bulk_create(needs_rows, batch_size=1000)
     by_decision = dict(
@@ -107,6 +129,45 @@ def seed(ctx: DemoContext) -> None:
         row.set_at = timezone.now() - timedelta(days=days_ago)
     WaitingPriority.objects.bulk_update(made, ["set_at"], batch_size=1000)
     ctx.log(f"Väntelista: {len(needs_rows)} beslut med boendebehov, {len(priorities)} prioriteringar")
+
+
+def _make_waiting(ctx: DemoContext, rng, units) -> None:
+    """WAITING_PER_UNIT granted apartment decisions not yet executed, per unit."""
+    today = ctx.today
+    per_unit = WAITING_PER_UNIT.get(ctx.scale, WAITING_DEFAULT)
+    housed = Tenancy.objects.filter(end_date__isnull=True).values("client_id")
+    waiting = Decision.objects.not_executed().filter(kind__in=DecisionKind.apartment_kinds()).values("client_id")
+    candidates = (
+        Client.objects.filter(unit__in=units).exclude(pk__in=housed).exclude(pk__in=waiting)
+        .order_by("unit_id", "pk").values_list("pk", "unit_id")
+    )
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for client_id, unit_id in candidates:
+        by_unit[unit_id].append(client_id)
+    basis = reference_for(LegalTopic.ASSISTANCE, today) or LegalReference.objects.order_by("pk").first()
+    rows = []
+    for unit in units:
+        officers = ctx.users_by_unit.get(unit.pk, {}).get(Role.CASE_OFFICER) or []
+        clients = by_unit.get(unit.pk, [])
+        if not officers or not clients or basis is None:
+            continue
+        for client_id in rng.sample(clients, k=min(per_unit, len(clients))):
+            kind = rng.choice(WAITING_KINDS)
+            # Never past the IVO deadline (the demo keeps at most one late
+            # decision a year, as in the evaluation): some within 30 days of it.
+            decided = today - timedelta(days=rng.randint(5, 85))
+            officer = rng.choice(officers)
+            kinds = [DecisionKind.BOLOTS_SUPPORT, kind] if kind == DecisionKind.TRAINING_APARTMENT else [kind]
+            for each in kinds:
+                rows.append(Decision(
+                    client_id=client_id, kind=each, legal_basis=basis, applied_on=decided - timedelta(days=14),
+                    decided_on=decided, outcome=DecisionOutcome.GRANTED, valid_from=decided,
+                    valid_to=add_years(decided, 2),
+                    decided_by_id=officer.pk, reasoning=DEMO_REASONING,
+                    # Derived in Decision.save(), which bulk_create skips.
+                    execution_due_by=last_day_within(decided, REPORTING_MONTHS),
+                ))
+    Decision.objects.bulk_create(rows, batch_size=1000)
 
 
 def _needs(rng, decision_id: int, kind: str) -> HousingNeeds:
@@ -126,13 +187,14 @@ def _needs(rng, decision_id: int, kind: str) -> HousingNeeds:
     )
 
 
-def _priorities(rng, decision_id: int, officer_id: int) -> list[tuple[WaitingPriority, int]]:
-    """The decision's priorities with how many days ago each was set."""
+def _priorities(rng, decision_id: int, officer_id: int, history: bool | None = None) -> list[tuple[WaitingPriority, int]]:
+    """The decision's priorities with how many days ago each was set;
+    `history`: with an earlier one replaced (None: by HISTORY_SHARE)."""
     level = rng.choice([WaitingPriority.Level.URGENT, WaitingPriority.Level.HIGH, WaitingPriority.Level.HIGH,
                         WaitingPriority.Level.NORMAL])
     now_days = rng.randint(1, 20)
     rows = []
-    if rng.random() < HISTORY_SHARE:
+    if history or (history is None and rng.random() < HISTORY_SHARE):
         earlier_level, earlier_reason = rng.choice([item for item in EARLIER if item[0] != level])
         rows.append((WaitingPriority(decision_id=decision_id, level=earlier_level, reason=earlier_reason,
                                      set_by_id=officer_id), now_days + rng.randint(10, 45)))
