@@ -40,6 +40,9 @@ class TenanciesConfig(AppConfig):
         # Matching and offers (views.offers, docs/housing-chain.md).
         {"group": HOUSING, "label": _("Offers"), "url_name": "tenancies:offer_list",
          "perm": "tenancies.view_apartmentoffer", "order": 64},
+        # The waiting list (docs/housing-chain.md, services.waiting).
+        {"group": HOUSING, "label": _("Waiting list"), "url_name": "tenancies:waiting_list",
+         "perm": "tenancies.view_housingneeds", "order": 63},
     ]
 
     # The client's "Boende" tab (referrals.client_tabs).
@@ -78,6 +81,9 @@ class TenanciesConfig(AppConfig):
             # Matching and offers (services.offers).
             "offer": _("Apartment offered"),
             "offer: moved_in": _("Offer completed by the move-in"),
+            # The waiting list (services.waiting).
+            "priority": _("Priority set on the waiting list"),
+            "housing_needs": _("Housing needs registered"),
         },
     }
     role_permissions = {

@@ -294,6 +294,9 @@ ROUTES = {
     "tenancies:vacancy_list": _none,
     "tenancies:vacancy_ready": _pk("vacancy"),
     # -- waiting list
+    "tenancies:waiting_list": _none,
+    "tenancies:waiting_needs": _pk("waiting_decision"),
+    "tenancies:waiting_priority": _pk("waiting_decision"),
     # -- offers
     "tenancies:vacancy_match": _pk("offer_apartment"),
     "tenancies:offer_create": lambda w: [{"pk": w.objects["offer_apartment"].pk,

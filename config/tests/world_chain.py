@@ -26,7 +26,32 @@ def vacancy_objects(unit, users, today: date) -> dict:
 
 
 def waiting_objects(unit, users, today: date) -> dict:
-    return {}
+    """A waiting apartment decision of the unit with its needs and a
+    priority (the demo gives most of them needs already)."""
+    from referrals.models import Client, Decision, DecisionKind
+    from tenancies.models import Area, HousingNeeds, WaitingPriority
+    from tenancies.tests.factories import granted_decision
+
+    decision = (
+        Decision.objects.not_executed()
+        .filter(client__unit=unit, kind__in=DecisionKind.apartment_kinds())
+        .order_by("pk")
+        .first()
+    )
+    if decision is None:
+        client = Client.objects.filter(unit=unit).order_by("pk").first()
+        decision = granted_decision(client, kind=DecisionKind.TRAINING_APARTMENT, decided_on=today,
+                                    decided_by=users["case_officer"])
+    needs, _created = HousingNeeds.objects.get_or_create(
+        decision=decision, defaults={"rooms_min": 1, "rooms_max": 2, "children": 1, "notes": "Fiktiva behov"},
+    )
+    area = Area.objects.filter(unit=unit).order_by("pk").first()
+    if area is not None:
+        needs.areas.add(area)
+    if not decision.waiting_priorities.exists():
+        WaitingPriority.objects.create(decision=decision, level=WaitingPriority.Level.HIGH,
+                                       reason="Fiktiv prioritering", set_by=users["case_officer"])
+    return {"waiting_decision": decision}
 
 
 def offer_objects(unit, users, today: date) -> dict:
