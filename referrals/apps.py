@@ -79,6 +79,17 @@ class ReferralsConfig(AppConfig):
          "open": _open_orders, "delete": 400},
         {"model": "referrals.OrderEvent", "client": "order__client", "dates": ["at"], "cascade": "referrals.Order"},
         # The reassignment itself (who moved a caseload) names no client and stays.
+        # Housing First (docs/housing-chain.md): a candidacy and its place in
+        # the steering group's orders go with the file; the steering
+        # decision itself names no one and stays.
+        {"model": "referrals.SteeringPriority", "client": "candidate__client", "dates": ["steering_decision__decided_on"],
+         "delete": 340},
+        {"model": "referrals.HousingFirstCandidate", "client": "client", "dates": ["proposed_on", "created_at"],
+         "delete": 350},
+        {"model": "referrals.CandidateAssessment", "client": "candidate__client", "dates": ["met_on"],
+         "cascade": "referrals.HousingFirstCandidate"},
+        # Person links: before the orders (400) they may name.
+        {"model": "referrals.PersonLink", "client": "client", "dates": ["linked_at", "unlinked_at"], "delete": 380},
         {"model": "referrals.ReassignedOrder", "client": "order__client", "dates": ["reassignment__at"],
          "delete": 300},
     ]

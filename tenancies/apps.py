@@ -20,6 +20,10 @@ class TenanciesConfig(AppConfig):
     culling_sources = [
         {"model": "tenancies.Complaint", "client": "tenancy__client", "dates": ["occurred_on", "created_at"],
          "delete": 200},
+        # An offer to a decision (docs/housing-chain.md): before the
+        # decision (referrals, 800) and its IVO offers-log row.
+        {"model": "tenancies.ApartmentOffer", "client": "decision__client",
+         "dates": ["offered_on", "answer_by", "answered_on", "created_at"], "delete": 260},
         {"model": "tenancies.Tenancy", "client": "client", "dates": ["start_date", "end_date", "created_at"],
          "open": _open_tenancies, "delete": 250},
         {"model": "tenancies.HomeInsurance", "client": "tenancy__client", "dates": ["valid_from"],

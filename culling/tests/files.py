@@ -81,7 +81,41 @@ def full_file(unit, officer, pilot, second_pilot, other_unit, *, birth=date(1970
     QueueRegistrationFactory(client=client, registered_since=date(2017, 1, 1), ended_on=date(2018, 1, 1))
     HousingApplicationFactory(client=client, applied_on=date(2018, 2, 1))
     _rent_records(tenancy, officer, pilot)
+    _chain_records(client, decision, order, tenancy, officer)
     return client
+
+
+def _chain_records(client, decision, order, tenancy, officer):
+    """The housing chain's records of the person (issue 15): a declined
+    apartment offer, a Housing First candidacy with its assessment and
+    place in a steering group's order, and links to another file and to an
+    outreach order."""
+    from referrals.models import (
+        CandidateAssessment,
+        HousingFirstCandidate,
+        PersonLink,
+        PersonLinkKind,
+        SteeringDecision,
+        SteeringPriority,
+    )
+    from tenancies.models import ApartmentOffer, OfferState
+
+    ApartmentOffer.objects.create(
+        apartment=tenancy.apartment, decision=decision, offered_on=date(2018, 2, 10), move_in_on=date(2018, 3, 1),
+        answer_by=date(2018, 2, 17), state=OfferState.DECLINED, answered_on=date(2018, 2, 15), decline_reason="area",
+        made_by=officer,
+    )
+    candidate = HousingFirstCandidate.objects.create(
+        unit=client.unit, client=client, source="unit", proposed_by=officer, proposed_on=date(2018, 1, 5),
+        situation="1", needs="Fiktiva behov",
+    )
+    CandidateAssessment.objects.create(candidate=candidate, met_on=date(2018, 1, 20), notes="Fiktiv bedömning",
+                                       recommendation="recommend", recorded_by=officer)
+    steering = SteeringDecision.objects.create(unit=client.unit, decided_on=date(2018, 2, 1), decided_by=officer)
+    SteeringPriority.objects.create(steering_decision=steering, candidate=candidate, position=1)
+    other = person(client.unit, officer, date(1971, 4, 15))
+    PersonLink.objects.create(client=client, other_client=other, kind=PersonLinkKind.NOT_SAME, linked_by=officer)
+    PersonLink.objects.create(client=client, order=order, kind=PersonLinkKind.SAME_PERSON, linked_by=officer)
 
 
 def _rent_records(tenancy, officer, pilot):

@@ -27,12 +27,14 @@ class PersonLink(models.Model):
     client = models.ForeignKey(
         "referrals.Client", verbose_name=_("client"), on_delete=models.PROTECT, related_name="person_links"
     )
+    # Culling (referrals' culling_sources) deletes a file's links by
+    # `client`; the links that name it from the other side go with it.
     other_client = models.ForeignKey(
-        "referrals.Client", verbose_name=_("other client record"), on_delete=models.PROTECT,
+        "referrals.Client", verbose_name=_("other client record"), on_delete=models.CASCADE,
         null=True, blank=True, related_name="person_links_as_other",
     )
     order = models.ForeignKey(
-        "referrals.Order", verbose_name=_("outreach subject"), on_delete=models.PROTECT,
+        "referrals.Order", verbose_name=_("outreach subject"), on_delete=models.CASCADE,
         null=True, blank=True, related_name="person_links",
     )
     kind = models.CharField(_("kind of link"), max_length=20, choices=PersonLinkKind.choices)

@@ -43,8 +43,10 @@ class Vacancy(VersionedModel):
     the next move-in day (`ended_on`). Days empty = ended_on (or today + 1)
     minus vacant_from."""
 
+    # Derived from the tenancies (services.vacancies.rebuild_vacancies): it
+    # goes with its apartment, and a culled tenancy only clears ended_by.
     apartment = models.ForeignKey(
-        "tenancies.Apartment", verbose_name=_("apartment"), on_delete=models.PROTECT, related_name="vacancies"
+        "tenancies.Apartment", verbose_name=_("apartment"), on_delete=models.CASCADE, related_name="vacancies"
     )
     reason = models.CharField(_("why it is empty"), max_length=30, choices=VacancyReason.choices)
     vacant_from = models.DateField(_("empty from"))
@@ -55,7 +57,7 @@ class Vacancy(VersionedModel):
     ready_note = models.CharField(_("what remains before it is ready"), max_length=300, blank=True)
     ended_on = models.DateField(_("empty until"), null=True, blank=True, help_text=_("The next move-in day."))
     ended_by = models.ForeignKey(
-        "tenancies.Tenancy", verbose_name=_("ended by the tenancy"), on_delete=models.PROTECT,
+        "tenancies.Tenancy", verbose_name=_("ended by the tenancy"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
