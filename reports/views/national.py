@@ -28,6 +28,7 @@ from accounts.access import log_export, permission_required
 from accounts.models import Unit
 from audit.context import AuditContext
 from audit.services import log_list_access
+from core.dates import DateBoundsMixin
 from core.exports import csv_text
 from referrals import protection
 from referrals.models import Client
@@ -38,7 +39,7 @@ PER_PAGE = 50
 NATIONAL_OBJECT_TYPE = "reports.national"
 
 
-class ReferenceDayForm(forms.Form):
+class ReferenceDayForm(DateBoundsMixin, forms.Form):
     """The reference day (GET `dag`): a date, not after today (the
     registers do not know who will live where tomorrow)."""
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
+from core.dates import DateBoundsMixin
 from core.forms import VersionedFormMixin
 
 from ..models import ApartmentKind
@@ -23,8 +24,11 @@ class VacancyFilterForm(forms.Form):
         self.fields["omrade"].choices = [("", _("All areas"))] + [(str(pk), name) for pk, name in areas]
 
 
-class VacancyReadyForm(VersionedFormMixin, forms.ModelForm):
-    """When the apartment can take a tenant, and what remains before that."""
+class VacancyReadyForm(DateBoundsMixin, VersionedFormMixin, forms.ModelForm):
+    """When the apartment can take a tenant, and what remains before that
+    (a planned day: the two-year bound of core.dates)."""
+
+    planned_dates = ("ready_from",)
 
     class Meta:
         model = Vacancy
