@@ -25,7 +25,7 @@ from .common import rng_for
 
 PATH = "/demo/kopplingar/"
 LINKED_REASON = "Identifierad vid uppsök: känd av handläggaren sedan tidigare."
-UNDONE_REASON = "Fel person: en namne."
+UNDONE_REASON = "Fel person: en annan med samma förnamn."
 
 
 def seed(ctx: DemoContext) -> None:
@@ -49,8 +49,12 @@ def seed(ctx: DemoContext) -> None:
         first = _subject(audit, unit, officer, f"Man som kallas {found.first_name}, träffad vid stationen",
                          "Stationsplan 1")
         person_matching.link_same_person(audit, found, order=first, reason=LINKED_REASON)
-        second = _subject(audit, unit, officer, f"{mistaken.first_name} {mistaken.last_name}", "Centrumgången 3")
-        link = person_matching.link_same_person(audit, mistaken, order=second, reason="Samma namn.")
+        # Described, not named in full: after the undone link the order is
+        # about an unregistered person, and a client's full name on it would
+        # read as that client's on every page that lists the order.
+        second = _subject(audit, unit, officer, f"Person som kallas {mistaken.first_name}, ca 30 år",
+                          "Centrumgången 3")
+        link = person_matching.link_same_person(audit, mistaken, order=second, reason="Samma förnamn.")
         person_matching.unlink(audit, link, UNDONE_REASON)
     ctx.log("Kopplingar: ett uppsök kopplat till en akt, en koppling ångrad.")
 
