@@ -61,7 +61,7 @@ def test_the_overview_summarises_every_tab_with_a_link_to_it(client, case_office
     response = page(client, client_record)
 
     found = boxes(response)
-    assert list(found) == ["decisions", "plan", "orders", "tenancy", "visits", "signals"]
+    assert list(found) == ["decisions", "plan", "orders", "tenancy", "visits", "signals", "person_links"]
     pk = client_record.pk
     assert found["decisions"].url == reverse("referrals:client_decisions", args=[pk])
     assert "Boendestöd" in texts(found["decisions"]) and "ej verkställt" in texts(found["decisions"])
@@ -140,11 +140,11 @@ def test_the_query_count_does_not_grow_with_the_records(client, unit, case_offic
     client.force_login(case_officer)
     page(client, client_record)
 
-    # 13 the page made before (10 of them every page's) and 8 for the boxes:
+    # 13 the page made before (10 of them every page's) and 9 for the boxes:
     # decisions (two while fewer than four are waiting), plan, orders,
     # tenancy, visits (the last one; the orders under way with their
-    # schedule facts) and signals.
-    with django_assert_max_num_queries(21):
+    # schedule facts), signals and the person links (issue 15).
+    with django_assert_max_num_queries(22):
         response = page(client, client_record)
 
     assert response.status_code == 200

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tenancies.models import Apartment, ApartmentKind, ApartmentStatus, Complaint, ComplaintKind, Tenancy, Tenure
 
 from . import decisions as decision_kpis
-from . import occupancy
-from . import housing_first
+from . import housing_first, occupancy
 from . import rent as rent_figures
 from .common import (
     DaysBetween,

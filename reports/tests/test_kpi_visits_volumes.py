@@ -198,6 +198,7 @@ def test_order_volumes(volume_data):
         "volumes.orders.eviction_prevention": (0, 0),
         "volumes.orders.outreach": (1, 0),
         "volumes.orders.single_errand": (0, 0),
+        "volumes.orders.housing_first": (0, 0),
         "volumes.orders": (3, 1),
     }
     _supported, national = volumes.order_volumes(2025)
