@@ -12,7 +12,7 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from referrals.models import Offer, OfferAnswer, ProtectionLevel
 from referrals.tests.factories import ClientFactory
-from tenancies.models import ApartmentOffer, HousingNeeds, OfferState
+from tenancies.models import ApartmentOffer, HousingNeeds, OfferState, Vacancy
 from tenancies.services import offers as services
 
 from .factories import ApartmentFactory, granted_decision
@@ -379,3 +379,15 @@ def test_the_apartment_page_links_a_vacant_apartment_to_its_matching(client, cas
     assert url in client.get(reverse("tenancies:apartment_detail", args=[apartment.pk])).content.decode()
     client.force_login(housing_admin)
     assert url not in client.get(reverse("tenancies:apartment_detail", args=[apartment.pk])).content.decode()
+
+
+def test_form_queries(client, case_officer, apartment, unit, django_assert_num_queries):
+    decision = granted_decision(ClientFactory(unit=unit), decided_on=date(2025, 1, 10))
+    Vacancy.objects.create(apartment=apartment, reason="move_out", vacant_from=date(2025, 1, 1),
+                           ready_from=date(2025, 2, 1))
+    client.force_login(case_officer)
+    # 8 for every page, the apartment (with its open vacancy's ready-from
+    # day), the decision with its client, the read log's insert and its
+    # chain lock (the decision's and the apartment's rows in one).
+    with django_assert_num_queries(12):
+        assert client.get(reverse("tenancies:offer_create", args=[apartment.pk, decision.pk])).status_code == 200
