@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from referrals.models import Client
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -170,12 +170,33 @@ def _constraint_of(error: IntegrityError) -> str:
     return text
 
 
+# PostgreSQL's code for "deadlock detected".
+DEADLOCK = "40P01"
+
+
+def _insert_retrying_a_deadlock(tenancy: Tenancy) -> None:
+    """Insert in a savepoint. Two inserts that check the exclusion constraint
+    against each other's uncommitted row can deadlock; PostgreSQL then aborts
+    one of them. Its savepoint is rolled back, which lets the other commit,
+    and the second try waits for that commit and meets the constraint as an
+    IntegrityError, which `_save_new` turns into the message naming the
+    tenancy that won."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                tenancy.save()
+            return
+        except OperationalError as error:
+            if attempt or getattr(error.__cause__, "sqlstate", None) != DEADLOCK:
+                raise
+            tenancy.pk = None
+
+
 def _save_new(tenancy: Tenancy) -> None:
     """Insert, turning the database's own refusals (two simultaneous moves
     that both passed the checks) into the messages the checks give."""
     try:
-        with transaction.atomic():
-            tenancy.save()
+        _insert_retrying_a_deadlock(tenancy)
     except IntegrityError as error:
         constraint = _constraint_of(error)
         if OVERLAP_CONSTRAINT in constraint:
