@@ -1,0 +1,1 @@
+"""Operational records kept by the lowest layer (issue 16): each part in its own module, imported here."""
