@@ -50,6 +50,17 @@ def unverified_login():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # The cache outlives a test's rolled-back transaction: a cached session,
+    # menu or permission set of one test must not leak into the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -176,7 +176,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 # production layout, docs/deploy.md), local memory otherwise (make run, the
 # test suite). IGNORE_EXCEPTIONS: a Redis that refuses or hangs must not take
 # pages down (§2): a cache miss is computed again and sessions fall back to
-# their database rows (SESSION_ENGINE cached_db below).
+# their database rows.
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {
@@ -194,7 +194,7 @@ if CACHE_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bolots"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# SESSION_ENGINE: cached_db is the perf part's to switch on (with the query-count pins it moves).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
