@@ -75,6 +75,13 @@ class User(AbstractUser):
     # user administration; never shown outside it.
     home_street_address = models.CharField(_("home street address"), max_length=200, blank=True)
     home_postal_code = models.CharField(_("home postal code"), max_length=10, blank=True)
+    # Login through the municipality's identity provider (accounts.oidc):
+    # the provider's stable identifier of this person (the claim named by
+    # OIDC_SUBJECT_CLAIM, `sub` by default) and the provider that issued it.
+    # Set by a system administrator (manage.py link_oidc_subject), never from
+    # the provider itself; empty for password-only accounts.
+    oidc_issuer = models.CharField(_("identity provider"), max_length=255, blank=True, editable=False)
+    oidc_subject = models.CharField(_("identity at the provider"), max_length=255, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -82,6 +89,15 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            # One account per person at one provider: accounts.oidc.backend
+            # finds the account by (issuer, subject) and refuses when unsure.
+            models.UniqueConstraint(
+                fields=["oidc_issuer", "oidc_subject"],
+                condition=~models.Q(oidc_subject=""),
+                name="accounts_user_unique_oidc_subject",
+            )
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.username

@@ -406,3 +406,40 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # --- end Content-Security-Policy and caching
+
+# --- issue 16 oidc: login through the municipality's identity provider ------
+# OpenID Connect (mozilla-django-oidc, accounts/oidc/). Off unless the client
+# and the provider's endpoints are set; then the login page offers "Logga in
+# med kommunens inloggning" beside the password. docs/deploy.md "OpenID
+# Connect" lists the variables; docs/access.md "Login through the identity
+# provider" the rules.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid")
+# The provider's `issuer` and endpoints, as its discovery document
+# (<issuer>/.well-known/openid-configuration) states them.
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+# Not called (the ID token carries what Bolots reads) but the library wants it.
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+# The claim that identifies a person stably at the provider ("oid" in
+# Microsoft Entra ID when `sub` differs per application is not wanted).
+OIDC_SUBJECT_CLAIM = env.str("OIDC_SUBJECT_CLAIM", default="sub")
+# Strong authentication the provider may assert in the ID token; only then is
+# Bolots' own second step skipped. Empty: the second step always follows.
+OIDC_STRONG_ACR_VALUES = env.list("OIDC_STRONG_ACR_VALUES", default=[])
+OIDC_STRONG_AMR_VALUES = env.list("OIDC_STRONG_AMR_VALUES", default=[])
+# Clock difference tolerated on the ID token's exp/iat, in seconds.
+OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=30)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)  # token and JWKS requests
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # accounts are never created from the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+if all((OIDC_RP_CLIENT_ID, OIDC_OP_ISSUER, OIDC_OP_TOKEN_ENDPOINT)):
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.backend.BolotsOIDCBackend"]
+# The login page's {% load oidc %} (accounts/oidc/templatetags.py).
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["oidc"] = "accounts.oidc.templatetags"
+# --- end issue 16 oidc

@@ -270,6 +270,10 @@ ROUTES = {
     "accounts:unlock-second-factor": lambda w: [{"user_id": w.objects["account"].pk}],
     "accounts:request-reset": _none,
     "accounts:approve-reset": lambda w: [{"reset_id": w.objects["second_factor_reset"].pk}],
+    # Login through the identity provider (accounts.oidc): 404 where none is
+    # configured (the walk's settings); the flow is tested in test_oidc.py.
+    "accounts:oidc-authenticate": _none,
+    "accounts:oidc-callback": _none,
     # The passkey library's JSON endpoints (POST only; a GET is refused).
     "otp_webauthn:credential-registration-begin": _none,
     "otp_webauthn:credential-registration-complete": _none,
