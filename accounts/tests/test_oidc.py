@@ -150,6 +150,28 @@ def test_strong_authentication_by_amr_logs_in_and_keeps_next(client, oidc, linke
     assert client.get(reverse("accounts:notifications")).status_code == 200
 
 
+def test_a_next_address_elsewhere_is_dropped(client, oidc, linked):
+    oidc.set_claims("person-17", acr=STRONG_ACR)
+
+    response = log_in(client, oidc, "person-17", next_url="https://evil.example/konto/")
+
+    assert response["Location"] == reverse("home")
+
+
+def test_a_password_only_session_of_someone_else_becomes_the_linked_person(client, oidc, linked, unit, unverified_login):
+    other = UserFactory(unit=unit, roles=["Chef"])
+    give_totp(other)
+    unverified_login(client, other)
+    oidc.set_claims("person-17", acr=STRONG_ACR)
+
+    # The way out and back answers before the second step, like the login page.
+    response = log_in(client, oidc, "person-17")
+
+    assert response["Location"] == reverse("home")
+    assert logged_in_user_id(client) == str(linked.pk)
+    assert client.get(reverse("home")).context["user"] == linked
+
+
 @pytest.mark.parametrize("claims", [{}, {"acr": "http://id.elegnamnden.se/loa/1.0/loa2"}, {"amr": ["pwd"]}])
 def test_without_strong_authentication_the_second_step_follows(client, oidc, linked, claims):
     give_totp(linked)

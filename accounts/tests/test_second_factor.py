@@ -67,6 +67,8 @@ EXEMPT = {
     "otp_webauthn:credential-registration-begin", "otp_webauthn:credential-registration-complete",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:credential-authentication-complete",
     "otp_webauthn:js-i18n-catalog",
+    # Login through the identity provider (accounts.oidc): its way out and back.
+    "accounts:oidc-authenticate", "accounts:oidc-callback",
     *EXEMPT_URL_NAMES,
 }
 PAGES = [(name, url) for name, url in _every_url() if name not in EXEMPT and not name.startswith("admin:")]
