@@ -440,6 +440,8 @@ OIDC_CREATE_USER = False  # accounts are never created from the provider
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
 if all((OIDC_RP_CLIENT_ID, OIDC_OP_ISSUER, OIDC_OP_TOKEN_ENDPOINT)):
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.backend.BolotsOIDCBackend"]
+# Refused provider logins are not failed passwords (accounts/oidc/config.py).
+AXES_WHITELIST_CALLABLE = "accounts.oidc.config.exempt_from_password_lockout"
 # The login page's {% load oidc %} (accounts/oidc/templatetags.py).
 TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["oidc"] = "accounts.oidc.templatetags"
 # --- end issue 16 oidc

@@ -60,3 +60,14 @@ def strong_authentication(claims: Mapping[str, object]) -> str:
         if trusted:
             return "amr=" + ",".join(trusted)
     return ""
+
+
+def exempt_from_password_lockout(request, credentials) -> bool:
+    """AXES_WHITELIST_CALLABLE: django-axes counts failed passwords; a login
+    the provider refused or Bolots could not match is not one. Counted, five
+    unlinked newcomers behind the municipality's shared address would lock
+    every colleague's provider login there for 15 minutes (django-axes locks
+    the address for the user name None). Successful logins stay in axes'
+    AccessLog: its login handler does not ask this."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name == "accounts:oidc-callback"

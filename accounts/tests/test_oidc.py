@@ -359,13 +359,27 @@ def test_a_login_cancelled_at_the_provider_says_so(client, oidc, db):
     assert "avbröts eller nekades" in response.content.decode()
 
 
-def test_failed_provider_logins_are_counted_by_django_axes(client, oidc, linked):
-    from axes.models import AccessAttempt
+def test_refused_provider_logins_do_not_lock_out_colleagues_behind_the_same_address(client, oidc, linked):
+    from axes.models import AccessAttempt, AccessFailureLog
 
     oidc.set_claims("stranger-4")
-    log_in(client, oidc, "stranger-4")
+    for _ in range(6):  # more than AXES_FAILURE_LIMIT
+        assert log_in(client, oidc, "stranger-4").status_code == 403
+    oidc.set_claims("person-17", acr=STRONG_ACR)
 
-    assert AccessAttempt.objects.filter(failures_since_start__gte=1).exists()
+    assert log_in(client, oidc, "person-17")["Location"] == reverse("home")
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
+
+
+def test_failed_passwords_still_lock_out_with_a_provider_configured(client, oidc, linked):
+    from django.contrib.auth.hashers import make_password
+
+    User.objects.filter(pk=linked.pk).update(password=make_password("test-password-123"))
+    login = reverse("accounts:login")
+    for _ in range(4):
+        client.post(login, {"username": linked.username, "password": "fel"})
+
+    assert client.post(login, {"username": linked.username, "password": "fel"}).status_code == 429
 
 
 # --- Linking an account (system administrator, on the server) ---------------
