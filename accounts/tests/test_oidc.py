@@ -403,3 +403,46 @@ def test_linking_is_logged_without_the_identifier_and_unique_per_provider(unit, 
     call_command("link_oidc_subject", first.username, "", unlink=True)
     first.refresh_from_db()
     assert (first.oidc_issuer, first.oidc_subject) == ("", "")
+
+
+def test_oidc_discover_prints_the_environment_lines_from_the_real_document(provider, capsys):
+    call_command("oidc_discover", provider.issuer)
+
+    lines = capsys.readouterr().out.splitlines()
+    assert f"OIDC_OP_ISSUER={provider.issuer}" in lines
+    assert f"OIDC_OP_TOKEN_ENDPOINT={provider.issuer}/oauth2/token" in lines
+    assert f"OIDC_OP_JWKS_ENDPOINT={provider.issuer}/jwks" in lines
+
+
+def test_oidc_discover_refuses_an_address_that_is_not_an_issuer(provider):
+    with pytest.raises(CommandError, match="No discovery document"):
+        call_command("oidc_discover", provider.issuer + "/no-such-realm")
+
+
+def test_oidc_discover_refuses_a_document_that_names_another_issuer():
+    """A document served at one address naming another issuer (a proxy or
+    a mix-up): not to be used (OpenID Connect Discovery §4.3)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Document(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"issuer": "https://login.other.example", "authorization_endpoint": "x",
+                               "token_endpoint": "x", "jwks_uri": "x"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Document)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(CommandError, match="another issuer"):
+            call_command("oidc_discover", f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
