@@ -8,7 +8,7 @@
   identifier (User.oidc_issuer, oidc_subject). No account is ever created
   and nothing about roles or unit is taken from the provider.
 - It answers no permission questions: accounts.backends.RoleAwareModelBackend
-  does (one query per request); a second ModelBackend would ask again.
+  does, so that permissions have one source whichever way a person logged in.
 
 Why a login was refused is left on the request (REFUSAL_ATTR) for the
 callback view's Swedish page.
