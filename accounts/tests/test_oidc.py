@@ -350,6 +350,16 @@ def test_a_provider_that_cannot_be_reached_gives_a_swedish_page_not_a_500(client
     assert "kunde inte slutföras" in response.content.decode()
 
 
+@pytest.mark.parametrize("params", [{}, {"code": "x"}, {"state": "x"}, {"code": "x", "state": "x" * 5000}])
+def test_a_callback_with_bad_parameters_gets_the_swedish_page(client, oidc, db, params):
+    start(client)
+
+    response = come_back(client, params)
+
+    assert response.status_code == 400
+    assert "kunde inte slutföras" in response.content.decode()
+
+
 def test_a_login_cancelled_at_the_provider_says_so(client, oidc, db):
     state = parse_qs(urlsplit(start(client)).query)["state"][0]
 
