@@ -406,3 +406,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # --- end Content-Security-Policy and caching
+
+# --- issue 16 backup: database outages and backups (docs/deploy.md "When
+# PostgreSQL restarts", "Backup and restore") ---------------------------------
+# Last, so that its process_exception runs first: a view that loses the
+# database answers with the Swedish 503 page (core/db_errors.py); the same
+# module is handler500 for exceptions raised in middleware. Recovery relies
+# on CONN_HEALTH_CHECKS (Database block above).
+MIDDLEWARE.append("core.db_errors.DatabaseUnavailableMiddleware")
+# --- end issue 16 backup
