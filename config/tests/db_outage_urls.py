@@ -10,7 +10,8 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Unit
-from config.urls import handler500, urlpatterns as app_urlpatterns  # noqa: F401 (handler500 is looked up here)
+from config.urls import handler500  # noqa: F401 (handler500 is looked up here)
+from config.urls import urlpatterns as app_urlpatterns
 
 INTERRUPTED_MUNICIPALITY = "Avbruten skrivning"
 

@@ -31,6 +31,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 PAGE_TEXT = "Databasen svarar inte just nu"
 
 pytestmark = [
+    # Marked so that pytest-django sets the test database up (its schema is
+    # copied); the test itself writes only to its own cluster.
+    pytest.mark.django_db,
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="restarts a PostgreSQL server: PostgreSQL pass only"),
 ]
@@ -93,14 +96,16 @@ def app(cluster, tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
         while True:
             try:
                 if _get(f"{base}/test-db/las/", timeout=5)[0] == 200:
                     break
             except OSError:
                 pass
-            assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"gunicorn did not start:\n{log.read()[:3000]}")
             time.sleep(0.2)
         yield base, server, log
     finally:
@@ -121,7 +126,7 @@ def test_postgres_restart_fails_the_request_in_flight_in_swedish_and_the_app_rec
     assert {status for status, _ in _many(f"{base}/test-db/las/")} == {200}
 
     in_flight = {}
-    writer = threading.Thread(target=lambda: in_flight.update(zip(("status", "body"), _get(f"{base}/test-db/skriv/", "POST"))))
+    writer = threading.Thread(target=lambda: in_flight.update(zip(("status", "body"), _get(f"{base}/test-db/skriv/", "POST"), strict=True)))
     writer.start()
     # The two rows are written and the transaction waits inside PostgreSQL.
     cluster.wait_for("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'", "1")
