@@ -51,6 +51,12 @@ def database_unavailable_response() -> HttpResponse:
 
 
 def _log(request: HttpRequest, exception: BaseException) -> None:
+    # Once per request: a session that failed to load is tried again by the
+    # outer middleware (SessionMiddleware saving it), each time through
+    # handler500.
+    if getattr(request, "_database_unavailable_logged", False):
+        return
+    request._database_unavailable_logged = True
     # The path holds ids only (no personal data in URLs); the exception's
     # text may name the host, so only its class is logged.
     logger.warning("Database unavailable (%s) during %s %s", type(exception).__name__, request.method, request.path)
@@ -80,5 +86,10 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_DOWN):
         _log(request, exception)
-        return database_unavailable_response()
+        response = database_unavailable_response()
+        # Logged above in one line; Django would add an ERROR with the
+        # traceback (django.utils.log.log_response skips responses so
+        # marked), once per request for as long as the outage lasts.
+        response._has_been_logged = True
+        return response
     return HttpResponseServerError(loader.get_template(template_name).render())

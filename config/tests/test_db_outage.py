@@ -37,15 +37,20 @@ def test_a_view_losing_the_database_answers_503_in_swedish(caplog):
     assert any("Database unavailable (OperationalError) during GET /test-db/borta/" in r.getMessage() for r in caplog.records)
 
 
-def test_a_middleware_losing_the_database_answers_503_through_handler500(case_officer):
-    """Saving the session happens in SessionMiddleware, after the view:
-    process_exception never sees it; handler500 does."""
+@pytest.mark.parametrize("method", ["load", "save"])
+def test_a_middleware_losing_the_database_answers_503_through_handler500(case_officer, method, caplog):
+    """The session is loaded by the middleware checking the second factor
+    (before the view) and saved by SessionMiddleware (after it):
+    process_exception sees neither; handler500 does."""
     client = _client()
     client.force_login(case_officer)
-    with mock.patch.object(SessionStore, "save", side_effect=OperationalError("terminating connection")):
+    with mock.patch.object(SessionStore, method, side_effect=OperationalError("terminating connection")):
         response = client.get("/test-db/las/")
 
     _assert_503_page(response)
+    assert [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == [
+        "Database unavailable (OperationalError) during GET /test-db/las/"
+    ], "one line per request, without Django's traceback"
 
 
 def test_a_program_error_stays_the_plain_500_page():

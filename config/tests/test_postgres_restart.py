@@ -39,8 +39,9 @@ pytestmark = [
 ]
 
 
-def _get(url, method="GET", timeout=90):
-    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+def _get(url, method="GET", timeout=90, cookie=None):
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None,
+                                     headers={"Cookie": cookie} if cookie else {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -144,6 +145,9 @@ def test_postgres_restart_fails_the_request_in_flight_in_swedish_and_the_app_rec
     # While the server is down, new requests get the page too; then recover.
     cluster.pg_ctl("stop", "-m", "fast")
     _assert_outage_page(*_get(f"{base}/test-db/las/", timeout=30))
+    # A signed-in browser: its session is loaded in a middleware, before
+    # any view (handler500's way to the page).
+    _assert_outage_page(*_get(f"{base}/", timeout=30, cookie="sessionid=" + "a1" * 16))
     cluster.pg_ctl("start")
     assert _get(f"{base}/test-db/las/")[0] == 200
     assert _get(f"{base}/konto/logga-in/")[0] == 200
