@@ -11,6 +11,7 @@ test suite's runtime role, as production's nightly job may) and SQLite
 """
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.utils import load_backend
 
 from audit.backup import MANIFEST, _signature, _walk
@@ -111,6 +112,33 @@ def test_a_restored_backup_has_every_row_the_same_log_chain_and_the_same_media(s
     from accounts.models import Unit
 
     assert Unit.objects.using(empty_database).create(name="Ny", municipality="Återställd").pk
+    if connection.vendor == "postgresql":
+        _the_drill_grants_the_runtime_role_and_the_log_stays_append_only(empty_database)
+
+
+def _the_drill_grants_the_runtime_role_and_the_log_stays_append_only(restored):
+    """docs/deploy.md's drill, step 5 on: db_roles on the restored database,
+    then the app's role reads it and still cannot rewrite the log (the
+    triggers and privileges are the restored schema's, not the dump's)."""
+    from audit import testing
+
+    call_command("db_roles", owner=testing.owner_role, runtime=RUNTIME_ROLE, database=restored,
+                 stdout=io.StringIO())
+    settings_dict = {**connections[restored].settings_dict, "USER": RUNTIME_ROLE, "PASSWORD": ""}
+    connections["restored_runtime"] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(
+        settings_dict, "restored_runtime")
+    try:
+        assert verify_chain(AccessLogEntry, using="restored_runtime").ok
+        table = AccessLogEntry._meta.db_table
+        with pytest.raises(DatabaseError), transaction.atomic(using="restored_runtime"):
+            with connections["restored_runtime"].cursor() as cursor:
+                cursor.execute(f'UPDATE "{table}" SET object_id = %s', ["rewritten"])
+        with pytest.raises(DatabaseError), transaction.atomic(using="restored_runtime"):
+            with connections["restored_runtime"].cursor() as cursor:
+                cursor.execute(f'DELETE FROM "{table}"')
+    finally:
+        connections["restored_runtime"].close()
+        del connections["restored_runtime"]
 
 
 @pytest.fixture
