@@ -445,3 +445,11 @@ AXES_WHITELIST_CALLABLE = "accounts.oidc.config.exempt_from_password_lockout"
 # The login page's {% load oidc %} (accounts/oidc/templatetags.py).
 TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["oidc"] = "accounts.oidc.templatetags"
 # --- end issue 16 oidc
+# --- issue 16 backup: database outages and backups (docs/deploy.md "When
+# PostgreSQL restarts", "Backup and restore") ---------------------------------
+# Last, so that its process_exception runs first: a view that loses the
+# database answers with the Swedish 503 page (core/db_errors.py); the same
+# module is handler500 for exceptions raised in middleware. Recovery relies
+# on CONN_HEALTH_CHECKS (Database block above).
+MIDDLEWARE.append("core.db_errors.DatabaseUnavailableMiddleware")
+# --- end issue 16 backup

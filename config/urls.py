@@ -27,7 +27,10 @@ urlpatterns = [
 ]
 
 # Django's default handlers render templates/403.html, 404.html and 500.html;
-# 500.html is rendered without request context and stands alone.
+# 500.html is rendered without request context and stands alone. An
+# exception that is the database's (PostgreSQL restarting) gets the 503 page
+# instead (core/db_errors.py, issue 16 §2).
+handler500 = "core.db_errors.server_error"
 
 
 # Uploaded and generated files (PDFs, imports) are never served as static
