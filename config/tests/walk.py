@@ -266,6 +266,9 @@ ROUTES = {
     # An invalid link: the page says so.
     "accounts:password-reset-confirm": lambda w: [{"uidb64": "MQ", "token": "set-password"}],
     "accounts:login-locks": _none,
+    # E-mails given up (issue 16 worker); resend is POST only.
+    "mail_failures:list": _none,
+    "mail_failures:resend": lambda w: [{"pk": 1}],  # a GET is refused (405) before any lookup
     "accounts:unlock-password": _none,
     "accounts:unlock-second-factor": lambda w: [{"user_id": w.objects["account"].pk}],
     "accounts:request-reset": _none,
