@@ -211,6 +211,7 @@ ROUTES = {
     "rent:export_finance": _none,
     "rent:bgmax_upload": _none,
     "rent:bgmax_files": _none,
+    "rent:bgmax_job": _pk("bgmax_job"),
     "rent:payment_queue": _none,
     "rent:payment_match": _pk("rent_payment"),
     "rent:manual_payment": lambda w: [{"tenancy_pk": w.objects["tenancy"].pk}],
