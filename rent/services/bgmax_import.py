@@ -34,10 +34,10 @@ from django.utils.translation import gettext as _
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
-from rent.bgmax.parser import ParseError, parse
-from rent.bgmax.records import BgMaxFileContent, BgMaxPayment
 from core.task_hooks import pause_point
 from core.tasks import enqueue_after_commit
+from rent.bgmax.parser import ParseError, parse
+from rent.bgmax.records import BgMaxFileContent, BgMaxPayment
 from rent.models import BgMaxFile, BgMaxImportJob, Payment, PaymentSource, RentNotice, RentSettings
 from rent.ocr import is_valid_reference
 from rent.services.allocation import allocate_tenancies
