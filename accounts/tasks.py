@@ -2,6 +2,7 @@ import logging
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -16,8 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 # What a mail server that refuses, drops or hangs raises (socket.timeout is
-# a TimeoutError, which like ConnectionError is an OSError).
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
+# a TimeoutError, which like ConnectionError is an OSError), and the soft
+# time limit stopping an attempt stuck anyway.
+MAIL_ERRORS = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 
 
 def mail_backoff(retries: int) -> int:
