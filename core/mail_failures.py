@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
 from celery import current_app
@@ -13,7 +14,12 @@ from core.tasks import enqueue_after_commit
 
 
 def reason_of(error: BaseException) -> str:
-    """A short reason for the list: the exception's class and message."""
+    """A short reason for the list: the exception's class and message. A
+    refused recipient's message names the address: only its SMTP codes are
+    kept (the list never shows addresses)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = ", ".join(str(code) for code, _reply in error.recipients.values())
+        return f"SMTPRecipientsRefused: {codes}"
     text = str(error).strip()
     return f"{type(error).__name__}: {text}"[:300] if text else type(error).__name__
 

@@ -189,3 +189,12 @@ def test_the_list_takes_the_same_queries_for_1_and_30_rows(client, system_admin,
     with CaptureQueriesContext(connection) as thirty:
         assert client.get(LIST).content.decode().count("Skicka igen") == 30
     assert len(thirty) == len(one) <= 12
+
+
+def test_a_refused_recipient_is_recorded_without_the_address():
+    from smtplib import SMTPRecipientsRefused
+
+    from core.mail_failures import reason_of
+
+    error = SMTPRecipientsRefused({"maja@example.org": (550, b"5.1.1 <maja@example.org>: unknown")})
+    assert reason_of(error) == "SMTPRecipientsRefused: 550"
