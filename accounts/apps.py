@@ -19,6 +19,8 @@ class AccountsConfig(AppConfig):
          "perm": "accounts.add_secondfactorreset", "order": 900},
         {"group": _("Administration"), "label": _("Second-step resets"), "url_name": "accounts:login-locks",
          "perm": "accounts.approve_secondfactorreset", "order": 901},
+        {"group": _("Administration"), "label": _("Undelivered e-mails"), "url_name": "mail_failures:list",
+         "perm": "core.view_mailfailure", "order": 902},
     ]
 
     # What each role may do here (collected by roles.sync_roles). accounts
@@ -37,6 +39,8 @@ class AccountsConfig(AppConfig):
             "accounts.add_unit", "accounts.change_unit", "auth.view_group",
             # First person of a second-factor reset (accounts.login).
             "accounts.add_secondfactorreset", "accounts.view_secondfactorreset",
+            # E-mails given up, and sending them again (/drift/e-post/, issue 16).
+            "core.view_mailfailure", "core.change_mailfailure",
         ],
     }
 

@@ -281,6 +281,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
+# --- issue 16 worker: e-mail timeout, task time limits, redelivery ---------
+# A mail server that accepts and never answers must not hold a worker for
+# ever: smtplib waits EMAIL_TIMEOUT seconds per connect/command, then the
+# task retries (accounts.tasks.send_notification_email).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# An e-mail is tried 1 + MAIL_MAX_RETRIES times, backing off exponentially
+# from MAIL_RETRY_BACKOFF seconds (30 s … about 2 h in all); then it is given
+# up and shown on /drift/e-post/ (core.models.mail.MailFailure).
+MAIL_MAX_RETRIES = env.int("MAIL_MAX_RETRIES", default=8)
+MAIL_RETRY_BACKOFF = env.int("MAIL_RETRY_BACKOFF", default=30)
+# Every task gets a soft limit (SoftTimeLimitExceeded is raised in the task,
+# which marks its record failed) and a hard limit (the pool process is
+# killed). Long tasks set their own (reports.tasks, rent.tasks.bgmax).
+# Limits need the prefork pool, which production runs (docs/deploy.md).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
+# A task whose worker was killed (acks_late: never acknowledged) is given to
+# another worker once this many seconds have passed since it was taken. It
+# must be longer than the longest task (the hard limits above and per task),
+# or a task still running would be started a second time; the tests of a
+# killed worker set it to a few seconds (docs/deploy.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# --- end issue 16 worker
+
 # --- Logging ----------------------------------------------------------------
 # Log lines never carry personal data: views log ids, not names or numbers.
 LOGGING = {

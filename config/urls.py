@@ -23,6 +23,8 @@ urlpatterns = [
     path("logg/", include("audit.urls")),
     path("gallring/", include("culling.urls")),
     path("logggranskning/", include("logreview.urls")),
+    # issue 16 worker: e-mails given up, for system administrators.
+    path("drift/e-post/", include("accounts.mail_failures.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -211,6 +211,7 @@ ROUTES = {
     "rent:export_finance": _none,
     "rent:bgmax_upload": _none,
     "rent:bgmax_files": _none,
+    "rent:bgmax_job": _pk("bgmax_job"),
     "rent:payment_queue": _none,
     "rent:payment_match": _pk("rent_payment"),
     "rent:manual_payment": lambda w: [{"tenancy_pk": w.objects["tenancy"].pk}],
@@ -266,6 +267,9 @@ ROUTES = {
     # An invalid link: the page says so.
     "accounts:password-reset-confirm": lambda w: [{"uidb64": "MQ", "token": "set-password"}],
     "accounts:login-locks": _none,
+    # E-mails given up (issue 16 worker); resend is POST only.
+    "mail_failures:list": _none,
+    "mail_failures:resend": lambda w: [{"pk": 1}],  # a GET is refused (405) before any lookup
     "accounts:unlock-password": _none,
     "accounts:unlock-second-factor": lambda w: [{"user_id": w.objects["account"].pk}],
     "accounts:request-reset": _none,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from rent.models import (
     ArrearsTermination,
     BgMaxFile,
+    BgMaxImportJob,
     NoticeKind,
     NoticeLine,
     Payment,
@@ -40,6 +41,8 @@ def rent_objects(unit, tenancy, users, today: date) -> dict:
         unit=unit, source=PaymentSource.BGMAX, paid_on=today - timedelta(days=2), amount=120000,
         reference="99999", bgmax_file=bgmax_file, payer_name="Fiktiv Betalare", booked_month=month,
     )
+    bgmax_job = BgMaxImportJob.objects.create(unit=unit, filename="walk.bgmax", sha256="0" * 64, file=bgmax_file,
+                                              status=BgMaxImportJob.Status.DONE, requested_by=admin)
     plan = RepaymentPlan.objects.filter(tenancy=tenancy, status="active").first() or RepaymentPlan.objects.create(
         tenancy=tenancy, debt=300000, monthly_amount=50000, start_month=month, end_month=date(month.year + 1, 1, 1),
         debt_adviser="Fiktiv rådgivare", created_by=admin,
@@ -54,4 +57,5 @@ def rent_objects(unit, tenancy, users, today: date) -> dict:
         "bgmax_file": bgmax_file,
         "repayment_plan": plan,
         "termination": termination,
+        "bgmax_job": bgmax_job,
     }

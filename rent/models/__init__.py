@@ -1,3 +1,4 @@
+from .bgmax_jobs import BgMaxImportJob
 from .exports import ExportFormat, FinanceExport
 from .ledger import (
     Charge,
@@ -30,7 +31,7 @@ from .terminations import (
 )
 
 __all__ = [
-    "Allocation", "ArrearsTermination", "BgMaxFile", "Charge", "ChargeKind", "CreditNote", "DeliveryMethod",
+    "Allocation", "ArrearsTermination", "BgMaxFile", "BgMaxImportJob", "Charge", "ChargeKind", "CreditNote", "DeliveryMethod",
     "ExportFormat", "FinanceExport", "InstalmentOutcome", "LetterDelivery", "LetterKind", "LineKind", "NoticeKind",
     "NoticeLine", "NoticeRun", "OpeningBalanceImport", "Payment", "PaymentSource", "PlanInstalment", "PlanStatus",
     "RentIncrease", "RentNotice", "RentRate", "RentSettings", "RepaymentPlan", "TerminationStatus", "WriteOff",

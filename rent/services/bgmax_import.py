@@ -34,9 +34,11 @@ from django.utils.translation import gettext as _
 from audit.context import AuditContext
 from audit.models import AccessAction
 from audit.services import log_access
+from core.task_hooks import pause_point
+from core.tasks import enqueue_after_commit
 from rent.bgmax.parser import ParseError, parse
-from rent.bgmax.records import BgMaxPayment
-from rent.models import BgMaxFile, Payment, PaymentSource, RentNotice, RentSettings
+from rent.bgmax.records import BgMaxFileContent, BgMaxPayment
+from rent.models import BgMaxFile, BgMaxImportJob, Payment, PaymentSource, RentNotice, RentSettings
 from rent.ocr import is_valid_reference
 from rent.services.allocation import allocate_tenancies
 from rent.services.periods import booking_month
@@ -96,13 +98,18 @@ def _notice_tenancies(unit_id: int, references: set[str]) -> dict[str, int]:
     return found
 
 
-def import_bgmax(ctx: AuditContext, unit, filename: str, data: bytes) -> ImportSummary:
-    digest = hashlib.sha256(data).hexdigest()
+def _refuse_if_imported(digest: str) -> None:
     earlier = BgMaxFile.objects.filter(sha256=digest).only("imported_at").first()
     if earlier is not None:
         raise BgMaxImportError([(None, _("This file was already imported on %(date)s. Nothing was imported.")
                                  % {"date": date_format(timezone.localtime(earlier.imported_at),
                                                         "SHORT_DATE_FORMAT")})])
+
+
+def check_file(unit, data: bytes) -> BgMaxFileContent:
+    """Steps 1–4: the file read and checked, nothing written. Raises
+    BgMaxImportError with every error found."""
+    _refuse_if_imported(hashlib.sha256(data).hexdigest())
     try:
         content = parse(data)
     except ParseError as error:
@@ -127,7 +134,12 @@ def import_bgmax(ctx: AuditContext, unit, filename: str, data: bytes) -> ImportS
                 errors.append((payment.line, _("A payment of 0 kr.")))
     if errors:
         raise BgMaxImportError(errors)
+    return content
 
+
+def import_bgmax(ctx: AuditContext, unit, filename: str, data: bytes) -> ImportSummary:
+    digest = hashlib.sha256(data).hexdigest()
+    content = check_file(unit, data)
     all_references = {reference for deposit in content.deposits for payment in deposit.payments
                       for reference in references_of(payment)}
     now = timezone.now()
@@ -171,3 +183,87 @@ def import_bgmax(ctx: AuditContext, unit, filename: str, data: bytes) -> ImportS
                                          "Nothing was imported."))]) from None
     return ImportSummary(file=record, payments=len(rows), matched=matched_count,
                          to_match=len(rows) - matched_count, total=record.total)
+
+
+# --- The import as a background job (issue 16 §2; docs/rent.md) ------------------------
+
+# A file up to this size is read and checked in the request, so that its
+# errors are shown beside the upload field at once (a few thousand
+# payments: well under a second). A larger one is checked by the job and its
+# errors are listed on the job's page.
+CHECK_IN_REQUEST_BYTES = 512 * 1024
+
+def queue_import(ctx: AuditContext, unit, filename: str, data: bytes) -> BgMaxImportJob:
+    """Store the upload and enqueue its import once the request commits.
+    A file imported before is refused here at once (its checksum); a small
+    one is checked in full first (CHECK_IN_REQUEST_BYTES)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) <= CHECK_IN_REQUEST_BYTES:
+        check_file(unit, data)
+    else:
+        _refuse_if_imported(digest)
+    from rent.tasks.bgmax import import_bgmax_job
+
+    try:
+        with transaction.atomic():
+            job = BgMaxImportJob.objects.create(unit=unit, filename=filename[:255], sha256=digest, data=data,
+                                                requested_by=ctx.user)
+    except IntegrityError:
+        # rent_bgmaximportjob_one_active_per_file: the same file waits or runs.
+        raise BgMaxImportError([(None, _("This file is being imported or was already imported. "
+                                         "Nothing was imported."))]) from None
+    enqueue_after_commit(import_bgmax_job, job.pk)
+    return job
+
+
+def _start_job(job_id: int) -> BgMaxImportJob | None:
+    """Mark the job running (committed at once, so the page shows it) and
+    return it; None when it is finished already (a duplicate delivery)."""
+    with transaction.atomic():
+        job = BgMaxImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return None
+        job.status = BgMaxImportJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "attempts"])
+    return BgMaxImportJob.objects.select_related("unit", "requested_by").get(pk=job_id)
+
+
+def fail_job(job_id: int, errors: list[tuple[int | None, str]]) -> None:
+    """Mark the job refused with its errors, unless another delivery has
+    imported the file meanwhile (a done job stays done)."""
+    with transaction.atomic():
+        job = BgMaxImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == BgMaxImportJob.Status.DONE:
+            return
+        job.status = BgMaxImportJob.Status.FAILED
+        job.errors = [[line, message] for line, message in errors]
+        job.data = b""
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "errors", "data", "finished_at"])
+
+
+def run_import_job(job_id: int) -> str | None:
+    """Import the job's file, exactly once however often the task is
+    delivered: the payments, the BgMaxFile and the job's "done" are one
+    transaction, so a worker killed in the middle leaves nothing and the
+    next delivery starts again from the stored bytes; a finished job is
+    left alone; two deliveries at once meet the unique checksum
+    (BgMaxFile.sha256) and the loser leaves the winner's "done"."""
+    job = _start_job(job_id)
+    if job is None:
+        return None
+    ctx = AuditContext.system(job.requested_by, f"task import_bgmax_job {job.pk}")
+    try:
+        with transaction.atomic():
+            summary = import_bgmax(ctx, job.unit, job.filename, bytes(job.data))
+            # The tests of a killed worker stop here: payments written, not committed.
+            pause_point("bgmax_import")
+            BgMaxImportJob.objects.filter(pk=job.pk).update(
+                status=BgMaxImportJob.Status.DONE, file=summary.file, errors=[], data=b"",
+                finished_at=timezone.now())
+    except BgMaxImportError as error:
+        fail_job(job.pk, error.errors)
+        return BgMaxImportJob.Status.FAILED
+    return BgMaxImportJob.Status.DONE

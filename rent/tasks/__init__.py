@@ -2,4 +2,4 @@
 imports this package; the beat schedule in config/settings.py names the
 tasks by their full module path)."""
 
-from . import overdue, plans, runs, terminations  # noqa: F401
+from . import bgmax, overdue, plans, runs, terminations  # noqa: F401

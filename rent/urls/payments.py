@@ -6,6 +6,7 @@ from rent.views import payments
 
 urlpatterns = [
     path("inbetalningar/bgmax/", payments.bgmax_upload, name="bgmax_upload"),
+    path("inbetalningar/bgmax/import/<int:pk>/", payments.bgmax_job, name="bgmax_job"),
     path("inbetalningar/bgmax/filer/", payments.bgmax_files, name="bgmax_files"),
     path("inbetalningar/att-matcha/", payments.payment_queue, name="payment_queue"),
     path("inbetalningar/<int:pk>/matcha/", payments.payment_match, name="payment_match"),

@@ -1,5 +1,5 @@
 """Payment pages for the housing administrator (rent.manage_rent): the BgMax
-upload and the list of imported files, the manual matching queue, matching
+upload, its import job's page and the list of imported files, the manual matching queue, matching
 one payment, and a payment registered by hand for a tenancy.
 
 The payer's name (from the bank) is shown on the queue and the match page
@@ -10,7 +10,7 @@ protected tenant's whereabouts are never connected to them here
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,14 +22,16 @@ from audit.services import log_access, log_list_access
 from core.forms import add_rule_error
 from core.rules import RuleError
 from rent.forms.payments import BgMaxUploadForm, ManualPaymentForm, MatchForm, ReturnForm
-from rent.models import BgMaxFile, Payment
+from rent.models import BgMaxFile, BgMaxImportJob, Payment
 from rent.services import payments as services
-from rent.services.bgmax_import import BgMaxImportError, import_bgmax
+from rent.services.bgmax_import import BgMaxImportError, queue_import
 from tenancies.models import Tenancy
 
 PERM = "rent.manage_rent"
 PER_PAGE = 25
 QUEUE_OBJECT_TYPE = "rent.payment_queue"
+RECENT_JOBS = 5
+POLL_SECONDS = 2
 
 
 def _unit_id(request) -> int:
@@ -40,13 +42,15 @@ def _unit_id(request) -> int:
 
 @permission_required(PERM)
 def bgmax_upload(request):
-    _unit_id(request)
+    """Store the file and queue its import (docs/rent.md, "The import as a
+    background job"); the job's page follows it to the end."""
+    unit_id = _unit_id(request)
     form = BgMaxUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            summary = import_bgmax(AuditContext.from_request(request), request.user.unit, upload.name, upload.read())
+            job = queue_import(AuditContext.from_request(request), request.user.unit, upload.name, upload.read())
         except BgMaxImportError as error:
             errors = error.errors
             form.add_error("file", ngettext(
@@ -54,11 +58,28 @@ def bgmax_upload(request):
                 "The file was refused and nothing was imported (%(n)s errors, listed below).",
                 len(errors)) % {"n": len(errors)})
         else:
-            messages.success(request, _(
-                "The file was imported: %(payments)s payments, %(matched)s matched, %(to_match)s to match by hand."
-            ) % {"payments": summary.payments, "matched": summary.matched, "to_match": summary.to_match})
-            return redirect("rent:bgmax_files")
-    return render(request, "rent/payments/bgmax_upload.html", {"form": form, "errors": errors})
+            return redirect("rent:bgmax_job", pk=job.pk)
+    recent = (BgMaxImportJob.objects.filter(unit_id=unit_id).select_related("file", "requested_by")
+              .defer("data").order_by("-created_at", "-id")[:RECENT_JOBS])
+    return render(request, "rent/payments/bgmax_upload.html", {"form": form, "errors": errors, "jobs": recent})
+
+
+@permission_required(PERM)
+def bgmax_job(request, pk):
+    """One upload's import: waiting, running, its result or its errors. The
+    status part polls itself through htmx while the job is not finished and
+    answers 204 while nothing changed (?seen=<status>), like the report runs."""
+    try:
+        job = (BgMaxImportJob.objects.select_related("file", "requested_by").defer("data")
+               .get(pk=pk, unit_id=_unit_id(request)))
+    except BgMaxImportJob.DoesNotExist:
+        raise Http404 from None
+    context = {"job": job, "poll_seconds": POLL_SECONDS}
+    if request.htmx:
+        if request.GET.get("seen") == job.status and not job.is_finished:
+            return HttpResponse(status=204)
+        return render(request, "rent/payments/_bgmax_job_status.html", context)
+    return render(request, "rent/payments/bgmax_job.html", context)
 
 
 @permission_required(PERM)
