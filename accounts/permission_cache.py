@@ -38,14 +38,31 @@ _TOKEN = "acl:v1:token:{}"
 _VALUE = "acl:v1:{}:{}"
 
 
+_NO_CACHE = object()
+# Counts the invalidations made in this process: a token remembered on a
+# user object before one of them is not used after it.
+_generation = 0
+
+
 def user_values(user, name: str, compute: Callable[[], Any]) -> Any:
     """The value `compute()` gives for `user`, from the cache while the
     user's roles and permissions have not changed since it was stored."""
     token_key, value_key = _TOKEN.format(user.pk), _VALUE.format(name, user.pk)
-    found = cache.get_many([token_key, value_key])
-    token = found.get(token_key)
-    stored = found.get(value_key)
+    # The token is read once per request (remembered on the user object):
+    # the menu and the header search then cost one cache read each, and a
+    # cache that does not answer is asked once, not once per value.
+    remembered = user.__dict__.get("_acl_token")
+    # A change made in this process since (invalidate) forgets it.
+    token = remembered[1] if remembered is not None and remembered[0] == _generation else None
+    if token is _NO_CACHE:
+        return compute()
+    if token is None:
+        found = cache.get_many([token_key, value_key])
+        token, stored = found.get(token_key), found.get(value_key)
+    else:
+        stored = cache.get(value_key)
     if stored is not None and token is not None and stored[0] == token:
+        user.__dict__["_acl_token"] = (_generation, token)
         return stored[1]
     if token is None:
         # First use (or evicted): a token of its own, added only if no
@@ -53,18 +70,25 @@ def user_values(user, name: str, compute: Callable[[], Any]) -> Any:
         token = uuid4().hex
         if not cache.add(token_key, token, timeout=None):
             token = cache.get(token_key)
+    if token is None:
+        # Neither added nor readable: the cache is down (IGNORE_EXCEPTIONS).
+        # The database answers for the rest of this request.
+        user.__dict__["_acl_token"] = (_generation, _NO_CACHE)
+        return compute()
+    user.__dict__["_acl_token"] = (_generation, token)
     value = compute()
-    if token is not None:
-        cache.set(value_key, (token, value), settings.PERMISSION_CACHE_SECONDS)
+    cache.set(value_key, (token, value), settings.PERMISSION_CACHE_SECONDS)
     return value
 
 
 def invalidate(user_ids: Iterable[int]) -> None:
     """New tokens for these users, now and after the current transaction
     commits (see the module docstring)."""
+    global _generation
     ids = {pk for pk in user_ids if pk is not None}
     if not ids:
         return
+    _generation += 1
 
     def renew():
         cache.set_many({_TOKEN.format(pk): uuid4().hex for pk in ids}, timeout=None)

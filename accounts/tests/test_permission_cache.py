@@ -106,3 +106,43 @@ def test_the_menu_follows_a_role_change(client, case_officer):
 
     page = client.get(reverse("accounts:notifications")).content.decode()
     assert f'href="{CLIENTS}"' not in page
+
+
+class _SilentCache:
+    """What django-redis with IGNORE_EXCEPTIONS answers when Redis is down:
+    nothing found, nothing stored."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def get_many(self, keys):
+        self.calls += 1
+        return {}
+
+    def get(self, key, default=None):
+        self.calls += 1
+        return default
+
+    def add(self, *args, **kwargs):
+        self.calls += 1
+        return False
+
+    def set(self, *args, **kwargs):
+        self.calls += 1
+
+    def set_many(self, *args, **kwargs):
+        self.calls += 1
+        return []
+
+
+def test_a_cache_that_does_not_answer_is_asked_once_per_request(client, case_officer, monkeypatch):
+    silent = _SilentCache()
+    monkeypatch.setattr(permission_cache, "cache", silent)
+    user = fresh(case_officer)
+
+    assert user.has_perm("referrals.view_client")
+    assert Role.CASE_OFFICER in user.role_names
+    assert permission_cache.user_values(user, "nav:sv", lambda: ["menu"]) == ["menu"]
+
+    # get_many, add and get for the first value; nothing after that.
+    assert silent.calls == 3
