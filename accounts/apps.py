@@ -51,6 +51,12 @@ class AccountsConfig(AppConfig):
 
         signals.connect()
 
+        # Roles and permissions kept per user in the cache are renewed on
+        # every change of them (issue 16 §1).
+        from . import permission_cache
+
+        permission_cache.connect()
+
         # Drafts (accounts.drafts): note at login whether the user left any,
         # so that form pages look for one only then.
         from django.contrib.auth.signals import user_logged_in

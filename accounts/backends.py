@@ -1,27 +1,30 @@
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group
+
+from . import permission_cache
 
 
 class RoleAwareModelBackend(ModelBackend):
-    """Django's ModelBackend, loading the user's role names together with the
-    group permissions: one query instead of two on every page (navigation and
-    access checks need both)."""
+    """Django's ModelBackend, with the user's role names and permissions
+    read together from the per-user cache (accounts.permission_cache): no
+    query on a page once they are cached, two when they are not (navigation
+    and access checks need both)."""
 
-    def _get_group_permissions(self, user_obj):
-        rows = Group.objects.filter(user=user_obj).values_list(
-            "name", "permissions__content_type__app_label", "permissions__codename"
-        )
-        names, perms = set(), set()
-        for name, app_label, codename in rows:
-            names.add(name)
-            if codename:
-                perms.add((app_label, codename))
-        user_obj.__dict__["role_names"] = frozenset(names)
-        return perms
+    def _fill(self, user_obj):
+        roles, group_perms, own_perms = permission_cache.roles_and_permissions(user_obj)
+        user_obj.__dict__["role_names"] = roles
+        user_obj._group_perm_cache = set(group_perms)
+        user_obj._user_perm_cache = set(own_perms)
 
     def get_group_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_group_perm_cache"):
-            user_obj._group_perm_cache = {f"{app}.{codename}" for app, codename in self._get_group_permissions(user_obj)}
+            self._fill(user_obj)
         return user_obj._group_perm_cache
+
+    def get_user_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_user_perm_cache"):
+            self._fill(user_obj)
+        return user_obj._user_perm_cache

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from core.middleware import session_seconds_left
+
 from .navigation import header_search_for, menu_for
 
 
@@ -17,6 +19,8 @@ def navigation(request):
         "unit_name": settings.BOLOTS_UNIT_NAME,
         "session_idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
         # The session warning (static/js/session.js, templates/includes/session_warning.html).
-        "session_age": settings.SESSION_COOKIE_AGE,
+        # What is left of it: the row is not renewed on every request
+        # (core.middleware.SessionRefreshMiddleware).
+        "session_age": session_seconds_left(request),
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }

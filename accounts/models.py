@@ -104,11 +104,13 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self):
-        """Names of the user's role groups; one query per request at most
-        (accounts.backends fills this while loading group permissions)."""
+        """Names of the user's role groups: from the per-user cache, with the
+        permissions (accounts.permission_cache, accounts.backends)."""
         if not self.is_active or self.pk is None:
             return frozenset()
-        return frozenset(self.groups.values_list("name", flat=True))
+        from .permission_cache import roles_and_permissions
+
+        return roles_and_permissions(self)[0]
 
     def has_role(self, role):
         return role in self.role_names

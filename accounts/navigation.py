@@ -15,26 +15,41 @@ above it.
 
 from django.apps import apps
 from django.urls import reverse
+from django.utils.translation import get_language
+
+from .permission_cache import user_values
 
 
 def items_for(user, current_path=""):
     """Every entry the user may follow, in order: {label, url, group, active}."""
     if not user.is_authenticated:
         return []
+    return [
+        {**entry, "active": entry["url"] != "/" and current_path.startswith(entry["url"])}
+        for entry in _allowed_entries(user)
+    ]
+
+
+def _allowed_entries(user):
+    """The entries without `active`, kept per user and language in the cache
+    (accounts.permission_cache: renewed when the user's permissions change)."""
+    return user_values(user, f"nav:{get_language()}", lambda: _compute_entries(user))
+
+
+def _compute_entries(user):
     entries = []
     for config in apps.get_app_configs():
         for item in getattr(config, "navigation", ()):
             perm = item.get("perm")
             if perm and not user.has_perm(perm):
                 continue
-            url = reverse(item["url_name"])
             entries.append(
                 {
-                    "label": item["label"],
-                    "url": url,
-                    "group": item.get("group") or item["label"],
+                    # Translated now: the cache keeps plain strings.
+                    "label": str(item["label"]),
+                    "url": reverse(item["url_name"]),
+                    "group": str(item.get("group") or item["label"]),
                     "order": item.get("order", 100),
-                    "active": url != "/" and current_path.startswith(url),
                     "start_page": item.get("start_page", False),
                 }
             )
@@ -57,10 +72,14 @@ def header_search_for(user):
     for never appears in a URL."""
     if not user.is_authenticated:
         return None
+    return user_values(user, f"search:{get_language()}", lambda: _compute_header_search(user))
+
+
+def _compute_header_search(user):
     for config in apps.get_app_configs():
         entry = getattr(config, "header_search", None)
         if entry and (not entry.get("perm") or user.has_perm(entry["perm"])):
-            return {"url": reverse(entry["url_name"]), "label": entry["label"], "help": entry.get("help", "")}
+            return {"url": reverse(entry["url_name"]), "label": str(entry["label"]), "help": str(entry.get("help", ""))}
     return None
 
 

@@ -59,11 +59,17 @@ def sample_pages():
         ("chef", "Avbokningar", reverse("reports:cancellations")),
         ("chef", "Måluppföljning", reverse("reports:dashboard", args=[year])),
         ("chef", "Åtkomstlogg", reverse("audit:log")),
+        # The rent ledger and the log review (issues 14, 15; load-tested in issue 16).
+        ("handlaggare", "Hyresreskontra", reverse("rent:overview")),
+        ("handlaggare", "Åldersanalys", reverse("rent:aging")),
+        ("handlaggare", "Efter med hyran", reverse("rent:behind")),
+        ("chef", "Restskulder", reverse("rent:arrears_figures")),
+        ("chef", "Logggranskning", reverse("logreview:month_list")),
     ]
     return pages
 
 
-def measure(runs):
+def measure(runs, show_queries=False):
     from django.db import connection
     from django.test import Client
 
@@ -93,6 +99,10 @@ def measure(runs):
 
         with connection.execute_wrapper(count):
             browser.get(url)
+        if show_queries:
+            print(f"-- {label} {url}: {len(queries)} queries")
+            for sql in queries:
+                print("   ", sql[:160])
         timings = []
         for _ in range(runs):
             started = time.perf_counter()
@@ -107,6 +117,7 @@ def measure(runs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--show-queries", action="store_true", help="print each page's SQL (profiling)")
     args = parser.parse_args()
 
     import django
@@ -116,7 +127,7 @@ def main():
     # The test client needs a host it may use; the access log still writes
     # as in production.
     settings.ALLOWED_HOSTS = ["*"]
-    rows = measure(args.runs)
+    rows = measure(args.runs, args.show_queries)
     print(f"| page | p50 ms | p95 ms | queries |  ({args.runs} runs, {settings.DATABASES['default']['ENGINE']})")
     print("|---|---:|---:|---:|")
     for label, url, p50, p95, queries in rows:

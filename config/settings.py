@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Renews the session row only every SESSION_REFRESH_SECONDS (issue 16
+    # perf); after sessions, so that its response half runs before the save.
+    "core.middleware.SessionRefreshMiddleware",
     # Replaces django_otp's OTPMiddleware (see accounts/login/middleware.py):
     # the same request.user.is_verified(), without a query per request, and
     # every page but login/enrolment/static/health requires it.
@@ -167,10 +170,13 @@ AXES_USERNAME_FORM_FIELD = "username"
 # The client address (TRUSTED_PROXY_COUNT) and the limits across addresses
 # and accounts: see the "Login, second factor" block at the end.
 
-# Sessions end after 30 minutes without a request (sliding expiry).
+# Sessions end after 30 minutes without a request (sliding expiry). The row
+# is renewed by core.middleware.SessionRefreshMiddleware when
+# SESSION_REFRESH_SECONDS have passed since its last write (or on a POST),
+# not on every request (issue 16 perf block below).
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Cache (issue 16 §1): Redis through django-redis when CACHE_URL is set (the
 # production layout, docs/deploy.md), local memory otherwise (make run, the
@@ -194,7 +200,9 @@ if CACHE_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bolots"}}
-# SESSION_ENGINE: cached_db is the perf part's to switch on (with the query-count pins it moves).
+# Sessions read from the cache, written through to the database: a Redis
+# that is down only costs the session read from its row again.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -476,3 +484,19 @@ TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["oidc"] = "accounts.oidc.tem
 # on CONN_HEALTH_CHECKS (Database block above).
 MIDDLEWARE.append("core.db_errors.DatabaseUnavailableMiddleware")
 # --- end issue 16 backup
+# --- issue 16 perf: throughput under load (docs/performance.md "Throughput
+# under load (issue 16)", docs/deploy.md "gunicorn").
+# The session row is written again once this many seconds have passed since
+# its last write (core.middleware.SessionRefreshMiddleware): the idle
+# timeout then ends a session between SESSION_COOKIE_AGE minus this and
+# SESSION_COOKIE_AGE after the last request. One minute of a thirty-minute
+# window; sixty times fewer session writes for a user clicking along.
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
+# Per-user roles, permissions and menu (accounts.permission_cache): kept in
+# the cache this long at most; a change of roles, groups or the account
+# invalidates them at once.
+PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=600)
+# Rendered chart SVGs and PNGs (core.charts), shared by all web processes
+# through the cache, keyed by everything they show.
+CHART_CACHE_SECONDS = env.int("CHART_CACHE_SECONDS", default=24 * 3600)
+# --- end issue 16 perf

@@ -39,9 +39,10 @@ What every chart here does:
 - Remembered: drawing a chart costs 0.1–0.35 s of CPU, far more than the
   queries behind it, while the figures of a past month or year rarely
   change. As the output depends on nothing but the arguments, the finished
-  SVG (or PNG) of the last CACHE_SIZE distinct charts is kept per process and given
-  again for the same arguments; new figures are new arguments, so a stale
-  chart cannot be served.
+  SVG (or PNG) of the last CACHE_SIZE distinct charts is kept per process,
+  and in the shared cache for CHART_CACHE_SECONDS under a hash of every
+  argument, and given again for the same arguments; new figures are new
+  arguments, so a stale chart cannot be served.
 """
 
 import hashlib
@@ -52,6 +53,8 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
 import matplotlib
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -175,15 +178,26 @@ def _check(categories, series):
 
 
 def _cached(key, draw):
-    """The finished chart for `key`, drawn by `draw()` the first time. The
+    """The finished chart for `key`: from this process's memory, else from
+    the shared cache (Redis in production: every gunicorn worker draws a
+    chart once between them, not once each), else drawn by `draw()`. The
     lock serialises the drawing too (see the module docstring)."""
     with _RENDER_LOCK:
         chart = _CACHE.get(key)
         if chart is not None:
             _CACHE.move_to_end(key)
             return chart
-        chart = draw()
+    shared_key = "chart:v1:" + hashlib.sha256(key.encode()).hexdigest()
+    chart = cache.get(shared_key)
+    if chart is None:
+        with _RENDER_LOCK:
+            chart = _CACHE.get(key)
+            if chart is None:
+                chart = draw()
+        cache.set(shared_key, chart, settings.CHART_CACHE_SECONDS)
+    with _RENDER_LOCK:
         _CACHE[key] = chart
+        _CACHE.move_to_end(key)
         if len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     return chart

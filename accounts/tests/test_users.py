@@ -270,7 +270,7 @@ def test_the_user_list_costs_a_fixed_number_of_queries(client, system_admin, uni
     client.force_login(system_admin)
     client.get(reverse("users:list"))  # warm caches (content types, session)
 
-    with django_assert_num_queries(12) as captured:
+    with django_assert_num_queries(6) as captured:
         response = client.get(reverse("users:list"))
     assert response.status_code == 200
     for number in range(3):

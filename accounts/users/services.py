@@ -146,7 +146,7 @@ def _refuse_superuser(superuser: bool) -> None:
 
 def _forget_cached_access(user: User) -> None:
     # has_perm and role_names cache per instance; the next check must see the change.
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "role_names"):
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "role_names", "_acl_token"):
         user.__dict__.pop(attr, None)
 
 

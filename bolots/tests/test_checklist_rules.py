@@ -71,7 +71,7 @@ def test_the_page_shows_the_default_and_toggles_for_the_managers_unit(client, ma
     client.force_login(manager)
     # The base page's 8 (session, user, two permission queries, unread
     # notifications, the session save) + the unit + the unit's rules = 10.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(URL)
     assert response.status_code == 200
     body = response.content.decode()

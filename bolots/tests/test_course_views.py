@@ -287,7 +287,7 @@ def test_the_missing_list_query_count_does_not_grow(client, case_officer, unit, 
     client.force_login(case_officer)
 
     # base 8 + count and page of the tenancies + their enrolments in progress = 11
-    with django_assert_num_queries(13):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
+    with django_assert_num_queries(12):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
         response = client.get(reverse("bolots:course_missing"))
 
     assert len(response.context["page_obj"].object_list) == count
@@ -302,7 +302,7 @@ def test_the_round_list_query_count_does_not_grow(client, pilot, second_pilot, u
     client.force_login(pilot)
 
     # base 8 + count and page of the rounds + their leaders = 11
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("bolots:course_list"))
 
     rounds = response.context["page_obj"].object_list
@@ -322,11 +322,11 @@ def test_the_round_and_attendance_pages_query_counts_do_not_grow(client, pilot, 
 
     # base 8 + the round with the number enrolled, its leaders, its sessions,
     # the participants = 12
-    with django_assert_num_queries(14):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
+    with django_assert_num_queries(13):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
         client.get(reverse("bolots:course_detail", args=[course_round.pk]))
     # base 8 + the round with the number enrolled, its sessions, the
     # participants, their attendance = 12
-    with django_assert_num_queries(14):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
+    with django_assert_num_queries(8):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
         response = client.get(reverse("bolots:course_attendance", args=[course_round.pk]))
     assert len(response.context["rows"]) == count
 

@@ -193,7 +193,7 @@ def test_the_query_count_does_not_grow_with_the_items(client, case_officer, pilo
     # 10 every page makes (session, user, two for permissions, the
     # notification badge, the access log's chain head and insert, the
     # session save in its savepoint) and one per section.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(9):
         response = client.get(HOME)
 
     assert all(len(section.items) == n for section in todo_of(response).values())

@@ -82,7 +82,7 @@ def test_the_column_adds_no_query_per_row(client, manager, unit, count, django_a
 
     # base 8 + count and page of the candidates (search record joined, latest
     # application annotated) + the current queues of the page = 11
-    with django_assert_num_queries(13):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
+    with django_assert_num_queries(12):  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
         response = client.get(URL)
 
     assert len(response.context["page_obj"].object_list) == count

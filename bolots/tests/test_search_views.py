@@ -255,6 +255,6 @@ def test_the_query_count_does_not_grow(client, pilot, order, client_record, coun
     # base 8, the client with its search record and number of applications
     # (the bolots's access rule is a subquery of it), the access-log row, the
     # registrations and the page of applications = 12.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("bolots:housing_search", args=[client_record.pk]))
     assert len(response.context["registrations"]) == count

@@ -181,7 +181,7 @@ def test_query_count_does_not_grow_with_the_rows(
     client.force_login(case_officer)
 
     # Base page 8 + count + the page's signals + the access-log rows = 11
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(LIST)
 
     assert len(rows(response)) == min(n, 25)

@@ -145,5 +145,5 @@ def test_the_visit_form_reads_where_to_go_in_one_query(client, moved, pilot, dja
     # Measured without the address, plus one for it, plus one for the rent
     # ledger's note beside "rent paid" (checklist_notes, issue 14), plus one
     # for the items the unit's checklist asks on this kind of order (issue 15).
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         html_of(client, reverse("bolots:visit_create", args=[order.pk]))

@@ -272,7 +272,7 @@ def test_order_visits_query_count(client, case_officer, many_visits, django_asse
 
     # Base page 8 + the order + its access-log row + count and page of visits
     # + where to go (one query, issue 12 §2) = 14
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(reverse("bolots:order_visits", args=[many_visits.pk]))
 
     assert response.status_code == 200
@@ -283,7 +283,7 @@ def test_client_visits_query_count(client, pilot, many_visits, django_assert_num
     client.force_login(pilot)
 
     # Base page 8 + the client + its access-log row + count and page of visits = 12
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("bolots:client_visits", args=[many_visits.client_id]))
 
     assert response.status_code == 200

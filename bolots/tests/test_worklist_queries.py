@@ -74,7 +74,7 @@ def test_my_day(client, pilot, orders, django_assert_num_queries):
     client.force_login(pilot)
     # + the unit's queue with its counts (one query), the assigned orders
     # with their facts and where to go (one query), the access-log row = 12
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = get_ok(client, reverse("bolots:my_day"))
     day = response.context["day"]
     assert day.order_count == len(orders)
@@ -87,7 +87,7 @@ def test_unit_overview(client, manager, orders, django_assert_num_queries):
     client.force_login(manager)
     # + the bolotsar with their caseloads, the queue's figures, the unit's
     # orders with their facts = 11
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = get_ok(client, reverse("bolots:unit_overview"))
     assert response.context["overdue_count"] > 0
 
@@ -98,5 +98,5 @@ def test_order_frequency_page(client, pilot, orders, django_assert_num_queries):
     FrequencyChangeFactory.create_batch(len(orders) // 5, order=order, interval="monthly")
     client.force_login(pilot)
     # + the order with its facts, the access-log row, the history = 11
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         get_ok(client, reverse("bolots:order_frequency", args=[order.pk]))

@@ -62,7 +62,14 @@ def test_no_broker_means_eager_celery_with_json_and_late_acks():
 
 def test_session_ends_after_30_idle_minutes():
     assert project_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert project_settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Sliding expiry without a write per request: the session is renewed by
+    # core.middleware.SessionRefreshMiddleware once a minute (issue 16).
+    assert project_settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert project_settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert 0 < project_settings.SESSION_REFRESH_SECONDS <= project_settings.SESSION_COOKIE_AGE // 10
+    middleware = project_settings.MIDDLEWARE
+    assert (middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+            < middleware.index("core.middleware.SessionRefreshMiddleware"))
 
 
 def test_every_beat_entry_names_a_task_the_worker_knows():

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from core import charts
 from core.charts import HATCHES, PALETTE, bar_chart_svg
@@ -88,7 +89,7 @@ def test_series_differ_by_hatching_and_colour_not_colour_alone():
 
 def test_the_same_input_gives_byte_identical_output():
     first = chart()
-    charts._CACHE.clear()  # drawn again, not remembered
+    forget_charts()  # drawn again, not remembered
     assert chart() == first
     assert chart() != chart(series={"Genomförda": [1, 2, 3], "Avbokade": [0, 0, 0]})
 
@@ -144,7 +145,7 @@ def test_series_of_the_wrong_length_are_refused():
 def test_threads_render_the_same_charts_as_one_thread():
     inputs = [{"series": {"A": [n, n + 1, n + 2], "B": [n * 2, 1, 0]}, "title": f"Diagram {n}"} for n in range(8)]
     expected = [chart(**arguments) for arguments in inputs]
-    charts._CACHE.clear()  # the threads must draw, not read the cache
+    forget_charts()  # the threads must draw, not read the cache
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda arguments: chart(**arguments), inputs * 2))
@@ -156,7 +157,7 @@ def test_a_chart_is_drawn_once_for_the_same_arguments_and_again_for_new_figures(
     drawn = []
     real_render = charts._render
     monkeypatch.setattr(charts, "_render", lambda *args, **kwargs: drawn.append(args) or real_render(*args, **kwargs))
-    charts._CACHE.clear()
+    forget_charts()
 
     first = chart(title="Minns")
     again = chart(title="Minns")
@@ -174,3 +175,26 @@ def test_the_cache_keeps_only_the_latest_charts(monkeypatch):
         chart(title=f"Diagram {n}")
     assert len(charts._CACHE) == 2
     assert not any("Diagram 0" in key for key in charts._CACHE)
+
+
+def forget_charts():
+    charts._CACHE.clear()
+    cache.clear()
+
+
+def test_a_chart_drawn_by_another_process_comes_from_the_shared_cache(monkeypatch):
+    drawn = []
+    real_render = charts._render
+    monkeypatch.setattr(charts, "_render", lambda *args, **kwargs: drawn.append(args) or real_render(*args, **kwargs))
+    forget_charts()
+    first = chart(title="Delad")
+
+    charts._CACHE.clear()  # another gunicorn worker: nothing in its memory
+    again = chart(title="Delad")
+
+    assert again == first
+    assert len(drawn) == 1
+    cache.clear()  # Redis emptied (or down): drawn again, the same
+    charts._CACHE.clear()
+    assert chart(title="Delad") == first
+    assert len(drawn) == 2

@@ -70,7 +70,7 @@ def test_list_within_budget(client, unit, case_officer, manager, n, django_asser
         # (with their clients, whether visible_to, the order in force), the
         # unread notifications, the read log's chain lock and insert, the
         # session's save (savepoint, update, release) = 12.
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             response = get_ok(client, reverse("referrals:hf_candidates"))
         rows = response.context["page_obj"].object_list
         assert [row.place for row in rows] == list(range(1, min(n, 25) + 1))
@@ -84,7 +84,7 @@ def test_detail_within_budget(client, unit, case_officer, manager, n, django_ass
         steering(unit, manager, [candidate], TODAY - timedelta(days=40 - i))
     for user in (case_officer, manager):
         client.force_login(user)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             response = get_ok(client, reverse("referrals:hf_candidate", args=[candidate.pk]))
         assert len(response.context["history"]) == 2 * n
 
@@ -94,10 +94,10 @@ def test_steering_pages_within_budget(client, unit, case_officer, manager, n, dj
     made = candidates(unit, case_officer, n)
     decision = steering(unit, manager, made)
     client.force_login(manager)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = get_ok(client, reverse("referrals:hf_steering"))
     assert len(response.context["form"].candidates) == n
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(6):
         response = get_ok(client, reverse("referrals:hf_steering_detail", args=[decision.pk]))
     assert len(response.context["priorities"]) == n
 

@@ -28,7 +28,7 @@ from referrals.tests.factories_notices import EvictionNoticeFactory
 # session, user, the user's and the groups' permissions, the count and the
 # page of records, the page's orders (one prefetch), the notification count,
 # and the session save (savepoint, update, release).
-QUERIES = 13  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
+QUERIES = 12  # incl. the read log's one insert (audit.reads) and its chain lock (audit.chain)
 
 CREATE = reverse("referrals:notice_create")
 

@@ -388,6 +388,6 @@ def test_query_count_does_not_grow_with_the_orders(client, manager, unit, case_o
     # base 8 + the leaving bolots (choice check), their orders with clients
     # and bolotsar, the receivers with their counts, the read log's insert
     # and its chain lock = 13
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = post(client, team["leaving"], "preview", {"all_to": str(team["c"].pk)})
     assert response.context["previewed"]

@@ -95,7 +95,7 @@ def _many_visits(order, count):
 # Session, user, the user's and the group's permissions, the first year with
 # visits, the statistics (one grouped query), the unread notifications, and
 # the session's save (with its savepoint and release).
-PAGE_QUERIES = 10
+PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [10, 1000])

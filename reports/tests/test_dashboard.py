@@ -160,9 +160,9 @@ def test_query_count_does_not_grow_with_the_data(client, unit, other_unit, djang
 
 # Fixed, whatever the data (the budget of 12 is for lists and detail pages;
 # this page aggregates eight KPIs and four charts):
-#   8  the request: session, user, the user's and the group's permissions,
-#      the unread-notification count of the menu, and the session's idle
-#      timestamp (an UPDATE between a SAVEPOINT and its RELEASE);
+#   2  the request: the user and the unread-notification count of the menu
+#      (session and permissions from the cache, the session row renewed
+#      only once a minute: issue 16 §1);
 #   2  the manager's unit and the years with data;
 #   1  whether the (closed) year is fixed (reports.snapshots.frozen_year;
 #      a fixed year runs none of the queries below: test_snapshots.py);
@@ -171,4 +171,4 @@ def test_query_count_does_not_grow_with_the_data(client, unit, other_unit, djang
 #      rent figures, 3 the occupancy of the stock, 3 Housing First's), 1 for
 #      the caseload per bolots;
 #   5  the charts, one grouped query each (the fifth the rent arrears trend).
-QUERIES = 38
+QUERIES = 32

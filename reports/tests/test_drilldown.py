@@ -188,9 +188,9 @@ def test_query_count_does_not_grow_with_the_records(client, golden, unit, key, d
         client.get(url(key), {"page": 2})
 
 
-# Session, user, the user's and group's permissions (4), whether the year is
-# fixed (reports.snapshots.frozen_counts, 1: a closed year's figure may be
-# the snapshot's), the total, the visible count, the page (3), the access-log row (the chain-head lock and the INSERT, 2), the menu's
-# notification count, and the session's idle timestamp (an UPDATE between a
-# SAVEPOINT and its RELEASE, 3).
-QUERIES = 14
+# The user (1; session and permissions from the cache, issue 16 §1),
+# whether the year is fixed (reports.snapshots.frozen_counts, 1: a closed
+# year's figure may be the snapshot's), the total, the visible count, the
+# page (3), the access-log row (the chain-head lock and the INSERT, 2), the
+# menu's notification count (1).
+QUERIES = 8

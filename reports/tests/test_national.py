@@ -244,15 +244,15 @@ def _more(unit, count, first=0):
         live(unit, client_record, list(K)[index % 3] if index % 4 else K.HOUSING_FIRST, date(2025, 1, 1))
 
 
-# The request's fixed part (session, user, the user's and the group's
-# permissions, the menu's unread-notification count, the session's idle
-# timestamp: an UPDATE between a SAVEPOINT and its RELEASE) and one
+# The request's fixed part (the user and the menu's unread-notification
+# count; the session and the permissions come from the cache and the
+# session row is not rewritten on every request, issue 16 §1) and one
 # aggregate query for every figure.
-PAGE_QUERIES = 9
+PAGE_QUERIES = 3
 # The same fixed part; the figure's counts (persons, those the user may
 # see, the rows listed: one aggregate), the page, and the access-log rows
 # (the chain-head lock and one INSERT).
-DRILLDOWN_QUERIES = 12
+DRILLDOWN_QUERIES = 6
 
 
 def test_query_counts_do_not_grow_with_the_data(client, manager, unit, django_assert_num_queries):

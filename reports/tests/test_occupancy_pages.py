@@ -146,7 +146,7 @@ def _apartments(unit, count):
 # menu's unread notifications, the session's idle timestamp (SAVEPOINT,
 # UPDATE, RELEASE): 8; the manager's unit and the years with data: 2; the
 # apartments with their days and the occupied days per apartment: 2.
-PAGE_QUERIES = 12
+PAGE_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [1, 50])

@@ -338,9 +338,9 @@ def test_year_out_of_range_is_404(client, manager):
 # --- Queries -------------------------------------------------------------------------------------------
 
 
-# A fixed year: the request's 8 (see test_dashboard.QUERIES), the manager's
+# A fixed year: the request's 2 (see test_dashboard.QUERIES), the manager's
 # unit and the years with data, and the snapshot. No KPI or chart query.
-FROZEN_QUERIES = 11
+FROZEN_QUERIES = 5
 
 
 def test_a_fixed_year_runs_no_kpi_query(client, golden, unit, manager, django_assert_num_queries):

@@ -62,7 +62,7 @@ def test_lists(client, housing_admin, apartments, url_name, django_assert_num_qu
     # tenants adds the read log's lookup of their numbers and its one insert
     # (audit.reads), whatever the page's length; + the vacancy cost total
     # over every matching vacant apartment (services.vacancy, one query).
-    with django_assert_num_queries(15 if url_name == "tenancies:apartment_list" else 12):  # + the log chain's lock (audit.chain)
+    with django_assert_num_queries(14 if url_name == "tenancies:apartment_list" else 11):  # + the log chain's lock (audit.chain)
         response = get_ok(client, reverse(url_name) + "?typ=training")
     assert len(response.context["page_obj"].object_list) > 0
 
@@ -75,7 +75,7 @@ def test_list_for_a_pilot(client, pilot, second_pilot, apartments, django_assert
     client.force_login(pilot)
     # incl. the read log's lookup and insert (audit.reads), its chain lock
     # (audit.chain) and the vacancy cost total (services.vacancy)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = get_ok(client, reverse("tenancies:apartment_list"))
     assert len(response.context["page_obj"].object_list) == 2
 
@@ -108,6 +108,6 @@ def test_timeline(client, users, history, who, django_assert_num_queries):
     # access-log row, the tenancies (with whether each tenant may be named)
     # and the complaints = 12
     # + the read log's one insert (audit.reads) and its chain lock (audit.chain)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = get_ok(client, reverse("tenancies:apartment_detail", args=[history.pk]))
     assert response.context["totals"]["tenancies"] == history.tenancies.count()

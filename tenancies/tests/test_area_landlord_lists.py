@@ -225,6 +225,6 @@ def test_the_manage_page_costs_the_same_for_few_and_many_entries(client, housing
     # The base page (8: session, user, permissions, notifications, session
     # save; see test_apartment_queries) + the two lists, each with its
     # apartment count.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(4):
         response = client.get(URL)
     assert len(response.context["sections"][0]["entries"]) == n

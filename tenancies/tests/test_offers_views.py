@@ -338,7 +338,7 @@ def test_list_queries(ctx, client, case_officer, unit, today, n, django_assert_n
     # 8 for every page (session, user, permissions, notifications, session
     # save), the counts in one aggregate, the page's rows, the read log's
     # insert and its chain lock.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("tenancies:offer_list"))
     assert len(response.context["page_obj"].object_list) == min(n, 25)
 
@@ -352,14 +352,14 @@ def test_matching_queries(client, case_officer, unit, apartment, n, django_asser
     # 8 for every page, the apartment (with vacancy, open offer and the
     # protected count), the candidates with their clients, the read log's
     # insert and its chain lock.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("tenancies:vacancy_match", args=[apartment.pk]))
     assert len(response.context["candidates"]) == n
 
 
 def test_detail_queries(client, case_officer, offer, django_assert_num_queries):
     client.force_login(case_officer)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(_detail(offer)).status_code == 200
 
 
@@ -389,5 +389,5 @@ def test_form_queries(client, case_officer, apartment, unit, django_assert_num_q
     # 8 for every page, the apartment (with its open vacancy's ready-from
     # day), the decision with its client, the read log's insert and its
     # chain lock (the decision's and the apartment's rows in one).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(reverse("tenancies:offer_create", args=[apartment.pk, decision.pk])).status_code == 200

@@ -92,7 +92,7 @@ def test_the_tab_query_count_does_not_grow(officer, unit, client_record, count, 
         TenancyFactory(apartment=ApartmentFactory(unit=unit), client=client_record, start_date=date(2000 + year, 1, 1),
                        end_date=date(2000 + year, 12, 31), end_reason=EndReason.OWN_HOUSING)
     # base 8 + the client (annotated) + its access-log row + count and page = 12
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         html_of(officer.get(reverse("tenancies:client_tenancies", args=[client_record.pk])))
 
 
@@ -135,7 +135,7 @@ def test_the_move_in_form_page_stays_within_the_budget(officer, unit, client_rec
     ApartmentFactory.create_batch(5, unit=unit)
     # base 8 + the client + its access-log row + apartments + decisions = 12,
     # + the waiting decisions' defaults (the only one, the first start; issue 12)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         html_of(officer.get(reverse("tenancies:tenancy_move_in", args=[client_record.pk])))
 
 
@@ -283,7 +283,7 @@ def test_the_page_query_count_does_not_grow(officer, tenancy, rows, django_asser
         add_insurance(tenancy, valid_until=date(2024, 1, 1) + timedelta(days=n))
     # base 8 + the tenancy (annotated: self-supporting today) + insurances
     # + its access-log row + the income sources of the stay = 12
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         html_of(officer.get(reverse("tenancies:tenancy_detail", args=[tenancy.pk])))
 
 
