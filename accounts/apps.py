@@ -37,6 +37,8 @@ class AccountsConfig(AppConfig):
             "accounts.add_unit", "accounts.change_unit", "auth.view_group",
             # First person of a second-factor reset (accounts.login).
             "accounts.add_secondfactorreset", "accounts.view_secondfactorreset",
+            # The operations status page (config.operations, issue 16 outbox).
+            "core.view_operations_status",
         ],
     }
 
