@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone

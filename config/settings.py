@@ -428,6 +428,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS, "socket_timeout": 5, "socket_connect_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# Monitoring polls the detailed status over plain http inside the network,
+# like the load balancer /healthz (config.health: no personal data).
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^healthz/status$"]
 CELERY_BEAT_SCHEDULE["relay-outbox"] = {
     # Every minute: publish what was kept while Redis was down. Expires so
     # that relays queued during an outage do not all run when it ends.

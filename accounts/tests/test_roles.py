@@ -35,6 +35,12 @@ def test_system_administrator_gets_reference_data_but_no_case_data():
     assert {"legalreference", "targetgroup", "user", "unit"} <= models
 
 
+def test_system_administrators_see_the_operations_status_and_no_one_else(users):
+    # config.operations.status (issue 16 outbox): the installation, not case data.
+    allowed = {key for key, user in users.items() if user.has_perm("core.view_operations_status")}
+    assert allowed == {"system_admin"}
+
+
 def test_user_role_helpers(case_officer, manager, pilot):
     assert case_officer.is_case_officer and not case_officer.is_manager
     assert manager.is_manager
@@ -53,7 +59,7 @@ def test_each_app_declares_the_permissions_of_its_roles_on_its_app_config():
 def test_an_app_grants_only_its_own_permissions_or_those_of_lower_layers():
     # Lower layers cannot name the roles (audit sits below accounts), so
     # accounts grants theirs; no app grants a higher app's permission.
-    order = ["auth", "audit", "accounts", "referrals", "tenancies", "bolots", "reports"]
+    order = ["core", "auth", "audit", "accounts", "referrals", "tenancies", "bolots", "reports"]
     for config in apps.get_app_configs():
         for perms in getattr(config, "role_permissions", {}).values():
             for perm in perms:

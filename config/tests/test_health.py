@@ -15,12 +15,12 @@ from config.health import broker_status, cache_status
 from core import outbox
 from core.models import OutboxMessage
 from core.tests.redis_faults import (  # noqa: F401
-    hung_redis,
-    hung_redis_url,
+    hung_redis_fixture,
+    hung_redis_url_fixture,
     point_broker_at,
     redis_cache_at,
     redis_down,
-    refusing_redis_url,
+    refusing_redis_url_fixture,
 )
 
 HANG_GUARD_SECONDS = 5
@@ -240,3 +240,12 @@ def test_the_waiting_list_query_count_does_not_grow(client, system_admin):
         client.get(STATUS_PAGE)
 
     assert len(many) == len(one)
+
+
+@pytest.mark.django_db
+def test_both_probes_answer_over_plain_http_behind_the_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("healthz_status")).status_code == 200
+    assert client.get(reverse("operations_status")).status_code == 301, "other pages are redirected"

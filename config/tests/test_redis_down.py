@@ -22,11 +22,11 @@ from config.celery import app as celery_app
 from core import outbox
 from core.models import OutboxMessage
 from core.tests.redis_faults import (  # noqa: F401
-    hung_redis,
-    hung_redis_url,
+    hung_redis_fixture,
+    hung_redis_url_fixture,
     point_broker_at,
     redis_down,
-    refusing_redis_url,
+    refusing_redis_url_fixture,
 )
 from referrals.models import Order, OrderKind
 from referrals.tests.factories import ClientFactory

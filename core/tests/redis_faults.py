@@ -10,6 +10,9 @@ the same Redis takes none of its messages).
 `redis_cache_at(url)`: the production cache (django-redis, IGNORE_EXCEPTIONS,
 0.5 s timeouts as config.settings sets with CACHE_URL) and cached_db
 sessions, whatever the settings of the branch say.
+
+Test modules import the fixtures under their function names
+(`refusing_redis_url_fixture`, ...); pytest knows them by `name`.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def refusing_redis_url():
+@pytest.fixture(name="refusing_redis_url")
+def refusing_redis_url_fixture():
     return f"redis://127.0.0.1:{free_port()}/0"
 
 
@@ -66,15 +69,15 @@ class HungServer:
             conn.close()
 
 
-@pytest.fixture
-def hung_redis():
+@pytest.fixture(name="hung_redis")
+def hung_redis_fixture():
     server = HungServer()
     yield server
     server.close()
 
 
-@pytest.fixture
-def hung_redis_url(hung_redis):
+@pytest.fixture(name="hung_redis_url")
+def hung_redis_url_fixture(hung_redis):
     return f"redis://127.0.0.1:{hung_redis.port}/0"
 
 

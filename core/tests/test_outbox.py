@@ -26,10 +26,10 @@ from core.outbox_tasks import relay_outbox
 from core.tasks import enqueue_after_commit
 
 from .redis_faults import (  # noqa: F401
-    hung_redis,
-    hung_redis_url,
+    hung_redis_fixture,
+    hung_redis_url_fixture,
     point_broker_at,
-    refusing_redis_url,
+    refusing_redis_url_fixture,
 )
 
 HANG_GUARD_SECONDS = 5

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.models import AccessAction, AccessLogEntry
 from core.models import OutboxMessage
-from core.tests.redis_faults import point_broker_at, refusing_redis_url  # noqa: F401
+from core.tests.redis_faults import point_broker_at, refusing_redis_url_fixture  # noqa: F401
 from reports.models import ReportRun
 
 from .runs_helpers import make_run, other_manager_fixture  # noqa: F401
