@@ -24,6 +24,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.test import override_settings
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from core import outbox
@@ -82,10 +83,15 @@ def hung_redis_url_fixture(hung_redis):
 
 
 def _reset_messaging():
+    """Drop the connections and producers built for the previous broker.
+    kombu keeps producer pools in a registry of its own, keyed by broker
+    address: closing only the app's pool would leave a closed producer pool
+    there for the next test with the same address ("Acquire on closed pool")."""
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)
+    kombu_pools.reset()
 
 
 @contextmanager
