@@ -99,21 +99,29 @@ def relay_pending(batch_size: int | None = None) -> RelayResult:
     global _broker_unreachable_until
     batch_size = batch_size or settings.OUTBOX_RELAY_BATCH_SIZE
     sent = 0
+    failed = False
     if not is_eager():
         with _connection() as connection:
             while True:
                 ids = list(OutboxMessage.objects.pending().order_by("created_at", "pk")
                            .values_list("pk", flat=True)[:batch_size])
+                batch_sent = 0
                 try:
                     for message_id in ids:
-                        sent += _send(message_id, connection)
+                        batch_sent += _send(message_id, connection)
                 except BrokerUnavailable:
                     logger.warning("Broker unavailable: the outbox relay stops and tries again on its next run.")
+                    failed = True
                     break
-                if len(ids) < batch_size:
-                    # The broker answered: requests may try it at once again.
-                    _broker_unreachable_until = 0.0
+                finally:
+                    sent += batch_sent
+                if len(ids) < batch_size or not batch_sent:
+                    # Done, or every row of a full batch is held by another
+                    # sender (which then sends it): no busy loop over them.
                     break
+        if not failed:
+            # The broker answered: requests of this process may try it again.
+            _broker_unreachable_until = 0.0
     pending = OutboxMessage.objects.pending().count()
     if sent or pending:
         logger.info("Outbox relay: %s sent, %s pending.", sent, pending)
