@@ -41,6 +41,8 @@ class AccountsConfig(AppConfig):
             "accounts.add_secondfactorreset", "accounts.view_secondfactorreset",
             # E-mails given up, and sending them again (/drift/e-post/, issue 16).
             "core.view_mailfailure", "core.change_mailfailure",
+            # The operations status page (config.operations, issue 16 outbox).
+            "core.view_operations_status",
         ],
     }
 

@@ -500,3 +500,33 @@ PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=600)
 # through the cache, keyed by everything they show.
 CHART_CACHE_SECONDS = env.int("CHART_CACHE_SECONDS", default=24 * 3600)
 # --- end issue 16 perf
+# --- issue 16 outbox ---------------------------------------------------------
+# Work kept in the database until the broker has it (core.outbox,
+# docs/architecture.md "The outbox", docs/deploy.md "When Redis is down").
+# A publish after a request waits at most this long for Redis (refused or hung).
+OUTBOX_PUBLISH_TIMEOUT_SECONDS = env.float("OUTBOX_PUBLISH_TIMEOUT_SECONDS", default=1.0)
+# After a failed publish a web process leaves new rows to the relay this long.
+OUTBOX_BROKER_BACKOFF_SECONDS = env.float("OUTBOX_BROKER_BACKOFF_SECONDS", default=15.0)
+OUTBOX_RELAY_BATCH_SIZE = 200
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=7)
+# /healthz/status and /drift/status/: a backlog older than this is "error"
+# (the relay runs every minute), and so is a relay heartbeat older than this.
+OUTBOX_BACKLOG_ALERT_MINUTES = env.int("OUTBOX_BACKLOG_ALERT_MINUTES", default=5)
+# A yearly evaluation still queued after this long may be tried again from
+# its page (reports.services.runs.retry_run).
+REPORT_RUN_STUCK_MINUTES = env.int("REPORT_RUN_STUCK_MINUTES", default=10)
+# The worker and beat must not hang on a dead Redis either (the default
+# socket timeout is none at all): kombu gives up and reconnects.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS, "socket_timeout": 5, "socket_connect_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# Monitoring polls the detailed status over plain http inside the network,
+# like the load balancer /healthz (config.health: no personal data).
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^healthz/status$"]
+CELERY_BEAT_SCHEDULE["relay-outbox"] = {
+    # Every minute: publish what was kept while Redis was down. Expires so
+    # that relays queued during an outage do not all run when it ends.
+    "task": "core.outbox_tasks.relay_outbox", "schedule": 60.0, "options": {"expires": 50},
+}
+# --- end issue 16 outbox

@@ -4,7 +4,8 @@ from django.urls import include, path
 from accounts import views as account_views
 from accounts.login.urls import passkey_urlpatterns
 
-from .health import healthz
+from . import operations
+from .health import healthz, healthz_status
 
 admin.site.site_header = "Bolots – systemförvaltning"
 admin.site.site_title = "Bolots"
@@ -12,6 +13,8 @@ admin.site.site_title = "Bolots"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("healthz/status", healthz_status, name="healthz_status"),
+    path("drift/status/", operations.status, name="operations_status"),
     path("konto/", include("accounts.urls")),
     path("konto/", include(passkey_urlpatterns)),
     path("anvandare/", include("accounts.users.urls")),

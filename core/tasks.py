@@ -1,9 +1,18 @@
-"""The one way the project enqueues background work: after the commit.
+"""The one way the project enqueues background work: after the commit,
+through the outbox.
 
 A task sent inside a transaction can start before the rows it needs are
 visible, or run for a transaction that is later rolled back (pretix sends
-its tasks the same way). No Celery task lives here: Celery's autodiscovery
-imports this module like any app's tasks.py and finds none.
+its tasks the same way). A task sent after the commit is lost when the
+broker is down at that moment, and a hung broker would block the request:
+so with a broker configured the task is first written to the outbox in the
+same transaction as the change (core.outbox), then published after the
+commit with a short timeout, and otherwise by the relay when Redis returns.
+Without a broker (eager mode: make run, the tests) the task runs in-process
+after the commit, as before: there is nothing to keep.
+
+No Celery task lives here: Celery's autodiscovery imports this module like
+any app's tasks.py and finds none (the relay is core.outbox_tasks).
 
 Tasks get ids and plain values, never model instances or personal data: the
 broker is outside the database's access control and its messages are not
@@ -21,4 +30,10 @@ def enqueue_after_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 
     Arguments must be JSON values (ids, dates as strings).
     """
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+    from . import outbox
+
+    if task.app.conf.task_always_eager:
+        transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+        return
+    message = outbox.keep(task.name, args, kwargs)
+    transaction.on_commit(lambda: outbox.send_after_commit(message.pk))

@@ -47,6 +47,7 @@ class ReportsConfig(AppConfig):
         "notes": {
             "evaluation ": _("Yearly evaluation"),
             "retry": _("Started again"),
+            "retry queued": _("Sent to the queue again"),
             "XLSX ": _("Excel file"),
             "fixed ": _("Figures of the year fixed"),
             "narrative ": _("Evaluation text"),

@@ -35,6 +35,12 @@ def test_system_administrator_gets_reference_data_but_no_case_data():
     assert {"legalreference", "targetgroup", "user", "unit"} <= models
 
 
+def test_system_administrators_see_the_operations_status_and_no_one_else(users):
+    # config.operations.status (issue 16 outbox): the installation, not case data.
+    allowed = {key for key, user in users.items() if user.has_perm("core.view_operations_status")}
+    assert allowed == {"system_admin"}
+
+
 def test_user_role_helpers(case_officer, manager, pilot):
     assert case_officer.is_case_officer and not case_officer.is_manager
     assert manager.is_manager

@@ -53,6 +53,8 @@ def _ivo_individual(w):
 ROUTES = {
     "home": _none,
     "healthz": _none,
+    "healthz_status": _none,
+    "operations_status": _none,
     "accounts:login": _none,
     "accounts:logout": _none,  # GET shows nothing (logout is a POST)
     "accounts:notifications": _none,

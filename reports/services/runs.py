@@ -8,13 +8,22 @@ record, so a message can never make the task build another unit's report.
 A retry reuses the failed record (see docs/reports.md): the run keeps its
 requester and year, its status goes back to queued, the error is cleared,
 and `attempts` keeps counting. Who retried is in the access log.
+
+A run still queued after REPORT_RUN_STUCK_MINUTES (its message lost with a
+flushed Redis, or waiting in the outbox for a broker that is down) can be
+tried again too: the task is enqueued once more on the same record. Should
+both messages arrive, the task's own checks make the second a no-op
+(reports.tasks: a finished run is left alone).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction
@@ -78,10 +87,22 @@ def _already_active(year: int) -> str:
              "shows it) before requesting a new one.") % {"year": year}
 
 
+def stuck_before(now: datetime | None = None) -> datetime:
+    """A run queued before this moment and still queued is stuck."""
+    return (now or timezone.now()) - timedelta(minutes=settings.REPORT_RUN_STUCK_MINUTES)
+
+
+def is_stuck(run: ReportRun, now: datetime | None = None) -> bool:
+    return run.status == ReportRun.Status.QUEUED and run.requested_at < stuck_before(now)
+
+
 def retry_run(ctx: AuditContext, run: ReportRun) -> ReportRun:
-    """Queue a failed run again, on the same record."""
+    """Queue a failed run again, on the same record; or enqueue a run stuck
+    in the queue once more."""
     with transaction.atomic():
         locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status == ReportRun.Status.QUEUED:
+            return _retry_stuck(ctx, locked)
         if locked.status != ReportRun.Status.FAILED:
             raise RunError(_("Only a failed evaluation can be tried again."))
         if _active(locked.unit_id, locked.year).exists():
@@ -98,4 +119,19 @@ def retry_run(ctx: AuditContext, run: ReportRun) -> ReportRun:
             raise RunError(_already_active(locked.year)) from None
         log_access(ctx, AccessAction.UPDATE, locked, note="retry")
         _enqueue(locked)
+    return locked
+
+
+def _retry_stuck(ctx: AuditContext, locked: ReportRun) -> ReportRun:
+    """Enqueue a queued run again, at most once per REPORT_RUN_STUCK_MINUTES:
+    requested_at moves to now, so the run counts as waiting from the retry
+    on (the access log keeps who retried, and when)."""
+    if not is_stuck(locked):
+        raise RunError(_("The evaluation for %(year)s is waiting in the queue. It can be tried again when it has "
+                         "waited %(minutes)s minutes.") % {"year": locked.year,
+                                                           "minutes": settings.REPORT_RUN_STUCK_MINUTES})
+    ReportRun.objects.filter(pk=locked.pk).update(requested_at=timezone.now())
+    locked.refresh_from_db(fields=["requested_at"])
+    log_access(ctx, AccessAction.UPDATE, locked, note="retry queued")
+    _enqueue(locked)
     return locked

@@ -80,6 +80,7 @@ def run_list(request):
         "page_obj": page,
         "runs": page.object_list,
         "poll_seconds": POLL_SECONDS,
+        "stuck_before": services.stuck_before(),
     })
 
 
@@ -89,9 +90,14 @@ def run_status(request, pk):
     204 (htmx swaps nothing) while the status is unchanged, so that screen
     readers are not told the same thing every two seconds."""
     run = fetch_visible(request, ReportRun.objects, perm="reports.view_reportrun", log=False, pk=pk)
-    if request.GET.get("seen") == run.status and not run.is_finished:
+    # A queued run that becomes stuck changes what is shown (the retry
+    # button) without changing its status: "queued-stuck" is a state of its own.
+    seen_state = f"{run.status}-stuck" if services.is_stuck(run) else run.status
+    if request.GET.get("seen") == seen_state and not run.is_finished:
         return HttpResponse(status=204)
-    return render(request, "reports/runs/_status.html", {"run": run, "poll_seconds": POLL_SECONDS})
+    return render(request, "reports/runs/_status.html", {
+        "run": run, "poll_seconds": POLL_SECONDS, "stuck_before": services.stuck_before(),
+    })
 
 
 @permission_required("reports.download_reportrun")
