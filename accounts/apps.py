@@ -19,6 +19,9 @@ class AccountsConfig(AppConfig):
          "perm": "accounts.add_secondfactorreset", "order": 900},
         {"group": _("Administration"), "label": _("Second-step resets"), "url_name": "accounts:login-locks",
          "perm": "accounts.approve_secondfactorreset", "order": 901},
+        # Scheduled jobs, status, failed e-mails (accounts.operations, issue 16 §4).
+        {"group": _("Administration"), "label": _("Operations"), "url_name": "operations:index",
+         "perm": "core.view_scheduledjobrun", "order": 910},
     ]
 
     # What each role may do here (collected by roles.sync_roles). accounts
@@ -37,6 +40,8 @@ class AccountsConfig(AppConfig):
             "accounts.add_unit", "accounts.change_unit", "auth.view_group",
             # First person of a second-factor reset (accounts.login).
             "accounts.add_secondfactorreset", "accounts.view_secondfactorreset",
+            # The operations pages (accounts.operations): the scheduled jobs' runs.
+            "core.view_scheduledjobrun",
         ],
     }
 
@@ -62,3 +67,10 @@ class AccountsConfig(AppConfig):
         from .log_alerts import alert_log_chain_broken
 
         log_chain_broken.connect(alert_log_chain_broken, dispatch_uid="accounts_alert_log_chain_broken")
+
+        # The hourly check of the scheduled jobs finds one late (core.scheduled).
+        from core.scheduled import scheduled_jobs_late
+
+        from .job_alerts import alert_jobs_late
+
+        scheduled_jobs_late.connect(alert_jobs_late, dispatch_uid="accounts_alert_jobs_late")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("logg/", include("audit.urls")),
     path("gallring/", include("culling.urls")),
     path("logggranskning/", include("logreview.urls")),
+    path("drift/", include("accounts.operations.urls")),
     path("admin/", admin.site.urls),
 ]
 

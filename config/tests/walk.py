@@ -53,6 +53,9 @@ def _ivo_individual(w):
 ROUTES = {
     "home": _none,
     "healthz": _none,
+    # The operations pages (accounts.operations, issue 16 §4).
+    "operations:index": _none,
+    "operations:jobs": _none,
     "accounts:login": _none,
     "accounts:logout": _none,  # GET shows nothing (logout is a POST)
     "accounts:notifications": _none,
