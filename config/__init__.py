@@ -1,4 +1,7 @@
 # Load the Celery app when Django starts so that @shared_task binds to it.
 from .celery import app as celery_app
 
+# The deploy checks of the production layout (`check --deploy`).
+from . import checks  # noqa: E402, F401
+
 __all__ = ("celery_app",)
