@@ -441,24 +441,15 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # through public bucket URLs.
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
 if MEDIA_STORAGE == "s3":
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-            # Files hold personal data: encrypted at rest by the store.
-            "object_parameters": {"ServerSideEncryption": "AES256"}
-            if env.bool("AWS_S3_SERVER_SIDE_ENCRYPTION", default=True) else {},
-        },
-    }
-elif MEDIA_STORAGE != "filesystem":
+    from config.storage_settings import s3_options  # noqa: E402
+
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(env)}
+if MEDIA_STORAGE not in ("filesystem", "s3"):
     raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3' (see docs/deploy.md).")
+# On disk, every uploaded or generated file is readable by the service user
+# only: they hold personal data (the systemd units also set UMask=0077).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Logs: one line per record with time (ISO 8601 with offset, in TIME_ZONE),
 # level and logger; JSON lines in production (journald or a log shipper reads
