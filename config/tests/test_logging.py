@@ -96,3 +96,41 @@ def test_production_logs_json_lines_and_debug_plain_text():
 
     (line,) = _log_one_line(DEBUG="1", DATABASE_URL=PRODUCTION_ENV["DATABASE_URL"])
     assert line.split(" ", 1)[1] == "WARNING bolots.test hello 42"
+
+
+# --- the log watch of the whole run (conftest.py, config/tests/log_watch.py)
+
+
+def _watched(*messages, client=None):
+    from config.tests.log_watch import LogLeakWatch
+
+    watch = LogLeakWatch()
+    if client is not None:
+        watch.remember(None, client)
+    for message in messages:
+        watch.emit(_record(0, logging.WARNING, message, ()))
+    return watch.leaks()
+
+
+class _Person:
+    first_name, last_name, personal_number = "Ingrid", "Walkanderqq", "199107170012"
+
+
+def test_the_watch_finds_a_clients_name_or_number_in_every_form():
+    for message in ("client Walkanderqq moved", "Ingrid Walkanderqq", "199107170012", "19910717-0012",
+                    "910717-0012", "number=9107170012"):
+        assert _watched(message, client=_Person()) != [], message
+
+
+def test_the_watch_finds_any_valid_identity_number_even_of_no_known_client():
+    # 198001011234 has a wrong check digit: not an identity number.
+    assert _watched("Key (personal_number)=(198001011234) already exists.") == []
+    assert _watched("Key (personal_number)=(19910717-0012) already exists.") != []
+
+
+def test_the_watch_lets_ids_times_and_uuids_pass():
+    assert _watched(
+        "Evaluation run 12 done (5123 bytes).",
+        "Task x[8eaa0d7e-11f8-4376-b66e-f15fcb868136] succeeded in 0.08370308900009604s: [2, 3]",
+        "2026-12-07T07:06:51.962+01:00 took 1.601261119000128 s",
+        "Ingrid Andersson", client=_Person()) == []
