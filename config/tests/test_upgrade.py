@@ -45,7 +45,9 @@ def _manage(env, *args):
 
 
 def _get(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
+    # Generous: while the new workers boot, a request waits in the listen
+    # queue (not refused); on a busy test machine that takes seconds.
+    with urllib.request.urlopen(url, timeout=90) as response:
         return response.status
 
 
