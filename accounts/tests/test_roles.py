@@ -53,7 +53,7 @@ def test_each_app_declares_the_permissions_of_its_roles_on_its_app_config():
 def test_an_app_grants_only_its_own_permissions_or_those_of_lower_layers():
     # Lower layers cannot name the roles (audit sits below accounts), so
     # accounts grants theirs; no app grants a higher app's permission.
-    order = ["auth", "audit", "accounts", "referrals", "tenancies", "bolots", "reports"]
+    order = ["auth", "core", "audit", "accounts", "referrals", "tenancies", "bolots", "reports"]
     for config in apps.get_app_configs():
         for perms in getattr(config, "role_permissions", {}).values():
             for perm in perms:
