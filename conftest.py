@@ -4,6 +4,7 @@ Fixed users, one per role, in one unit; plus an unassigned second bolots and
 a case officer of another unit (the outsider), as in healthchecks' hc/test.py.
 """
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.test import Client
 from accounts.roles import Role
 from accounts.tests.factories import UnitFactory, UserFactory
 from audit.context import AuditContext
+from config.tests.log_watch import LogLeakWatch
 from referrals.tests.factories import ClientFactory
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -357,6 +359,42 @@ def redis_url():
             pytest.fail(f"Redis is required (BOLOTS_REQUIRE_REDIS=1) but {url} does not answer.")
         pytest.skip(f"no Redis at {url}")
     return url
+
+
+# --- Logs without personal data (issue 16 §4) ---------------------------------
+#
+# Every log record of the run is formatted as production writes it (a JSON
+# line with the exception's text) and searched for the names and identity
+# numbers of every client the tests created (a post_save receiver collects
+# them), and for anything shaped like a valid personal identity number. A
+# test after which such a line was logged fails in its teardown, naming the
+# line; with pytest-xdist each worker checks its own records.
+
+
+_log_watch = None
+
+
+def pytest_sessionstart(session):
+    # After pytest-django's django.setup(): LOGGING's dictConfig would
+    # otherwise replace the root handlers, this one with them.
+    global _log_watch
+    from django.db.models.signals import post_save
+
+    _log_watch = LogLeakWatch()
+    logging.getLogger().addHandler(_log_watch)
+    for logger in logging.Logger.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger) and not logger.propagate:
+            logger.addHandler(_log_watch)
+    post_save.connect(_log_watch.remember, sender="referrals.Client", weak=False,
+                      dispatch_uid="conftest.log_leak_watch")
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs():
+    yield
+    leaks = _log_watch.leaks() if _log_watch is not None else []
+    if leaks:
+        pytest.fail("personal data in the log output:\n" + "\n".join(leaks), pytrace=False)
 
 
 # --- Database rights ---------------------------------------------------------

@@ -21,6 +21,9 @@ class AccountsConfig(AppConfig):
          "perm": "accounts.approve_secondfactorreset", "order": 901},
         {"group": _("Administration"), "label": _("Undelivered e-mails"), "url_name": "mail_failures:list",
          "perm": "core.view_mailfailure", "order": 902},
+        # Scheduled jobs, status, failed e-mails (accounts.operations, issue 16 §4).
+        {"group": _("Administration"), "label": _("Operations"), "url_name": "operations:index",
+         "perm": "core.view_scheduledjobrun", "order": 910},
     ]
 
     # What each role may do here (collected by roles.sync_roles). accounts
@@ -43,6 +46,8 @@ class AccountsConfig(AppConfig):
             "core.view_mailfailure", "core.change_mailfailure",
             # The operations status page (config.operations, issue 16 outbox).
             "core.view_operations_status",
+            # The operations pages (accounts.operations): the scheduled jobs' runs.
+            "core.view_scheduledjobrun",
         ],
     }
 
@@ -74,3 +79,10 @@ class AccountsConfig(AppConfig):
         from .log_alerts import alert_log_chain_broken
 
         log_chain_broken.connect(alert_log_chain_broken, dispatch_uid="accounts_alert_log_chain_broken")
+
+        # The hourly check of the scheduled jobs finds one late (core.scheduled).
+        from core.scheduled import scheduled_jobs_late
+
+        from .job_alerts import alert_jobs_late
+
+        scheduled_jobs_late.connect(alert_jobs_late, dispatch_uid="accounts_alert_jobs_late")

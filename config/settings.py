@@ -530,3 +530,76 @@ CELERY_BEAT_SCHEDULE["relay-outbox"] = {
     "task": "core.outbox_tasks.relay_outbox", "schedule": 60.0, "options": {"expires": 50},
 }
 # --- end issue 16 outbox
+# --- issue 16 ops: production guards, media storage, key rotation, logs, beat
+# Kept in one block to ease merging; docs/deploy.md describes every variable.
+import os as _os  # noqa: E402
+
+# Production refuses to start (every process: gunicorn, worker, beat,
+# manage.py) without the two settings an operator forgot in issue 16 §4:
+# without SITE_URL every e-mail links to 127.0.0.1, and without a broker
+# every task would run silently inside the web request. A single-host
+# deployment that really wants in-process tasks says so with CELERY_EAGER=1.
+if not DEBUG:
+    if not _os.environ.get("SITE_URL", "").strip():
+        raise ImproperlyConfigured(
+            "SITE_URL must be set when DEBUG is off, e.g. https://bolots.kommun.se (see docs/deploy.md)."
+        )
+    if not CELERY_BROKER_URL and not env.bool("CELERY_EAGER", default=False):
+        raise ImproperlyConfigured(
+            "CELERY_BROKER_URL must be set when DEBUG is off, e.g. redis://127.0.0.1:6379/0 "
+            "(or CELERY_EAGER=1 to run tasks in the web process; see docs/deploy.md)."
+        )
+
+# Secret-key rotation without logging everyone out: the new key signs, the
+# old ones (comma-separated) are still accepted for sessions, password-reset
+# links and signed values until they expire (docs/deploy.md "Rotating the
+# secret key").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Media as shared state (issue 16 §4): the worker writes the PDFs that the
+# web processes serve, so several hosts need one store. MEDIA_STORAGE=s3
+# keeps every uploaded and generated file in an S3-compatible bucket
+# (django-storages); the default keeps them under MEDIA_ROOT. Files are
+# private either way: downloads go through the access-checked views, never
+# through public bucket URLs.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    from config.storage_settings import s3_options  # noqa: E402
+
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(env)}
+if MEDIA_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3' (see docs/deploy.md).")
+# On disk, every uploaded or generated file is readable by the service user
+# only: they hold personal data (the systemd units also set UMask=0077).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Logs: one line per record with time (ISO 8601 with offset, in TIME_ZONE),
+# level and logger; JSON lines in production (journald or a log shipper reads
+# them), plain text under DEBUG. Never personal data: see conftest.py's
+# log check, which fails the test run on any client name or number.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+LOGGING["formatters"] = {
+    "json": {
+        "()": "config.log_format.JsonLines",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    },
+    "plain": {"()": "config.log_format.PlainLines", "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+}
+if LOG_FORMAT not in LOGGING["formatters"]:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain' (see docs/deploy.md).")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+
+# Housekeeping in beat, and the watch on every job (core.scheduled): each
+# beat entry's last run is recorded, /drift/jobb/ shows them, and a job that
+# has not succeeded on time is reported to the system administrators once.
+CELERY_IMPORTS = ["core.housekeeping"]
+CELERY_BEAT_SCHEDULE.update({
+    # Every night: delete expired sessions (Django's `clearsessions`).
+    "clear-sessions": {"task": "core.housekeeping.clear_sessions", "schedule": crontab(hour=3, minute=0)},
+    # Every hour: is any job of this schedule late? Alerts once per lateness.
+    "check-scheduled-jobs": {"task": "core.housekeeping.check_scheduled_jobs", "schedule": crontab(minute=45)},
+})
+# A job is late when its next run after the last success is this much overdue.
+SCHEDULED_JOB_GRACE_MINUTES = env.int("SCHEDULED_JOB_GRACE_MINUTES", default=60)
+# --- end issue 16 ops

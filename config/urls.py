@@ -28,6 +28,7 @@ urlpatterns = [
     path("logggranskning/", include("logreview.urls")),
     # issue 16 worker: e-mails given up, for system administrators.
     path("drift/e-post/", include("accounts.mail_failures.urls")),
+    path("drift/", include("accounts.operations.urls")),
     path("admin/", admin.site.urls),
 ]
 

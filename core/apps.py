@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        # Record every scheduled job's runs (Celery task signals), in the
+        # web processes (eager tasks) and the worker alike.
+        from . import scheduled  # noqa: F401

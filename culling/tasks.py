@@ -4,11 +4,13 @@ and the execution of an approved run. Tasks get ids only."""
 import logging
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Unit, User
 from audit.context import AuditContext
 
-from .models import RunTrigger
+from .models import CullingRun, RunTrigger
 from .services.execution import execute_run
 from .services.runs import make_run
 
@@ -17,12 +19,21 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def yearly_dry_runs() -> list[int]:
-    """One dry run per unit; managers find it on the culling page. Nothing
-    is culled until a manager approves a list."""
+    """One dry run per unit and year; managers find it on the culling page.
+    Nothing is culled until a manager approves a list. Idempotent (issue 16
+    §4): a second run in the same year (beat restarted, an operator running
+    it again after an alert) returns the year's lists instead of new ones."""
+    year = timezone.localdate().year
     made = []
     for unit in Unit.objects.order_by("pk"):
-        made.append(make_run(AuditContext.system(None, "culling: yearly dry run"), unit,
-                             trigger=RunTrigger.SCHEDULED).pk)
+        with transaction.atomic():
+            # Two runs at once: the second waits here and then finds the list.
+            Unit.objects.select_for_update().filter(pk=unit.pk).first()
+            run = (CullingRun.objects.filter(unit=unit, trigger=RunTrigger.SCHEDULED, as_of__year=year)
+                   .order_by("pk").first())
+            if run is None:
+                run = make_run(AuditContext.system(None, "culling: yearly dry run"), unit, trigger=RunTrigger.SCHEDULED)
+        made.append(run.pk)
     return made
 
 

@@ -55,6 +55,9 @@ ROUTES = {
     "healthz": _none,
     "healthz_status": _none,
     "operations_status": _none,
+    # The operations pages (accounts.operations, issue 16 §4).
+    "operations:index": _none,
+    "operations:jobs": _none,
     "accounts:login": _none,
     "accounts:logout": _none,  # GET shows nothing (logout is a POST)
     "accounts:notifications": _none,

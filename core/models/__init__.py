@@ -2,3 +2,4 @@
 
 from .mail import MailFailure  # noqa: E402,F401
 from .outbox import OutboxMessage  # noqa: F401
+from .jobs import ScheduledJobRun  # noqa: F401

@@ -239,3 +239,5 @@ def test_the_yearly_dry_run_lists_every_unit_and_culls_nothing(unit, other_unit,
     assert all(run.trigger == RunTrigger.SCHEDULED and run.made_by is None for run in runs)
     assert runs.get(unit=unit).candidates.get().client == old_file
     assert Client.objects.filter(pk=old_file.pk).exists() and not CulledPerson.objects.exists()
+    # Once a year: a second run the same year makes no second list.
+    assert yearly_dry_runs() == made

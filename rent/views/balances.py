@@ -1,16 +1,11 @@
 """The import of opening balances (services.opening_balances): upload →
 preview (a dry run) → confirm → the notices made. As in the register import
-(tenancies.views.imports), the previewed file waits in a private file under
-MEDIA_ROOT/rent-opening/, named by a random token in the user's session, and
+(tenancies.views.imports), the previewed file waits in a private file in the
+media storage (rent-opening/, core.pending_files), named by a random token in
+the user's session, and
 is deleted when confirmed or cancelled, on the next upload, or a day later."""
 
-import os
-import re
-import secrets
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -19,58 +14,31 @@ from django.utils.translation import gettext as _
 
 from accounts.access import permission_required
 from audit.context import AuditContext
+from core import pending_files
 
 from ..forms.balances import OpeningUploadForm
 from ..services import opening_balances as service
 
 PERM = "rent.manage_rent"
 PENDING_KEY = "rent.opening_pending"
-PENDING_MAX_AGE = 24 * 3600
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _pending_dir():
-    return Path(settings.MEDIA_ROOT) / "rent-opening"
-
-
-def _pending_path(token):
-    if not isinstance(token, str) or not TOKEN.match(token):
-        return None
-    return _pending_dir() / f"{token}.upload"
+PENDING_FOLDER = "rent-opening"
 
 
 def _store_pending(request, data, filename):
-    directory = _pending_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    limit = time.time() - PENDING_MAX_AGE
-    for path in directory.glob("*.upload"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
-    token = secrets.token_hex(16)
-    # Readable by the application's user only: the file holds personal data.
-    descriptor = os.open(_pending_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+    token = pending_files.store(PENDING_FOLDER, data)
     request.session[PENDING_KEY] = {"token": token, "unit": request.user.unit_id, "filename": filename[:255]}
 
 
 def _take_pending(request):
     """(bytes, filename) of the waiting file, or (None, ""); the file removed."""
     pending = request.session.pop(PENDING_KEY, None) or {}
-    path = _pending_path(pending.get("token"))
-    if path is None:
+    if pending.get("unit") != request.user.unit_id:
+        pending_files.discard(PENDING_FOLDER, pending.get("token"))
         return None, ""
-    try:
-        if pending.get("unit") != request.user.unit_id:
-            return None, ""
-        return path.read_bytes(), pending.get("filename", "")
-    except OSError:
-        return None, ""
-    finally:
-        path.unlink(missing_ok=True)
+    data = pending_files.take(PENDING_FOLDER, pending.get("token"))
+    return (data, pending.get("filename", "")) if data is not None else (None, "")
 
 
 def _unit_of(request):

@@ -93,10 +93,12 @@ def run_import(ctx: AuditContext, data: bytes, unit: Unit, *, dry_run: bool, tod
             apply_plan(ctx, unit, apartments, clients, tenancies, today)
             log_access(ctx, AccessAction.CREATE, object_type=OBJECT_TYPE, note=result.summary())
             result.applied = True
-    except (IntegrityError, ConcurrentEditError):
+    except (IntegrityError, ConcurrentEditError) as error:
         # Someone changed the register between our reading and writing
         # (the database's constraints or the version check caught it).
-        logger.info("import: conflict with a concurrent change", exc_info=True)
+        # The class only: PostgreSQL's message quotes the key, e.g. the
+        # personal identity number (issue 16 §4, logs without personal data).
+        logger.info("import: conflict with a concurrent change (%s)", type(error).__name__)
         result.applied = False
         result.errors = [RowError(None, "", _("The register was changed by someone else during the import. Nothing "
                                            "was imported; try again."))]

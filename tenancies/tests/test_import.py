@@ -664,3 +664,20 @@ def test_a_lease_end_before_the_registered_lease_start_is_an_error(ctx, unit):
 
     assert [(e.row, e.column, e.message) for e in result.errors] == [
         (7, "Förstahandskontrakt till", "Förstahandskontraktet kan inte sluta innan det börjar.")]
+
+
+def test_a_conflict_is_logged_without_the_key_the_database_quotes(ctx, unit, monkeypatch, caplog):
+    from django.db import IntegrityError
+
+    def conflict(*args, **kwargs):
+        raise IntegrityError(f"duplicate key value violates unique constraint\nDETAIL:  Key (personal_number)=({P1}) "
+                             "already exists.")
+
+    monkeypatch.setattr(importer, "apply_plan", conflict)
+    with caplog.at_level("INFO", logger="tenancies.importer"):
+        result = run(ctx, good_bytes(), unit)
+
+    assert not result.applied and result.errors
+    assert [record.getMessage() for record in caplog.records] == [
+        "import: conflict with a concurrent change (IntegrityError)"]
+    assert all(record.exc_info is None for record in caplog.records)

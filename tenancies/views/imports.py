@@ -1,21 +1,16 @@
 """The register import for housing administrators: upload → preview (a dry
 run) → confirm → result. The template download is here too.
 
-Between preview and confirm the uploaded file waits in a private file under
-MEDIA_ROOT/imports/, named by a random token kept in the user's session. It
+Between preview and confirm the uploaded file waits in a private file in the
+media storage (imports/, core.pending_files), named by a random token kept
+in the user's session. It
 is deleted when the import is confirmed or cancelled, when the user uploads
 again or leaves the page, and at the latest a day later; media files are
 never served (config/urls.py), so nobody can fetch it.
 """
 
 import logging
-import os
-import re
-import secrets
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -24,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import permission_required
 from audit.context import AuditContext
+from core import pending_files
 
 from .. import importer
 from ..forms.imports import ImportUploadForm
@@ -34,57 +30,23 @@ logger = logging.getLogger(__name__)
 PERM = "tenancies.import_register"
 PENDING_KEY = "tenancies.import_pending"
 RESULT_KEY = "tenancies.import_result"
-PENDING_MAX_AGE = 24 * 3600
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _pending_dir():
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _pending_path(token):
-    if not isinstance(token, str) or not TOKEN.match(token):
-        return None
-    return _pending_dir() / f"{token}.upload"
+PENDING_FOLDER = "imports"
 
 
 def _store_pending(request, data):
-    directory = _pending_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _remove_stale(directory)
-    token = secrets.token_hex(16)
-    # Readable by the application's user only: the file holds personal data.
-    descriptor = os.open(_pending_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+    token = pending_files.store(PENDING_FOLDER, data)
     request.session[PENDING_KEY] = {"token": token, "unit": request.user.unit_id}
 
 
 def _take_pending(request):
     """The waiting file's bytes (or None), and the file removed."""
     pending = request.session.pop(PENDING_KEY, None) or {}
-    path = _pending_path(pending.get("token"))
-    if path is None or pending.get("unit") != request.user.unit_id:
-        if path is not None:
-            path.unlink(missing_ok=True)
+    if pending.get("unit") != request.user.unit_id:
+        pending_files.discard(PENDING_FOLDER, pending.get("token"))
         return None
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def _remove_stale(directory):
-    """Files left by sessions that never confirmed nor cancelled."""
-    limit = time.time() - PENDING_MAX_AGE
-    for path in directory.glob("*.upload"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
+    return pending_files.take(PENDING_FOLDER, pending.get("token"))
 
 
 def _unit_of(request):
