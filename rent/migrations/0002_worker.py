@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_worker'),
+        ('accounts', '0011_operations_roles'),
         ('rent', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
