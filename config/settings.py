@@ -406,3 +406,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # --- end Content-Security-Policy and caching
+
+# --- issue 16 frozen: closed years kept and recomputed (reports.year_figures)
+# A stale closed year whose recount has not come back after this many seconds
+# (a lost message, a worker that was down) is enqueued again by the next
+# dashboard request for it (docs/kpis.md "Closed years kept and recomputed").
+YEAR_FIGURES_RECOUNT_AFTER = env.int("YEAR_FIGURES_RECOUNT_AFTER", default=600)
+# --- end issue 16 frozen
