@@ -28,10 +28,11 @@ No query is made when no closed year is affected — a new visit today, a
 move-in this year — so ordinary writes cost nothing; a correction costs one
 query, two more when kept figures exist.
 
-Not covered (they bypass save()): QuerySet.update() and bulk_create(). The
-services that correct KPI records that way call invalidate_record()
-themselves (a decision annulled); the rent runs' bulk notices are
-dated in the running year.
+QuerySet.update() and bulk_create() bypass save(). A service that corrects
+a counted record with update() sends core.signals.records_updated (the
+arrears termination's notice outcome), received here; a vacancy's end is
+moved with update() only by a move-in, whose tenancy's own save covers the
+same dates; the rent runs' bulk notices are dated in the running year.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from django.db.models.signals import post_init, post_save, pre_delete
 from django.utils import timezone
 
 from core.calendar import add_months
+from core.signals import records_updated
 from tenancies.models import ApartmentStatus
 
 from .forms import FIRST_YEAR
@@ -256,18 +258,19 @@ def deleted(sender, instance, **kwargs) -> None:
         _invalidate(sender, watch, None, _values(instance, watch))
 
 
-def invalidate_record(instance, old: dict | None = None) -> None:
-    """For a service that writes a counted record with QuerySet.update():
-    the record's years (as `instance` holds it now), and those of `old`."""
-    watch = _watch(type(instance))
-    new = _values(instance, watch)
-    _invalidate(type(instance), watch, None, new)
-    if old is not None:
-        _invalidate(type(instance), watch, None, {**new, **old})
+def updated(sender, pks, **kwargs) -> None:
+    """core.signals.records_updated: records written with QuerySet.update()
+    (old values unknown: every year of each record as stored now)."""
+    watch = _watch(sender)
+    if watch is None:
+        return
+    for instance in sender._base_manager.filter(pk__in=pks):
+        _invalidate(sender, watch, None, instance.__dict__[SNAPSHOT])
 
 
 def connect() -> None:
     """ReportsConfig.ready(): connect the receivers to every watched model."""
+    records_updated.connect(updated, dispatch_uid="reports.invalidation.records_updated")
     for label in WATCHED:
         model = apps.get_model(label)
         uid = f"reports.invalidation.{label}"

@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from bolots.models import Visit
 from bolots.tests.factories import VisitFactory
+from core.signals import records_updated
+from referrals.models import EvictionNotice, NoticeOutcome
 from referrals.tests.factories import fictional_number
 from referrals.tests.factories_notices import EvictionNoticeFactory
 from referrals.tests.factories_orders import OrderFactory, make_pilot
@@ -278,3 +281,25 @@ def test_fixing_a_stale_year_counts_it(unit, manager):
         snapshots.freeze_year(unit, YEAR, user=manager)
     counted.assert_called_once_with(YEAR, unit)
     assert YearSnapshot.objects.filter(unit=unit, year=YEAR).exists()
+
+
+def test_an_annulled_old_visit_invalidates_the_years_it_was_counted_in(unit, manager):
+    pilot, other = make_pilot(unit, "pilot_an"), make_pilot(unit, "pilot_an2")
+    order = OrderFactory(unit=unit, active_pilot=pilot, passive_pilot=other,
+                         sent_at=timezone.make_aware(datetime(2024, 5, 10, 9)))
+    visit = VisitFactory(order=order, visited_at=timezone.make_aware(datetime(2024, 6, 10, 10)))
+    keep(unit, 2023, 2024, 2025)
+    stored = Visit.objects.get(pk=visit.pk)
+    # As audit.annulment.annul saves it (save_tracked, update_fields).
+    stored.annulled_at, stored.annulled_by, stored.annul_reason = timezone.now(), manager, "Fel klient"
+    stored.save(update_fields=["annulled_at", "annulled_by", "annul_reason"])
+    assert stale_years(unit) == {2024, 2025}
+
+
+def test_a_service_writing_with_update_sends_records_updated(unit):
+    notice = EvictionNoticeFactory(unit=unit, received_on=date(2024, 9, 2), termination_date=date(2024, 9, 1))
+    keep(unit, 2023, 2024, 2025)
+    EvictionNotice.objects.filter(pk=notice.pk).update(outcome=NoticeOutcome.PREVENTED_PAID)
+    assert stale_years(unit) == set()  # update() alone is not seen
+    records_updated.send(sender=EvictionNotice, pks=[notice.pk])
+    assert stale_years(unit) == {2024, 2025}
