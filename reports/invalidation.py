@@ -37,6 +37,9 @@ same dates; the rent runs' bulk notices are dated in the running year.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -55,6 +58,22 @@ from .year_figures import invalidate
 
 LOOKBACK_MONTHS = 3
 SNAPSHOT = "_kpi_loaded"
+
+
+_suspended = threading.local()
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Bulk writers that date their records in past years by the thousand
+    (seed_demo) skip the per-record work; on leaving, every kept row is
+    marked stale and recounted instead (one query when there is none)."""
+    _suspended.on = True
+    try:
+        yield
+    finally:
+        _suspended.on = False
+    invalidate(None, range(FIRST_YEAR, timezone.localdate().year))
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,9 @@ class Watch:
     ignore: tuple[str, ...] = ()
     # The year a record is about (reports.EnforcementFigures has no dates).
     year_field: str | None = None
+    # Whether a new or deleted record changes figures by itself (a client
+    # does not: the records about them carry the dates).
+    counted_alone: bool = True
 
 
 # Every model the KPI engine, the charts and the PDF count (reports/kpis/*).
@@ -90,7 +112,7 @@ WATCHED: dict[str, Watch] = {
     "tenancies.Apartment": Watch("unit", whole=("unit", "kind", "tenure", "lease_start", "lease_end"),
                                  whole_status=(ApartmentStatus.LEFT_PROGRAMME,)),
     "referrals.Client": Watch("unit", whole=("unit", "birth_date", "legal_gender", "protection_level",
-                                             "children_in_home")),
+                                             "children_in_home"), counted_alone=False),
     "referrals.Decision": Watch("client__unit", open_end=("valid_to",)),
     "referrals.Interruption": Watch("decision__client__unit", open_end=("ended_on",)),
     "referrals.EvictionNotice": Watch("unit"),
@@ -170,7 +192,7 @@ def changed_years(model, watch: Watch, old: dict | None, new: dict | None, today
     """The years whose figures a write can change: None for "every year"
     (a counted attribute of a Client or an Apartment)."""
     if old is None or new is None:
-        return _span(old or new, model, watch, today)
+        return _span(old or new, model, watch, today) if watch.counted_alone else set()
     if watch.whole:
         names = [_attname(model, name) for name in watch.whole]
         status = old.get("status") != new.get("status") and bool(
@@ -221,6 +243,8 @@ def _closed(years: set[int] | None, today: date) -> set[int]:
 
 
 def _invalidate(model, watch: Watch, old: dict | None, new: dict | None) -> None:
+    if getattr(_suspended, "on", False):
+        return
     today = timezone.localdate()
     years = _closed(changed_years(model, watch, old, new, today), today)
     if not years:

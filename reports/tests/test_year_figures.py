@@ -22,10 +22,10 @@ from bolots.models import Visit
 from bolots.tests.factories import VisitFactory
 from core.signals import records_updated
 from referrals.models import EvictionNotice, NoticeOutcome
-from referrals.tests.factories import fictional_number
+from referrals.tests.factories import ClientFactory, fictional_number
 from referrals.tests.factories_notices import EvictionNoticeFactory
 from referrals.tests.factories_orders import OrderFactory, make_pilot
-from reports import snapshots, tasks_figures, year_figures
+from reports import invalidation, snapshots, tasks_figures, year_figures
 from reports.kpis import compute_kpis
 from reports.models import EnforcementFigures, YearFigures, YearSnapshot
 from reports.tests.golden_data import build_golden_dataset
@@ -303,3 +303,20 @@ def test_a_service_writing_with_update_sends_records_updated(unit):
     assert stale_years(unit) == set()  # update() alone is not seen
     records_updated.send(sender=EvictionNotice, pks=[notice.pk])
     assert stale_years(unit) == {2024, 2025}
+
+
+def test_a_client_created_changes_no_figure(unit):
+    keep(unit, 2025)
+    ClientFactory(unit=unit)
+    assert stale_years(unit) == set()
+
+
+def test_a_suspended_bulk_writer_marks_every_kept_year_once_at_the_end(unit, other_unit):
+    """seed_demo writes backdated records by the thousand."""
+    keep(unit, 2019, 2025)
+    keep(other_unit, 2024)
+    with invalidation.suspended():
+        EvictionNoticeFactory(unit=unit, received_on=date(2019, 3, 3), termination_date=date(2019, 3, 1))
+        assert stale_years(unit) == set()
+    assert stale_years(unit) == {2019, 2025}
+    assert stale_years(other_unit) == {2024}
