@@ -38,6 +38,10 @@ from core.tasks import enqueue_after_commit
 from .models import YearFigures
 from .snapshots import FORMAT_VERSION, FrozenYear, is_closed, read_data, year_data
 
+# Imported here, not lazily: ReportsConfig.ready() loads reports.invalidation,
+# which loads this module, and so the worker knows the task.
+from .tasks_figures import recount_year
+
 
 @dataclass(frozen=True)
 class KeptYear:
@@ -99,8 +103,6 @@ def kept_year(unit: Unit, year: int, today=None) -> KeptYear:
     row = YearFigures.objects.filter(unit=unit, year=year).first()
     if _usable(row):
         if row.stale_since is not None and _overdue(row.stale_since):
-            from .tasks_figures import recount_year
-
             enqueue_after_commit(recount_year, unit.pk, year)
         return _read(row)
     data, _kept = count_year(unit.pk, year)
@@ -133,8 +135,6 @@ def invalidate(units: list | None, years: Iterable[int], today=None) -> set[tupl
         return set()
     YearFigures.objects.filter(pk__in=found.values()).update(
         stale_since=Coalesce(F("stale_since"), timezone.now()), generation=F("generation") + 1)
-    from .tasks_figures import recount_year
-
     for unit_id, year in sorted(found):
         enqueue_after_commit(recount_year, unit_id, year)
     return set(found)
