@@ -109,7 +109,9 @@ WATCHED: dict[str, Watch] = {
                                about=(("end_reason", "end_date"), ("end_note", "end_date"))),
     "tenancies.Vacancy": Watch("apartment__unit", open_end=("ended_on",)),
     "tenancies.Complaint": Watch("apartment__unit"),
-    "tenancies.Apartment": Watch("unit", whole=("unit", "kind", "tenure", "lease_start", "lease_end"),
+    # In the stock from its lease's start until its end (or today).
+    "tenancies.Apartment": Watch("unit", open_end=("lease_end",),
+                                 whole=("unit", "kind", "tenure", "lease_start", "lease_end"),
                                  whole_status=(ApartmentStatus.LEFT_PROGRAMME,)),
     "referrals.Client": Watch("unit", whole=("unit", "birth_date", "legal_gender", "protection_level",
                                              "children_in_home"), counted_alone=False),
