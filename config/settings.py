@@ -603,3 +603,9 @@ CELERY_BEAT_SCHEDULE.update({
 # A job is late when its next run after the last success is this much overdue.
 SCHEDULED_JOB_GRACE_MINUTES = env.int("SCHEDULED_JOB_GRACE_MINUTES", default=60)
 # --- end issue 16 ops
+# --- issue 16 frozen: closed years kept and recomputed (reports.year_figures)
+# A stale closed year whose recount has not come back after this many seconds
+# (a lost message, a worker that was down) is enqueued again by the next
+# dashboard request for it (docs/kpis.md "Closed years kept and recomputed").
+YEAR_FIGURES_RECOUNT_AFTER = env.int("YEAR_FIGURES_RECOUNT_AFTER", default=600)
+# --- end issue 16 frozen

@@ -12,6 +12,12 @@ every app; the apps below it react without culling knowing them:
   data). The audit app replaces the person's name and number snapshots in
   the access log and the values in the change history by the reference.
 
+- `records_updated` is sent by a service that writes records the KPI
+  figures count with QuerySet.update() (which sends no post_save), with
+  `model` as sender and `pks`, inside the writing transaction: the reports
+  app marks the kept figures of those records' closed years stale
+  (reports.invalidation, issue 16).
+
 A receiver that raises makes the run (or the person's transaction) fail:
 that is the point, nothing is culled half.
 """
@@ -20,3 +26,4 @@ from django.dispatch import Signal
 
 culling_about_to_start = Signal()
 client_culled = Signal()
+records_updated = Signal()

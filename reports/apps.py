@@ -77,3 +77,10 @@ class ReportsConfig(AppConfig):
         from .snapshots import on_culling_about_to_start
 
         culling_about_to_start.connect(on_culling_about_to_start, dispatch_uid="reports.freeze_closed_years")
+
+        # A correction of a record in a closed year makes that year's kept
+        # figures stale (docs/kpis.md "Closed years kept and recomputed");
+        # importing it also registers reports.tasks_figures with the worker.
+        from . import invalidation
+
+        invalidation.connect()

@@ -20,7 +20,9 @@ when fixed. The data is plain JSON with FORMAT_VERSION; numbers that are
 shares are kept as decimal strings so that 12.5 stays Decimal("12.5").
 
 A snapshot is never recomputed: see reports/models/snapshots.py and
-docs/kpis.md "Closed years" for why and what a correction means.
+docs/kpis.md "Closed years" for why and what a correction means. A closed
+year not fixed has kept figures that follow corrections instead
+(reports.year_figures); fixing it copies them when they are fresh.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from .kpis import (
 from .kpis.cancellations import GROUPS, CancellationStatistics, Figures, monthly_figures
 from .kpis.records import RECORD_LISTS
 from .kpis.visits import MONTHS
-from .models import YearSnapshot
+from .models import YearFigures, YearSnapshot
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -202,15 +204,24 @@ def freeze_year(unit: Unit, year: int, *, user: User | None = None, culling_run_
     existing = YearSnapshot.objects.filter(unit=unit, year=year).first()
     if existing is not None:
         return existing, False
-    # Counted outside the insert's savepoint: the reads take a while and
-    # hold no lock; only the insert decides which of two racing freezes wins.
-    data = year_data(year, unit)
+    # Kept figures that no correction has made stale are what a count would
+    # give now (reports.invalidation marks them stale in the correction's own
+    # transaction): fixing copies them. Otherwise the year is counted here,
+    # outside the insert's savepoint: the reads take a while and hold no
+    # lock; only the insert decides which of two racing freezes wins.
+    kept = (YearFigures.objects.filter(unit=unit, year=year, stale_since__isnull=True,
+                                       format_version=FORMAT_VERSION, data__isnull=False)
+            .values_list("data", flat=True).first())
+    data = kept if kept is not None else year_data(year, unit)
     try:
         with transaction.atomic():
             snapshot = YearSnapshot.objects.create(
                 unit=unit, year=year, format_version=FORMAT_VERSION, data=data, frozen_at=timezone.now(),
                 frozen_by=user, culling_run_id=culling_run_id,
             )
+            # From now on the snapshot is read: the kept row would only be
+            # recounted for nothing after every correction.
+            YearFigures.objects.filter(unit=unit, year=year).delete()
     except IntegrityError:
         # reports_snapshot_one_per_unit_year: another freeze got there first.
         existing = YearSnapshot.objects.filter(unit=unit, year=year).first()
@@ -308,16 +319,24 @@ class FrozenYear:
 
 
 def read(snapshot: YearSnapshot) -> FrozenYear:
-    data = snapshot.data
     if snapshot.format_version != FORMAT_VERSION:
         # Only one layout exists; a later one adds its reader here.
         raise ValueError(f"snapshot {snapshot.pk}: unknown format {snapshot.format_version}")
     user = snapshot.frozen_by
+    return read_data(snapshot.year, snapshot.data, frozen_at=snapshot.frozen_at,
+                     frozen_by=(user.get_full_name() or user.username) if user else "",
+                     culling_run_id=snapshot.culling_run_id)
+
+
+def read_data(year: int, data: dict, *, frozen_at: datetime, frozen_by: str = "",
+              culling_run_id: int | None = None) -> FrozenYear:
+    """year_data() read back into the engine's types (also the kept figures
+    of a year not fixed, reports.year_figures)."""
     return FrozenYear(
-        year=snapshot.year,
-        frozen_at=snapshot.frozen_at,
-        frozen_by=(user.get_full_name() or user.username) if user else "",
-        culling_run_id=snapshot.culling_run_id,
+        year=year,
+        frozen_at=frozen_at,
+        frozen_by=frozen_by,
+        culling_run_id=culling_run_id,
         kpis=tuple(_kpi(item) for item in data["kpis"]),
         sections=tuple(_section(item) for item in data["sections"]),
         caseload=[CaseloadRow(**row) for row in data["caseload"]],

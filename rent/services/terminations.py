@@ -36,6 +36,7 @@ from bolots.models import SignalKind
 from core.formatting import kr
 from core.pdf import render_pdf
 from core.rules import RuleError
+from core.signals import records_updated
 from referrals import protection
 from referrals.models import EvictionNotice, NoticeOutcome, NoticeReason, NoticeSource, Order, OrderState
 from referrals.services.notices import create_notice
@@ -418,6 +419,8 @@ def _close(ctx: AuditContext, termination: ArrearsTermination, status: str, on: 
         EvictionNotice.objects.filter(pk=termination.eviction_notice_id).update(
             outcome=NoticeOutcome.PREVENTED_PAID, outcome_on=on, version=F("version") + 1,
         )
+        # The notice's outcome counts in KPI 2 of the year it was received.
+        records_updated.send(sender=EvictionNotice, pks=[termination.eviction_notice_id])
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ so the page writes no access-log row; the record lists behind the figures
 the charts count in the database, whatever the amount of data. A fixed
 closed year (reports.snapshots, "Fastställ år") is read from its snapshot:
 no KPI query at all, and the figures stay those fixed whatever is culled.
+Any other closed year is read from its kept figures (reports.year_figures):
+counted on its first request, again in the background after a correction.
 """
 
 from django.contrib import messages
@@ -30,6 +32,7 @@ from ..forms import FIRST_YEAR, YearForm
 from ..kpis import additional_figures, caseload_per_pilot, compute_kpis
 from ..kpis.result import preliminary_label, preliminary_until
 from ..snapshots import FreezeError, fix_year, frozen_year, is_closed
+from ..year_figures import kept_year
 
 
 def unit_of(request):
@@ -77,10 +80,15 @@ def dashboard_context(request, year=None):
             years = sorted({*years, year}, reverse=True)
         form = YearForm(years=years, initial={"ar": year})
     until = preliminary_until(year, today)
-    frozen = frozen_year(unit, year) if is_closed(year, today) else None
-    if frozen is not None:
-        kpis, sections, caseload = frozen.kpis, frozen.sections, frozen.caseload
-        year_charts = [(data, charts.render(data)) for data in frozen.charts]
+    closed = is_closed(year, today)
+    frozen = frozen_year(unit, year) if closed else None
+    # A closed year not fixed: its kept figures (reports.year_figures),
+    # counted once and again after a correction, never live per request.
+    kept = kept_year(unit, year, today) if closed and frozen is None else None
+    shown = frozen or (kept.figures if kept else None)
+    if shown is not None:
+        kpis, sections, caseload = shown.kpis, shown.sections, shown.caseload
+        year_charts = [(data, charts.render(data)) for data in shown.charts]
     else:
         kpis, sections = compute_kpis(year, unit), additional_figures(year, unit)
         caseload = caseload_per_pilot(year, unit)
@@ -101,8 +109,9 @@ def dashboard_context(request, year=None):
         "caseload": caseload,
         "charts": year_charts,
         "frozen": frozen,
+        "kept": kept,
         # "Fastställ år" is offered for an ended year not yet fixed.
-        "can_freeze": frozen is None and is_closed(year, today) and request.user.has_perm("reports.freeze_kpi_year"),
+        "can_freeze": frozen is None and closed and request.user.has_perm("reports.freeze_kpi_year"),
         "apartments_now": charts.apartment_status_is_current(year, today),
         "can_enter_enforcement": request.user.has_perm("reports.view_enforcementfigures"),
     }
