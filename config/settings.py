@@ -608,4 +608,9 @@ SCHEDULED_JOB_GRACE_MINUTES = env.int("SCHEDULED_JOB_GRACE_MINUTES", default=60)
 # (a lost message, a worker that was down) is enqueued again by the next
 # dashboard request for it (docs/kpis.md "Closed years kept and recomputed").
 YEAR_FIGURES_RECOUNT_AFTER = env.int("YEAR_FIGURES_RECOUNT_AFTER", default=600)
+# The running year's dashboard figures are kept this long in the cache per
+# unit and day (reports.running_year): preliminary figures a few minutes
+# old, instead of counting the dearest page on every request. 0: counted on
+# every request (the test settings, pytest.ini).
+RUNNING_YEAR_CACHE_SECONDS = env.int("RUNNING_YEAR_CACHE_SECONDS", default=300)
 # --- end issue 16 frozen

@@ -10,6 +10,7 @@ closed year (reports.snapshots, "Fastställ år") is read from its snapshot:
 no KPI query at all, and the figures stay those fixed whatever is culled.
 Any other closed year is read from its kept figures (reports.year_figures):
 counted on its first request, again in the background after a correction.
+The running year is kept a few minutes in the cache (reports.running_year).
 """
 
 from django.contrib import messages
@@ -29,8 +30,8 @@ from tenancies.models import Tenancy
 
 from .. import charts
 from ..forms import FIRST_YEAR, YearForm
-from ..kpis import additional_figures, caseload_per_pilot, compute_kpis
 from ..kpis.result import preliminary_label, preliminary_until
+from ..running_year import running_figures
 from ..snapshots import FreezeError, fix_year, frozen_year, is_closed
 from ..year_figures import kept_year
 
@@ -89,10 +90,13 @@ def dashboard_context(request, year=None):
     if shown is not None:
         kpis, sections, caseload = shown.kpis, shown.sections, shown.caseload
         year_charts = [(data, charts.render(data)) for data in shown.charts]
+        running = None
     else:
-        kpis, sections = compute_kpis(year, unit), additional_figures(year, unit)
-        caseload = caseload_per_pilot(year, unit)
-        year_charts = charts.dashboard_charts(year, unit, today)
+        # The running year (or a year not yet closed): kept a few minutes
+        # in the cache (reports.running_year).
+        running = running_figures(unit, year, today)
+        kpis, sections, caseload = running.kpis, running.sections, running.caseload
+        year_charts = [(data, charts.render(data)) for data in running.chart_data]
     return {
         "unit": unit,
         "year": year,
@@ -110,6 +114,7 @@ def dashboard_context(request, year=None):
         "charts": year_charts,
         "frozen": frozen,
         "kept": kept,
+        "running": running,
         # "Fastställ år" is offered for an ended year not yet fixed.
         "can_freeze": frozen is None and closed and request.user.has_perm("reports.freeze_kpi_year"),
         "apartments_now": charts.apartment_status_is_current(year, today),

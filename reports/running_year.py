@@ -1,0 +1,81 @@
+"""The running year's dashboard figures, kept in the cache for a few minutes.
+
+A closed year is counted once and kept (reports.year_figures); the running
+year changes with every visit and move, so it is counted live. Counted on
+every request it is the dearest page of all (a few hundred milliseconds of
+database time at national scale, docs/performance.md "Throughput under
+load"), and managers open it many times a day. Its figures are preliminary
+anyway (no goal is judged before the year ends), so they are kept in the
+shared cache for RUNNING_YEAR_CACHE_SECONDS per unit and day and the page
+says when they were counted. 0 turns the keeping off (the test settings do,
+so that a test sees its own records at once; test_running_year.py turns it
+on).
+
+Kept are the engine's own results (KpiResult, FigureSection, ChartData),
+pickled by the cache; they hold aggregates only, never personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit
+
+from . import charts
+from .kpis import additional_figures, caseload_per_pilot, compute_kpis
+
+logger = logging.getLogger(__name__)
+
+# Bump when the kept tuple's layout changes: old entries are then ignored.
+LAYOUT = 1
+
+
+@dataclass(frozen=True)
+class RunningFigures:
+    kpis: list
+    sections: list
+    caseload: object
+    chart_data: list
+    # None when counted for this request (keeping turned off).
+    counted_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        if self.counted_at is None:
+            return ""
+        return _("Counted %(time)s; counted again at most every %(minutes)s minutes.") % {
+            "time": timezone.localtime(self.counted_at).strftime("%H:%M"),
+            "minutes": max(1, settings.RUNNING_YEAR_CACHE_SECONDS // 60),
+        }
+
+
+def _key(unit: Unit, year: int, today: date) -> str:
+    return f"reports:running:{LAYOUT}:{unit.pk}:{year}:{today.isoformat()}"
+
+
+def _count(unit: Unit, year: int, today: date) -> tuple:
+    return (compute_kpis(year, unit), additional_figures(year, unit), caseload_per_pilot(year, unit),
+            charts.dashboard_chart_data(year, unit, today))
+
+
+def running_figures(unit: Unit, year: int, today: date) -> RunningFigures:
+    """The dashboard figures of the running `year` for `unit`: from the
+    cache when counted within RUNNING_YEAR_CACHE_SECONDS today, else
+    counted now (and kept)."""
+    seconds = settings.RUNNING_YEAR_CACHE_SECONDS
+    if seconds <= 0:
+        return RunningFigures(*_count(unit, year, today), counted_at=None)
+    key = _key(unit, year, today)
+    kept = cache.get(key)
+    if kept is None:
+        counted_at = timezone.now()
+        kept = (*_count(unit, year, today), counted_at)
+        cache.set(key, kept, seconds)
+    return RunningFigures(*kept)
