@@ -184,7 +184,13 @@ SESSION_SAVE_EVERY_REQUEST = False
 # pages down (§2): a cache miss is computed again and sessions fall back to
 # their database rows.
 CACHE_URL = env.str("CACHE_URL", default="")
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=10.0)
 if CACHE_URL:
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from core.cache_breaker import BreakerConnection
+
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -193,6 +199,10 @@ if CACHE_URL:
                 "SOCKET_CONNECT_TIMEOUT": 0.5,
                 "SOCKET_TIMEOUT": 0.5,
                 "IGNORE_EXCEPTIONS": True,
+                # After a failure, skip Redis for CACHE_BREAKER_SECONDS
+                # instead of waiting out a timeout on every call (a hung
+                # Redis); no retries inside one call for the same reason.
+                "CONNECTION_POOL_KWARGS": {"connection_class": BreakerConnection, "retry": Retry(NoBackoff(), 0)},
             },
         }
     }

@@ -25,9 +25,12 @@ from contextlib import contextmanager
 import pytest
 from django.test import override_settings
 from kombu import pools as kombu_pools
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.celery import app as celery_app
-from core import outbox
+from core import cache_breaker, outbox
+from core.cache_breaker import BreakerConnection
 
 # The Redis database of these tests (TEST_REDIS_URL, conftest.redis_url).
 
@@ -117,7 +120,9 @@ def redis_cache_settings(url: str) -> dict:
         "CACHES": {"default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True,
+                        "CONNECTION_POOL_KWARGS": {"connection_class": BreakerConnection,
+                                                   "retry": Retry(NoBackoff(), 0)}},
         }},
         "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
     }
@@ -125,8 +130,12 @@ def redis_cache_settings(url: str) -> dict:
 
 @contextmanager
 def redis_cache_at(url: str):
-    with override_settings(**redis_cache_settings(url)):
-        yield
+    cache_breaker.reset()
+    try:
+        with override_settings(**redis_cache_settings(url)):
+            yield
+    finally:
+        cache_breaker.reset()
 
 
 @contextmanager
