@@ -71,6 +71,10 @@ def start_server():
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
         STATIC_MANIFEST="0",
+        # Production refuses to start without these (config/settings.py);
+        # the pages measured enqueue nothing, so tasks may run eagerly.
+        SITE_URL=os.environ.get("SITE_URL", f"http://127.0.0.1:{PORT}"),
+        CELERY_EAGER=os.environ.get("CELERY_EAGER", "1"),
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
         # The load generator logs in before the clock starts; a generous
         # timeout there only (pages must answer in far less anyway).
