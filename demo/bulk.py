@@ -261,3 +261,45 @@ def foreign_keys_checked_once(*models: type[Model]) -> Iterator[None]:
         for table, name, definition in dropped:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def indexes_built_once(*models: type[Model]) -> Iterator[None]:
+    """Build the plain indexes of `models`' tables once at the end instead
+    of updating them row by row: inside the block they are dropped, on
+    leaving it created again from their own definitions
+    (pg_get_indexdef), so the schema is the same afterwards. Indexes that
+    back a constraint (primary keys, unique and exclusion constraints) stay.
+    For loading hundreds of thousands of rows on PostgreSQL; queries inside
+    the block read the tables without those indexes. Must run inside a
+    transaction; without the owner's rights (the runtime role) nothing is
+    dropped. Other databases: nothing is done."""
+    connection = connections[router.db_for_write(models[0])] if models else None
+    if connection is None or connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes_built_once needs a transaction")
+    quote = connection.ops.quote_name
+    dropped = []
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic(using=connection.alias):
+                for model in models:
+                    cursor.execute(
+                        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                        "JOIN pg_class i ON i.oid = x.indexrelid "
+                        "WHERE x.indrelid = %s::regclass "
+                        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) "
+                        "ORDER BY i.relname",
+                        [quote(model._meta.db_table)],
+                    )
+                    for name, definition in cursor.fetchall():
+                        cursor.execute(f"DROP INDEX {quote(name)}")
+                        dropped.append(definition)
+        except ProgrammingError:  # must be owner of the index
+            dropped = []
+    yield
+    with connection.cursor() as cursor:
+        for definition in dropped:
+            cursor.execute(definition)

@@ -58,3 +58,35 @@ def test_foreign_keys_checked_once_validates_the_rows_when_the_keys_come_back(db
             if connection.vendor != "postgresql":
                 connection.check_constraints()
     assert not Client.objects.filter(first_name="Fel").exists()
+
+
+def _index_definitions(table):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table])
+        return cursor.fetchall()
+
+
+def test_indexes_built_once_leaves_the_indexes_as_they_were(db, unit):
+    """Rows written inside the block are kept and the table has the same
+    indexes afterwards (dropped and created again by the owner; the suite's
+    runtime role owns none, so there nothing is dropped)."""
+    from django.db import connection, transaction
+
+    from demo.bulk import indexes_built_once
+
+    if connection.vendor != "postgresql":
+        with indexes_built_once(Client):
+            Client.objects.create(unit=unit, first_name="Inne", last_name="Indexsson",
+                                  personal_number=personnummer.make_number(date(1990, 4, 2), 8))
+        assert Client.objects.filter(last_name="Indexsson").count() == 1
+        return
+    before = _index_definitions("referrals_client")
+    assert before  # the client table has plain indexes to drop
+    with transaction.atomic():
+        with indexes_built_once(Client):
+            Client.objects.create(unit=unit, first_name="Inne", last_name="Indexsson",
+                                  personal_number=personnummer.make_number(date(1990, 4, 2), 8))
+        assert _index_definitions("referrals_client") == before
+    assert Client.objects.filter(last_name="Indexsson").count() == 1

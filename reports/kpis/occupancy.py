@@ -43,7 +43,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    RowRange,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.dates import MONTHS as MONTH_NAMES
@@ -139,17 +153,43 @@ def _earlier_end():
     return Coalesce(Subquery(earlier), day_value(BEFORE_EVERYTHING))
 
 
-def occupied_days(first: date, last: date):
+# The window column of _occupied_days: _earlier_end computed once per row.
+EARLIER_END = "occupancy_earlier_end"
+
+
+def _earlier_end_window():
+    """_earlier_end as a window over the rows read: the latest move-out day
+    of the rows before this one in the apartment's (move-in day, id) order.
+    The same value as the subquery for the tenancies _occupied_days reads
+    (those meeting [1 January Y−1, reference day], every one of an
+    apartment's kept together): an earlier tenancy left out ended before
+    1 January Y−1, so it covers none of the days counted, and its end is
+    never the latest once another earlier tenancy is read. One sort of the
+    rows instead of a lookup of the apartment's tenancies per row and
+    month (thirteen subqueries per row, and over PostgreSQL's JIT threshold:
+    4–10 s nationally in the running year, issue 16)."""
+    return Window(
+        Max(Coalesce("end_date", day_value(AFTER_EVERYTHING))),
+        partition_by=[F("apartment")],
+        order_by=[F("start_date").asc(), F("pk").asc()],
+        frame=RowRange(start=None, end=-1),
+    )
+
+
+def occupied_days(first: date, last: date, earlier_end=None):
     """A tenancy's occupied days within [first, last] and its apartment's
     programme days, less the days an earlier tenancy of the apartment
-    already covers (a move-out and a move-in on the same day)."""
+    already covers (a move-out and a move-in on the same day).
+    `earlier_end`: the column holding _earlier_end's value (the window
+    column of _occupied_days), None for the subquery."""
+    earlier = _earlier_end() if earlier_end is None else Coalesce(earlier_end, day_value(BEFORE_EVERYTHING))
     start = Greatest(
         F("start_date"), Coalesce("apartment__lease_start", day_value(first)), day_value(first),
     )
     end = Least(
         Coalesce("end_date", day_value(last)), Coalesce("apartment__lease_end", day_value(last)), day_value(last),
     )
-    covered = Least(end, _earlier_end())
+    covered = Least(end, earlier)
     return _days(start, end) - _days(start, covered)
 
 
@@ -254,12 +294,20 @@ def _stock_days(year, unit):
 
 def _occupied_days(year, unit):
     """One query: occupied days per month of Y and for Y−1, and the move-ins."""
-    columns = {**_month_columns(year, occupied_days), **_year_column(year - 1, occupied_days, "previous")}
+
+    def days(first, last):
+        return occupied_days(first, last, F(EARLIER_END))
+
+    columns = {**_month_columns(year, days), **_year_column(year - 1, days, "previous")}
     for y in (year, year - 1):
         bounds = year_range(y)
         if bounds is not None:
             columns[f"moves_{y}"] = Count("pk", filter=Q(start_date__gte=bounds[0], start_date__lte=bounds[1]))
-    row = _tenancies(unit).filter(_tenancies_meeting(Year(year - 1).first, reference_day(year))).aggregate(**columns)
+    row = (
+        _tenancies(unit).filter(_tenancies_meeting(Year(year - 1).first, reference_day(year)))
+        .annotate(**{EARLIER_END: _earlier_end_window()})
+        .aggregate(**columns)
+    )
     return {name: value or 0 for name, value in row.items()}
 
 
