@@ -132,6 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the KPI engine's grouped counts are the only queries
+    # big enough to trigger it, and compiling cost 4–7 s per query where the
+    # query itself takes well under one (docs/performance.md "Running-year
+    # KPIs and the national seed"). Every other query is far below its cost.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and login --------------------------------------------------------
