@@ -5,7 +5,8 @@ real restart of PostgreSQL is test_postgres_restart.py."""
 from unittest import mock
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.cache import cache
 from django.db import OperationalError
 from django.test import Client
 
@@ -44,7 +45,11 @@ def test_a_middleware_losing_the_database_answers_503_through_handler500(case_of
     process_exception sees neither; handler500 does."""
     client = _client()
     client.force_login(case_officer)
-    with mock.patch.object(SessionStore, method, side_effect=OperationalError("terminating connection")):
+    # Sessions are cached_db: a load reads the row when the cache has none
+    # (cleared here, as after a Redis restart), a save writes the row.
+    cache.clear()
+    target = {"load": "_get_session_from_db", "save": "save"}[method]
+    with mock.patch.object(SessionStore, target, side_effect=OperationalError("terminating connection")):
         response = client.get("/test-db/las/")
 
     _assert_503_page(response)
