@@ -10,7 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from accounts.roles import Role
 from accounts.tests.factories import UnitFactory, UserFactory
@@ -43,6 +46,23 @@ def _force_login_verified(self, user, backend=None):
 
 _django_force_login = Client.force_login
 Client.force_login = _force_login_verified
+
+
+class _OneRequestAtATimeServer(WSGIServer):
+    """The live server for the SQLite pass. There its request threads share
+    the test's one in-memory connection (Django's LiveServerThread), so two
+    requests at once (a double tap on a submit button) would interleave
+    their transactions on that one connection and hang. Served one after the
+    other instead; the browser's second request waits for the first, as it
+    would behind a busy worker. PostgreSQL keeps the threaded server, with a
+    connection per request."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LiveServerThread.server_class = _OneRequestAtATimeServer
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ DESCRIPTIONS: dict[str, Promise] = {
     "clear-sessions": gettext_lazy("Deletes expired login sessions."),
     "check-scheduled-jobs": gettext_lazy(
         "Checks that every job here has run on time; alerts the system administrators once per lateness."),
+    "relay-outbox": gettext_lazy("Sends the background work kept in the outbox while Redis was unreachable."),
 }
 
 
