@@ -23,6 +23,7 @@ import uuid
 import warnings
 from pathlib import Path
 
+import pytest
 from celery.exceptions import AlwaysEagerIgnored
 from django.conf import settings
 from django.db import connection
@@ -123,3 +124,14 @@ def send(task_name: str, args: list, broker_url: str, queue: str) -> None:
 
 def new_queue() -> str:
     return f"test-worker-{uuid.uuid4().hex}"
+
+
+# The marks of a test that runs a worker subprocess against the test database.
+WORKER_TEST_MARKS = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="the worker subprocess shares the test database, which needs PostgreSQL (SQLite's "
+                              "test database lives in this process's memory)"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]

@@ -13,22 +13,14 @@ import time
 from datetime import date
 
 import pytest
-from django.db import connection
 
-from core.tests.worker_process import VISIBILITY_TIMEOUT, WorkerProcess, new_queue, send, wait_for
+from core.tests.worker_process import VISIBILITY_TIMEOUT, WORKER_TEST_MARKS, WorkerProcess, new_queue, send, wait_for
 from rent.models import BgMaxFile, BgMaxImportJob, Payment
 from tenancies.tests.factories import ApartmentFactory, TenancyFactory
 
 from .bgmax_factories import bgmax_bytes, notice, payment, rent_settings
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="the worker subprocess shares the test database, which needs PostgreSQL (SQLite's "
-                              "test database lives in this process's memory)"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = WORKER_TEST_MARKS
 
 TASK = "rent.tasks.bgmax.import_bgmax_job"
 PAYMENTS = 40

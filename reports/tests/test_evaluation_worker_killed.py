@@ -10,22 +10,12 @@ worker is another process on the test database.
 
 import time
 
-import pytest
-from django.db import connection
-
-from core.tests.worker_process import VISIBILITY_TIMEOUT, WorkerProcess, new_queue, send, wait_for
+from core.tests.worker_process import VISIBILITY_TIMEOUT, WORKER_TEST_MARKS, WorkerProcess, new_queue, send, wait_for
 from reports.models import ReportRun
 
 from .runs_helpers import media_fixture  # noqa: F401
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="the worker subprocess shares the test database, which needs PostgreSQL (SQLite's "
-                              "test database lives in this process's memory)"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = WORKER_TEST_MARKS
 
 TASK = "reports.tasks.generate_evaluation"
 WAIT = 240
