@@ -19,8 +19,10 @@ def navigation(request):
         "unit_name": settings.BOLOTS_UNIT_NAME,
         "session_idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
         # The session warning (static/js/session.js, templates/includes/session_warning.html).
-        # What is left of it: the row is not renewed on every request
-        # (core.middleware.SessionRefreshMiddleware).
-        "session_age": session_seconds_left(request),
+        # What is left of it now (the row is not renewed on every request,
+        # core.middleware.SessionRefreshMiddleware), and the whole age a
+        # renewal (keep-alive, draft autosave) gives it again.
+        "session_left": session_seconds_left(request),
+        "session_age": settings.SESSION_COOKIE_AGE,
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }

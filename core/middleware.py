@@ -50,7 +50,11 @@ def _refresh_due(request, refreshed: int | None, now: int) -> bool:
 def session_seconds_left(request) -> int:
     """Seconds until the session ends if no further request comes: the
     full SESSION_COOKIE_AGE when this request renews it, less the time
-    since its last write when it does not."""
+    since its last write when it does not. Both times are whole seconds
+    (the write is stored truncated), so one second is added: the page's
+    countdown may end a moment after the server's, never before it, and
+    the user who sees "Du har loggats ut" finds the session gone.
+    static/js/session.js reads it as data-session-left."""
     session = getattr(request, "session", None)
     if session is None:
         return settings.SESSION_COOKIE_AGE
@@ -58,7 +62,7 @@ def session_seconds_left(request) -> int:
     refreshed = session_refreshed_at(session)
     if _refresh_due(request, refreshed, now):
         return settings.SESSION_COOKIE_AGE
-    return max(0, settings.SESSION_COOKIE_AGE - (now - refreshed))
+    return max(0, min(settings.SESSION_COOKIE_AGE, settings.SESSION_COOKIE_AGE - (now - refreshed) + 1))
 
 
 class SessionRefreshMiddleware:

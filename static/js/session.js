@@ -12,11 +12,16 @@
   var dialog = document.getElementById("session-warning");
   var ended = document.getElementById("session-ended");
   if (!dialog || !ended || typeof dialog.showModal !== "function") { return; }
+  // The session has data-session-left seconds from this page's load (a
+  // page inside the refresh interval does not renew it,
+  // core.middleware.SessionRefreshMiddleware); every renewal this page
+  // makes gives it the whole data-session-age again. Other tabs send the
+  // deadline they know, and the later one holds.
   var age = parseInt(dialog.getAttribute("data-session-age"), 10) * 1000;
   var lead = Math.min(parseInt(dialog.getAttribute("data-session-warning"), 10) * 1000, age);
+  var deadline = Date.now() + Math.min(parseInt(dialog.getAttribute("data-session-left"), 10) * 1000, age);
   var url = dialog.getAttribute("data-keepalive-url");
   var button = dialog.querySelector("[data-session-continue]");
-  var lastContact = Date.now();
   var state = "idle";
   var returnFocus = null;
   var channel = "BroadcastChannel" in window ? new BroadcastChannel("bolots-session") : null;
@@ -32,16 +37,23 @@
     if (returnFocus && document.contains(returnFocus)) { returnFocus.focus(); }
     returnFocus = null;
   }
-  function contact(fromOtherTab) {
+  function tell() { if (channel) { channel.postMessage({deadline: deadline}); } }
+  function contact(otherTabsDeadline) {
     if (state === "ended") { return; }
-    lastContact = Date.now();
+    if (otherTabsDeadline === undefined) {
+      deadline = Date.now() + age;
+      tell();
+    } else if (otherTabsDeadline > deadline) {
+      deadline = otherTabsDeadline;
+    } else {
+      return;
+    }
     if (state === "warning") { closeWarning(); }
-    if (!fromOtherTab && channel) { channel.postMessage("contact"); }
   }
   function showWarning() {
     state = "warning";
-    var deadline = new Date(lastContact + age);
-    dialog.querySelector("[data-session-deadline]").textContent = two(deadline.getHours()) + ":" + two(deadline.getMinutes());
+    var at = new Date(deadline);
+    dialog.querySelector("[data-session-deadline]").textContent = two(at.getHours()) + ":" + two(at.getMinutes());
     returnFocus = document.activeElement;
     // Save what is typed while the session still lives.
     document.dispatchEvent(new CustomEvent("bolots:session-warning"));
@@ -58,14 +70,14 @@
   }
   function tick() {
     if (state === "ended") { return; }
-    var left = age - (Date.now() - lastContact);
+    var left = deadline - Date.now();
     if (left <= 0) { end(); } else if (left <= lead && state === "idle") { showWarning(); }
   }
   function keepAlive() {
     fetch(url, {
       method: "POST", headers: {"X-CSRFToken": csrfToken()}, credentials: "same-origin", redirect: "error"
     }).then(function (response) {
-      if (response.ok) { contact(false); } else { end(); }
+      if (response.ok) { contact(); } else { end(); }
     }).catch(function () { /* the network is down: the dialog stays, the user may try again */ });
   }
 
@@ -73,7 +85,13 @@
   // Escape would close the dialog and leave the session to run out: it
   // means "go on" here too.
   dialog.addEventListener("cancel", function (event) { event.preventDefault(); keepAlive(); });
-  document.addEventListener("bolots:server-contact", function () { contact(false); });
-  if (channel) { channel.onmessage = function () { contact(true); }; channel.postMessage("contact"); }
+  document.addEventListener("bolots:server-contact", function () { contact(); });
+  if (channel) {
+    channel.onmessage = function (event) {
+      var theirs = event.data && event.data.deadline;
+      if (typeof theirs === "number") { contact(theirs); }
+    };
+    tell();
+  }
   setInterval(tick, 1000);
 })();
