@@ -305,31 +305,30 @@ def revoke(ctx: AuditContext, delegation: NarrativeDelegate) -> NarrativeDelegat
 
 
 def pdf_texts(year: int, unit: Unit | None) -> dict:
-    """What reports.evaluation places in the PDF, in the structure of seed
-    001: the background in chapter 1, the two sides' views after the
-    operation's figures (2.8, 2.9: seed 001 has them right after
-    "Verksamheten"), the areas of improvement under the summary (seed 001:
-    7.1 under "Resultat") and the proposed decisions last (seed 001: 9).
+    """What reports.evaluation places in the PDF, in seed 001's nine
+    chapters: the background in chapter 1, the ordering side's views as
+    chapter 4 and the providing side's as chapter 5 (right after
+    "Verksamheten"), the areas of improvement as 7.1 under "Resultat" and
+    the proposed decisions as chapter 9. The chapters keep their numbers
+    whether or not a text is final (the PDF then says none is): the
+    committee compares the report with earlier years' chapter by chapter.
     Final texts only, as paragraphs; a national evaluation (no unit) has
-    none."""
+    none, and `national` lets the PDF say where they are written."""
     texts = final_texts(unit, year) if unit is not None else {}
 
     def paragraphs(section):
         return [part.strip() for part in (texts.get(section) or "").split("\n\n") if part.strip()]
 
-    views = []
-    for section, anchor in ((NarrativeSection.ORDERING_VIEWS, "ordering-views"),
-                            (NarrativeSection.PROVIDING_VIEWS, "providing-views")):
-        if paragraphs(section):
-            views.append({"anchor": anchor, "number": f"2.{8 + len(views)}", "title": title_of(section),
-                          "paragraphs": paragraphs(section)})
+    def chapter(section, anchor):
+        return {"anchor": anchor, "title": title_of(section), "paragraphs": paragraphs(section)}
+
     return {
+        "national": unit is None,
         "background": paragraphs(NarrativeSection.BACKGROUND),
-        "views": views,
-        "improvements": paragraphs(NarrativeSection.IMPROVEMENTS),
-        "improvements_title": title_of(NarrativeSection.IMPROVEMENTS),
-        "proposals": paragraphs(NarrativeSection.PROPOSALS),
-        "proposals_title": title_of(NarrativeSection.PROPOSALS),
+        "ordering_views": chapter(NarrativeSection.ORDERING_VIEWS, "ordering-views"),
+        "providing_views": chapter(NarrativeSection.PROVIDING_VIEWS, "providing-views"),
+        "improvements": chapter(NarrativeSection.IMPROVEMENTS, "improvements"),
+        "proposals": chapter(NarrativeSection.PROPOSALS, "proposals"),
     }
 
 

@@ -23,7 +23,7 @@ from .golden_data import build_golden_dataset
 
 pytestmark = pytest.mark.django_db
 NBSP = "\xa0"
-GOALS_CHAPTER = "3. Projektmål Varje mål i projektplanen"
+GOALS_CHAPTER = "6. Projektmål Varje mål i projektplanen"
 # The goal headings of the 2018 evaluation report (seed 001, 6.1–6.9).
 SEED_HEADINGS = {
     1: "Självständigt boende", 2: "Antal vräkningar minskar", 3: "En aktivt uppsökande verksamhet",
@@ -85,9 +85,13 @@ def test_structure_cover_contents_and_page_numbers(golden_pdf, unit):
 
     contents = pages[1]
     assert contents.startswith("Innehåll")
-    headings = ["1. Bakgrund", "2. Verksamheten", "2.1 Lägenheter", "2.2 Klienter", "2.3 Uppdrag", "2.4 Besök",
-                "2.5 Personal", "3. Projektmål", *(f"3.{n} {title}" for n, title in SEED_HEADINGS.items()),
-                "4. Ärendemängd per bolots", "5. Avbokade besök", "6. Övriga uppgifter", "7. Sammanfattning"]
+    # The nine chapters of seed 001, numbered as there.
+    headings = ["1. Bakgrund", "2. Verksamhetsutveckling", "2.1 Lägenheter", "2.2 Personal", "3. Verksamheten",
+                "3.1 Klienter", "3.2 Uppdrag", "3.3 Besök", "3.4 Underrättelser", "3.5 Avslutade kontrakt",
+                "4. Synpunkter från myndighet", "5. Synpunkter från utförare", "6. Projektmål",
+                *(f"6.{n} {title}" for n, title in SEED_HEADINGS.items()), "7. Resultat", "7.1 Förbättringsområden",
+                "7.2 Ärendemängd per bolots", "7.3 Avbokade besök", "7.4 Klagomål och skador", "8. Sammanfattning",
+                "9. Förslag till beslut"]
     for heading in headings:
         # Each entry ends with the page its section starts on (target-counter).
         entry = re.search(re.escape(heading) + r" (\d+)(?= |$)", contents)
@@ -99,12 +103,12 @@ def test_structure_cover_contents_and_page_numbers(golden_pdf, unit):
 
 def test_every_goal_with_goal_effect_method_and_both_years(golden_pdf, unit):
     text = body_text(golden_pdf[2])
-    chapter = text[text.index(GOALS_CHAPTER):text.index("4. Ärendemängd per bolots Per bolots")]
+    chapter = text[text.index(GOALS_CHAPTER):text.index("7. Resultat 7.1")]
     kpis = compute_kpis(2025, unit)
     assert [kpi.number for kpi in kpis] == list(range(1, 9))
     for kpi in kpis:
-        start = chapter.index(f"3.{kpi.number} {SEED_HEADINGS[kpi.number]} Mål:")
-        end = chapter.find(f"3.{kpi.number + 1} ", start)
+        start = chapter.index(f"6.{kpi.number} {SEED_HEADINGS[kpi.number]} Mål:")
+        end = chapter.find(f"6.{kpi.number + 1} ", start)
         section = chapter[start:end if end != -1 else None]
         assert f"Mål: {plain(kpi.goal)}" in section
         assert f"Effekt: {plain(kpi.target)}" in section
@@ -117,12 +121,12 @@ def test_every_goal_with_goal_effect_method_and_both_years(golden_pdf, unit):
         assert "Bedömning: " + {True: "Uppfyllt", False: "Ej uppfyllt", None: "Bedöms inte"}[kpi.met] in section
 
     # The golden figures of KPI 1 (test_kpi_golden): 2 of 8 = 25,0 % in 2025, 1 of 6 = 16,7 % in 2024.
-    kpi1 = chapter[:chapter.index("3.2 ")]
+    kpi1 = chapter[:chapter.index("6.2 ")]
     assert "Resultat 25,0 % 16,7 %" in kpi1
     assert "Antal av underlaget 2 av 8 1 av 6" in kpi1
     # KPI 8: the unit's average caseload 5,0 (2024: 3,5), and each bolots by name (staff, not clients).
-    assert "Resultat 5,0 3,5" in chapter[chapter.index("3.8 "):]
-    caseload = text[text.index("4. Ärendemängd per bolots Per bolots"):text.index("5. Avbokade besök Avbokade")]
+    assert "Resultat 5,0 3,5" in chapter[chapter.index("6.8 "):]
+    caseload = text[text.index("7.2 Ärendemängd per bolots Per bolots"):text.index("7.3 Avbokade besök Avbokade")]
     assert re.search(r"Pia Medarbetare Ett \d+ \d+ \d+", caseload)
     assert re.search(r"Per Medarbetare Två \d+ \d+ \d+", caseload)
     assert "Olle" not in caseload, "another unit's bolots is not in the unit's evaluation"
@@ -133,7 +137,7 @@ def test_summary_of_the_goals_met(golden_pdf, unit):
     kpis = compute_kpis(2025, unit)
     judged = [kpi for kpi in kpis if kpi.met is not None]
     met = sum(1 for kpi in judged if kpi.met)
-    assert f"7. Sammanfattning {met} av {len(judged)} mål som kan bedömas uppfylldes 2025." in summary
+    assert f"8. Sammanfattning {met} av {len(judged)} mål som kan bedömas uppfylldes 2025." in summary
     for kpi in kpis:
         label = {True: "Uppfyllt", False: "Ej uppfyllt", None: "Bedöms inte"}[kpi.met]
         assert (f"{plain(display_value(kpi.value, kpi.kind))} {plain(display_value(kpi.previous, kpi.kind))} "
@@ -163,7 +167,7 @@ def test_no_client_can_be_identified(golden_pdf):
 def test_volumes_and_cancellations_of_a_small_data_set(unit, case_officer):
     build_evaluation_dataset(unit, case_officer)
     text = body_text(evaluation.render_evaluation(2025, unit)[2])
-    operation = text[text.index("2. Verksamheten 2.1"):text.index(GOALS_CHAPTER)]
+    operation = text[text.index("2. Verksamhetsutveckling 2.1"):text.index(GOALS_CHAPTER)]
     # Apartments (no lease dates: in the programme both years): 2 training (1 rented, 1 tenant-owner),
     # 1 emergency (rented); 3 in all. Kinds and tenures without apartments are left out.
     assert ("Lägenheter i verksamheten 3 3 Träningslägenhet – Kommunägd bostadsrätt 1 1 "
@@ -180,7 +184,7 @@ def test_volumes_and_cancellations_of_a_small_data_set(unit, case_officer):
     assert "Andel av planerade besök som avbokades 50,0 % 0,0 %" in operation
     assert "Aktiva bolotsar i enheten: 2." in operation
 
-    cancellations = text[text.index("5. Avbokade besök Avbokade"):]
+    cancellations = text[text.index("7.3 Avbokade besök Avbokade"):]
     assert "Orsak Unga vuxna 18–25 Övriga Alla" in cancellations
     # Young adults: 5 planned, 2 cancelled, both forgot; others: 1 planned, 1 cancelled (nobody home, no reason).
     assert "Planerade besök 5 1 6 Avbokade besök 2 1 3" in cancellations
@@ -198,6 +202,9 @@ def test_national_evaluation_counts_every_unit(unit, other_unit, case_officer):
     assert "Hyresgäster i verksamhetens lägenheter 2 1" in local
     assert "Hyresgäster i verksamhetens lägenheter 3 1" in national
     assert "Alla enheter" in national
+    # The units' own words are written per unit: the national report keeps
+    # seed 001's chapters and says where they are.
+    assert "4. Synpunkter från myndighet Enhetens egna texter finns i varje enhets utvärdering." in national
 
 
 def test_formats_of_money_days_and_goals_without_a_value(monkeypatch, unit, case_officer):

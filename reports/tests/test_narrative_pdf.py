@@ -47,18 +47,20 @@ def test_final_texts_in_the_structure_of_seed_001(monkeypatch, unit, texts):
     body = text[text.index("1. Bakgrund Socialförvaltningen"):]
     # The contents list the new sections with their pages.
     contents = text[:text.index("1. Bakgrund Socialförvaltningen")]
-    for heading in ("2.8 Synpunkter från myndighet", "2.9 Synpunkter från utförare", "7.1 Förbättringsområden",
-                    "8. Förslag till beslut"):
+    for heading in ("4. Synpunkter från myndighet", "5. Synpunkter från utförare", "7.1 Förbättringsområden",
+                    "9. Förslag till beslut"):
         assert heading in contents
-    # In order: background in chapter 1, both sides' views after the
-    # operation's figures and before the goals, improvements under the
-    # summary, the proposed decisions last.
+    # In seed 001's chapters and order: background in chapter 1, both
+    # sides' views as 4 and 5 right after "Verksamheten", the areas of
+    # improvement as 7.1 under "Resultat", the proposed decisions as 9.
     positions = [body.index(part) for part in (
         "1. Bakgrund", "Enheten startade bolotsverksamheten hösten 2016.", "Under året tillkom en tredje bolots.",
-        "2. Verksamheten", "2.7 ", "2.8 Synpunkter från myndighet Handläggarna uppskattar bolotsarnas snabba besök.",
-        "2.9 Synpunkter från utförare Bolotsarna ser att samarbetet med SBF har blivit bättre.", "3. Projektmål",
-        "7. Sammanfattning", "7.1 Förbättringsområden Avslutsorsakerna behöver registreras i varje ärende.",
-        "8. Förslag till beslut Socialnämnden föreslås besluta att verksamheten blir ordinarie.",
+        "2. Verksamhetsutveckling", "3. Verksamheten", "3.5 ",
+        "4. Synpunkter från myndighet Handläggarna uppskattar bolotsarnas snabba besök.",
+        "5. Synpunkter från utförare Bolotsarna ser att samarbetet med SBF har blivit bättre.", "6. Projektmål",
+        "7. Resultat", "7.1 Förbättringsområden Avslutsorsakerna behöver registreras i varje ärende.",
+        "7.2 Ärendemängd per bolots", "8. Sammanfattning",
+        "9. Förslag till beslut Socialnämnden föreslås besluta att verksamheten blir ordinarie.",
     )]
     assert positions == sorted(positions)
 
@@ -68,8 +70,11 @@ def test_drafts_are_left_out(monkeypatch, unit, manager):
     write(unit, manager, NarrativeSection.ORDERING_VIEWS, "Ett utkast som inte är klart.", state="draft")
     write(unit, manager, NarrativeSection.PROPOSALS, "Slutligt förslag till nämnden.")
     text = body_text(evaluation.render_evaluation(YEAR, unit)[2])
-    assert "Ett utkast som inte är klart." not in text and "Synpunkter från myndighet" not in text
-    assert "8. Förslag till beslut Slutligt förslag till nämnden." in text
+    # The draft is not printed; its chapter keeps its number and says no
+    # text is final, so that the chapters stay those of earlier years.
+    assert "Ett utkast som inte är klart." not in text
+    assert "4. Synpunkter från myndighet Ingen fastställd text för 2025. 5. Synpunkter från utförare" in text
+    assert "9. Förslag till beslut Slutligt förslag till nämnden." in text
 
 
 @pytest.mark.parametrize(("text", "refused"), [

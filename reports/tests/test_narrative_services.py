@@ -138,9 +138,14 @@ def test_pdf_texts_final_only_in_seed_structure(ctx, unit):
         services.save_text(ctx, unsaved(unit, section), f"{section} ett.\n\n{section} två.", state, 1)
     texts = services.pdf_texts(YEAR, unit)
     assert texts["background"] == ["background ett.", "background två."]
-    # The ordering side's views are a draft: left out, the providing side's numbered 2.8.
-    assert [(view["number"], view["title"]) for view in texts["views"]] == [("2.8", "Synpunkter från utförare")]
-    assert texts["improvements"] == []
-    assert texts["proposals"] == ["proposals ett.", "proposals två."]
+    # The ordering side's views are a draft: not printed (its chapter, 4,
+    # says no text is final); the providing side's are (chapter 5).
+    assert texts["ordering_views"] == {"anchor": "ordering-views", "title": "Synpunkter från myndighet",
+                                       "paragraphs": []}
+    assert texts["providing_views"]["paragraphs"] == ["providing_views ett.", "providing_views två."]
+    assert texts["improvements"]["paragraphs"] == []
+    assert texts["proposals"]["paragraphs"] == ["proposals ett.", "proposals två."]
+    assert not texts["national"]
     assert services.draft_titles(unit, YEAR) == ["Synpunkter från myndighet"]
-    assert services.pdf_texts(YEAR, None)["background"] == []
+    national = services.pdf_texts(YEAR, None)
+    assert national["national"] and national["background"] == [] and national["proposals"]["paragraphs"] == []
