@@ -100,6 +100,15 @@ def text_for(run: CullingRun, today: date, *, first: bool) -> str:
     """The notification's text, in the site's language (it is e-mailed)."""
     values = {"number": run.pk, "due": run.due, "deadline": run.deadline.isoformat()}
     with override(settings.LANGUAGE_CODE):
+        if first and today > run.deadline:
+            # The first list of a unit lists files overdue for years.
+            return ngettext(
+                "The yearly culling list #%(number)s is made and waits for your approval: "
+                "%(due)s person due; the deadline %(deadline)s has passed.",
+                "The yearly culling list #%(number)s is made and waits for your approval: "
+                "%(due)s persons due; the deadline %(deadline)s has passed.",
+                run.due,
+            ) % values
         if first:
             return ngettext(
                 "The yearly culling list #%(number)s is made and waits for your approval: "

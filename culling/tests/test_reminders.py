@@ -78,7 +78,7 @@ def test_the_yearly_list_is_announced_to_the_units_approvers_only(
     notes = list(Notification.objects.all())
     assert [(n.user, n.text, n.url) for n in notes] == [(
         manager,
-        f"Årets gallringslista nr {run.pk} är gjord och väntar på ditt godkännande: "
+        f"Den årliga gallringslistan nr {run.pk} är gjord och väntar på ditt godkännande: "
         "1 person ska gallras, senast 2027-12-31.",
         f"/gallring/{run.pk}/",
     )]
@@ -97,7 +97,7 @@ def test_the_email_names_no_person(monkeypatch, django_capture_on_commit_callbac
 
     (message,) = mail.outbox
     text = f"{message.subject}\n{message.body}"
-    assert "gallringslista nr" in text and "2027-12-31" in text
+    assert "gallringslistan nr" in text and "2027-12-31" in text
     for personal in (due_person.first_name, due_person.last_name, due_person.personal_number,
                      due_person.personal_number.replace("-", ""), due_person.birth_date.isoformat()):
         assert personal not in text, personal
@@ -144,7 +144,7 @@ def test_monthly_then_weekly_in_the_last_month_and_after_the_deadline(manager, y
     assert sent == monthly + weekly
     texts = list(Notification.objects.filter(user=manager).order_by("pk").values_list("text", flat=True))
     number = yearly_run.pk
-    assert texts[0].startswith(f"Årets gallringslista nr {number} är gjord")
+    assert texts[0].startswith(f"Den årliga gallringslistan nr {number} är gjord")
     assert texts[1] == (f"Gallringslista nr {number} väntar fortfarande på ditt godkännande: "
                         "1 person ska gallras, senast 2027-12-31.")
     assert texts[-1] == (f"Gallringslista nr {number} väntar fortfarande på ditt godkännande: "
@@ -199,3 +199,14 @@ def test_the_job_is_registered_scheduled_daily_and_described():
     schedule = entry["schedule"]
     assert len(schedule.day_of_month) == 31 and len(schedule.month_of_year) == 12 and len(schedule.day_of_week) == 7
     assert "remind-culling-lists" in DESCRIPTIONS
+
+
+def test_a_first_list_with_files_overdue_for_years_says_so_and_is_reminded_weekly(unit, case_officer, manager):
+    overdue = person(unit, case_officer, first_name="Försenad", last_name="Fiktivsson")
+    date_back(overdue.pk, date(2015, 3, 2))  # due 2020-03-02, to be culled by 2021-12-31
+    run = make_run(AuditContext.system(None, "test"), unit, trigger=RunTrigger.SCHEDULED, as_of=MADE_ON)
+
+    assert _sent_on([MADE_ON, date(2027, 1, 16), date(2027, 1, 17)]) == [MADE_ON, date(2027, 1, 17)]
+    first = Notification.objects.filter(user=manager).order_by("pk").first()
+    assert first.text == (f"Den årliga gallringslistan nr {run.pk} är gjord och väntar på ditt godkännande: "
+                          "1 person ska gallras; sista dagen (2021-12-31) har passerat.")
