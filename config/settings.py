@@ -409,6 +409,11 @@ CELERY_BEAT_SCHEDULE = {
     # culled before a manager approves the list; docs/culling.md).
     "culling-yearly-dry-run": {"task": "culling.tasks.yearly_dry_runs",
                                "schedule": crontab(hour=4, minute=0, day_of_month=10, month_of_year=1)},
+    # Every morning: remind the approvers of culling lists waiting for
+    # approval (monthly; weekly in the last month before the deadline:
+    # culling.reminders).
+    "remind-culling-lists": {"task": "culling.tasks.send_culling_reminders",
+                             "schedule": crontab(hour=7, minute=5)},
     # Every morning: remind the unit's managers of log reviews not signed
     # off (at most weekly per month: logreview.reminders).
     "remind-log-reviews": {"task": "logreview.reminders.send_review_reminders",

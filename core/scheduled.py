@@ -45,6 +45,9 @@ DESCRIPTIONS: dict[str, Promise] = {
     "purge-old-drafts": gettext_lazy("Deletes unsaved form drafts older than the retention period."),
     "culling-yearly-dry-run": gettext_lazy("Makes each unit's yearly culling list for a manager to approve."),
     "remind-log-reviews": gettext_lazy("Reminds managers of access-log reviews not signed off."),
+    "remind-culling-lists": gettext_lazy(
+        "Reminds managers of culling lists waiting for approval: monthly, weekly in the last month "
+        "before the deadline."),
     "draw-monthly-log-reviews": gettext_lazy("Draws the previous month's access-log review sample of each unit."),
     "rent-notice-runs": gettext_lazy("Makes next month's rent notices where the run day has come."),
     "rent-judge-instalments": gettext_lazy("Judges the instalments of repayment plans."),

@@ -28,6 +28,13 @@ class CullingConfig(AppConfig):
         {"group": _("Follow-up"), "label": _("Culling"), "url_name": "culling:run_list",
          "perm": "culling.view_cullingrun", "order": 97},
     ]
+    # The list of the unit waiting for approval (culling.todo), for those
+    # who may approve it; the reminders (culling.reminders) say the same by
+    # e-mail until it is approved.
+    todo_sections = [
+        {"key": "culling", "title": _("Culling lists awaiting approval"), "perm": "culling.approve_cullingrun",
+         "order": 85, "items": "culling.todo.lists_awaiting", "more_url_name": "culling:run_list"},
+    ]
     access_log_labels = {
         "object_types": {},
         "notes": {

@@ -87,6 +87,10 @@ class CullingRun(models.Model):
                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The day the unit's approvers were last told that this list waits
+    # (culling.reminders): claimed with a conditional update, so a job run
+    # twice in a day sends one reminder.
+    last_reminded_on = models.DateField(_("last reminded"), null=True, blank=True)
 
     objects = CullingRunQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
-"""Culling in the background: the yearly dry run (Celery beat, 10 January)
-and the execution of an approved run. Tasks get ids only."""
+"""Culling in the background: the yearly dry run (Celery beat, 10 January),
+the reminders while a list waits for approval (daily) and the execution of
+an approved run. Tasks get ids only."""
 
 import logging
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from audit.context import AuditContext
 
+from . import reminders
 from .models import CullingRun, RunTrigger
 from .services.execution import execute_run
 from .services.runs import make_run
@@ -23,18 +25,29 @@ def yearly_dry_runs() -> list[int]:
     Nothing is culled until a manager approves a list. Idempotent (issue 16
     §4): a second run in the same year (beat restarted, an operator running
     it again after an alert) returns the year's lists instead of new ones."""
-    year = timezone.localdate().year
+    today = timezone.localdate()
     made = []
     for unit in Unit.objects.order_by("pk"):
         with transaction.atomic():
             # Two runs at once: the second waits here and then finds the list.
             Unit.objects.select_for_update().filter(pk=unit.pk).first()
-            run = (CullingRun.objects.filter(unit=unit, trigger=RunTrigger.SCHEDULED, as_of__year=year)
+            run = (CullingRun.objects.filter(unit=unit, trigger=RunTrigger.SCHEDULED, as_of__year=today.year)
                    .order_by("pk").first())
             if run is None:
                 run = make_run(AuditContext.system(None, "culling: yearly dry run"), unit, trigger=RunTrigger.SCHEDULED)
         made.append(run.pk)
+    # The list is made in the night, by no one: its approvers are told at
+    # once (a list with nobody due waits for nothing and is not announced).
+    # Claimed per run, so a second run of this job tells no one twice.
+    reminders.remind(today, run_ids=made)
     return made
+
+
+@shared_task
+def send_culling_reminders() -> int:
+    """Daily: remind the approvers of every list waiting for approval
+    (monthly; weekly in the last month before the deadline and after it)."""
+    return reminders.remind(timezone.localdate())
 
 
 @shared_task
