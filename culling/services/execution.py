@@ -91,6 +91,17 @@ def _file_names(source_model: type[models.Model], queryset) -> list[tuple[object
     return found
 
 
+def _delete_stored(storage, name: str) -> None:
+    """Remove a culled record's file after the commit. A storage that
+    fails (a network error) must not turn a committed culling into a
+    "failed" row, nor keep the person's other files: logged for removal by
+    hand (the name holds a record id, no personal data)."""
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.exception("culling: could not delete the stored file %s; remove it by hand", name)
+
+
 def _group(run: CullingRun, candidate: CullingCandidate, today) -> dict[int, tuple]:
     """Lock and re-assess the person of `candidate` with every record linked
     to them as the same person; {client id: (assessment, list row)}. Raises
@@ -166,7 +177,7 @@ def cull_person(ctx: AuditContext, run: CullingRun, candidate: CullingCandidate,
         note = reference if len(ids) == 1 else f"{reference} ({len(ids)} linked records)"
         CullingEvent.objects.create(run=run, kind=RunEventKind.CULLED, by=_user(ctx), note=note)
         for storage, name in files:
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            transaction.on_commit(lambda storage=storage, name=name: _delete_stored(storage, name))
         return reference
 
 
