@@ -91,41 +91,93 @@ def _file_names(source_model: type[models.Model], queryset) -> list[tuple[object
     return found
 
 
+def _delete_stored(storage, name: str) -> None:
+    """Remove a culled record's file after the commit. A storage that
+    fails (a network error) must not turn a committed culling into a
+    "failed" row, nor keep the person's other files: logged for removal by
+    hand (the name holds a record id, no personal data)."""
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.exception("culling: could not delete the stored file %s; remove it by hand", name)
+
+
+def _group(run: CullingRun, candidate: CullingCandidate, today) -> dict[int, tuple]:
+    """Lock and re-assess the person of `candidate` with every record linked
+    to them as the same person; {client id: (assessment, list row)}. Raises
+    Skip when the person is no longer due as a whole, or a linked record is
+    not due and pending on this list: nothing is culled that the manager did
+    not approve, and no record of a person outlives another's culling."""
+    person = (Client.objects.select_for_update().filter(pk=candidate.client_id)
+              .values_list("pk", "birth_date").first())
+    if person is None:
+        raise Skip("no longer in the register")
+    found = assess([person], rules=run.rules, as_of=today)
+    if not found:
+        raise Skip("new entries since the list was made")
+    if found[0].linked:
+        # The linked records' rows locked too (in id order, as every run
+        # locks them), then all assessed in one call.
+        people = list(Client.objects.select_for_update().filter(pk__in=[person[0], *found[0].linked])
+                      .order_by("pk").values_list("pk", "birth_date"))
+        found = assess(people, rules=run.rules, as_of=today)
+        if len(found) != len(people):
+            raise Skip("new entries since the list was made")
+    item = next(a for a in found if a.client_id == person[0])
+    if item.last_entry > candidate.last_entry:
+        raise Skip("new entries since the list was made")
+    if item.reasons:
+        raise Skip("kept now: " + ", ".join(item.reasons))
+    group = {item.client_id, *item.linked}
+    rows = {candidate.client_id: candidate}
+    if item.linked:
+        rows.update((row.client_id, row) for row in CullingCandidate.objects.select_for_update().filter(
+            run=run, client_id__in=item.linked, status=CandidateStatus.DUE, outcome=CandidateOutcome.PENDING))
+        # Every record of the person assessed due and on this list, pending.
+        if not set(rows) == {a.client_id for a in found} == group:
+            raise Skip("a linked record of the same person is not due on this list")
+        # A linked record's own row may be older than the person's entries
+        # now (a link made since the list is such an entry).
+        if item.last_entry > min(row.last_entry for row in rows.values()):
+            raise Skip("new entries since the list was made")
+    return {a.client_id: (a, rows[a.client_id]) for a in found}
+
+
 def cull_person(ctx: AuditContext, run: CullingRun, candidate: CullingCandidate, *, today) -> str:
-    """Cull one person in one transaction; returns the reference. Raises
+    """Cull one person in one transaction; returns the reference. A person
+    with several client records linked as the same person is culled as one:
+    all their records together, under one reference and one register row
+    (the records' counts added up), each list row marked culled. Raises
     Skip when the person is no longer due (nothing deleted)."""
     with transaction.atomic():
-        person = (Client.objects.select_for_update().filter(pk=candidate.client_id)
-                  .values_list("pk", "birth_date").first())
-        if person is None:
-            raise Skip("no longer in the register")
-        found = assess([person], rules=run.rules, as_of=today)
-        if not found:
-            raise Skip("new entries since the list was made")
-        item = found[0]
-        if item.last_entry > candidate.last_entry:
-            raise Skip("new entries since the list was made")
-        if item.reasons:
-            raise Skip("kept now: " + ", ".join(item.reasons))
+        group = _group(run, candidate, today)
+        ids = sorted(group)
         # No read row for this person after the deletion: a row written by
         # the recorder at the end of the unit of work would carry the name
         # the audit app is about to replace.
-        reads.mark_logged([person[0]])
+        reads.mark_logged(ids)
         files = []
         for source in deleted_in_order():
-            rows = source.for_clients([person[0]])
+            rows = source.for_clients(ids)
             files.extend(_file_names(source.model, rows))
             rows.delete()
         reference = next_reference(today.year)
-        client_culled.send(sender=CullingRun, client_id=person[0], reference=reference)
+        for pk in ids:
+            client_culled.send(sender=CullingRun, client_id=pk, reference=reference)
+        counts: dict[str, int] = {}
+        for item, _row in group.values():
+            for kind, n in item.counts.items():
+                counts[kind] = counts.get(kind, 0) + n
         CulledPerson.objects.create(reference=reference, culled_on=today, run=run,
-                                    approved_by_id=run.approved_by_id, counts=item.counts)
-        # update(): the deletion has already set the candidate's client to NULL.
-        CullingCandidate.objects.filter(pk=candidate.pk).update(
-            outcome=CandidateOutcome.CULLED, reference=reference, counts=item.counts, client=None)
-        CullingEvent.objects.create(run=run, kind=RunEventKind.CULLED, by=_user(ctx), note=reference)
+                                    approved_by_id=run.approved_by_id, counts=counts)
+        for item, row in group.values():
+            # update(): the deletion has already set the row's client to NULL.
+            CullingCandidate.objects.filter(pk=row.pk).update(
+                outcome=CandidateOutcome.CULLED, reference=reference, counts=item.counts, client=None)
+        note = reference if len(ids) == 1 else f"{reference} ({len(ids)} linked records)"
+        CullingEvent.objects.create(run=run, kind=RunEventKind.CULLED, by=_user(ctx), note=note)
         for storage, name in files:
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            transaction.on_commit(lambda storage=storage, name=name: _delete_stored(storage, name))
         return reference
 
 
@@ -142,14 +194,18 @@ def execute_run(ctx: AuditContext, run_id: int) -> CullingRun:
                                     note="preparation failed; nothing culled")
         raise
     today = timezone.localdate()
-    culled = skipped = failed = 0
+    skipped = failed = 0
     pending = run.candidates.filter(status=CandidateStatus.DUE, outcome=CandidateOutcome.PENDING).order_by("id")
-    for candidate in list(pending):
+    for pk in list(pending.values_list("pk", flat=True)):
+        # Read each row when its turn comes: a record linked to an earlier
+        # one as the same person was culled with it (not pending any more).
+        candidate = pending.filter(pk=pk).first()
+        if candidate is None:
+            continue
         try:
             if candidate.client_id is None:
                 raise Skip("no longer in the register")
             cull_person(ctx, run, candidate, today=today)
-            culled += 1
         except Skip as why:
             skipped += 1
             CullingCandidate.objects.filter(pk=candidate.pk).update(
@@ -163,6 +219,8 @@ def execute_run(ctx: AuditContext, run_id: int) -> CullingRun:
                 outcome=CandidateOutcome.FAILED, outcome_note=type(error).__name__)
             CullingEvent.objects.create(run=run, kind=RunEventKind.FAILED, by=_user(ctx),
                                         note=f"list row {candidate.pk}: {type(error).__name__}")
+    # List rows culled, a person's linked records each counted.
+    culled = run.candidates.filter(outcome=CandidateOutcome.CULLED).count()
     with transaction.atomic():
         CullingRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
         CullingEvent.objects.create(run=run, kind=RunEventKind.FINISHED, by=_user(ctx),
