@@ -369,10 +369,15 @@ class FrozenCounts:
 
 def frozen_counts(unit, year: int, key: str) -> FrozenCounts | None:
     """The counts of drill-down `key` in the snapshot of `year`, or None
-    when the year is not fixed: one query, reading only the counts."""
+    when the year is not fixed or was fixed before the list existed (e.g.
+    the Housing First lists: a snapshot made earlier kept no count for them,
+    and "0 when fixed" would be false; the page then counts live): one
+    query, reading only the counts."""
     row = (YearSnapshot.objects.filter(unit_id=getattr(unit, "pk", unit), year=year)
            .values("frozen_at", "data__drilldown").first())
     if row is None:
         return None
-    counts = (row["data__drilldown"] or {}).get(key, {"records": 0, "persons": 0})
+    counts = (row["data__drilldown"] or {}).get(key)
+    if counts is None:
+        return None
     return FrozenCounts(records=counts["records"], persons=counts["persons"], frozen_at=row["frozen_at"])

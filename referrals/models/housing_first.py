@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from audit.versioning import VersionedModel
 
 
@@ -41,6 +42,29 @@ class CandidateStage(models.TextChoices):
     @classmethod
     def active(cls):
         return [cls.PROPOSED, cls.ASSESSED, cls.PRIORITISED]
+
+
+class HousingFirstCandidateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """THE access rule for candidates (here, like ClientQuerySet's, so
+        that every list reaches it as Model.objects.visible_to: the
+        candidate pages through services.housing_first.visible_candidates,
+        the dashboard's drill-down directly). Case officers and managers:
+        their unit's. Bolotsar: the candidates from outreach orders they
+        work on (assigned, accepted or in progress: pilot_working_rule),
+        nobody else's. Everyone else: none."""
+        if not (user.is_authenticated and user.is_active and user.unit_id):
+            return self.none()
+        rule = Q()
+        if user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER):
+            rule |= Q(unit_id=user.unit_id)
+        if user.has_role(Role.PILOT):
+            from .orders import pilot_working_rule
+
+            rule |= Q(unit_id=user.unit_id) & pilot_working_rule(user, prefix="outreach_order__")
+        if not rule:
+            return self.none()
+        return self.filter(rule)
 
 
 class HousingFirstCandidate(VersionedModel):
@@ -73,6 +97,8 @@ class HousingFirstCandidate(VersionedModel):
         null=True, blank=True, related_name="housing_first_candidacy",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = HousingFirstCandidateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Housing First candidate")

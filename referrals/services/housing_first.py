@@ -83,21 +83,10 @@ class HousingFirstError(RuleError):
 
 
 def visible_candidates(user: User) -> QuerySet[HousingFirstCandidate]:
-    """THE access rule for candidates. Case officers and managers: their
-    unit's. Bolotsar: the candidates from outreach orders they work on
-    (assigned, accepted or in progress: pilot_working_rule), nobody else's.
-    Everyone else: none."""
-    candidates = HousingFirstCandidate.objects.all()
-    if not (user.is_authenticated and user.is_active and user.unit_id):
-        return candidates.none()
-    rule = Q()
-    if user.has_role(Role.CASE_OFFICER) or user.has_role(Role.MANAGER):
-        rule |= Q(unit_id=user.unit_id)
-    if user.has_role(Role.PILOT):
-        rule |= Q(unit_id=user.unit_id) & pilot_working_rule(user, prefix="outreach_order__")
-    if not rule:
-        return candidates.none()
-    return candidates.filter(rule)
+    """The candidates `user` may see: THE access rule is
+    HousingFirstCandidateQuerySet.visible_to (the dashboard's drill-down
+    reaches it there too)."""
+    return HousingFirstCandidate.objects.visible_to(user)
 
 
 def proposable_orders(user: User) -> QuerySet[Order]:

@@ -14,6 +14,15 @@ Three queries, whatever the number of records:
 3. one aggregate over the Housing First tenancies for the headline measure,
    the tenancies kept after 12 months.
 
+Every count is a Measure (common.py) registered for the dashboard's
+drill-down (records.py): the candidates proposed (and by source and by
+situation), waiting and housed; the tenancies of the cohort and those kept.
+The aggregate counts `Count(filter=measure.condition(y, today))` over the
+measure's base, the record list is the same base filtered by the same
+condition, so a figure and its list cannot disagree. The median and mean
+days drill down to the candidates housed (the values they are taken over),
+the share kept to the cohort (its denominator; the list shows who).
+
 The reference day of year Y is 31 December, or today while Y runs (the
 figures are then preliminary, as every figure of the running year).
 
@@ -45,6 +54,7 @@ from django.db.models import (
 from django.db.models.fields import DateField
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import years_before
@@ -52,7 +62,7 @@ from referrals.models import HousingFirstCandidate
 from referrals.models.housing_first import CandidateStage, HomelessSituation, ProposalSource
 from tenancies.models import ApartmentKind, Tenancy
 
-from .common import DaysBetween, Year, one_decimal, share, unit_filter
+from .common import DaysBetween, Measure, Year, one_decimal, register, share, unit_filter
 from .decisions import _median
 from .result import Figure, FigureSection
 
@@ -85,9 +95,10 @@ def candidates(unit=None):
     return HousingFirstCandidate.objects.filter(unit_filter(unit, "unit")).annotate(**{HOUSED_ON: housed})
 
 
-def proposed_in(year):
-    """Proposed in Y (up to today while Y runs: nothing later exists)."""
-    return Year(year).dates("proposed_on")
+def proposed_in(year, today=None):
+    """Proposed in Y, up to the reference day (nothing later exists: a
+    proposal date is never in the future)."""
+    return Q(proposed_on__gte=Year(year).first, proposed_on__lte=reference_day(year, today))
 
 
 def waiting_on(day):
@@ -108,6 +119,34 @@ def housed_in(year, today=None):
 
 def days_to_housing():
     return DaysBetween(F(HOUSED_ON), F("proposed_on"))
+
+
+def _proposed_with(**match):
+    def condition(year, today=None):
+        return proposed_in(year, today) & Q(**match)
+
+    return condition
+
+
+def _waiting(year, today=None):
+    return waiting_on(reference_day(year, today))
+
+
+# The candidate counts. A condition takes (year, today=None): the list uses
+# today's date, section() the `today` it is given (the tests fix it).
+PROPOSED = _("Housing First candidates proposed")
+CANDIDATE_MEASURES = register(
+    Measure("housing_first.proposed", PROPOSED, "candidate", candidates, proposed_in),
+    *(Measure(f"housing_first.source.{source.value}", format_lazy("{}: {}", PROPOSED, source.label), "candidate",
+              candidates, _proposed_with(source=source))
+      for source in ProposalSource),
+    *(Measure(f"housing_first.situation.{situation.value}", format_lazy("{}: {}", PROPOSED, situation.label),
+              "candidate", candidates, _proposed_with(situation=situation))
+      for situation in HomelessSituation),
+    Measure("housing_first.waiting", _("Candidates waiting on 31 December (today for this year)"), "candidate",
+            candidates, _waiting),
+    Measure("housing_first.housed", _("Candidates housed in the year"), "candidate", candidates, housed_in),
+)
 
 
 # --- Tenancies kept after 12 months ------------------------------------------------------------
@@ -157,6 +196,10 @@ def cohort_of(year, today=None):
     )
 
 
+def kept_in(year, today=None):
+    return cohort_of(year, today) & Q(hf_kept=True)
+
+
 def kept_tenancies(unit=None):
     """Housing First tenancies annotated `hf_kept`: 12 months after the
     move-in (the anniversary, inclusive) the tenant still lived in the
@@ -177,22 +220,30 @@ def kept_tenancies(unit=None):
     )
 
 
+KEPT_MEASURES = register(
+    Measure("housing_first.cohort", _("Housing First tenancies whose first 12 months ended in the year"), "tenancy",
+            kept_tenancies, cohort_of),
+    Measure("housing_first.kept", _("Of them, still housed after 12 months"), "tenancy", kept_tenancies, kept_in),
+)
+
+
 # --- The section ---------------------------------------------------------------------------------
+
+
+def _alias(key, year):
+    """The aggregate's column of measure `key` for `year` (no dots in SQL aliases)."""
+    return f"{key.replace('.', '_')}_{year}"
 
 
 def _candidate_counts(year, unit, today):
     columns = {}
     for y in (year, year - 1):
-        proposed = proposed_in(y)
-        columns[f"proposed_{y}"] = Count("pk", filter=proposed)
-        for source in ProposalSource:
-            columns[f"source_{source.value}_{y}"] = Count("pk", filter=proposed & Q(source=source))
-        for situation in HomelessSituation:
-            columns[f"situation_{situation.value}_{y}"] = Count("pk", filter=proposed & Q(situation=situation))
-        columns[f"waiting_{y}"] = Count("pk", filter=waiting_on(reference_day(y, today)))
-        columns[f"housed_{y}"] = Count("pk", filter=housed_in(y, today))
+        for key, measure in CANDIDATE_MEASURES.items():
+            columns[_alias(key, y)] = Count("pk", filter=measure.condition(y, today))
         columns[f"mean_{y}"] = Avg(days_to_housing(), filter=housed_in(y, today))
-    return candidates(unit).filter(proposed_on__lte=reference_day(year, today)).aggregate(**columns)
+    # No pre-filter: every counted candidate is one the record list has
+    # (a unit's candidates are few; the list reads the same rows).
+    return candidates(unit).aggregate(**columns)
 
 
 def median_days(year, unit=None, today=None):
@@ -217,10 +268,10 @@ def median_days(year, unit=None, today=None):
 def _kept_counts(year, unit, today):
     columns = {}
     for y in (year, year - 1):
-        cohort = cohort_of(y, today)
-        columns[f"cohort_{y}"] = Count("pk", filter=cohort)
-        columns[f"kept_{y}"] = Count("pk", filter=cohort & Q(hf_kept=True))
-    # Only the two cohorts' years are read (a sargable pre-filter).
+        for key, measure in KEPT_MEASURES.items():
+            columns[_alias(key, y)] = Count("pk", filter=measure.condition(y, today))
+    # Only the two cohorts' years are read (a sargable pre-filter every
+    # cohort tenancy meets, so the lists need not repeat it).
     scope = HOUSING_FIRST & Q(start_date__gte=Year(year - 2).first, start_date__lte=Year(year - 1).last)
     return kept_tenancies(unit).filter(scope).aggregate(**columns)
 
@@ -233,32 +284,37 @@ def section(year, unit=None, today=None):
     kept = _kept_counts(year, unit, today)
     medians = median_days(year, unit, today)
 
-    def count(key, label, name):
-        return Figure(key=f"housing_first.{key}", label=label, value=row[f"{name}_{year}"] or 0,
-                      previous=row[f"{name}_{year - 1}"] or 0)
+    def count(key, label=None):
+        """The count of measure `key`, drilling down to its own record list."""
+        measure = CANDIDATE_MEASURES.get(key) or KEPT_MEASURES[key]
+        counts = row if key in CANDIDATE_MEASURES else kept
+        return Figure(key=key, label=label or measure.title, value=counts[_alias(key, year)] or 0,
+                      previous=counts[_alias(key, year - 1)] or 0, drilldown=key)
 
     def mean(y):
         value = row[f"mean_{y}"]
         return None if value is None else one_decimal(float(value))
 
+    def ratio(y):
+        return share(kept[_alias("housing_first.kept", y)] or 0, kept[_alias("housing_first.cohort", y)] or 0)
+
     figures = [
-        count("proposed", _("Housing First candidates proposed"), "proposed"),
-        *(count(f"source.{source.value}", source.label, f"source_{source.value}") for source in ProposalSource),
-        *(count(f"situation.{situation.value}", situation.label, f"situation_{situation.value}")
-          for situation in HomelessSituation),
-        count("waiting", _("Candidates waiting on 31 December (today for this year)"), "waiting"),
-        count("housed", _("Candidates housed in the year"), "housed"),
+        count("housing_first.proposed"),
+        *(count(f"housing_first.source.{source.value}", source.label) for source in ProposalSource),
+        *(count(f"housing_first.situation.{situation.value}", situation.label) for situation in HomelessSituation),
+        count("housing_first.waiting"),
+        count("housing_first.housed"),
+        # The days are taken over the candidates housed in the year: the
+        # averages list those.
         Figure(key="housing_first.median_days", label=_("Median days from proposal to housing"),
-               value=medians.get(year), previous=medians.get(year - 1), kind="days"),
+               value=medians.get(year), previous=medians.get(year - 1), kind="days",
+               drilldown="housing_first.housed"),
         Figure(key="housing_first.mean_days", label=_("Mean days from proposal to housing"),
-               value=mean(year), previous=mean(year - 1), kind="days"),
-        Figure(key="housing_first.cohort",
-               label=_("Housing First tenancies whose first 12 months ended in the year"),
-               value=kept[f"cohort_{year}"], previous=kept[f"cohort_{year - 1}"]),
-        Figure(key="housing_first.kept", label=_("Of them, still housed after 12 months"),
-               value=kept[f"kept_{year}"], previous=kept[f"kept_{year - 1}"]),
+               value=mean(year), previous=mean(year - 1), kind="days", drilldown="housing_first.housed"),
+        count("housing_first.cohort"),
+        count("housing_first.kept"),
+        # The share of the cohort kept: the cohort is what it is a share of.
         Figure(key="housing_first.kept_share", label=_("Housing First tenancies kept after 12 months"),
-               value=share(kept[f"kept_{year}"], kept[f"cohort_{year}"]),
-               previous=share(kept[f"kept_{year - 1}"], kept[f"cohort_{year - 1}"]), kind="percent"),
+               value=ratio(year), previous=ratio(year - 1), kind="percent", drilldown="housing_first.cohort"),
     ]
     return FigureSection(key="housing_first", title=_("Housing First"), figures=tuple(figures))

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-from . import additional, caseload, decisions, evictions, housing, rent, visits  # noqa: F401  (they register the measures)
+from . import (  # noqa: F401  (they register the measures)
+    additional,
+    caseload,
+    decisions,
+    evictions,
+    housing,
+    housing_first,
+    rent,
+    visits,
+)
 from .common import MEASURES
 
 # Model kind -> "app_label.Model" of the records listed.
@@ -30,6 +39,9 @@ MODELS = {
     "enrolment": "bolots.Enrolment",
     # Apartments empty for over 60 days (occupancy.py): no person in the list.
     "apartment": "tenancies.Apartment",
+    # Housing First candidates (housing_first.py): a client, or an outreach
+    # subject without a client file.
+    "candidate": "referrals.HousingFirstCandidate",
 }
 
 

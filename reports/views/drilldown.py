@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,7 +32,9 @@ from accounts.models import Unit
 from audit.context import AuditContext
 from audit.services import log_list_access
 from referrals import protection
+from referrals.models import Client
 
+from ..kpis.housing_first import HOUSED_ON
 from ..kpis.records import RECORD_LISTS
 from ..snapshots import frozen_counts, is_closed, record_counts
 from .dashboard import check_year
@@ -208,6 +211,43 @@ def _apartment(masker):
     return columns, (), ("object_number", "pk"), row
 
 
+def _candidate(masker):
+    # Housing First candidates (reports.kpis.housing_first): the person as
+    # the candidate pages show them (referrals.views.housing_first): the
+    # client's name only when the user may open the client (masked when
+    # protected), else the outreach order's name, never an address.
+    columns = (Column(_("Person")), Column(_("Proposed through")), Column(_("Situation")),
+               Column(_("Proposed on")), Column(_("Stage")), Column(_("Housed on")))
+
+    def person(candidate):
+        # A protected client is masked first: their street name (the
+        # outreach order's) would name them just the same.
+        if candidate.client_id and (candidate.client_visible or masker.hidden(candidate.client)):
+            return masker.name(candidate.client)
+        order = candidate.outreach_order
+        if order is not None and order.subject_name:
+            return order.subject_name
+        return _("Client not visible to you") if candidate.client_id else _("Unnamed person")
+
+    def row(candidate):
+        return Row(
+            url=reverse("referrals:hf_candidate", args=[candidate.pk]), link_text=person(candidate),
+            cells=(candidate.get_source_display(), candidate.get_situation_display(), _date(candidate.proposed_on),
+                   candidate.get_stage_display(), _date(getattr(candidate, HOUSED_ON, None))),
+            protected=bool(candidate.client and candidate.client.is_protected),
+        )
+
+    return columns, ("client", "outreach_order"), ("proposed_on", "pk"), row
+
+
+def _candidate_prepare(records, user):
+    """Whether the user may open each candidate's client, in the page's one
+    query (Client.objects.visible_to: a name is shown only then)."""
+    return records.annotate(
+        client_visible=Exists(Client.objects.visible_to(user).filter(pk=OuterRef("client_id")))
+    )
+
+
 KINDS = {
     "tenancy": _tenancy,
     "client": _client,
@@ -217,6 +257,13 @@ KINDS = {
     "visit": _visit,
     "enrolment": _enrolment,
     "apartment": _apartment,
+    "candidate": _candidate,
+}
+
+# Per model kind, what the page's query adds to the records beyond
+# select_related (still one query for the page).
+PREPARE = {
+    "candidate": _candidate_prepare,
 }
 
 
@@ -245,9 +292,10 @@ def drilldown(request, year, key):
         now = record_counts(record_list, records)
         total, present = frozen.records, now["records"]
         culled_persons = max(frozen.persons - now["persons"], 0)
-    page = Paginator(
-        visible.select_related(*related).order_by(*ordering), PER_PAGE
-    ).get_page(request.GET.get("page"))
+    shown = visible.select_related(*related).order_by(*ordering)
+    if record_list.kind in PREPARE:
+        shown = PREPARE[record_list.kind](shown, request.user)
+    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     hidden = (total if present is None else present) - page.paginator.count
     log_list_access(
         AuditContext.from_request(request), page.object_list, object_type=DRILLDOWN_OBJECT_TYPE,
