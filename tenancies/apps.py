@@ -125,3 +125,12 @@ class TenanciesConfig(AppConfig):
             "tenancies.view_apartmentoffer",
         ],
     }
+
+    def ready(self):
+        # A Housing First decision waits with the steering group's priority
+        # and the candidate's needs (tenancies.housing_first).
+        from referrals.signals import housing_first_decided
+
+        from .housing_first import carry_over
+
+        housing_first_decided.connect(carry_over, dispatch_uid="tenancies.housing_first_carry_over")

@@ -5,12 +5,16 @@ case officers and, through the reversed referral, from outreach orders; the
 working group's assessments (some candidates met twice); two steering group
 decisions (an older one kept as history and the one in force); and one
 candidate decided with a Housing First decision, which then waits for an
-apartment. Fictional data only; a unit that already has candidates is left
+apartment with the steering group's priority and the candidate's needs
+(as tenancies.housing_first writes them). Fictional data only; a unit that already has candidates is left
 as it is, so a second run adds nothing."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from referrals.models import Client, Decision, DecisionKind, DecisionOutcome, LegalTopic, Order, OrderKind
@@ -24,6 +28,8 @@ from referrals.models.housing_first import (
     SteeringPriority,
 )
 from referrals.services.legal import reference_for
+from tenancies.housing_first import needs_text
+from tenancies.models import HousingNeeds, WaitingPriority
 
 from ..context import DemoContext
 from .common import rng_for
@@ -118,5 +124,15 @@ def _seed_unit(ctx, rng, unit, officer, manager) -> None:
             reasoning="Prioriterad av styrgruppen för Bostad först: lägenhet utan krav på nykterhet eller behandling.",
         )
         first.stage = CandidateStage.DECIDED
+        # As services.housing_first.make_decision would: the steering
+        # group's place and the candidate's needs go with it to the waiting
+        # list (tenancies.housing_first), written directly (demo data).
+        with translation.override("sv"):
+            WaitingPriority.objects.create(
+                decision=first.decision, level=WaitingPriority.Level.HIGH, set_by=officer,
+                reason=_("Housing First: place %(place)s of %(places)s in the steering group's priority order of "
+                         "%(date)s.") % {"place": 1, "places": 3, "date": f"{newest.decided_on:%Y-%m-%d}"},
+            )
+            HousingNeeds.objects.create(decision=first.decision, notes=needs_text(first))
     for candidate in candidates:
         candidate.save()

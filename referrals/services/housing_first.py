@@ -21,7 +21,9 @@ function per step of the work seed 002 describes.
 - A prioritised candidate gets a granted Housing First decision (the case
   officer, referrals.add_decision), which then waits for an apartment like
   every non-executed decision. It needs a client: an outreach subject is
-  registered and linked first.
+  registered and linked first. The steering group's place and the
+  candidate's needs go with it to the waiting list (signals.
+  housing_first_decided, received by tenancies.housing_first).
 
 Every step runs in one transaction, locks the candidate's row, re-checks the
 stage there, and raises HousingFirstError (a RuleError, Swedish message)
@@ -31,6 +33,7 @@ before any write when the rules refuse it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -54,12 +57,11 @@ from ..models.housing_first import (
     SteeringPriority,
 )
 from ..models.orders import pilot_working_rule
+from ..signals import housing_first_decided
 from . import decisions as decision_services
 from . import legal
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from django.db.models import QuerySet
 
     from accounts.models import Unit, User
@@ -407,8 +409,26 @@ def make_decision(
     )
     decision_services.record_decision(ctx, decision)
     write_fields(ctx, current, stage=CandidateStage.DECIDED, decision=decision, client=client, stage_reason="")
+    # The steering group's order and the candidate's needs go with the
+    # decision to the waiting list (tenancies listens: referrals cannot
+    # write its models, the layers).
+    place, places, steered_on = steering_place(current)
+    housing_first_decided.send(
+        sender=HousingFirstCandidate, ctx=ctx, decision=decision, candidate=current, place=place, places=places,
+        steered_on=steered_on,
+    )
     _copy_back(candidate, current)
     return decision
+
+
+def steering_place(candidate: HousingFirstCandidate) -> tuple[int | None, int, date | None]:
+    """(place, places, date) of `candidate` in its unit's steering-group
+    decision in force (the newest): (None, 0, None) when it has no place."""
+    newest = SteeringDecision.objects.filter(unit_id=candidate.unit_id).order_by("-decided_on", "-id").first()
+    if newest is None:
+        return None, 0, None
+    positions = dict(newest.priorities.values_list("candidate_id", "position"))
+    return positions.get(candidate.pk), len(positions), newest.decided_on
 
 
 @transaction.atomic

@@ -40,10 +40,11 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import AccessAction
 from audit.services import log_access, snapshot
-from audit.tracked import save_tracked
+from audit.tracked import save_tracked, write_fields
 
 from .. import order_followers
 from ..models import Client, Order, ProtectionLevel
+from ..models.housing_first import HousingFirstCandidate
 from ..models.links import PersonLink, PersonLinkKind
 from ..protection import PROTECTED_PERMISSION
 from . import orders as order_services
@@ -356,7 +357,24 @@ def link_same_person(
             order_services.link_order_to_client(ctx, order, client, expected_version=expected_version)
         except order_services.InvalidTransition as refusal:
             raise LinkRefused(str(refusal)) from None
+        _candidates_follow(ctx, order, client)
     return _create(ctx, client, other_client, order, PersonLinkKind.SAME_PERSON, reason)
+
+
+def _candidates_follow(ctx: AuditContext, order: Order, client: Client | None, *, previous: Client | None = None) -> None:
+    """The Housing First candidacies proposed from the outreach `order`
+    follow its link: the subject proposed is now `client` (None: the link
+    is undone, `previous` was the client), so the candidate list names the
+    client and the steering group and the decision see one person. Only
+    candidacies without a decision change: a decision is the client's (the
+    unlink refuses while one exists, unlink_blockers). Each write is kept in
+    the candidate's field history and the access log."""
+    candidates = HousingFirstCandidate.objects.select_for_update().filter(
+        outreach_order=order, decision__isnull=True,
+    )
+    candidates = candidates.filter(client__isnull=True) if client is not None else candidates.filter(client=previous)
+    for candidate in candidates.order_by("pk"):
+        write_fields(ctx, candidate, client=client, note=NOTE_SAME if client is not None else NOTE_UNLINKED)
 
 
 @transaction.atomic
@@ -392,8 +410,9 @@ def unlink_blockers(link: PersonLink) -> list[str]:
     order to a client is undone by clearing the order's client again, so it
     may be undone only while nothing was built on the order being the
     client's since the link: the order still has that client, no Housing
-    First candidacy of the order names the client, and no app reports a
-    dependant (order_followers: bolots refuses once a visit was logged on
+    First decision was made for the client from a candidacy of the order
+    (a candidacy without one follows the unlink back to the order's
+    subject, _candidates_follow), and no app reports a dependant (order_followers: bolots refuses once a visit was logged on
     the order, or a signal raised from it, after the link)."""
     if link.order_id is None or link.kind != PersonLinkKind.SAME_PERSON:
         return []
@@ -401,8 +420,8 @@ def unlink_blockers(link: PersonLink) -> list[str]:
     if order.client_id != link.client_id:
         return [_("The order no longer belongs to this client.")]
     found = []
-    if order.housing_first_candidacies.filter(client_id=link.client_id).exists():
-        found.append(_("The order's person is a Housing First candidate as this client."))
+    if order.housing_first_candidacies.filter(client_id=link.client_id, decision__isnull=False).exists():
+        found.append(_("A Housing First decision was made for this client from the order's candidacy."))
     found.extend(order_followers.blockers(order, link.client_id, link.linked_at))
     return found
 
@@ -427,6 +446,7 @@ def unlink(ctx: AuditContext, link: PersonLink, reason: str) -> PersonLink:
         blockers = unlink_blockers(link)
         if blockers:
             raise LinkRefused(" ".join(blockers))
+        _candidates_follow(ctx, link.order, None, previous=link.client)
         _clear_order_client(ctx, link.order)
     _close(ctx, link, reason)
     return link

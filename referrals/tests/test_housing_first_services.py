@@ -338,3 +338,63 @@ def test_every_step_by_every_role_from_every_stage(ctx, users, unit, manager):
                     assert candidate.stage == stage
                     assert rows == (CandidateAssessment.objects.count(), SteeringDecision.objects.count(),
                                     Decision.objects.count())
+
+
+# --- The candidate follows the person link (services.person_matching) -----------------
+
+
+def test_outreach_candidate_follows_the_orders_link_and_its_undoing(ctx, unit, manager, pilot, street_order):
+    from audit.models import FieldChange
+    from referrals.services import person_matching
+
+    candidate = propose(ctx(pilot), unit, order=street_order)
+    assert candidate.client is None
+    client = ClientFactory(unit=unit)
+
+    link = person_matching.link_same_person(ctx, client, order=street_order, reason="Identifierad vid besök")
+
+    candidate.refresh_from_db()
+    # The candidate list and the steering group now see the client.
+    assert candidate.client == client and candidate.outreach_order == street_order
+    assert FieldChange.objects.filter(object_type="referrals.housingfirstcandidate", object_id=str(candidate.pk),
+                                      field="client").count() == 1
+    assert AccessLogEntry.objects.filter(object_type="referrals.housingfirstcandidate", client_id=client.pk,
+                                         note=person_matching.NOTE_SAME).exists()
+
+    # Undoing the link gives the candidacy back to the order's subject.
+    person_matching.unlink(ctx, link, "Fel person")
+    candidate.refresh_from_db()
+    street_order.refresh_from_db()
+    assert candidate.client is None and street_order.client is None
+    assert FieldChange.objects.filter(object_type="referrals.housingfirstcandidate", object_id=str(candidate.pk),
+                                      field="client").count() == 2
+
+    # Linked again and decided: the decision is the client's, so the link
+    # can no longer be undone, and the candidacy keeps its client.
+    link = person_matching.link_same_person(ctx, client, order=street_order)
+    services.record_steering_decision(ctx(manager), unit, decided_on=TODAY, candidates=[assessed(ctx, candidate)])
+    decision = services.make_decision(ctx, candidate, decided_on=TODAY)
+    assert decision.client == client
+    assert person_matching.unlink_blockers(link) == [
+        "Ett beslut om Bostad först har fattats för klienten utifrån uppdragets kandidatur."
+    ]
+    with pytest.raises(person_matching.LinkRefused):
+        person_matching.unlink(ctx, link, "Fel person")
+    candidate.refresh_from_db()
+    assert candidate.client == client
+
+
+def test_the_link_leaves_other_candidacies_alone(ctx, unit, pilot, street_order, client_record):
+    from referrals.services import person_matching
+
+    own = propose(ctx, unit, client=client_record)
+    candidate = propose(ctx(pilot), unit, order=street_order)
+    other = ClientFactory(unit=unit)
+
+    link = person_matching.link_same_person(ctx, other, order=street_order)
+    own.refresh_from_db()
+    candidate.refresh_from_db()
+    assert own.client == client_record and candidate.client == other
+    person_matching.unlink(ctx, link, "Fel person")
+    own.refresh_from_db()
+    assert own.client == client_record

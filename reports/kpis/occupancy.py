@@ -34,8 +34,8 @@ Three queries for the section, whatever the number of apartments: one
 aggregate over the apartments (days in the programme per month of Y and for
 Y−1, the apartments empty over 60 days), one over the tenancies (occupied
 days per month and for Y−1, the move-ins) and one over the vacancies. The
-per-apartment page: two (the apartments with their days, and the occupied
-days grouped by apartment).
+per-apartment page: three (the apartments with their days per month, the
+tenancies with their occupied days per month, and the vacancies).
 """
 
 from calendar import monthrange
@@ -45,6 +45,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    CharField,
     Count,
     Exists,
     F,
@@ -64,7 +65,7 @@ from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from referrals.models import ProtectionLevel
-from tenancies.models import Apartment, ApartmentStatus, Tenancy, Vacancy
+from tenancies.models import Apartment, ApartmentStatus, Tenancy, Vacancy, VacancyReason
 
 from .common import DaysBetween, Measure, Year, aggregate_measures, day_value, one_decimal, register, share, unit_filter
 from .result import Figure, FigureSection
@@ -390,47 +391,152 @@ def section(year: int, unit=None) -> OccupancySection:
 
 @dataclass(frozen=True)
 class ApartmentOccupancy:
+    """One apartment's figures for Y, defined as the unit's (docs/kpis.md,
+    "Occupancy of the stock"): summed over the apartments they give the
+    section's figures for Y (the months, days, move-ins, vacancies ended,
+    their total length and the apartments empty on the reference day)."""
+
     apartment: Apartment
-    programme_days: int
-    occupied_days: int
-    # A tenant with protected personal data lived there during the period:
-    # the page shows the object number only (referrals.protection).
+    # Days in the programme and occupied per month of Y (January first; 0
+    # for a month after the reference day).
+    months: tuple[MonthRow, ...]
+    # Days of the period (for the turnover: move-ins per 100 apartments).
+    period_days: int
+    move_ins: int
+    vacancies_ended: int
+    # The total length of the vacancies ended in Y (their average is this
+    # divided by their number, as the unit's).
+    vacancy_days: int
+    # Days empty so far on the reference day, when a vacancy is open then
+    # (None: not empty on the reference day).
+    empty_now_days: int | None
+    # A tenant with protected personal data lived there during the period,
+    # or moved out just before a vacancy counted here: the dates behind the
+    # figures are that tenant's move dates (referrals.protection), so the
+    # page shows only the object number and the days in the programme to a
+    # user without the permission.
     protected_tenant: bool
 
     @property
+    def year(self) -> MonthRow:
+        return MonthRow(None, sum(m.programme_days for m in self.months), sum(m.occupied_days for m in self.months))
+
+    @property
+    def programme_days(self) -> int:
+        return self.year.programme_days
+
+    @property
+    def occupied_days(self) -> int:
+        return self.year.occupied_days
+
+    @property
     def empty_days(self) -> int:
-        return self.programme_days - self.occupied_days
+        return self.year.empty_days
 
     @property
     def rate(self) -> Decimal | None:
-        return share(self.occupied_days, self.programme_days)
+        return self.year.rate
+
+    @property
+    def turnover(self) -> Decimal | None:
+        # As the unit's: move-ins × days of the period ÷ days in the programme.
+        return share(self.move_ins * self.period_days, self.programme_days)
+
+    @property
+    def vacancy_length(self) -> Decimal | None:
+        return one_decimal(self.vacancy_days / self.vacancies_ended) if self.vacancies_ended else None
+
+    @property
+    def empty_over_60(self) -> bool:
+        return self.empty_now_days is not None and self.empty_now_days > LONG_EMPTY_DAYS
+
+
+def _apartment_vacancies(year, unit):
+    """One query: the vacancies counted for Y per apartment (ended in the
+    period, or open on the reference day while the apartment is in the
+    programme: the unit's _vacancy_figures), and whether one follows a
+    protected tenant's move-out (its first day is the day after it; the
+    vacancy list's rule, tenancies.views.vacancies.with_list_facts)."""
+    first, day = Year(year).first, reference_day(year)
+    ended = Q(ended_on__gte=first, ended_on__lte=day)
+    still_open = open_on(day) & in_programme_on(day, "apartment__")
+    previous = Tenancy.objects.filter(apartment=OuterRef("apartment_id"), end_date__lt=OuterRef("vacant_from"))
+    previous_level = Subquery(previous.order_by("-end_date", "-pk").values("client__protection_level")[:1],
+                              output_field=CharField())
+    rows = (
+        Vacancy.objects.filter(unit_filter(unit, "apartment__unit")).exclude(_never_in_programme("apartment__"))
+        .filter(ended | still_open)
+        .annotate(previous_level=previous_level)
+        .values_list("apartment_id", "vacant_from", "ended_on", "reason", "previous_level")
+    )
+    per_apartment = {}
+    for apartment_id, vacant_from, ended_on, reason, previous_level in rows:
+        facts = per_apartment.setdefault(apartment_id, {"ended": 0, "days": 0, "now": None, "protected": False})
+        if ended_on is not None and first <= ended_on <= day:
+            facts["ended"] += 1
+            facts["days"] += (ended_on - vacant_from).days
+        if vacant_from <= day and (ended_on is None or ended_on > day):
+            facts["now"] = max(facts["now"] or 0, (day - vacant_from).days + 1)
+        facts["protected"] |= reason == VacancyReason.MOVE_OUT and previous_level not in (None, ProtectionLevel.NONE)
+    return per_apartment
 
 
 def per_apartment(year: int, unit=None) -> list[ApartmentOccupancy]:
     """The stock's apartments with a day in the programme in Y's period, by
-    object number, with their days: two queries whatever their number. The
+    object number, with their months, move-ins and vacancies: three queries
+    whatever their number (the apartments with their days per month, the
+    tenancies with their occupied days per month, the vacancies). The
     figures add up to the section's for Y."""
     bounds = year_range(year)
     if bounds is None:
         return []
     first, last = bounds
+    months = [(month, month_range(year, month)) for month in MONTHS]
     protected = Tenancy.objects.filter(apartment=OuterRef("pk")).filter(
         _tenancies_meeting(first, last)
     ).exclude(client__protection_level=ProtectionLevel.NONE)
     apartments = list(
         stock(unit).filter(_meets(first, last))
-        .annotate(occupancy_days=programme_days(first, last), occupancy_protected=Exists(protected))
+        .annotate(occupancy_days=programme_days(first, last), occupancy_protected=Exists(protected),
+                  **{f"occupancy_m{month}": programme_days(*bounds) for month, bounds in months if bounds})
         .filter(occupancy_days__gt=0)
         .order_by("object_number", "pk")
     )
-    occupied = dict(
+    # The tenancies meeting the period, each with its occupied days per
+    # month; the days an earlier tenancy covers come from the window column
+    # (_earlier_end_window: every tenancy of an apartment meeting the period
+    # is read, and one left out ended before it, so covers none of its days).
+    columns = {f"m{month}": occupied_days(*bounds, F(EARLIER_END)) for month, bounds in months if bounds}
+    tenancies = (
         _tenancies(unit).filter(_tenancies_meeting(first, last))
-        .order_by().values("apartment").annotate(days=Sum(occupied_days(first, last)))
-        .values_list("apartment", "days")
+        .annotate(**{EARLIER_END: _earlier_end_window()})
+        .annotate(**columns)
+        .values("apartment_id", "start_date", *columns)
     )
-    return [
-        ApartmentOccupancy(apartment=apartment, programme_days=apartment.occupancy_days,
-                           occupied_days=occupied.get(apartment.pk) or 0,
-                           protected_tenant=apartment.occupancy_protected)
-        for apartment in apartments
-    ]
+    occupied, move_ins = {}, {}
+    for row in tenancies:
+        days = occupied.setdefault(row["apartment_id"], dict.fromkeys(columns, 0))
+        for name in columns:
+            days[name] += row[name] or 0
+        if first <= row["start_date"] <= last:
+            move_ins[row["apartment_id"]] = move_ins.get(row["apartment_id"], 0) + 1
+    vacancies = _apartment_vacancies(year, unit)
+    period = _days_in(year)
+    result = []
+    for apartment in apartments:
+        days = occupied.get(apartment.pk, {})
+        facts = vacancies.get(apartment.pk, {"ended": 0, "days": 0, "now": None, "protected": False})
+        result.append(ApartmentOccupancy(
+            apartment=apartment,
+            months=tuple(
+                MonthRow(month, getattr(apartment, f"occupancy_m{month}", 0), days.get(f"m{month}", 0))
+                for month in MONTHS
+            ),
+            period_days=period,
+            move_ins=move_ins.get(apartment.pk, 0),
+            vacancies_ended=facts["ended"],
+            vacancy_days=facts["days"],
+            empty_now_days=facts["now"],
+            protected_tenant=apartment.occupancy_protected or facts["protected"],
+        ))
+    return result

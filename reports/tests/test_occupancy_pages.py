@@ -10,6 +10,7 @@ hand-counted first case."""
 
 import io
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -127,11 +128,76 @@ def test_protected_tenants_apartment_shows_the_object_number_only(client, unit, 
     assert "Beläggningsvägen 2" in html
     # No tenant is ever named on the page.
     assert tenant.last_name not in html
+    # Nor are the protected tenant's move dates given away: OCC-1's
+    # occupied days (356 in the year, 22 in January: the move-in on 10
+    # January), its move-in and its vacancy (21 days) are not shown; its
+    # object number, kind and days in the programme are.
+    protected_row = _row(html, "occupancy-table", "OCC-1")
+    assert "365" in protected_row and "Visas inte: skyddade personuppgifter" in protected_row
+    assert "356" not in protected_row and "97,5" not in protected_row and "21" not in protected_row
+    protected_months = _row(html, "occupancy-months-table", "OCC-1")
+    assert "Visas inte: skyddade personuppgifter" in protected_months and "22" not in protected_months
+    # OCC-2's months are shown (August 31 occupied, September 30 empty).
+    assert ">31<" in _row(html, "occupancy-months-table", "OCC-2")
     # With the permission to see protected whereabouts, the address is shown.
     manager.user_permissions.add(Permission.objects.get(codename="view_protected_client"))
     client.force_login(manager)
     html = client.get(page_url()).content.decode()
     assert "Beläggningsvägen 1" in html
+    assert "356" in _row(html, "occupancy-table", "OCC-1")
+    assert "Visas inte" not in _row(html, "occupancy-months-table", "OCC-1")
+
+
+def _row(html, table_id, object_number):
+    """The table row of `table_id` that starts with the object number."""
+    table = html[html.index(f'id="{table_id}"'):]
+    for row in table[:table.index("</table>")].split("<tr"):
+        if f">{object_number}</th>" in row:
+            return row
+    raise AssertionError(f"no row for {object_number}")
+
+
+def test_months_turnover_and_vacancies_per_apartment(client, unit, manager):
+    stock(unit)
+    client.force_login(manager)
+    response = client.get(page_url())
+    html = response.content.decode()
+    first, second = response.context["rows"]
+    # OCC-1: January 31 days, 22 occupied (move-in on 10 January), 9 empty;
+    # the other months full. One move-in: turnover 100 %; one vacancy ended
+    # (20 December – 9 January: 21 days); not empty on 31 December.
+    assert (first.months[0].occupied_days, first.months[0].empty_days) == (22, 9)
+    assert all(m.empty_days == 0 for m in first.months[1:])
+    assert (first.move_ins, first.vacancies_ended, first.empty_now_days) == (1, 1, None)
+    row = _row(html, "occupancy-table", "OCC-1")
+    assert "100,0\xa0%" in row and "21 dagar" in row
+    # OCC-2: let to 31 August, empty from 1 September: 122 days on 31
+    # December, over 60.
+    assert [m.empty_days for m in second.months[7:]] == [0, 30, 31, 30, 31]
+    assert (second.move_ins, second.empty_now_days, second.empty_over_60) == (0, 122, True)
+    assert "över 60 dagar" in _row(html, "occupancy-table", "OCC-2")
+    # The month table: both apartments, 24 month columns, and the unit's
+    # total per month (January: 22 + 31 = 53 occupied, 9 empty).
+    months = html[html.index('id="occupancy-months-table"'):]
+    months = months[:months.index("</table>")]
+    assert months.count('scope="colgroup"') == 12
+    total = months[months.index("<tfoot>"):]
+    assert '<td class="text-end">53</td><td class="text-end">9</td>' in total
+    # The unit's year: one move-in (OCC-1's): 1 × 365 × 100 / 730 = 50 %;
+    # OCC-1's vacancy ended, OCC-2's open on 31 December, over 60 days.
+    assert response.context["unit_figures"] == {
+        "move_ins": 1, "turnover": D("50.0"), "vacancies_ended": 1, "vacancy_length": D("21.0"),
+        "empty_now": 1, "empty_over_60": 1,
+    }
+
+
+def test_running_year_has_columns_up_to_this_month(client, unit, manager):
+    stock(unit)
+    client.force_login(manager)
+    html = client.get(page_url(TODAY.year)).content.decode()
+    months = html[html.index('id="occupancy-months-table"'):]
+    # Today is 1 March 2027: January, February and March.
+    assert months[:months.index("</table>")].count('scope="colgroup"') == 3
 
 
 def _apartments(unit, count):
@@ -145,8 +211,9 @@ def _apartments(unit, count):
 # The request: session, user, the user's and the group's permissions, the
 # menu's unread notifications, the session's idle timestamp (SAVEPOINT,
 # UPDATE, RELEASE): 8; the manager's unit and the years with data: 2; the
-# apartments with their days and the occupied days per apartment: 2.
-PAGE_QUERIES = 6
+# apartments with their days per month, the tenancies with their occupied
+# days per month, the vacancies: 3.
+PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 50])

@@ -205,3 +205,80 @@ def test_with_a_user_protected_people_are_left_out_in_sql(unit, apartment, case_
     assert _ids(matching.candidates_for(apartment, TODAY, user=case_officer)) == [shown.pk, protected.pk]
     # An officer of another unit may open none of the clients.
     assert matching.candidates_for(apartment, TODAY, user=outside_officer) == []
+
+
+# --- A Housing First decision from the steering group (tenancies.housing_first) -------------
+
+
+def _housing_first_decision(ctx, manager, unit, client, *, before=None):
+    """A candidate proposed, assessed, placed by the steering group (after
+    `before`, if given) and decided: the services' own path."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.models.housing_first import CandidateAssessment, HomelessSituation, ProposalSource
+    from referrals.services import housing_first
+
+    today = timezone.localdate()
+    candidate = housing_first.propose_candidate(
+        ctx, unit, client=client, source=ProposalSource.UNIT, situation=HomelessSituation.ACUTE,
+        needs="Sover ute sedan två månader; behöver bo nära sin mottagning.", proposed_on=today - timedelta(days=20),
+        assessment="Mest akuta behovet i gruppen just nu.",
+    )
+    housing_first.record_assessment(ctx, candidate, met_on=today - timedelta(days=10), notes="Akut.",
+                                    recommendation=CandidateAssessment.Recommendation.RECOMMEND)
+    order = [before, candidate] if before is not None else [candidate]
+    housing_first.record_steering_decision(ctx(manager), unit, decided_on=today, candidates=order)
+    return housing_first.make_decision(ctx, candidate, decided_on=today), candidate
+
+
+def test_a_housing_first_decision_waits_with_the_steering_groups_priority_and_the_needs(ctx, unit, manager):
+    from referrals.models import Client
+    from referrals.models.housing_first import HousingFirstCandidate
+
+    first = HousingFirstCandidate.objects.create(
+        unit=unit, client=ClientFactory(unit=unit), source="unit", proposed_by=ctx.user,
+        proposed_on=date(2026, 1, 1), situation="1", needs="Annan", stage="assessed",
+    )
+    decision, _candidate = _housing_first_decision(ctx, manager, unit, ClientFactory(unit=unit), before=first)
+
+    priority = WaitingPriority.objects.get(decision=decision)
+    assert priority.level == WaitingPriority.Level.HIGH and priority.set_by == ctx.user
+    day = decision.decided_on.strftime("%Y-%m-%d")
+    assert priority.reason == f"Bostad först: plats 2 av 2 i styrgruppens prioriteringsordning {day}."
+    needs = HousingNeeds.objects.get(decision=decision)
+    assert "Sover ute sedan två månader; behöver bo nära sin mottagning." in needs.notes
+    assert "Mest akuta behovet i gruppen just nu." in needs.notes
+    assert needs.version == 1 and Client.objects.filter(pk=decision.client_id).exists()
+
+
+def test_a_housing_first_decision_is_matched_to_a_housing_first_apartment_on_the_matching_page(
+    client, ctx, unit, manager, case_officer,
+):
+    from django.urls import reverse
+
+    from tenancies.models import Vacancy, VacancyReason
+
+    apartment = ApartmentFactory(unit=unit, kind=ApartmentKind.HOUSING_FIRST, rooms=1, floor=0,
+                                 street_address="Bostad först-gatan 1")
+    Vacancy.objects.create(apartment=apartment, reason=VacancyReason.MOVE_OUT, vacant_from=date(2026, 1, 1))
+    # An older Housing First decision without a priority, and a training
+    # apartment decision: the steering group's decision comes first, the
+    # training one is no candidate for this apartment.
+    older = _decision(unit, kind=DecisionKind.HOUSING_FIRST, decided_on=date(2025, 1, 10))
+    training = _decision(unit, decided_on=date(2024, 1, 10))
+    prioritised = ClientFactory(unit=unit, first_name="Stina", last_name="Styrgruppsdotter")
+    decision, _candidate = _housing_first_decision(ctx, manager, unit, prioritised)
+
+    client.force_login(case_officer)
+    response = client.get(reverse("tenancies:vacancy_match", args=[apartment.pk]))
+
+    assert response.status_code == 200
+    assert [c.decision.pk for c in response.context["candidates"]] == [decision.pk, older.pk]
+    assert training.pk not in {c.decision.pk for c in response.context["candidates"]}
+    first = response.context["candidates"][0]
+    assert first.level == WaitingPriority.Level.HIGH and first.has_priority
+    body = response.content.decode()
+    assert "Stina Styrgruppsdotter" in body
+    assert "styrgruppens prioriteringsordning" in body
