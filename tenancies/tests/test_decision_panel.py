@@ -5,10 +5,12 @@ whom, the priority in force and its history, the apartments offered), the
 protected-address rule, one access-log row per page and a query count that
 does not grow with the offers or the priority history."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,21 +209,38 @@ def test_the_page_logs_one_view_of_the_client_and_nothing_more(client, case_offi
     ]
 
 
-def _count_queries(client, url, django_assert_num_queries, expected):
-    with django_assert_num_queries(expected) as captured:
+def _queries(client, url) -> int:
+    """The queries of one view of the page (after a first view, so that the
+    session and the permission caches have settled)."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
         html_of(client.get(url))
     return len(captured)
 
 
-def test_the_query_count_does_not_grow_with_offers_or_the_priority_history(
-    ctx, client, unit, case_officer, decision, waiting_data, django_assert_num_queries
-):
+@pytest.fixture
+def page_without_panel(client, case_officer, client_record):
+    """The queries of the decision page itself: a home-support decision,
+    which has no panel (and, granted and waiting too, the same forms)."""
+    support = granted_decision(client_record, kind=DecisionKind.HOME_SUPPORT, decided_by=case_officer,
+                               decided_on=TODAY - timedelta(days=80))
     client.force_login(case_officer)
+    return _queries(client, url_of(support))
+
+
+# The panel's own: the needs with who saved them, their areas, the priority
+# with the size of its history, the offers with their apartments.
+PANEL_QUERIES = 4
+
+
+def test_the_query_count_does_not_grow_with_offers_or_the_priority_history(
+    ctx, client, unit, case_officer, decision, waiting_data, page_without_panel
+):
     url = url_of(decision)
-    client.get(url)  # the session and the permission caches settle
-    # The page's own 7 and the panel's 4: the needs with who saved
-    # them, their areas, the priority with its history size, the offers.
-    _count_queries(client, url, django_assert_num_queries, 11)
+    # The page without the panel is 7 queries today; the whole page stays
+    # within the budget of 12 (docs/housing-chain.md).
+    assert page_without_panel + PANEL_QUERIES <= 12
+    assert _queries(client, url) == page_without_panel + PANEL_QUERIES
     for day in range(2, 12):
         offer(decision, case_officer, offered_on=TODAY - timedelta(days=20 + day))
         set_priority(ctx, decision, WaitingPriority.Level.NORMAL if day % 2 else WaitingPriority.Level.URGENT,
@@ -230,14 +249,12 @@ def test_the_query_count_does_not_grow_with_offers_or_the_priority_history(
                               "areas": list(Area.objects.filter(unit=unit))}, 1)
     html = html_of(client.get(url))
     assert html.count("Området") == 11 and "Den ersatte 11 tidigare prioriteter." in html
-    _count_queries(client, url, django_assert_num_queries, 11)
+    assert _queries(client, url) == page_without_panel + PANEL_QUERIES
 
 
-def test_the_panel_costs_no_query_on_a_decision_not_on_an_apartment(
-    client, case_officer, client_record, django_assert_num_queries
-):
-    support = granted_decision(client_record, kind=DecisionKind.HOME_SUPPORT, decided_by=case_officer,
-                               decided_on=date(2025, 1, 10))
-    client.force_login(case_officer)
-    client.get(url_of(support))
-    _count_queries(client, url_of(support), django_assert_num_queries, 7)
+def test_the_panel_reads_nothing_for_a_user_without_its_permissions(client, manager, decision, waiting_data):
+    _manager_role_keeps()
+    client.force_login(manager)
+    with_panel_rights_removed = _queries(client, url_of(decision))
+    support = granted_decision(decision.client, kind=DecisionKind.HOME_SUPPORT, decided_on=TODAY)
+    assert with_panel_rights_removed == _queries(client, url_of(support))
