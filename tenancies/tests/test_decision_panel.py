@@ -171,6 +171,27 @@ def test_a_decision_not_on_an_apartment_has_no_panel(client, case_officer, clien
     assert HEADING not in html_of(client.get(url_of(support)))
 
 
+def test_saving_from_the_panels_links_goes_back_to_the_decision(client, case_officer, decision):
+    client.force_login(case_officer)
+    html = html_of(client.get(url_of(decision)))
+    needs_link = reverse("tenancies:waiting_needs", args=[decision.pk]) + "?fran=beslut"
+    priority_link = reverse("tenancies:waiting_priority", args=[decision.pk]) + "?fran=beslut"
+    assert needs_link in html and priority_link in html
+    # The cancel link leads back too.
+    assert f'href="{url_of(decision)}">Avbryt</a>' in html_of(client.get(priority_link))
+
+    response = client.post(priority_link, {"level": "1", "reason": "Akut bostadslöshet", "seen": "0"})
+    assert response.status_code == 302 and response["Location"] == url_of(decision)
+    response = client.post(needs_link, {"version": "0", "children": "2"})
+    assert response.status_code == 302 and response["Location"] == url_of(decision)
+    html = html_of(client.get(url_of(decision)))
+    assert "Akut</strong> – Akut bostadslöshet" in html and "2 barn" in html
+    # Any other value is the list, as before: never a URL to follow.
+    response = client.post(reverse("tenancies:waiting_priority", args=[decision.pk]) + "?fran=https://example.org/",
+                           {"level": "2", "reason": "Omprövad", "seen": str(WaitingPriority.objects.get().pk)})
+    assert response["Location"] == reverse("tenancies:waiting_list")
+
+
 # --- Protected personal data ------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """The decision page's housing panel in a real browser, at desktop size and
 at 375 px: a case officer reads a waiting decision's needs, priority and
 offered apartment on the decision page, follows the link to change the
-priority and finds the new one there, with its history counted. axe-core
-checks every page visited; the phone page must not scroll sideways."""
+priority, comes back to the decision page and finds the new one there,
+with its history counted. axe-core checks every page visited; the phone
+page must not scroll sideways."""
 
 from datetime import timedelta
 
@@ -52,7 +53,8 @@ def test_the_case_officer_reads_and_changes_the_priority_from_the_decision_page(
     page.get_by_role("button", name="Sätt prioritet").click()
     page.get_by_text("Prioriteten sparades.").wait_for()
 
-    page.goto(f"/beslut/{decision.pk}/")
+    # Back on the decision page, with the new priority.
+    assert page.url.endswith(f"/beslut/{decision.pk}/")
     text = page.locator("#waiting-panel").inner_text()
     assert "Akut – Vännen flyttar, inget boende från måndag" in text
     assert "Den ersatte 1 tidigare prioritet." in text
