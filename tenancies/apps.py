@@ -68,6 +68,14 @@ class TenanciesConfig(AppConfig):
          "context": "tenancies.services.addresses.order_panel_context", "order": 10},
     ]
 
+    # The decision page's housing panel: needs, the priority in force and the
+    # apartments offered, with links to edit them (referrals.decision_panels;
+    # decision_panel.py, which checks the permission of each part).
+    decision_panels = [
+        {"slot": "details", "template": "tenancies/decisions/_waiting_panel.html",
+         "context": "tenancies.decision_panel.panel_context", "order": 10},
+    ]
+
     # What each role may do here (collected by accounts.roles.sync_roles).
     # The access log in Swedish (audit.labels).
     access_log_labels = {

@@ -3,8 +3,9 @@ from typing import TYPE_CHECKING
 from django import template
 from django.utils.safestring import mark_safe
 
+from .. import decision_panels as decision_registry
+from .. import order_panels as order_registry
 from ..client_tabs import tabs_for
-from ..order_panels import extra_context, panels_in
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -39,10 +40,24 @@ def order_panels(context: template.Context, slot: str) -> str:
     place of the order page (referrals.order_panels), each rendered like an
     include. A panel template's final newline is dropped, so that a panel
     can sit inside a line of text."""
-    order = context["order"]
+    return _render_panels(context, order_registry, context["order"], slot)
+
+
+@register.simple_tag(takes_context=True)
+def decision_panels(context: template.Context, slot: str) -> str:
+    """{% decision_panels "slot" %}: the panels higher apps registered for this
+    place of the decision page (referrals.decision_panels), rendered as
+    order_panels renders the order page's."""
+    return _render_panels(context, decision_registry, context["decision"], slot)
+
+
+def _render_panels(context: template.Context, registry, record, slot: str) -> str:
+    """Each panel of `registry` (order_panels or decision_panels) in `slot`
+    that the user may see, rendered like an include with what its context
+    provider adds for `record`."""
     parts = []
-    for panel in panels_in(slot, _user(context)):
+    for panel in registry.panels_in(slot, _user(context)):
         panel_template = context.template.engine.get_template(panel["template"])
-        with context.push(extra_context(panel, context.get("request"), order)):
+        with context.push(registry.extra_context(panel, context.get("request"), record)):
             parts.append(panel_template.render(context).removesuffix("\n"))
     return mark_safe("".join(parts))  # each part is a rendered (autoescaped) template

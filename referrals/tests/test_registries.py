@@ -1,7 +1,8 @@
 """The registries through which higher apps plug into a client's file and
-the order page (referrals.client_tabs, referrals.order_panels): referrals
-renders what an AppConfig declares, in its order and only for those with
-its permission, and names nothing of the apps above it."""
+the order and decision pages (referrals.client_tabs, referrals.order_panels,
+referrals.decision_panels): referrals renders what an AppConfig declares,
+in its order and only for those with its permission, and names nothing of
+the apps above it."""
 
 import re
 from pathlib import Path
@@ -99,3 +100,31 @@ def test_the_frequency_panel_needs_an_accepted_order(client, case_officer, unit)
     html = client.get(reverse("referrals:order_detail", args=[order.pk])).content.decode()
 
     assert "order-frequency-link" not in html
+
+
+def provide_for_decision(request, decision):
+    return {"panel_greeting": f"Hej från beslutspanelen för #{decision.pk}"}
+
+
+def test_a_registered_decision_panel_is_rendered_with_its_context(client, case_officer, client_record, monkeypatch,
+                                                                  panel_templates):
+    from .factories_decisions import DecisionFactory
+
+    Path(panel_templates / "greeting.html").write_text('<p class="test-panel">{{ panel_greeting }}</p>\n')
+    config = apps.get_app_config("reports")
+    monkeypatch.setattr(config, "decision_panels", [
+        {"slot": "details", "template": "testpanels/greeting.html",
+         "context": "referrals.tests.test_registries.provide_for_decision", "order": 5},
+        {"slot": "details", "template": "testpanels/greeting.html",
+         "perm": "reports.view_kpi_dashboard", "order": 6},  # not the case officer's
+        {"slot": "elsewhere", "template": "testpanels/greeting.html", "order": 7},  # no such place on the page
+    ], raising=False)
+    decision = DecisionFactory(client=client_record, decided_by=case_officer)
+    client.force_login(case_officer)
+
+    html = client.get(reverse("referrals:decision_detail", args=[decision.pk])).content.decode()
+
+    assert html.count('class="test-panel"') == 1
+    assert f'<p class="test-panel">Hej från beslutspanelen för #{decision.pk}</p>' in html
+    # In its place: after the decision's own sections, before the forms of its steps.
+    assert html.index("interruptions-heading") < html.index("test-panel") < html.index("actions-heading")

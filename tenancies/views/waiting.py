@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -111,6 +112,20 @@ def _decision(request, pk, *, perm):
     return decision
 
 
+# `?fran=beslut`: the page was opened from the decision page's housing panel
+# (tenancies.decision_panel); saving or cancelling goes back there instead of
+# to the list. A fixed value, never a URL, so it cannot send anyone elsewhere.
+FROM_DECISION = "beslut"
+
+
+def _back_url(request, decision) -> str:
+    """Where saving or cancelling leads: the decision page when the page was
+    opened from it, else the waiting list."""
+    if request.GET.get("fran") == FROM_DECISION:
+        return reverse("referrals:decision_detail", args=[decision.pk])
+    return reverse("tenancies:waiting_list")
+
+
 def _write_perm(request, perm):
     if request.method == "POST" and not request.user.has_perm(perm):
         raise PermissionDenied
@@ -138,7 +153,7 @@ def waiting_needs(request, pk):
     )
     if edit.saved:
         messages.success(request, _("The housing needs were saved."))
-        return redirect("tenancies:waiting_list")
+        return redirect(_back_url(request, decision))
     if request.method == "POST":
         log_access(ctx, AccessAction.VIEW, decision)
     return render(
@@ -148,7 +163,7 @@ def waiting_needs(request, pk):
             "decision": decision, "client": decision.client, "needs": needs if needs.pk else None,
             "chosen_areas": [area for area in areas if area.chosen],
             "form": edit.form if can_edit else None, "conflict_values": edit.conflict_values,
-            "is_waiting": services.is_waiting(decision),
+            "is_waiting": services.is_waiting(decision), "back_url": _back_url(request, decision),
         },
     )
 
@@ -180,7 +195,7 @@ def waiting_priority(request, pk):
                 add_rule_error(form, error)
             else:
                 messages.success(request, _("The priority was saved."))
-                return redirect("tenancies:waiting_list")
+                return redirect(_back_url(request, decision))
         log_access(ctx, AccessAction.VIEW, decision)
     return render(
         request,
@@ -188,5 +203,6 @@ def waiting_priority(request, pk):
         {
             "decision": decision, "client": decision.client, "history": history, "current": current,
             "form": form if can_edit else None, "is_waiting": services.is_waiting(decision),
+            "back_url": _back_url(request, decision),
         },
     )
