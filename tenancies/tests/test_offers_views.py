@@ -391,3 +391,114 @@ def test_form_queries(client, case_officer, apartment, unit, django_assert_num_q
     # chain lock (the decision's and the apartment's rows in one).
     with django_assert_num_queries(11):
         assert client.get(reverse("tenancies:offer_create", args=[apartment.pk, decision.pk])).status_code == 200
+
+
+# --- The first empty day after a protected tenant ---------------------------------------------------
+# The vacancy's first empty day is the day after the previous tenant's
+# move-out. Beside the address it dates a protected tenant's tenancy, so the
+# matching page, the offer form and the offer page hide it as the vacancy
+# list does (services.vacancies.with_start_hidden).
+
+PROTECTED_MOVE_OUT = date(2025, 4, 14)
+FIRST_EMPTY_DAY = "2025-04-15"
+
+
+@pytest.fixture
+def after_protected(ctx, apartment):
+    """`apartment` vacant after a tenant with protected personal data moved out."""
+    from tenancies.models import EndReason
+    from tenancies.services.moves import move_out
+
+    from .factories import moved_in
+
+    tenant = ClientFactory(unit=apartment.unit, first_name="Tova", last_name="Tidigaresson",
+                           protection_level=ProtectionLevel.PROTECTED_REGISTRATION)
+    tenancy = moved_in(ctx, apartment, tenant, date(2023, 3, 7))
+    move_out(ctx, tenancy, PROTECTED_MOVE_OUT, EndReason.OWN_HOUSING)
+    assert Vacancy.objects.open().get(apartment=apartment).vacant_from.isoformat() == FIRST_EMPTY_DAY
+    return apartment
+
+
+def _with_protected_permission(user):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_protected_client"))
+    return UserFactory._meta.model.objects.get(pk=user.pk)  # permissions re-read
+
+
+def _dates_of_the_protected_tenancy(body):
+    return [day for day in (FIRST_EMPTY_DAY, PROTECTED_MOVE_OUT.isoformat()) if day in body]
+
+
+def test_the_matching_page_hides_the_first_day_after_a_protected_tenant(client, case_officer, manager, unit,
+                                                                       after_protected, waiting):
+    url = reverse("tenancies:vacancy_match", args=[after_protected.pk])
+    for user in (case_officer, manager):
+        client.force_login(user)
+        body = client.get(url).content.decode()
+        assert "Påhittade vägen 3" in body and "Väntesson" in body
+        assert _dates_of_the_protected_tenancy(body) == [], user.username
+        assert "Visas inte: skyddade personuppgifter" in body
+
+    client.force_login(_with_protected_permission(UserFactory(unit=unit, roles=[Role.CASE_OFFICER])))
+    body = client.get(url).content.decode()
+    assert FIRST_EMPTY_DAY in body and "Visas inte: skyddade personuppgifter" not in body
+
+
+def test_the_matching_page_shows_the_first_day_after_a_plain_tenant(ctx, client, case_officer, apartment, waiting):
+    from tenancies.models import EndReason
+    from tenancies.services.moves import move_out
+
+    from .factories import moved_in
+
+    tenancy = moved_in(ctx, apartment, ClientFactory(unit=apartment.unit), date(2023, 3, 7))
+    move_out(ctx, tenancy, PROTECTED_MOVE_OUT, EndReason.OWN_HOUSING)
+    client.force_login(case_officer)
+    body = client.get(reverse("tenancies:vacancy_match", args=[apartment.pk])).content.decode()
+    assert FIRST_EMPTY_DAY in body and "Visas inte: skyddade personuppgifter" not in body
+
+
+def test_the_offer_form_shows_no_date_of_a_protected_tenancy(client, case_officer, after_protected, waiting):
+    client.force_login(case_officer)
+    response = client.get(reverse("tenancies:offer_create", args=[after_protected.pk, waiting.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Påhittade vägen 3" in body
+    assert _dates_of_the_protected_tenancy(body) == []
+
+
+def test_the_offer_page_hides_the_first_day_after_a_protected_tenant(ctx, client, case_officer, housing_admin,
+                                                                    manager, unit, after_protected, waiting, today):
+    offer = make_offer(ctx, after_protected, waiting, today)
+    assert offer.vacancy.vacant_from.isoformat() == FIRST_EMPTY_DAY
+    for user in (case_officer, housing_admin, manager):
+        client.force_login(user)
+        body = client.get(_detail(offer)).content.decode()
+        assert "Påhittade vägen 3" in body and "Väntesson" in body
+        assert _dates_of_the_protected_tenancy(body) == [], user.username
+        assert "Visas inte: skyddade personuppgifter" in body
+
+    # A refused answer shows the page again: still hidden.
+    client.force_login(case_officer)
+    body = client.post(_detail(offer), {
+        "action": "answer", "answer-answer": "declined", "answer-answered_on": today.isoformat(),
+        "answer-decline_reason": "", "answer-version": offer.version,
+    }).content.decode()
+    assert "Välj varför erbjudandet avböjdes." in body and _dates_of_the_protected_tenancy(body) == []
+
+    client.force_login(_with_protected_permission(UserFactory(unit=unit, roles=[Role.MANAGER])))
+    body = client.get(_detail(offer)).content.decode()
+    assert FIRST_EMPTY_DAY in body and "Visas inte: skyddade personuppgifter" not in body
+
+
+@pytest.mark.parametrize("page", ["match", "detail"])
+def test_the_hidden_first_day_costs_no_query(client, case_officer, after_protected, waiting, today, ctx, page,
+                                             django_assert_num_queries):
+    offer = make_offer(ctx, after_protected, waiting, today)
+    url = reverse("tenancies:vacancy_match", args=[after_protected.pk]) if page == "match" else _detail(offer)
+    client.force_login(case_officer)
+    # The same 11 as without a protected tenant (test_matching_queries,
+    # test_detail_queries): the flag is read in the apartment's or the
+    # offer's own query.
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert response.status_code == 200 and response.context["start_hidden"]
