@@ -71,6 +71,13 @@ def offers() -> OfferQuerySet:
     return OfferQuerySet(model=ApartmentOffer)
 
 
+def kept_ivo_offers(offer_ids: list[int]) -> set[int]:
+    """The rows of the IVO offers log an apartment offer keeps in line
+    (referrals.offer_keepers, declared on the AppConfig): the decision page
+    neither edits their answer nor offers to."""
+    return set(ApartmentOffer.objects.filter(ivo_offer_id__in=offer_ids).values_list("ivo_offer_id", flat=True))
+
+
 def _day(value: date) -> str:
     return value.strftime("%Y-%m-%d")
 
