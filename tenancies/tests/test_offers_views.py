@@ -502,3 +502,140 @@ def test_the_hidden_first_day_costs_no_query(client, case_officer, after_protect
     with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200 and response.context["start_hidden"]
+
+
+# --- An accepted offer is handed over to the move-in ------------------------------------------------
+
+
+def _accept(client, offer, today):
+    return client.post(_detail(offer), {
+        "action": "answer", "answer-answer": "accepted", "answer-answered_on": today.isoformat(),
+        "answer-version": offer.version,
+    })
+
+
+@pytest.fixture
+def responsible(unit, waiting):
+    officer = UserFactory(unit=unit, roles=[Role.CASE_OFFICER], email="ansvarig@example.invalid")
+    waiting.client.responsible_officer = officer
+    waiting.client.save()
+    return officer
+
+
+def test_accepting_tells_the_responsible_officer_and_the_housing_admins_without_personal_data(
+    client, case_officer, housing_admin, manager, responsible, offer, today, mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from accounts.models import Notification
+
+    housing_admin.email = "boende@example.invalid"
+    housing_admin.save()
+    client.force_login(case_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _accept(client, offer, today).status_code == 302
+
+    told = Notification.objects.filter(url=_detail(offer))
+    assert {n.user for n in told} == {responsible, housing_admin}  # not the one who answered, not the manager
+    for notification in told:
+        assert notification.text == f"Erbjudande #{offer.pk} har accepterats: registrera inflyttningen"
+    assert len(mailoutbox) == 2
+    for mail in mailoutbox:
+        text = mail.subject + mail.body
+        for personal in ("Väntesson", "Vera", "Påhittade", offer.apartment.object_number,
+                         offer.move_in_on.isoformat()):
+            assert personal not in text
+
+
+def test_a_decline_tells_nobody(client, case_officer, housing_admin, responsible, offer, today):
+    from accounts.models import Notification
+
+    client.force_login(case_officer)
+    client.post(_detail(offer), {
+        "action": "answer", "answer-answer": "declined", "answer-answered_on": today.isoformat(),
+        "answer-decline_reason": "size", "answer-version": offer.version,
+    })
+    assert not Notification.objects.filter(url=_detail(offer)).exists()
+
+
+def test_an_accepted_offer_to_a_protected_person_is_told_only_to_who_may_see_it(
+    ctx, unit, housing_admin, responsible, offer, waiting, today,
+):
+    from accounts.models import Notification
+
+    _protect(waiting.client)
+    allowed_admin = _with_protected_permission(UserFactory(unit=unit, roles=[Role.HOUSING_ADMIN]))
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    assert {n.user for n in Notification.objects.filter(url=_detail(offer))} == {allowed_admin}
+
+
+def test_the_accepted_offer_links_to_the_prefilled_move_in(ctx, client, case_officer, housing_admin, manager, offer,
+                                                           waiting, today):
+    client.force_login(case_officer)
+    assert client.get(_detail(offer)).context["move_in_url"] is None  # pending: nothing to hand over yet
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+
+    officer_url = (reverse("tenancies:tenancy_move_in", args=[waiting.client.pk]) + f"?erbjudande={offer.pk}")
+    body = client.get(_detail(offer)).content.decode()
+    assert officer_url.replace("&", "&amp;") in body and "Registrera inflyttningen" in body
+    client.force_login(housing_admin)
+    admin_url = reverse("tenancies:apartment_move_in", args=[offer.apartment_id]) + f"?erbjudande={offer.pk}"
+    assert admin_url in client.get(_detail(offer)).content.decode()
+    client.force_login(manager)
+    response = client.get(_detail(offer))
+    assert response.context["move_in_url"] is None and "Registrera inflyttningen" not in response.content.decode()
+
+
+def test_the_case_officers_move_in_form_is_prefilled_and_completes_the_offer(ctx, client, case_officer, offer,
+                                                                            waiting, today):
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    client.force_login(case_officer)
+    url = reverse("tenancies:tenancy_move_in", args=[waiting.client.pk])
+
+    form = client.get(url + f"?erbjudande={offer.pk}").context["form"]
+
+    assert (form.initial["apartment"], form.initial["decision"], form.initial["start_date"]) == (
+        offer.apartment_id, waiting.pk, offer.move_in_on,
+    )
+    response = client.post(url, {
+        "apartment": offer.apartment_id, "decision": waiting.pk, "start_date": offer.move_in_on.isoformat(),
+        "rent_kr": "", "contract_months": 12, "notice_weeks": 4,
+    })
+    assert response.status_code == 302, response.context["form"].errors
+    assert ApartmentOffer.objects.get(pk=offer.pk).state == OfferState.MOVED_IN
+
+
+def test_the_housing_admins_move_in_form_is_prefilled(ctx, client, housing_admin, offer, waiting, today):
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    client.force_login(housing_admin)
+
+    response = client.get(reverse("tenancies:apartment_move_in", args=[offer.apartment_id]) + f"?erbjudande={offer.pk}")
+
+    form = response.context["form"]
+    assert (form.initial["client"], form.initial["start_date"]) == (waiting.client.pk, offer.move_in_on)
+
+
+@pytest.mark.parametrize("how", ["pending", "other_client", "not_a_number", "other_unit", "protected"])
+def test_a_move_in_form_prefills_nothing_from_an_offer_it_may_not_use(ctx, client, case_officer, unit, other_unit,
+                                                                     offer, waiting, today, how):
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    client_pk, value = waiting.client.pk, str(offer.pk)
+    if how == "pending":
+        ApartmentOffer.objects.filter(pk=offer.pk).update(state=OfferState.PENDING)
+    elif how == "other_client":
+        client_pk = granted_decision(ClientFactory(unit=unit), decided_on=date(2025, 1, 10)).client_id
+    elif how == "not_a_number":
+        value = "1;DROP"
+    elif how == "other_unit":
+        ApartmentOffer.objects.filter(pk=offer.pk).update(apartment=ApartmentFactory(unit=other_unit))
+    else:
+        _protect(waiting.client)
+    client.force_login(case_officer)
+
+    response = client.get(reverse("tenancies:tenancy_move_in", args=[client_pk]) + f"?erbjudande={value}")
+
+    if how == "protected":  # the client's own form is theirs to open, but the offer prefills nothing
+        assert response.status_code in (200, 404)
+        if response.status_code == 404:
+            return
+    assert response.status_code == 200
+    assert "apartment" not in response.context["form"].initial

@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +42,7 @@ from ..forms.offers import AnswerForm, OfferForm, WithdrawForm
 from ..models import Apartment, ApartmentKind, ApartmentStatus, OfferState, Vacancy
 from ..services import matching, vacancies
 from ..services import offers as services
+from .tenancies import OFFER_PARAMETER
 
 OFFERS_PER_PAGE = 25
 
@@ -211,6 +213,22 @@ def _detail_queryset(user):
     )
 
 
+def move_in_url(user, offer) -> str | None:
+    """Where an accepted offer is carried on: the move-in form, prefilled
+    with the apartment, the client and the planned day (views.tenancies,
+    `?erbjudande=`). The case officer's form is the client's (it executes
+    the decision); a housing administrator's the apartment's (the case
+    officer links the decision after). None for an offer not accepted or a
+    user who registers no move-ins."""
+    if offer.state != OfferState.ACCEPTED or not user.has_perm("tenancies.add_tenancy"):
+        return None
+    if user.has_perm("referrals.view_client"):
+        url = reverse("tenancies:tenancy_move_in", args=[offer.decision.client_id])
+    else:
+        url = reverse("tenancies:apartment_move_in", args=[offer.apartment_id])
+    return f"{url}?{OFFER_PARAMETER}={offer.pk}"
+
+
 def _render_detail(request, offer, *, answer_form=None, withdraw_form=None, status=200):
     can_change = request.user.has_perm("tenancies.change_apartmentoffer")
     if can_change and offer.state == OfferState.PENDING:
@@ -232,6 +250,7 @@ def _render_detail(request, offer, *, answer_form=None, withdraw_form=None, stat
             "decision": offer.decision,
             "client": offer.decision.client,
             "start_hidden": bool(offer.start_hidden),
+            "move_in_url": move_in_url(request.user, offer),
             "today": timezone.localdate(),
             "answer_form": answer_form,
             "withdraw_form": withdraw_form,
