@@ -31,6 +31,9 @@ class TenanciesConfig(AppConfig):
         {"model": "tenancies.IncomeSource", "client": "tenancy__client", "dates": ["valid_from"],
          "cascade": "tenancies.Tenancy"},
     ]
+    # The IVO offers log's rows an apartment offer writes are changed only
+    # through the offer (referrals.offer_keepers).
+    ivo_offer_keepers = ["tenancies.services.offers.kept_ivo_offers"]
     verbose_name = _("Tenancies")
     navigation = [
         {"group": HOUSING, "label": _("Apartments"), "url_name": "tenancies:apartment_list",

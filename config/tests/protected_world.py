@@ -10,6 +10,14 @@ of their own whose address, object number, landlord, key tag and move-in
 date appear nowhere else, plus decisions, an accepted order with a visit,
 a complaint (which notifies the case officer) and keys.
 
+The housing chain (docs/housing-chain.md): a tenant with protected personal
+data who has moved out (`former`), leaving their apartment vacant from the
+day after; a plain client waiting on a decision of that apartment's kind,
+and an offer of the vacated apartment to them. So the matching page, the
+offer form, the offer page and the vacancy pages show that apartment with
+its vacancy, and the property checks that none of them dates the protected
+tenancy (the first empty day is the day after its move-out).
+
 All people are fictional (valid check digits, "Fiktiv" in their notes).
 """
 
@@ -94,6 +102,39 @@ class Resident:
         return [start.isoformat(), (start - timedelta(days=1)).isoformat()]
 
 
+# The former tenant's tenancy: dates nothing else in the world falls on.
+FORMER_MOVE_IN = date(2023, 6, 13)
+FORMER_MOVE_OUT = date(2025, 8, 19)
+
+
+@dataclass
+class FormerTenant:
+    """A protected client who moved out of an apartment that now stands
+    vacant (and is offered to someone else)."""
+
+    client: object
+    apartment: object
+    tenancy: object
+
+    @property
+    def identity_markers(self):
+        client = self.client
+        return [client.full_name, client.personal_number_display, client.personal_number]
+
+    @property
+    def apartment_markers(self):
+        apartment = self.apartment
+        return [apartment.street_address, apartment.object_number, apartment.landlord.name,
+                f"/lagenheter/{apartment.pk}/"]
+
+    @property
+    def date_markers(self):
+        """The move-in and the day before it; the move-out and the vacancy's
+        first empty day, the day after it."""
+        start, end = self.tenancy.start_date, self.tenancy.end_date
+        return [day.isoformat() for day in (start, start - timedelta(days=1), end, end + timedelta(days=1))]
+
+
 @dataclass
 class World:
     home: object
@@ -102,6 +143,9 @@ class World:
     residents: dict = field(default_factory=dict)
     other_client: object = None
     other_apartment: object = None
+    former: list = field(default_factory=list)
+    waiting_decision: object = None
+    offer: object = None
 
     @property
     def protected(self):
@@ -169,9 +213,42 @@ def build_world():
         )
         world.residents[level] = Resident(client, apartment, tenancy, keyset, decision, order, visit, complaint)
     _review_and_culling(world)
+    _housing_chain(world, ctx)
     world.other_client = ClientFactory(unit=other, first_name="Annan", last_name="Grannkommunsson")
     world.other_apartment = ApartmentFactory(unit=other, object_number="GRN-1", street_address="Grannvägen 1")
     return world
+
+
+def _housing_chain(world, ctx):
+    """The former tenant with protected personal data, the vacated apartment
+    (created right after the residents' apartments: the walk fills
+    apartment routes with the first five), a plain client's waiting decision
+    and the offer of the apartment to it."""
+    from tenancies.models import EndReason
+    from tenancies.services.moves import move_out
+    from tenancies.services.offers import make_offer
+    from tenancies.tests.factories import granted_decision
+
+    client = ClientFactory(
+        unit=world.home, first_name="Utta", last_name="Flyttadsdotter",
+        protection_level=ProtectionLevel.PROTECTED_REGISTRATION,
+        personal_number=fictional_number(790, birth_date=date(1981, 8, 9)),
+        responsible_officer=world.users["case_officer"], notes="Fiktiv testperson.",
+    )
+    apartment = ApartmentFactory(
+        unit=world.home, object_number="UTF-7791", street_address="Lämnadgränd 8UTF", postal_code="186 98",
+        floor=19, landlord="Hyresvärden UTF Fiktiv AB", lease_start=date(2020, 1, 1), rent=613_700,
+    )
+    tenancy = moved_in(ctx, apartment, client, FORMER_MOVE_IN)
+    tenancy = move_out(ctx, tenancy, FORMER_MOVE_OUT, EndReason.OWN_HOUSING)
+    world.former.append(FormerTenant(client, apartment, tenancy))
+    waiting = ClientFactory(unit=world.home, first_name="Väntan", last_name="Erbjudensdotter",
+                            responsible_officer=world.users["case_officer"], notes="Fiktiv testperson.")
+    world.waiting_decision = granted_decision(waiting, kind=apartment.decision_kind, decided_on=date.today() - timedelta(days=40),
+                                              decided_by=world.users["case_officer"])
+    today = date.today()
+    world.offer = make_offer(ctx, apartment, world.waiting_decision, today, today + timedelta(days=14),
+                             today + timedelta(days=7))
 
 
 def _review_and_culling(world):

@@ -9,7 +9,9 @@ the world), GETs each as every user and asserts, for every user without
   identifier of their apartment (address, object number, landlord, key tag,
   a link to the apartment), nor
 - an apartment identifier together with the protected tenant's move-in
-  date (or the last day of the vacancy before it).
+  date (or the last day of the vacancy before it), or, for the world's
+  former tenant, their move-out date or the first empty day after it (the
+  vacancy, matching and offer pages show the vacancy that follows).
 
 The manager holding the permission walks the same pages and must see the
 connection somewhere, so that the markers are known to be findable.
@@ -26,7 +28,7 @@ from culling.models import CullingRun
 from logreview.models import ReviewItem, ReviewMonth
 from referrals.models import ConcernReport, Decision, EvictionNotice, IndividualPlan, Order
 from reports.kpis.records import RECORD_LISTS
-from tenancies.models import Apartment, Complaint, HomeInsurance, IncomeSource, KeySet, Tenancy
+from tenancies.models import Apartment, ApartmentOffer, Complaint, HomeInsurance, IncomeSource, KeySet, Tenancy, Vacancy
 
 from .protected_world import build_world
 
@@ -35,6 +37,7 @@ from .protected_world import build_world
 PREFIX_MODELS = [
     ("lagenheter/nycklar/", KeySet),
     ("lagenheter/klagomal/", Complaint),
+    ("lagenheter/vakanser/", Vacancy),
     ("lagenheter/", Apartment),
     ("boendekurs/deltagare/", Enrolment),
     ("boendekurs/", CourseRound),
@@ -50,6 +53,7 @@ PREFIX_MODELS = [
     ("logggranskning/lasning/", ReviewItem),
     ("logggranskning/", ReviewMonth),
     ("gallring/", CullingRun),
+    ("erbjudanden/", ApartmentOffer),
 ]
 KWARG_MODELS = {
     "client_id": "client",
@@ -57,6 +61,9 @@ KWARG_MODELS = {
     "enrolment_id": Enrolment,
     "insurance_pk": HomeInsurance,
     "income_pk": IncomeSource,
+    # The offer form (lagenheter/<pk>/erbjud/<decision_pk>/): the world's
+    # plain waiting decision, so that the form opens beside the apartment.
+    "decision_pk": "waiting_decision",
 }
 SKIPPED_NAMES = {"accounts:logout", "admin:logout"}  # would end the walking session
 YEAR = date.today().year
@@ -75,6 +82,8 @@ def _ids(model, world):
     if model == "client":
         clients = [r.client for r in world.residents.values()] + [world.other_client]
         return [client.pk for client in clients]
+    if model == "waiting_decision":
+        return [world.waiting_decision.pk]
     # The world's first records of each model: its residents' (created first).
     return list(model.objects.order_by("pk").values_list("pk", flat=True)[:5])
 
@@ -156,7 +165,7 @@ def findings(world, body, exempt=frozenset()):
     clients whose address the page may show by the one exception (issue 12
     §3, tested in test_protected_address_exception.py)."""
     found = []
-    for resident in world.protected:
+    for resident in world.protected + world.former:
         if resident.client.pk in exempt:
             continue
         named = [marker for marker in resident.identity_markers if marker in body]
@@ -260,3 +269,34 @@ def test_the_walk_reaches_the_pages_of_the_log_review_and_culling(client):
     client.force_login(world.users["manager"])
     page = client.get(reverse("culling:run_detail", args=[run.pk])).content.decode()
     assert all(resident.client.last_name in page for resident in world.residents.values())
+
+
+@pytest.mark.django_db
+def test_the_walk_reaches_the_housing_chain_pages_of_the_vacated_apartment(client):
+    """The matching page, the offer form, the offer page and the vacancy's
+    ready-from page of the apartment the protected former tenant left are in
+    the walk, and a manager holding the permission sees the first empty day
+    there (so the property above, which finds no such date for anyone else,
+    looks where the date would be)."""
+    world = build_world()
+    former = world.former[0]
+    vacancy = Vacancy.objects.get(apartment=former.apartment, ended_on__isnull=True)
+    first_empty_day = former.date_markers[3]
+    assert vacancy.vacant_from.isoformat() == first_empty_day
+    pages = {
+        "match": reverse("tenancies:vacancy_match", args=[former.apartment.pk]),
+        "offer": reverse("tenancies:offer_detail", args=[world.offer.pk]),
+        "form": reverse("tenancies:offer_create", args=[former.apartment.pk, world.waiting_decision.pk]),
+        "ready": reverse("tenancies:vacancy_ready", args=[vacancy.pk]),
+    }
+    assert set(pages.values()) <= set(walked_urls(world))
+    client.force_login(world.users["manager_with_permission"])
+    for name in ("match", "offer"):
+        body = _body(client.get(pages[name]))
+        assert former.apartment.street_address in body and first_empty_day in body, name
+    for role, names in (("case_officer", ("match", "offer", "form")), ("housing_admin", ("offer", "ready"))):
+        client.force_login(world.users[role])
+        for name in names:
+            response = client.get(pages[name])
+            assert response.status_code == 200, (role, name)
+            assert findings(world, _body(response)) == [], (role, name)

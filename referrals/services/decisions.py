@@ -28,6 +28,7 @@ from audit.services import log_access
 from audit.tracked import save_tracked, write_fields
 from core.rules import RuleError
 
+from .. import offer_keepers
 from ..models import Client, Decision, DecisionKind, DecisionOutcome, DecisionStatus, Interruption, Offer
 
 if TYPE_CHECKING:
@@ -541,12 +542,25 @@ def update_offer(ctx: AuditContext, offer: Offer, *, expected_version: int) -> O
     The date stays within the decision's life: not before the decision date.
     Whatever the answer, the decision is untouched: a declined offer neither
     executes nor closes it.
+
+    A row another app keeps in line with its own record (an apartment
+    offered from a vacancy: referrals.offer_keepers) keeps its date, what
+    was offered, answer and reason: those are changed through that record,
+    so the log and the offer cannot disagree. Its note may still be edited.
     """
 
     def check(stored: Offer) -> None:
         decision = stored.decision
         if decision.annulled_at is not None:
             raise DecisionError(_("The decision is annulled and cannot be changed."), code="annulled")
+        changed = [name for name in offer_keepers.KEPT_FIELDS if getattr(offer, name) != getattr(stored, name)]
+        if changed and offer_keepers.is_kept(stored):
+            raise DecisionError(
+                _("This offer was made from a vacant apartment: its date, what was offered and the answer are "
+                  "recorded on the offer's own page (Housing, Offers), so that the IVO offers log and the offer "
+                  "agree. Nothing was saved."),
+                code="kept_offer",
+            )
         if offer.offered_on < decision.decided_on:
             raise DecisionError(
                 _("The offer date cannot be before the decision date (%(date)s).")

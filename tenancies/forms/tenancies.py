@@ -142,8 +142,14 @@ class MoveInForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
         "apartment", "decision", "start_date", "rent_kr", "contract_months", "notice_weeks", "renews_automatically",
     ]
 
-    def __init__(self, *args, client, user, **kwargs):
+    def __init__(self, *args, client, user, offer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if offer is not None:
+            # From an accepted offer (views.offers): its apartment, decision
+            # and planned move-in, for the user to check and save.
+            self.initial.setdefault("apartment", offer.apartment_id)
+            self.initial.setdefault("decision", offer.decision_id)
+            self.initial.setdefault("start_date", offer.move_in_on)
         self.fields["apartment"].queryset = vacant_apartments_for(user, client)
         self.fields["apartment"].help_text = _(
             "Vacant apartments of a kind the client has a granted decision on, waiting for execution."
@@ -212,8 +218,12 @@ class ApartmentMoveInForm(DateBoundsMixin, RentInKronorMixin, forms.ModelForm):
 
     field_order = ["client", "start_date", "rent_kr", "contract_months", "notice_weeks", "renews_automatically"]
 
-    def __init__(self, *args, apartment, user, **kwargs):
+    def __init__(self, *args, apartment, user, offer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if offer is not None:
+            # From an accepted offer (views.offers): its client and planned move-in.
+            self.initial.setdefault("client", offer.decision.client_id)
+            self.initial.setdefault("start_date", offer.move_in_on)
         self.fields["client"].queryset = clients_to_move_into(apartment, user)
         self.fields["client"].help_text = _(
             "Clients of the unit with a granted decision on this kind of apartment, waiting for execution. "

@@ -22,15 +22,18 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.notifications import notify_many
 from accounts.roles import Role
 from audit.models import AccessAction
 from audit.services import log_access, snapshot
 from audit.tracked import save_tracked
 from core.formatting import decimal_text
 from core.rules import RuleError
+from referrals import protection
 from referrals.models import Decision, Offer, OfferAnswer, OfferDeclineReason
 
 from ..models import Apartment, ApartmentOffer, ApartmentStatus, OfferState, Tenancy, Vacancy
@@ -69,6 +72,13 @@ class OfferQuerySet(models.QuerySet):
 
 def offers() -> OfferQuerySet:
     return OfferQuerySet(model=ApartmentOffer)
+
+
+def kept_ivo_offers(offer_ids: list[int]) -> set[int]:
+    """The rows of the IVO offers log an apartment offer keeps in line
+    (referrals.offer_keepers, declared on the AppConfig): the decision page
+    neither edits their answer nor offers to."""
+    return set(ApartmentOffer.objects.filter(ivo_offer_id__in=offer_ids).values_list("ivo_offer_id", flat=True))
 
 
 def _day(value: date) -> str:
@@ -271,9 +281,33 @@ def answer_offer(
     ).record
     if accepted:
         _write_ivo(ctx, saved, answer=OfferAnswer.ACCEPTED, decline_reason="")
+        _tell_accepted(ctx, saved)
     else:
         _write_ivo(ctx, saved, answer=OfferAnswer.DECLINED, decline_reason=decline_reason, note=note)
     return saved
+
+
+def _tell_accepted(ctx: AuditContext, offer: ApartmentOffer) -> None:
+    """An accepted offer waits for its move-in: tell who registers it, the
+    client's responsible case officer and the apartment's housing
+    administrators (not the user who recorded the answer), in the app and
+    by e-mail after commit. The text names the offer by number only, never
+    the person, the apartment or the day: it leaves the system by e-mail
+    (accounts.notifications). For a person with protected personal data
+    only those who may see where they live are told: the offer's page,
+    which the link opens, puts the person beside the apartment."""
+    from .moves import housing_admins_of  # moves imports this module
+
+    apartment = Apartment.objects.get(pk=offer.apartment_id)
+    client = offer.decision.client
+    users = [client.responsible_officer, *housing_admins_of(apartment, ctx)]
+    users = [user for user in users if user is not None and (ctx.user is None or user.pk != ctx.user.pk)]
+    if protection.is_protected(client):
+        users = [user for user in users if protection.sees_every_tenant(user)]
+    notify_many(
+        users, _("Offer #%(number)s was accepted: register the move-in") % {"number": offer.pk},
+        reverse("tenancies:offer_detail", args=[offer.pk]),
+    )
 
 
 @transaction.atomic

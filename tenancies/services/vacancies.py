@@ -30,18 +30,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from django.db.models import QuerySet
+
+    from accounts.models import User
     from audit.context import AuditContext
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BooleanField, Case, CharField, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.tracked import save_tracked
 from core.rules import RuleError
+from referrals import protection
+from referrals.models import ProtectionLevel
 
 from ..models import Apartment, ApartmentStatus, Tenancy
 from ..models.chain import ApartmentOffer, Vacancy, VacancyReason
@@ -299,3 +304,28 @@ def set_ready(ctx: AuditContext, vacancy: Vacancy, *, expected_version: int) -> 
     vacancy.ready_note = (vacancy.ready_note or "").strip()
     return save_tracked(ctx, vacancy, READY_FIELDS, expected_version=expected_version, check=check,
                         update_fields=READY_FIELDS, note="vacancy_ready").record
+
+
+# --- What a user may see of a vacancy -------------------------------------------------
+
+
+def with_start_hidden(vacancies: QuerySet[Vacancy], user: User) -> QuerySet[Vacancy]:
+    """Annotate `start_hidden` on `vacancies`: must the first empty day be
+    left out for `user`? It is the day after the previous tenant's move-out,
+    so for a tenant with protected personal data it dates their tenancy
+    beside the apartment (referrals.protection; the apartment page blanks
+    the same edge, mask_timeline). The one rule for every page that shows a
+    vacancy's first day with its apartment: the vacancy list, the ready-from
+    page, the matching page and the offer pages (views.vacancies,
+    views.offers). Works on a subquery too (the matching page's apartment
+    reads its open vacancy's flag in its own query)."""
+    if protection.sees_every_tenant(user):
+        return vacancies.annotate(start_hidden=Value(False, output_field=BooleanField()))
+    previous = Tenancy.objects.filter(apartment=OuterRef("apartment_id"), end_date__lt=OuterRef("vacant_from"))
+    previous_level = Subquery(previous.order_by("-end_date").values("client__protection_level")[:1],
+                              output_field=CharField())
+    return vacancies.annotate(previous_level=previous_level).annotate(start_hidden=Case(
+        When(Q(reason=VacancyReason.MOVE_OUT) & Q(previous_level__isnull=False)
+             & ~Q(previous_level=ProtectionLevel.NONE), then=Value(True)),
+        default=Value(False), output_field=BooleanField(),
+    ))

@@ -391,3 +391,251 @@ def test_form_queries(client, case_officer, apartment, unit, django_assert_num_q
     # chain lock (the decision's and the apartment's rows in one).
     with django_assert_num_queries(11):
         assert client.get(reverse("tenancies:offer_create", args=[apartment.pk, decision.pk])).status_code == 200
+
+
+# --- The first empty day after a protected tenant ---------------------------------------------------
+# The vacancy's first empty day is the day after the previous tenant's
+# move-out. Beside the address it dates a protected tenant's tenancy, so the
+# matching page, the offer form and the offer page hide it as the vacancy
+# list does (services.vacancies.with_start_hidden).
+
+PROTECTED_MOVE_OUT = date(2025, 4, 14)
+FIRST_EMPTY_DAY = "2025-04-15"
+
+
+@pytest.fixture
+def after_protected(ctx, apartment):
+    """`apartment` vacant after a tenant with protected personal data moved out."""
+    from tenancies.models import EndReason
+    from tenancies.services.moves import move_out
+
+    from .factories import moved_in
+
+    tenant = ClientFactory(unit=apartment.unit, first_name="Tova", last_name="Tidigaresson",
+                           protection_level=ProtectionLevel.PROTECTED_REGISTRATION)
+    tenancy = moved_in(ctx, apartment, tenant, date(2023, 3, 7))
+    move_out(ctx, tenancy, PROTECTED_MOVE_OUT, EndReason.OWN_HOUSING)
+    assert Vacancy.objects.open().get(apartment=apartment).vacant_from.isoformat() == FIRST_EMPTY_DAY
+    return apartment
+
+
+def _with_protected_permission(user):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_protected_client"))
+    return UserFactory._meta.model.objects.get(pk=user.pk)  # permissions re-read
+
+
+def _dates_of_the_protected_tenancy(body):
+    return [day for day in (FIRST_EMPTY_DAY, PROTECTED_MOVE_OUT.isoformat()) if day in body]
+
+
+def test_the_matching_page_hides_the_first_day_after_a_protected_tenant(client, case_officer, manager, unit,
+                                                                       after_protected, waiting):
+    url = reverse("tenancies:vacancy_match", args=[after_protected.pk])
+    for user in (case_officer, manager):
+        client.force_login(user)
+        body = client.get(url).content.decode()
+        assert "Påhittade vägen 3" in body and "Väntesson" in body
+        assert _dates_of_the_protected_tenancy(body) == [], user.username
+        assert "Visas inte: skyddade personuppgifter" in body
+
+    client.force_login(_with_protected_permission(UserFactory(unit=unit, roles=[Role.CASE_OFFICER])))
+    body = client.get(url).content.decode()
+    assert FIRST_EMPTY_DAY in body and "Visas inte: skyddade personuppgifter" not in body
+
+
+def test_the_matching_page_shows_the_first_day_after_a_plain_tenant(ctx, client, case_officer, apartment, waiting):
+    from tenancies.models import EndReason
+    from tenancies.services.moves import move_out
+
+    from .factories import moved_in
+
+    tenancy = moved_in(ctx, apartment, ClientFactory(unit=apartment.unit), date(2023, 3, 7))
+    move_out(ctx, tenancy, PROTECTED_MOVE_OUT, EndReason.OWN_HOUSING)
+    client.force_login(case_officer)
+    body = client.get(reverse("tenancies:vacancy_match", args=[apartment.pk])).content.decode()
+    assert FIRST_EMPTY_DAY in body and "Visas inte: skyddade personuppgifter" not in body
+
+
+def test_the_offer_form_shows_no_date_of_a_protected_tenancy(client, case_officer, after_protected, waiting):
+    client.force_login(case_officer)
+    response = client.get(reverse("tenancies:offer_create", args=[after_protected.pk, waiting.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Påhittade vägen 3" in body
+    assert _dates_of_the_protected_tenancy(body) == []
+
+
+def test_the_offer_page_hides_the_first_day_after_a_protected_tenant(ctx, client, case_officer, housing_admin,
+                                                                    manager, unit, after_protected, waiting, today):
+    offer = make_offer(ctx, after_protected, waiting, today)
+    assert offer.vacancy.vacant_from.isoformat() == FIRST_EMPTY_DAY
+    for user in (case_officer, housing_admin, manager):
+        client.force_login(user)
+        body = client.get(_detail(offer)).content.decode()
+        assert "Påhittade vägen 3" in body and "Väntesson" in body
+        assert _dates_of_the_protected_tenancy(body) == [], user.username
+        assert "Visas inte: skyddade personuppgifter" in body
+
+    # A refused answer shows the page again: still hidden.
+    client.force_login(case_officer)
+    body = client.post(_detail(offer), {
+        "action": "answer", "answer-answer": "declined", "answer-answered_on": today.isoformat(),
+        "answer-decline_reason": "", "answer-version": offer.version,
+    }).content.decode()
+    assert "Välj varför erbjudandet avböjdes." in body and _dates_of_the_protected_tenancy(body) == []
+
+    client.force_login(_with_protected_permission(UserFactory(unit=unit, roles=[Role.MANAGER])))
+    body = client.get(_detail(offer)).content.decode()
+    assert FIRST_EMPTY_DAY in body and "Visas inte: skyddade personuppgifter" not in body
+
+
+@pytest.mark.parametrize("page", ["match", "detail"])
+def test_the_hidden_first_day_costs_no_query(client, case_officer, after_protected, waiting, today, ctx, page,
+                                             django_assert_num_queries):
+    offer = make_offer(ctx, after_protected, waiting, today)
+    url = reverse("tenancies:vacancy_match", args=[after_protected.pk]) if page == "match" else _detail(offer)
+    client.force_login(case_officer)
+    # The same 11 as without a protected tenant (test_matching_queries,
+    # test_detail_queries): the flag is read in the apartment's or the
+    # offer's own query.
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert response.status_code == 200 and response.context["start_hidden"]
+
+
+# --- An accepted offer is handed over to the move-in ------------------------------------------------
+
+
+def _accept(client, offer, today):
+    return client.post(_detail(offer), {
+        "action": "answer", "answer-answer": "accepted", "answer-answered_on": today.isoformat(),
+        "answer-version": offer.version,
+    })
+
+
+@pytest.fixture
+def responsible(unit, waiting):
+    officer = UserFactory(unit=unit, roles=[Role.CASE_OFFICER], email="ansvarig@example.invalid")
+    waiting.client.responsible_officer = officer
+    waiting.client.save()
+    return officer
+
+
+def test_accepting_tells_the_responsible_officer_and_the_housing_admins_without_personal_data(
+    client, case_officer, housing_admin, manager, responsible, offer, today, mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from accounts.models import Notification
+
+    housing_admin.email = "boende@example.invalid"
+    housing_admin.save()
+    client.force_login(case_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _accept(client, offer, today).status_code == 302
+
+    told = Notification.objects.filter(url=_detail(offer))
+    assert {n.user for n in told} == {responsible, housing_admin}  # not the one who answered, not the manager
+    for notification in told:
+        assert notification.text == f"Erbjudande #{offer.pk} har accepterats: registrera inflyttningen"
+    assert len(mailoutbox) == 2
+    for mail in mailoutbox:
+        text = mail.subject + mail.body
+        for personal in ("Väntesson", "Vera", "Påhittade", offer.apartment.object_number,
+                         offer.move_in_on.isoformat()):
+            assert personal not in text
+
+
+def test_a_decline_tells_nobody(client, case_officer, housing_admin, responsible, offer, today):
+    from accounts.models import Notification
+
+    client.force_login(case_officer)
+    client.post(_detail(offer), {
+        "action": "answer", "answer-answer": "declined", "answer-answered_on": today.isoformat(),
+        "answer-decline_reason": "size", "answer-version": offer.version,
+    })
+    assert not Notification.objects.filter(url=_detail(offer)).exists()
+
+
+def test_an_accepted_offer_to_a_protected_person_is_told_only_to_who_may_see_it(
+    ctx, unit, housing_admin, responsible, offer, waiting, today,
+):
+    from accounts.models import Notification
+
+    _protect(waiting.client)
+    allowed_admin = _with_protected_permission(UserFactory(unit=unit, roles=[Role.HOUSING_ADMIN]))
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    assert {n.user for n in Notification.objects.filter(url=_detail(offer))} == {allowed_admin}
+
+
+def test_the_accepted_offer_links_to_the_prefilled_move_in(ctx, client, case_officer, housing_admin, manager, offer,
+                                                           waiting, today):
+    client.force_login(case_officer)
+    assert client.get(_detail(offer)).context["move_in_url"] is None  # pending: nothing to hand over yet
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+
+    officer_url = (reverse("tenancies:tenancy_move_in", args=[waiting.client.pk]) + f"?erbjudande={offer.pk}")
+    body = client.get(_detail(offer)).content.decode()
+    assert officer_url.replace("&", "&amp;") in body and "Registrera inflyttningen" in body
+    client.force_login(housing_admin)
+    admin_url = reverse("tenancies:apartment_move_in", args=[offer.apartment_id]) + f"?erbjudande={offer.pk}"
+    assert admin_url in client.get(_detail(offer)).content.decode()
+    client.force_login(manager)
+    response = client.get(_detail(offer))
+    assert response.context["move_in_url"] is None and "Registrera inflyttningen" not in response.content.decode()
+
+
+def test_the_case_officers_move_in_form_is_prefilled_and_completes_the_offer(ctx, client, case_officer, offer,
+                                                                            waiting, today):
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    client.force_login(case_officer)
+    url = reverse("tenancies:tenancy_move_in", args=[waiting.client.pk])
+
+    form = client.get(url + f"?erbjudande={offer.pk}").context["form"]
+
+    assert (form.initial["apartment"], form.initial["decision"], form.initial["start_date"]) == (
+        offer.apartment_id, waiting.pk, offer.move_in_on,
+    )
+    response = client.post(url, {
+        "apartment": offer.apartment_id, "decision": waiting.pk, "start_date": offer.move_in_on.isoformat(),
+        "rent_kr": "", "contract_months": 12, "notice_weeks": 4,
+    })
+    assert response.status_code == 302, response.context["form"].errors
+    assert ApartmentOffer.objects.get(pk=offer.pk).state == OfferState.MOVED_IN
+
+
+def test_the_housing_admins_move_in_form_is_prefilled(ctx, client, housing_admin, offer, waiting, today):
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    client.force_login(housing_admin)
+
+    response = client.get(reverse("tenancies:apartment_move_in", args=[offer.apartment_id]) + f"?erbjudande={offer.pk}")
+
+    form = response.context["form"]
+    assert (form.initial["client"], form.initial["start_date"]) == (waiting.client.pk, offer.move_in_on)
+
+
+@pytest.mark.parametrize("how", ["pending", "other_client", "not_a_number", "other_unit", "protected"])
+def test_a_move_in_form_prefills_nothing_from_an_offer_it_may_not_use(ctx, client, case_officer, unit, other_unit,
+                                                                     offer, waiting, today, how):
+    services.answer_offer(ctx, offer, True, today, version=offer.version)
+    client_pk, value = waiting.client.pk, str(offer.pk)
+    if how == "pending":
+        ApartmentOffer.objects.filter(pk=offer.pk).update(state=OfferState.PENDING)
+    elif how == "other_client":
+        client_pk = granted_decision(ClientFactory(unit=unit), decided_on=date(2025, 1, 10)).client_id
+    elif how == "not_a_number":
+        value = "1;DROP"
+    elif how == "other_unit":
+        ApartmentOffer.objects.filter(pk=offer.pk).update(apartment=ApartmentFactory(unit=other_unit))
+    else:
+        _protect(waiting.client)
+    client.force_login(case_officer)
+
+    response = client.get(reverse("tenancies:tenancy_move_in", args=[client_pk]) + f"?erbjudande={value}")
+
+    if how == "protected":  # the client's own form is theirs to open, but the offer prefills nothing
+        assert response.status_code in (200, 404)
+        if response.status_code == 404:
+            return
+    assert response.status_code == 200
+    assert "apartment" not in response.context["form"].initial

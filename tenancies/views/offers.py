@@ -22,8 +22,9 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,8 +40,9 @@ from referrals.models import Decision, ProtectionLevel
 
 from ..forms.offers import AnswerForm, OfferForm, WithdrawForm
 from ..models import Apartment, ApartmentKind, ApartmentStatus, OfferState, Vacancy
-from ..services import matching
+from ..services import matching, vacancies
 from ..services import offers as services
+from .tenancies import OFFER_PARAMETER
 
 OFFERS_PER_PAGE = 25
 
@@ -75,12 +77,12 @@ def decision_kind_of_apartment():
     )
 
 
-def _match_queryset():
+def _match_queryset(user):
     """The apartment with what the matching page shows beside it, in one
-    query: the open vacancy's dates, the open offer (if any) and how many
-    waiting decisions of its kind are for persons with protected personal
-    data."""
-    vacancy = Vacancy.objects.open().filter(apartment=OuterRef("pk"))
+    query: the open vacancy's dates (and whether its first day must be
+    hidden from `user`), the open offer (if any) and how many waiting
+    decisions of its kind are for persons with protected personal data."""
+    vacancy = vacancies.with_start_hidden(Vacancy.objects.open().filter(apartment=OuterRef("pk")), user)
     offer = services.offers().open().filter(apartment=OuterRef("pk"))
     return (
         Apartment.objects.select_related("area")
@@ -89,6 +91,7 @@ def _match_queryset():
             vacant_from=Subquery(vacancy.values("vacant_from")[:1]),
             ready_from=Subquery(vacancy.values("ready_from")[:1]),
             ready_note=Subquery(vacancy.values("ready_note")[:1]),
+            start_hidden=Subquery(vacancy.values("start_hidden")[:1], output_field=BooleanField()),
             open_offer_id=Subquery(offer.values("pk")[:1]),
             open_offer_state=Subquery(offer.values("state")[:1]),
             open_offer_answer_by=Subquery(offer.values("answer_by")[:1]),
@@ -103,7 +106,7 @@ def vacancy_match(request, pk):
     """A vacant apartment's facts and the waiting decisions that fit it.
     Two queries of its own whatever the number of candidates: the apartment
     (with its vacancy and open offer) and the candidates with their clients."""
-    apartment = fetch_visible(request, _match_queryset(), perm="tenancies.view_apartment", pk=pk)
+    apartment = fetch_visible(request, _match_queryset(request.user), perm="tenancies.view_apartment", pk=pk)
     today = timezone.localdate()
     sees_protected = protection.sees_every_tenant(request.user)
     candidates = matching.candidates_for(apartment, today, user=request.user, sees_protected=sees_protected)
@@ -123,6 +126,9 @@ def vacancy_match(request, pk):
         {
             "apartment": apartment,
             "vacancy": vacancy,
+            # The first empty day follows a protected tenant's move-out:
+            # not shown beside the address (services.vacancies).
+            "start_hidden": bool(apartment.start_hidden),
             "has_offer": has_offer,
             "open_offer_hidden": (
                 has_offer and apartment.open_offer_protection != ProtectionLevel.NONE and not sees_protected
@@ -196,8 +202,31 @@ def offer_create(request, pk, decision_pk):
 # --- The offer's page ----------------------------------------------------------------------
 
 
-def _detail_queryset():
-    return _with_protection(services.offers().select_related("apartment__area", "decision", "made_by", "vacancy"))
+def _detail_queryset(user):
+    """The offer with its apartment, decision and vacancy, and whether the
+    vacancy's first empty day must be hidden from `user` (it may follow a
+    protected previous tenant's move-out: services.vacancies), in one query."""
+    vacancy = vacancies.with_start_hidden(Vacancy.objects.filter(pk=OuterRef("vacancy_id")), user)
+    return _with_protection(
+        services.offers().select_related("apartment__area", "decision", "made_by", "vacancy")
+        .annotate(start_hidden=Subquery(vacancy.values("start_hidden")[:1], output_field=BooleanField()))
+    )
+
+
+def move_in_url(user, offer) -> str | None:
+    """Where an accepted offer is carried on: the move-in form, prefilled
+    with the apartment, the client and the planned day (views.tenancies,
+    `?erbjudande=`). The case officer's form is the client's (it executes
+    the decision); a housing administrator's the apartment's (the case
+    officer links the decision after). None for an offer not accepted or a
+    user who registers no move-ins."""
+    if offer.state != OfferState.ACCEPTED or not user.has_perm("tenancies.add_tenancy"):
+        return None
+    if user.has_perm("referrals.view_client"):
+        url = reverse("tenancies:tenancy_move_in", args=[offer.decision.client_id])
+    else:
+        url = reverse("tenancies:apartment_move_in", args=[offer.apartment_id])
+    return f"{url}?{OFFER_PARAMETER}={offer.pk}"
 
 
 def _render_detail(request, offer, *, answer_form=None, withdraw_form=None, status=200):
@@ -220,6 +249,8 @@ def _render_detail(request, offer, *, answer_form=None, withdraw_form=None, stat
             "apartment": offer.apartment,
             "decision": offer.decision,
             "client": offer.decision.client,
+            "start_hidden": bool(offer.start_hidden),
+            "move_in_url": move_in_url(request.user, offer),
             "today": timezone.localdate(),
             "answer_form": answer_form,
             "withdraw_form": withdraw_form,
@@ -231,7 +262,7 @@ def _render_detail(request, offer, *, answer_form=None, withdraw_form=None, stat
 
 @permission_required("tenancies.view_apartmentoffer")
 def offer_detail(request, pk):
-    offer = fetch_visible(request, _detail_queryset(), perm="tenancies.view_apartmentoffer", log=False, pk=pk)
+    offer = fetch_visible(request, _detail_queryset(request.user), perm="tenancies.view_apartmentoffer", log=False, pk=pk)
     if _is_protected(offer) and not protection.sees_every_tenant(request.user):
         return _refuse_protected(request)
     ctx = AuditContext.from_request(request)
@@ -253,7 +284,7 @@ def offer_detail(request, pk):
             else:
                 messages.success(request, _("The offer was withdrawn. The apartment can be offered again."))
                 return redirect("tenancies:offer_detail", pk=pk)
-        offer = _detail_queryset().get(pk=pk)
+        offer = _detail_queryset(request.user).get(pk=pk)
         log_access(ctx, AccessAction.VIEW, offer)
         return _render_detail(request, offer, withdraw_form=form)
     form = AnswerForm(request.POST, prefix="answer")
@@ -276,7 +307,7 @@ def offer_detail(request, pk):
                     request, _("The offer was declined. The reason is in the IVO offers log; the decision still waits.")
                 )
             return redirect("tenancies:offer_detail", pk=pk)
-    offer = _detail_queryset().get(pk=pk)
+    offer = _detail_queryset(request.user).get(pk=pk)
     log_access(ctx, AccessAction.VIEW, offer)
     return _render_detail(request, offer, answer_form=form)
 

@@ -40,8 +40,9 @@ from ..forms.tenancies import (
     TermsForm,
     waiting_apartment_decisions,
 )
-from ..models import Apartment, ApartmentStatus, HomeInsurance, Tenancy
+from ..models import Apartment, ApartmentStatus, HomeInsurance, OfferState, Tenancy
 from ..services import moves, terms
+from ..services import offers as offer_services
 from ..services import tenancies as services
 
 TENANCIES_PER_PAGE = 25
@@ -92,6 +93,35 @@ def client_tenancies(request, pk):
     )
 
 
+# The query parameter with which an accepted offer's page opens the move-in
+# form prefilled (views.offers).
+OFFER_PARAMETER = "erbjudande"
+
+
+def accepted_offer(request, **match):
+    """The accepted offer named by `?erbjudande=<id>`, when it is the user's
+    unit's and of this client or apartment (`match`); None otherwise (an
+    unknown, foreign or answered-otherwise offer just leaves the form
+    empty). An offer to a person with protected personal data prefills
+    nothing for a user without the permission: it would put the person
+    beside the apartment. Only on opening the form: a posted form carries
+    its own values."""
+    value = request.GET.get(OFFER_PARAMETER, "")
+    if request.method != "GET" or not value.isdigit():
+        return None
+    offer = (
+        offer_services.offers().visible_to(request.user)
+        .filter(pk=int(value), state=OfferState.ACCEPTED, **{
+            "decision__client" if name == "client" else name: record for name, record in match.items()
+        })
+        .select_related("decision__client").first()
+    )
+    if offer is None or (protection.is_protected(offer.decision.client)
+                         and not protection.sees_every_tenant(request.user)):
+        return None
+    return offer
+
+
 @permission_required("tenancies.add_tenancy", "referrals.view_client")
 def tenancy_move_in(request, pk):
     # Opening the form shows the client (a view); saving is logged by the
@@ -99,7 +129,8 @@ def tenancy_move_in(request, pk):
     client = fetch_visible(
         request, Client.objects.all(), perm="tenancies.add_tenancy", log=request.method == "GET", pk=pk
     )
-    form = MoveInForm(request.POST or None, client=client, user=request.user)
+    offer = accepted_offer(request, client=client)
+    form = MoveInForm(request.POST or None, client=client, user=request.user, offer=offer)
     if request.method == "POST":
         if form.is_valid():
             tenancy = form.save()
@@ -128,7 +159,8 @@ def apartment_move_in(request, pk):
     if apartment.status != ApartmentStatus.VACANT:
         messages.error(request, _("Only a vacant apartment can be moved into."))
         return redirect("tenancies:apartment_detail", pk=pk)
-    form = ApartmentMoveInForm(request.POST or None, apartment=apartment, user=request.user)
+    offer = accepted_offer(request, apartment=apartment)
+    form = ApartmentMoveInForm(request.POST or None, apartment=apartment, user=request.user, offer=offer)
     if request.method == "POST":
         if form.is_valid():
             tenancy = form.save()

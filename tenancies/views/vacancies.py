@@ -14,15 +14,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import (
-    BooleanField,
     Case,
-    CharField,
     DateField,
     Exists,
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -41,8 +38,8 @@ from referrals import protection
 from referrals.models import ProtectionLevel
 
 from ..forms.vacancies import VacancyFilterForm, VacancyReadyForm
-from ..models import Apartment, Area, Tenancy
-from ..models.chain import ApartmentOffer, OfferState, Vacancy, VacancyReason
+from ..models import Apartment, Area
+from ..models.chain import ApartmentOffer, OfferState, Vacancy
 from ..services import vacancies as services
 from ..services.apartments import DaysSince
 
@@ -60,8 +57,9 @@ def visible_vacancies(user):
 
 def with_list_facts(vacancies, user, today):
     """The list's columns in the page's one query: days empty, the planned
-    move-in of an accepted offer, and whether either date must be hidden."""
-    previous = Tenancy.objects.filter(apartment=OuterRef("apartment_id"), end_date__lt=OuterRef("vacant_from"))
+    move-in of an accepted offer, and whether either date must be hidden
+    (the first empty day by services.vacancies.with_start_hidden, the rule
+    the matching and offer pages share)."""
     accepted = ApartmentOffer.objects.filter(apartment=OuterRef("apartment_id"), state=OfferState.ACCEPTED)
     vacancies = vacancies.annotate(
         # Days empty up to and including today (0 for a vacancy still to come).
@@ -69,17 +67,10 @@ def with_list_facts(vacancies, user, today):
         planned_move_in=Subquery(accepted.order_by("-offered_on", "-pk").values("move_in_on")[:1],
                                  output_field=DateField()),
     )
+    vacancies = services.with_start_hidden(vacancies, user)
     if protection.sees_every_tenant(user):
-        return vacancies.annotate(start_hidden=Value(False), move_in_hidden=Value(False))
-    previous_level = Subquery(previous.order_by("-end_date").values("client__protection_level")[:1],
-                              output_field=CharField())
-    start_hidden = Case(
-        When(Q(reason=VacancyReason.MOVE_OUT) & Q(previous_level__isnull=False)
-             & ~Q(previous_level=ProtectionLevel.NONE), then=Value(True)),
-        default=Value(False), output_field=BooleanField(),
-    )
-    vacancies = vacancies.annotate(previous_level=previous_level).annotate(
-        start_hidden=start_hidden,
+        return vacancies.annotate(move_in_hidden=Value(False))
+    vacancies = vacancies.annotate(
         move_in_hidden=Exists(accepted.exclude(decision__client__protection_level=ProtectionLevel.NONE)),
     )
     # A hidden first day hides the days empty too (they count from it).
