@@ -28,6 +28,8 @@ class CullingConfig(AppConfig):
         {"group": _("Follow-up"), "label": _("Culling"), "url_name": "culling:run_list",
          "perm": "culling.view_cullingrun", "order": 97},
     ]
+    # The list shows persons the rules chose: a duty read (audit.reads), not flagged by the log review.
+    duty_pages = {"culling:run_detail": "culling"}
     access_log_labels = {
         "object_types": {},
         "notes": {
