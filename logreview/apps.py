@@ -49,6 +49,13 @@ class LogReviewConfig(AppConfig):
     }
 
     def ready(self):
+        from core.signals import client_culled
+
         # The reminder task lives in its own module (logreview.tasks is the
         # draw's): imported here so that the Celery worker registers it.
         from . import reminders  # noqa: F401
+        from .culling import clear_notes_of_culled_client
+
+        # A culled person's name may stand in the reviewers' notes about
+        # reads of them: replaced in the person's culling transaction.
+        client_culled.connect(clear_notes_of_culled_client, dispatch_uid="logreview_clear_culled_notes")

@@ -150,3 +150,24 @@ class ReviewItem(VersionedModel):
             # flagged reads first, then samples among the rest).
             models.UniqueConstraint(fields=["review", "entry"], name="logreview_item_unique_entry"),
         ]
+
+    @property
+    def audit_client(self) -> LoggedClient | None:
+        """The client of the read, as its log row recorded it: the item's
+        own log rows and change history (notes about the read) then carry
+        the client's id, so culling the client redacts them too (audit.
+        redaction). A snapshot, never the Client record: the review does
+        not open the file."""
+        entry = self.entry
+        if entry.client_id is None:
+            return None
+        return LoggedClient(entry.client_id, entry.client_label, entry.client_number)
+
+
+@dataclass(frozen=True)
+class LoggedClient:
+    """What audit.services needs of a client to log a record about it."""
+
+    pk: int
+    audit_label: str
+    personal_number: str
