@@ -78,3 +78,28 @@ def test_a_manager_reviews_a_month_and_signs_it_off(sized_page, month, manager, 
     axe(page)
     stored = ReviewMonth.objects.get(pk=month.pk)
     assert (stored.signed_off_by_id, stored.sign_off_note) == (manager.pk, "Inga avvikelser")
+
+
+def test_a_single_manager_signs_off_with_their_own_reads_listed(sized_page, unit, manager, case_officer,
+                                                                 browser_login, axe):
+    """The only manager of the unit: their own read cannot be judged by
+    anyone, so the month is signed off with it listed."""
+    month = review_month(unit)
+    person = ClientFactory(unit=unit, responsible_officer=case_officer, first_name="Cilla", last_name="Exempelsson")
+    own = review_item(month, log_row(manager, client=person), rules=["no_errand"])
+    page = sized_page
+    browser_login(page, "chef")
+    page.goto(f"/logggranskning/{month.pk}/")
+    main = page.locator("main")
+    expect(main).to_contain_text("Du")
+    main.get_by_role("link", name="Attestera månaden").click()
+    expect(main.get_by_role("heading", name="Kan inte granskas av annan")).to_be_visible()
+    expect(main.locator(".unreviewable")).to_contain_text("Cilla Exempelsson")
+    axe(page)
+    main.get_by_label("Anteckning vid attest").fill("Inga avvikelser")
+    main.get_by_role("button", name="Attestera månaden").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text("Månadens granskning attesterades.")
+    expect(main).to_contain_text("kan inte granskas av annan")
+    axe(page)
+    own.refresh_from_db()
+    assert own.no_other_reviewer and own.verdict == ""
