@@ -46,6 +46,7 @@ AUDIT_LABELS = {
         "read": _("Shown on a page"),
         "search ": _("Search"),
         "annulled": _("Annulled"),
+        "duty:": _("Read in a duty"),
     },
 }
 
@@ -133,6 +134,11 @@ def note_label(note: str, object_type: str = "") -> str:
             # "read by referrals:client_list; search …": the page's menu name.
             page, _sep, more = rest.partition(";")
             rest = str(pages.get(page.strip(), page.strip())) + (f";{more}" if more else "")
+        if key == "duty:":
+            # "duty:log-review; read by …": the duty's page name, then the rest.
+            _code, _sep, more = rest.partition(";")
+            more = note_label(more.strip(), object_type)
+            return f"{notes[key]}; {more}" if more else str(notes[key])
         if key.endswith("#"):  # "order #12": the label ends with "#" too
             return f"{notes[key]}{rest}"
         return f"{notes[key]}: {rest}" if rest else str(notes[key])

@@ -19,6 +19,9 @@ class ReadLogMiddleware:
             response = self.get_response(request)
             match = getattr(request, "resolver_match", None)
             recorder.purpose = f"read by {match.view_name}" if match is not None else "read"
+            # A declared duty page (the log review, the culling list) tags
+            # its reads: see audit.reads, "Duty reads".
+            recorder.duty = reads.duty_of(match.view_name if match is not None else None)
             self._flush(request, recorder)
         return response
 

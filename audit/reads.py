@@ -26,6 +26,17 @@ label ("referrals.client").
 
 Searches are logged with what was searched (`log_search`); identity numbers
 in a search term are replaced by a keyed hash, never stored in clear.
+
+Duty reads. Some pages show clients the user did not choose, as part of a
+duty of checking the register itself: the monthly log review shows the
+drawn reads, the culling list the persons due. Apps declare such pages on
+their AppConfig (`duty_pages = {"logreview:month_detail": "log-review"}`).
+Their reads are logged like any other (the log stays complete), but the
+rows' note starts with the duty's tag (`duty:log-review; read by …`), so
+that the log review's risk rules can tell them apart (docs/log-review.md
+"Duty reads"). The tag alone is not trusted: `is_duty_read` also needs the
+row's path to resolve to a page declared for that duty, because a note can
+end in text a user typed (a search term, a reason).
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -50,6 +62,9 @@ if TYPE_CHECKING:
     from audit.models import AccessLogEntry
 
 _current = ContextVar("bolots_read_recorder", default=None)
+
+# The prefix of a duty read's note: "duty:<code>" then "; " and the rest.
+DUTY_PREFIX = "duty:"
 
 # Runs of four or more digits (ignoring the separators people type inside an
 # identity number) are identity numbers or parts of one.
@@ -105,6 +120,8 @@ class ReadRecorder:
     def __init__(self, purpose: str = "") -> None:
         self.purpose = purpose
         self.note = ""
+        # The duty this unit of work serves (a declared duty page), or "".
+        self.duty = ""
         self._seen = {}  # client id -> Client instance or (label, number)
         self._logged = set()  # client ids with a log row from this unit of work
         self._deferred = []  # rows built by the access helpers, written by flush()
@@ -146,7 +163,7 @@ class ReadRecorder:
             return []
         model = tracked()
         labels = self._labels(model, pending)
-        note = "; ".join(part for part in (self.purpose, self.note) if part)
+        note = "; ".join(part for part in (duty_tag(self.duty), self.purpose, self.note) if part)
         return [
             AccessLogEntry(
                 user=ctx.user,
@@ -190,6 +207,13 @@ class ReadRecorder:
         """Write the rows in one insert; returns them."""
         from .models import AccessLogEntry
 
+        if self.duty:
+            # The access helpers' rows of this duty page (the month, the
+            # drawn read) are duty reads too.
+            tag = duty_tag(self.duty)
+            for row in self._deferred:
+                if row.client_id is not None and not row.note.startswith(DUTY_PREFIX):
+                    row.note = "; ".join(part for part in (tag, row.note) if part)[:300]
         rows = self._deferred + self.rows(ctx)
         self._deferred = []
         if not rows:
@@ -199,6 +223,50 @@ class ReadRecorder:
         written = AccessLogEntry.objects.bulk_create(rows)
         self.mark_logged(row.client_id for row in rows)
         return written
+
+
+def duty_tag(code: str) -> str:
+    return f"{DUTY_PREFIX}{code}" if code else ""
+
+
+@cache
+def duty_pages() -> dict[str, str]:
+    """{url name: duty code} declared by the installed apps (`duty_pages`)."""
+    from django.apps import apps
+
+    found: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        found.update(getattr(config, "duty_pages", {}) or {})
+    return found
+
+
+def duty_of(view_name: str | None) -> str:
+    """The duty a page serves ("" for an ordinary page)."""
+    return duty_pages().get(view_name or "", "")
+
+
+def duty_code(note: str) -> str:
+    """The duty code a note is tagged with ("" without a tag)."""
+    if not (note or "").startswith(DUTY_PREFIX):
+        return ""
+    return note[len(DUTY_PREFIX):].split(";", 1)[0].strip()
+
+
+def is_duty_read(note: str, path: str) -> bool:
+    """A row written by a declared duty page: the note carries a duty's tag
+    AND the row's path is a page declared for that duty. Either alone is
+    not enough (a typed search term could look like a tag; a duty page's
+    path is not a tag)."""
+    from django.urls import Resolver404, resolve
+
+    code = duty_code(note)
+    if not code or not path:
+        return False
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return False
+    return duty_of(match.view_name) == code
 
 
 def current() -> ReadRecorder | None:

@@ -35,6 +35,8 @@ class CullingConfig(AppConfig):
         {"key": "culling", "title": _("Culling lists awaiting approval"), "perm": "culling.approve_cullingrun",
          "order": 85, "items": "culling.todo.lists_awaiting", "more_url_name": "culling:run_list"},
     ]
+    # The list shows persons the rules chose: a duty read (audit.reads), not flagged by the log review.
+    duty_pages = {"culling:run_detail": "culling"}
     access_log_labels = {
         "object_types": {},
         "notes": {

@@ -30,6 +30,15 @@ class LogReviewConfig(AppConfig):
         {"key": "log_review", "title": _("Log reviews awaiting sign-off"), "perm": "logreview.review_reads",
          "order": 80, "items": "logreview.todo.months_awaiting", "more_url_name": "logreview:month_list"},
     ]
+    # The review pages show the clients the draw chose, not the reviewer:
+    # their reads are tagged as duty reads (audit.reads "Duty reads") and no
+    # risk rule flags them next month (logreview.rules).
+    duty_pages = {
+        "logreview:month_detail": "log-review",
+        "logreview:item_detail": "log-review",
+        "logreview:item_close": "log-review",
+        "logreview:month_sign_off": "log-review",
+    }
     access_log_labels = {
         "object_types": {"logreview.yearly": _("Yearly summary of the log review (PDF)")},
         "notes": {
@@ -40,6 +49,13 @@ class LogReviewConfig(AppConfig):
     }
 
     def ready(self):
+        from core.signals import client_culled
+
         # The reminder task lives in its own module (logreview.tasks is the
         # draw's): imported here so that the Celery worker registers it.
         from . import reminders  # noqa: F401
+        from .culling import clear_notes_of_culled_client
+
+        # A culled person's name may stand in the reviewers' notes about
+        # reads of them: replaced in the person's culling transaction.
+        client_culled.connect(clear_notes_of_culled_client, dispatch_uid="logreview_clear_culled_notes")

@@ -8,6 +8,9 @@ investigation ends with an outcome. The month is signed off by a manager
 when every item is judged (logreview.services).
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from datetime import time
 
 from django.conf import settings
@@ -48,6 +51,16 @@ class ReviewSettings(VersionedModel):
     many_clients_factor = models.DecimalField(
         _("many clients: times the usual"), max_digits=4, decimal_places=1, default=3,
         help_text=_("A user is flagged who read this many times more clients than their monthly average."),
+    )
+    # Who judges the reads of the unit's managers when the unit has no other
+    # manager: a user of another unit holding the review permission (a
+    # manager there, or a data protection officer given the permission).
+    # Nobody reviews reads of their own (logreview.services).
+    second_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("second reviewer"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+        help_text=_("Judges the managers' own reads when no other manager of the unit can: a manager of another "
+                    "unit, or the data protection officer."),
     )
 
     class Meta:
@@ -122,6 +135,11 @@ class ReviewItem(VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("investigation closed by"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
     )
+    # Set at the sign-off for a read of the signing manager's own that
+    # nobody else could review (no other reviewer of the unit): it stays
+    # unjudged, listed in the sign-off and the yearly summary
+    # (logreview.services.sign_off, docs/log-review.md "Own reads").
+    no_other_reviewer = models.BooleanField(_("cannot be reviewed by anyone else"), default=False)
 
     class Meta:
         verbose_name = _("reviewed read")
@@ -132,3 +150,24 @@ class ReviewItem(VersionedModel):
             # flagged reads first, then samples among the rest).
             models.UniqueConstraint(fields=["review", "entry"], name="logreview_item_unique_entry"),
         ]
+
+    @property
+    def audit_client(self) -> LoggedClient | None:
+        """The client of the read, as its log row recorded it: the item's
+        own log rows and change history (notes about the read) then carry
+        the client's id, so culling the client redacts them too (audit.
+        redaction). A snapshot, never the Client record: the review does
+        not open the file."""
+        entry = self.entry
+        if entry.client_id is None:
+            return None
+        return LoggedClient(entry.client_id, entry.client_label, entry.client_number)
+
+
+@dataclass(frozen=True)
+class LoggedClient:
+    """What audit.services needs of a client to log a record about it."""
+
+    pk: int
+    audit_label: str
+    personal_number: str

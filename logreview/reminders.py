@@ -29,19 +29,36 @@ from django.utils.translation import override
 
 from accounts.notifications import notify_many
 
-from .models import ReviewMonth
+from .models import ReviewMonth, ReviewSettings
 
 REMIND_EVERY = timedelta(days=7)
 
 
-def reviewers_of(unit_id: int):
-    """The active users of the unit who may review the log (the permission
-    through a role's group or given to the user)."""
-    permission = Permission.objects.get(content_type__app_label="logreview", codename="review_reads")
+def review_permission_holders():
+    """The active users who may review the log (the permission through a
+    role's group or given to the user), of any unit."""
+    # The permission matched by name in the same query (the draw counts
+    # its queries: logreview.sampling).
+    permission = Permission.objects.filter(content_type__app_label="logreview", codename="review_reads")
     return (
-        get_user_model().objects.filter(unit_id=unit_id, is_active=True)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
+        get_user_model().objects.filter(is_active=True)
+        .filter(Q(groups__permissions__in=permission) | Q(user_permissions__in=permission))
         .distinct().order_by("pk")
+    )
+
+
+def reviewers_of(unit_id: int):
+    """The active users of the unit who may review the log."""
+    return review_permission_holders().filter(unit_id=unit_id)
+
+
+def possible_reviewers(unit_id: int) -> set[int]:
+    """Ids of everyone who may review some read of the unit: its reviewers
+    and its second reviewer (ReviewSettings.second_reviewer) while that user
+    is active and holds the permission. One query."""
+    second = ReviewSettings.objects.filter(unit_id=unit_id).values("second_reviewer_id")
+    return set(
+        review_permission_holders().filter(Q(unit_id=unit_id) | Q(pk__in=second)).values_list("pk", flat=True)
     )
 
 
@@ -67,9 +84,23 @@ def remind(now: datetime | None = None) -> int:
                 text = _("The log review of %(month)s is waiting for your review and sign-off.") % {
                     "month": month.month.strftime("%Y-%m")
                 }
-            notify_many(reviewers_of(month.unit_id), text, reverse("logreview:month_detail", args=[month.pk]))
+            notify_many(_recipients(month), text, reverse("logreview:month_detail", args=[month.pk]))
             reminded += 1
     return reminded
+
+
+def _recipients(month: ReviewMonth) -> list:
+    """The unit's reviewers, and its second reviewer while reads of the
+    unit's reviewers wait for a verdict (the ones the second reviewer judges)."""
+    recipients = list(reviewers_of(month.unit_id))
+    second = review_permission_holders().filter(
+        pk__in=ReviewSettings.objects.filter(unit_id=month.unit_id).values("second_reviewer_id")
+    ).exclude(unit_id=month.unit_id).first()
+    if second is not None and month.items.filter(
+        verdict="", no_other_reviewer=False, reader__in=[user.pk for user in recipients]
+    ).exists():
+        recipients.append(second)
+    return recipients
 
 
 @shared_task

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from accounts.models import Unit
     from audit.context import AuditContext
 
-FIELDS = ["rules", "sample_size", "workday_starts", "workday_ends", "many_clients_factor"]
+FIELDS = ["rules", "sample_size", "workday_starts", "workday_ends", "many_clients_factor", "second_reviewer"]
 
 
 def settings_for(unit: Unit) -> ReviewSettings:

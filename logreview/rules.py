@@ -14,6 +14,14 @@ draw itself "reads" nobody (audit.reads logs every Client loaded).
 Everything a rule asks is answered in Python from those values, keyed by
 client and user.
 
+Duty reads (audit.reads "Duty reads": the clients shown by the review
+pages themselves, the culling list) are reads of the month too, counted in
+it, but no rule looks at them (`Month.reads` leaves them out, `duty_reads`
+holds them): the clients shown were chosen by the draw or the culling
+rules, not by the reader, and flagging them would draw the reviewer's own
+review into the next month, where nobody else may judge it. They can still
+be drawn in the random sample (logreview.sampling).
+
 "At the time of the read" is judged from the dates the records carry: an
 order is open from `sent_at` until `completed_at`/`cancelled_at`, a granted
 decision from `decided_on` until `closed_on` (or the day after `valid_to`),
@@ -39,6 +47,7 @@ from django.db.models.functions import TruncMonth
 from accounts.models import User
 from accounts.roles import Role
 from audit.models import AccessAction, AccessLogEntry
+from audit.reads import DUTY_PREFIX, is_duty_read
 from referrals.models import Client, Decision, Order, OrderState, ProtectionLevel
 from referrals.models.decisions import GRANTED_OUTCOMES
 from tenancies.models import Tenancy
@@ -116,9 +125,23 @@ class Month:
         self.settings = review_settings
         self.start, self.end = month_bounds(self.month)
         self.entries = unit_reads(unit_id, self.start, self.end)
-        self.reads = [
-            Read(*row) for row in self.entries.order_by("at", "id").values_list("id", "user_id", "client_id", "at")
-        ]
+        self.reads: list[Read] = []
+        self.duty_reads: list[Read] = []
+        duty: dict[tuple[str, str], bool] = {}
+        rows = self.entries.order_by("at", "id").values_list("id", "user_id", "client_id", "at", "note", "path")
+        for *fields, note, path in rows:
+            is_duty = False
+            if note.startswith(DUTY_PREFIX):
+                key = (note.split(";", 1)[0], path)
+                if key not in duty:
+                    duty[key] = is_duty_read(note, path)
+                is_duty = duty[key]
+            (self.duty_reads if is_duty else self.reads).append(Read(*fields))
+
+    @property
+    def read_count(self) -> int:
+        """Every read of the month, duty reads included."""
+        return len(self.reads) + len(self.duty_reads)
 
     def _client_ids(self):
         return self.entries.values("client_id")
@@ -185,6 +208,10 @@ class Month:
                 user_id__in=self.entries.values("user_id"), action__in=READ_ACTIONS,
                 client_id__isnull=False, at__gte=start, at__lt=self.start,
             )
+            # Duty pages show clients by the dozen (a month's review): they
+            # would raise the usual and hide a real surge. A note that only
+            # looks like a tag lowers the reader's usual, never hides a read.
+            .exclude(note__startswith=DUTY_PREFIX)
             .annotate(month=TruncMonth("at", tzinfo=STOCKHOLM))
             .values("user_id", "month")
             .annotate(clients=Count("client_id", distinct=True))

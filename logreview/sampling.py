@@ -7,6 +7,12 @@ The sample is drawn with secrets.SystemRandom, the operating system's
 randomness, so that nobody can predict or replay which reads will be
 looked at. A month is drawn once: the unique constraint on (unit, month)
 makes a second draw, or two at once, return the first.
+
+Duty reads (the reviewer's own review pages, the culling list; see
+logreview.rules) are never flagged. They join the random sample only when
+someone other than the reader could review them: a unit's only manager's
+review pages would otherwise come back every month as reads nobody may
+judge (docs/log-review.md "Duty reads").
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Unit
 
 from .models import ReviewItem, ReviewMonth
+from .reminders import possible_reviewers
 from .review_settings import settings_for
 from .rules import Month, flag
 
@@ -36,17 +43,20 @@ def draw_month(unit: Unit, month: date) -> ReviewMonth:
         return existing
     reads = Month(unit.pk, month, settings_for(unit))
     hits = flag(reads)
-    others = [read for read in reads.reads if read.id not in hits]
+    reviewers = possible_reviewers(unit.pk)
+    others = [read for read in reads.reads if read.id not in hits] + [
+        read for read in reads.duty_reads if reviewers - {read.user_id}
+    ]
     size = min(reads.settings.sample_size, len(others))
     sample = {read.id for read in secrets.SystemRandom().sample(others, size)}
     items = [
         ReviewItem(entry_id=read.id, reader_id=read.user_id, rules=hits.get(read.id, []), sampled=read.id in sample)
-        for read in reads.reads
+        for read in sorted([*reads.reads, *reads.duty_reads], key=lambda read: (read.at, read.id))
         if read.id in hits or read.id in sample
     ]
     try:
         with transaction.atomic():
-            review = ReviewMonth.objects.create(unit=unit, month=month, reads=len(reads.reads))
+            review = ReviewMonth.objects.create(unit=unit, month=month, reads=reads.read_count)
             for item in items:
                 item.review = review
             ReviewItem.objects.bulk_create(items, batch_size=500)

@@ -1,6 +1,7 @@
 """The "Att göra" section of the log review: the unit's months drawn and not
 yet signed off, oldest first (registered as LogReviewConfig.todo_sections,
-rendered by accounts.todo). One query, LIMIT + 1 rows; no client data."""
+rendered by accounts.todo), then the months of other units waiting for the
+user as their second reviewer. Two queries, LIMIT + 1 rows; no client data."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.todo import LIMIT, TodoItem
 
-from .services import months_visible_to, with_counts
+from .services import months_as_second_reviewer, months_of_unit, with_counts
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -24,7 +25,7 @@ URGENT_AFTER_DAYS = 61
 
 
 def months_awaiting(user: User, now: datetime) -> list[TodoItem]:
-    months = with_counts(months_visible_to(user).filter(signed_off_at=None)).order_by("month", "pk")[: LIMIT + 1]
+    months = with_counts(months_of_unit(user).filter(signed_off_at=None)).order_by("month", "pk")[: LIMIT + 1]
     items = []
     for month in months:
         if month.left_to_judge:
@@ -37,4 +38,14 @@ def months_awaiting(user: User, now: datetime) -> list[TodoItem]:
             detail=detail,
             urgent=(now.date() - month.month).days > URGENT_AFTER_DAYS,
         ))
-    return items
+    # As another unit's second reviewer: the months with reads of its
+    # managers waiting for this user's verdict.
+    for month in months_as_second_reviewer(user)[: LIMIT + 1]:
+        items.append(TodoItem(
+            title=_("Log review %(month)s, %(unit)s (second reviewer)") % {
+                "month": month.month.strftime("%Y-%m"), "unit": month.unit.name},
+            url=reverse("logreview:month_detail", args=[month.pk]),
+            detail=_("%(n)s reads left to judge") % {"n": month.waiting},
+            urgent=(now.date() - month.month).days > URGENT_AFTER_DAYS,
+        ))
+    return items[: LIMIT + 1]

@@ -33,6 +33,7 @@ class MonthRow:
     unauthorised: int
     justified_after: int
     open_investigations: int
+    unreviewable: int
     signed_off_at: datetime | None
     signed_off_by: str
 
@@ -55,6 +56,8 @@ def yearly_rows(months: QuerySet[ReviewMonth], year: int) -> list[MonthRow]:
             unauthorised=_items(outcome=Outcome.UNAUTHORISED),
             justified_after=_items(outcome=Outcome.JUSTIFIED),
             open_investigations=Count("items", filter=Q(items__verdict=Verdict.INVESTIGATE, items__outcome="")),
+            # The only manager's own reads, signed off unjudged (services.sign_off).
+            unreviewable=_items(no_other_reviewer=True),
         )
     )
     return [
@@ -62,7 +65,8 @@ def yearly_rows(months: QuerySet[ReviewMonth], year: int) -> list[MonthRow]:
             month=month.month, reads=month.reads, items=month.item_count, flagged=month.flagged,
             sampled=month.sampled, justified=month.justified, investigated=month.investigated,
             unauthorised=month.unauthorised, justified_after=month.justified_after,
-            open_investigations=month.open_investigations, signed_off_at=month.signed_off_at,
+            open_investigations=month.open_investigations, unreviewable=month.unreviewable,
+            signed_off_at=month.signed_off_at,
             signed_off_by=month.signed_off_by.get_full_name() or month.signed_off_by.username
             if month.signed_off_by else "",
         )
@@ -72,7 +76,7 @@ def yearly_rows(months: QuerySet[ReviewMonth], year: int) -> list[MonthRow]:
 
 def totals(rows: list[MonthRow]) -> dict[str, int]:
     fields = ("reads", "items", "flagged", "sampled", "justified", "investigated", "unauthorised",
-              "justified_after", "open_investigations")
+              "justified_after", "open_investigations", "unreviewable")
     return {field: sum(getattr(row, field) for row in rows) for field in fields}
 
 

@@ -4,6 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import VersionedFormMixin
 
 from ..models import ReviewSettings, RiskRule
+from ..reminders import review_permission_holders
+
+
+def _reviewer_label(user) -> str:
+    name = user.get_full_name() or user.username
+    return f"{name} ({user.unit.name})" if user.unit_id else name
+
 
 # A sample larger than this is no longer a sample a manager can review in a month.
 MAX_SAMPLE = 500
@@ -18,7 +25,7 @@ class ReviewSettingsForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = ReviewSettings
-        fields = ["rules", "sample_size", "workday_starts", "workday_ends", "many_clients_factor"]
+        fields = ["rules", "sample_size", "workday_starts", "workday_ends", "many_clients_factor", "second_reviewer"]
         widgets = {
             "workday_starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "workday_ends": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -32,6 +39,14 @@ class ReviewSettingsForm(VersionedFormMixin, forms.ModelForm):
         self.fields["many_clients_factor"].error_messages["invalid"] = _("Write a number, for example 3 or 2.5.")
         for name in ("workday_starts", "workday_ends"):
             self.fields[name].error_messages["invalid"] = _("Write a time as HH:MM, for example 07:30.")
+        # Someone outside the unit who may review the log: a manager of the
+        # unit already reviews its other managers' reads.
+        reviewer = self.fields["second_reviewer"]
+        reviewer.queryset = review_permission_holders().exclude(unit_id=self.instance.unit_id).select_related("unit")
+        reviewer.label_from_instance = _reviewer_label
+        reviewer.empty_label = _("None")
+        reviewer.error_messages["invalid_choice"] = _(
+            "Choose an active user of another unit who may review the log.")
 
     def clean_rules(self):
         # Stored in RiskRule order, so the page and the draw list them alike.

@@ -62,8 +62,8 @@ def _describe(item, user):
     return item
 
 
-def _month(request, pk):
-    return get_object_or_404(services.months_visible_to(request.user).select_related("unit", "signed_off_by"), pk=pk)
+def _month(request, pk, months=services.months_visible_to):
+    return get_object_or_404(months(request.user).select_related("unit", "signed_off_by"), pk=pk)
 
 
 def _item(request, pk):
@@ -77,17 +77,20 @@ def _item(request, pk):
 
 @permission_required(services.VIEW_PERM)
 def month_list(request):
-    months = services.with_counts(services.months_visible_to(request.user)).select_related("signed_off_by")
+    months = services.with_counts(services.months_of_unit(request.user)).select_related("signed_off_by")
     page = Paginator(months.order_by("-month"), MONTHS_PER_PAGE).get_page(request.GET.get("page"))
-    years = [day.year for day in services.months_visible_to(request.user).dates("month", "year", order="DESC")]
-    return render(request, "logreview/month_list.html", {"page_obj": page, "years": years})
+    years = [day.year for day in services.months_of_unit(request.user).dates("month", "year", order="DESC")]
+    return render(request, "logreview/month_list.html", {
+        "page_obj": page, "years": years, "as_second_reviewer": services.months_as_second_reviewer(request.user),
+    })
 
 
 @permission_required(services.VIEW_PERM)
 def month_detail(request, pk):
     month = _month(request, pk)
     counts = services.with_counts(services.months_visible_to(request.user)).get(pk=month.pk)
-    items = month.items.select_related("entry", "entry__user", "reader", "reviewed_by").order_by("entry__at", "pk")
+    # A second reviewer sees only the reads they may judge (items_visible_to).
+    items = services.items_visible_to(request.user).filter(review=month).select_related("entry", "entry__user", "reader", "reviewed_by").order_by("entry__at", "pk")
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     for item in page:
         _describe(item, request.user)
@@ -95,7 +98,9 @@ def month_detail(request, pk):
     can_review = request.user.has_perm(services.REVIEW_PERM)
     return render(request, "logreview/month_detail.html", {
         "month": month, "counts": counts, "page_obj": page, "can_review": can_review,
-        "may_sign_off": can_review and month.signed_off_at is None and counts.left_to_judge == 0,
+        "second_reviewer": services.is_second_reviewer(request.user, month),
+        "may_sign_off": can_review and services.may_sign_off(request.user, month),
+        "unreviewable": month.items.filter(no_other_reviewer=True).count() if month.signed_off_at else 0,
     })
 
 
@@ -180,8 +185,9 @@ def item_close(request, pk):
 
 @permission_required(services.REVIEW_PERM)
 def month_sign_off(request, pk):
-    month = _month(request, pk)
-    counts = services.with_counts(services.months_visible_to(request.user)).get(pk=month.pk)
+    # The unit's own managers only: a second reviewer does not sign off.
+    month = _month(request, pk, services.months_of_unit)
+    counts = services.with_counts(services.months_of_unit(request.user)).get(pk=month.pk)
     if request.method == "POST":
         form = SignOffForm(request.POST)
         if form.is_valid():
@@ -194,13 +200,21 @@ def month_sign_off(request, pk):
                 return redirect("logreview:month_detail", pk=month.pk)
     else:
         form = SignOffForm()
-    return render(request, "logreview/sign_off.html", {"month": month, "counts": counts, "form": form})
+    if month.signed_off_at is None:
+        blocking, unreviewable = services.unjudged(month, request.user)
+    else:
+        blocking, unreviewable = [], list(month.items.filter(no_other_reviewer=True).select_related("entry"))
+    for item in unreviewable:
+        _describe(item, request.user)
+    return render(request, "logreview/sign_off.html", {
+        "month": month, "counts": counts, "form": form, "blocking": len(blocking), "unreviewable": unreviewable,
+    })
 
 
 @permission_required(services.VIEW_PERM)
 def yearly_pdf(request, year):
     """The unit's yearly summary as PDF; the download is logged."""
-    months = services.months_visible_to(request.user)
+    months = services.months_of_unit(request.user)
     if not months.filter(month__year=year).exists():
         raise Http404
     rendered = render_yearly_pdf(request.user.unit, months, year)
