@@ -193,3 +193,17 @@ def test_the_case_officer_goes_from_a_vacancy_to_its_candidates(client, housing_
     assert match in client.get(LIST).content.decode()
     client.force_login(housing_admin)
     assert match not in client.get(LIST).content.decode()
+
+
+def test_ready_page_keeps_its_query_budget(client, housing_admin, two, django_assert_num_queries):
+    url = reverse("tenancies:vacancy_ready", args=[two[0].pk])
+    client.force_login(housing_admin)
+    client.get(url)  # warm-up: the session and permission caches fill on the first page
+    # Warm (the session and permissions come from the cache): the user, the
+    # vacancy with its apartment in one query, the unread notification count.
+    with django_assert_num_queries(READY_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+READY_PAGE_QUERIES = 3
