@@ -34,7 +34,9 @@ def test_each_topic_has_the_old_act_until_june_2025_and_the_new_act_from_july(to
 def test_paragraph_numbers_are_printed_only_where_a_source_confirmed_them():
     numbered = set(LegalReference.objects.filter(code__contains="kap.").values_list("code", flat=True))
 
-    assert numbered == {"4 kap. 1 § SoL (2001:453)", "16 kap. 6 f § SoL (2001:453)"}
+    # 4 kap. 1 § (IVO's page on "ej verkställda beslut"), 16 kap. 6 f §
+    # (JO dnr 2299-2017) and 16 kap. 6 a § (inserted by SFS 2002:437).
+    assert numbered == {"4 kap. 1 § SoL (2001:453)", "16 kap. 6 f § SoL (2001:453)", "16 kap. 6 a § SoL (2001:453)"}
     assert not LegalReference.objects.filter(law=NEW_ACT, code__contains="§").exists(), (
         "no paragraph of SFS 2025:400 was confirmed: its references name the act only"
     )
@@ -56,6 +58,11 @@ def test_reference_for_gives_the_old_act_on_30_june_and_the_new_act_on_1_july(to
     assert reference_for(topic, date(2025, 7, 1)).law == NEW_ACT
     assert reference_for(topic, date(2019, 3, 1)).law == OLD_ACT
     assert reference_for(topic, date(2031, 3, 1)).law == NEW_ACT
+
+
+def test_reference_for_the_special_fee_before_the_change_names_the_paragraph():
+    assert reference_for(LegalTopic.SPECIAL_FEE, date(2025, 6, 30)).code == "16 kap. 6 a § SoL (2001:453)"
+    assert reference_for(LegalTopic.SPECIAL_FEE, date(2025, 7, 1)).code == "SoL (2025:400) – särskild avgift"
 
 
 def test_reference_for_the_ivo_reporting_duty_before_the_change_names_the_paragraph():
