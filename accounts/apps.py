@@ -13,6 +13,10 @@ class AccountsConfig(AppConfig):
     navigation = [
         {"group": _("Administration"), "label": _("Users"), "url_name": "users:list",
          "perm": "accounts.change_user", "order": 95},
+        # People who logged in at the municipality's provider with an
+        # identity linked to no account (accounts.oidc.link_views).
+        {"group": _("Administration"), "label": _("Login link requests"), "url_name": "users:identity_links",
+         "perm": "accounts.change_user", "order": 96},
         {"group": _("Follow-up"), "label": _("Access requests"), "url_name": "users:access_requests",
          "perm": "accounts.decide_accessrequest", "order": 92},
         {"group": _("Administration"), "label": _("Login locks"), "url_name": "accounts:login-locks",

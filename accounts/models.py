@@ -161,6 +161,10 @@ class AccessRequestKind(models.TextChoices):
     ROLE = "role", _("Role")
     PERMISSION = "permission", _("Permission")
     UNIT = "unit", _("Unit")
+    # Linking an identity at the municipality's provider to an account that
+    # sees case data (accounts.oidc.services.link_to_account); value: the
+    # IdentityLinkRequest's id.
+    IDENTITY = "identity", _("Login through the municipality's login")
 
 
 class AccessRequestState(models.TextChoices):
@@ -232,7 +236,75 @@ class AccessRequest(TwoPersonRequest):
             from .users.services import permission_label
 
             return permission_label(self.value)
+        if self.kind == AccessRequestKind.IDENTITY:
+            link = IdentityLinkRequest.objects.filter(pk=self.value).first()
+            return link.label if link is not None else self.value
         return self.value
+
+
+class IdentityLinkState(models.TextChoices):
+    PENDING = "pending", _("Waiting for a system administrator")
+    AWAITING_APPROVAL = "approval", _("Waiting for a manager's approval")
+    LINKED = "linked", _("Linked")
+    REJECTED = "rejected", _("Rejected")
+
+
+OPEN_LINK_STATES = (IdentityLinkState.PENDING, IdentityLinkState.AWAITING_APPROVAL)
+
+
+class IdentityLinkRequest(models.Model):
+    """Someone logged in at the municipality's identity provider with an
+    identity linked to no account (accounts.oidc.services.record_unknown_identity).
+    A system administrator links it to the person's existing account or
+    rejects it (accounts.oidc.link_views); a link to an account that sees
+    case data waits for a manager's approval (an AccessRequest of kind
+    IDENTITY). Staff data: the provider's identifier, when, and the name and
+    e-mail the ID token carried, if any. No token is kept."""
+
+    issuer = models.CharField(_("identity provider"), max_length=255)
+    subject = models.CharField(_("identity at the provider"), max_length=255)
+    display_name = models.CharField(_("name at the provider"), max_length=200, blank=True)
+    email = models.CharField(_("e-mail at the provider"), max_length=254, blank=True)
+    first_seen_at = models.DateTimeField(_("first login"))
+    last_seen_at = models.DateTimeField(_("last login"))
+    logins = models.PositiveIntegerField(_("logins"), default=1)
+    state = models.CharField(
+        _("state"), max_length=20, choices=IdentityLinkState.choices, default=IdentityLinkState.PENDING
+    )
+    # The account the administrator chose (set from AWAITING_APPROVAL on).
+    account = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity link request")
+        verbose_name_plural = _("identity link requests")
+        ordering = ["first_seen_at", "id"]
+        constraints = [
+            # record_unknown_identity relies on it: a second login of the
+            # same identity refreshes the open request, never adds one.
+            models.UniqueConstraint(
+                fields=["issuer", "subject"],
+                condition=models.Q(state__in=["pending", "approval"]),
+                name="accounts_identitylinkrequest_one_open",
+            ),
+        ]
+        indexes = [
+            # The administrators' page and the flood limit count open requests.
+            models.Index(fields=["state", "first_seen_at"], name="accounts_idlink_state_idx"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        who = " ".join(part for part in (self.display_name, f"<{self.email}>" if self.email else "") if part)
+        return who or self.subject
 
 
 class FormSubmission(models.Model):

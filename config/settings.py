@@ -488,6 +488,10 @@ OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=30)
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)  # token and JWKS requests
 OIDC_USE_PKCE = True
 OIDC_CREATE_USER = False  # accounts are never created from the provider
+# Unknown identities become link requests for the system administrators
+# (accounts.oidc.services.record_unknown_identity); at most this many open at
+# once, so that a flood of logins cannot grow the table without end.
+OIDC_LINK_REQUESTS_MAX = env.int("OIDC_LINK_REQUESTS_MAX", default=200)
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
 if all((OIDC_RP_CLIENT_ID, OIDC_OP_ISSUER, OIDC_OP_TOKEN_ENDPOINT)):
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.backend.BolotsOIDCBackend"]

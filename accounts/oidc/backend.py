@@ -6,7 +6,8 @@
   login. The library itself checks only the signature and the nonce.
 - The account is the one a system administrator linked to the provider's
   identifier (User.oidc_issuer, oidc_subject). No account is ever created
-  and nothing about roles or unit is taken from the provider.
+  and nothing about roles or unit is taken from the provider; an unknown
+  identity becomes a link request (services.record_unknown_identity).
 - It answers no permission questions: accounts.backends.RoleAwareModelBackend
   does, so that permissions have one source whichever way a person logged in.
 
@@ -29,13 +30,14 @@ from audit.context import AuditContext
 from audit.models import AccountEventKind
 from audit.services import log_account_event
 
-from . import config
+from . import config, services
 
 logger = logging.getLogger(__name__)
 
 REFUSAL_ATTR = "oidc_refusal"
 SUBJECT_ATTR = "oidc_subject"
 STRONG_ATTR = "oidc_strong"
+LINK_REQUESTED_ATTR = "oidc_link_requested"
 
 
 class TokenRefused(SuspiciousOperation):
@@ -104,7 +106,14 @@ class BolotsOIDCBackend(OIDCAuthenticationBackend):
         if user is None:
             setattr(request, REFUSAL_ATTR, "unknown")
             setattr(request, SUBJECT_ATTR, subject)
-            logger.warning("OIDC login refused: no account linked to the subject")
+            # A request for the system administrators to link it (name and
+            # e-mail claims only; the token is not kept).
+            recorded = services.record_unknown_identity(config.issuer(), subject, payload)
+            setattr(request, LINK_REQUESTED_ATTR, recorded)
+            logger.warning(
+                "OIDC login refused: no account linked to the subject (%s)",
+                "link request recorded" if recorded else "link request limit reached",
+            )
             return None
         if not user.is_active:
             setattr(request, REFUSAL_ATTR, "inactive")

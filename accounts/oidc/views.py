@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from . import config, services
-from .backend import REFUSAL_ATTR, STRONG_ATTR, SUBJECT_ATTR
+from .backend import LINK_REQUESTED_ATTR, REFUSAL_ATTR, STRONG_ATTR, SUBJECT_ATTR
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,12 @@ REFUSAL_STATUS = {"unknown": 403, "inactive": 403, "cancelled": 400, "failed": 4
 
 
 def _refused(request, reason: str):
-    context = {"reason": reason, "subject": getattr(request, SUBJECT_ATTR, "") if reason == "unknown" else ""}
+    unknown = reason == "unknown"
+    context = {
+        "reason": reason,
+        "subject": getattr(request, SUBJECT_ATTR, "") if unknown else "",
+        "link_requested": unknown and getattr(request, LINK_REQUESTED_ATTR, False),
+    }
     return render(request, "accounts/oidc/refused.html", context, status=REFUSAL_STATUS[reason])
 
 

@@ -276,7 +276,10 @@ def change_access(
         # Requests the form no longer asks for are withdrawn (as rejected by
         # the administrator), so that a manager cannot approve a stale one.
         wanted = {(r.kind, r.value) for r in result.requested}
-        for stale in AccessRequest.objects.filter(subject=subject, state=AccessRequestState.PENDING):
+        # Identity links are not on this form (accounts.oidc.services).
+        for stale in AccessRequest.objects.filter(subject=subject, state=AccessRequestState.PENDING).exclude(
+            kind=AccessRequestKind.IDENTITY
+        ):
             if (stale.kind, stale.value) not in wanted:
                 _withdraw(ctx, stale)
     return result
@@ -380,8 +383,21 @@ def decide(ctx: AuditContext, access_request: AccessRequest, *, approve: bool, n
                 _apply_roles(ctx, subject, names, note=requested)
             elif access_request.kind == AccessRequestKind.PERMISSION:
                 _apply_permission(ctx, subject, access_request.value, True, note=requested)
+            elif access_request.kind == AccessRequestKind.IDENTITY:
+                # The administrator linked an identity at the municipality's
+                # login to this account (accounts.oidc.services.link_to_account).
+                from ..oidc.services import LinkRefused, complete_approved_link
+
+                try:
+                    complete_approved_link(ctx, access_request)
+                except LinkRefused as refusal:
+                    raise AccountChangeRefused(str(refusal)) from refusal
             else:
                 _apply_unit(ctx, subject, access_request.unit, note=requested)
+        elif access_request.kind == AccessRequestKind.IDENTITY:
+            from ..oidc.services import close_rejected_link
+
+            close_rejected_link(access_request, ctx.user)
     return access_request
 
 

@@ -297,6 +297,11 @@ ROUTES = {
     "users:home_address": lambda w: [{"pk": w.objects["account"].pk}],  # POST only
     "users:access_requests": _none,
     "users:access_request_decide": _pk("access_request"),
+    # Link requests from the municipality's login (accounts.oidc.link_views).
+    "users:identity_links": _none,
+    "users:identity_link": _pk("identity_link"),
+    "users:identity_link_reject": _pk("identity_link"),  # POST only
+    "users:identity_unlink": lambda w: [{"pk": w.objects["account"].pk}],  # POST only
     # Transfer requests (the answer to a number held by another unit).
     "referrals:transfer_request_create": _none,
     "referrals:transfer_requests": _none,

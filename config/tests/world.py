@@ -191,6 +191,14 @@ def build_world(today=None):
         subject=users["manager_unprotected"], unit=unit, kind=AccessRequestKind.PERMISSION,
         value="referrals.view_protected_client", requested_by=users["system_admin"],
     )
+    # Someone logged in at the municipality's provider with an identity
+    # linked to no account (accounts.oidc, issue 16 §3).
+    from accounts.models import IdentityLinkRequest
+
+    identity_link = IdentityLinkRequest.objects.create(
+        issuer="https://login.example-kommun.se", subject="fiktiv-person-1", display_name="Fiktiv Nyanställd",
+        email="fiktiv.nyanstalld@example.org", first_seen_at=timezone.now(), last_seen_at=timezone.now(),
+    )
     transfer_request = TransferRequest.objects.create(
         client=client, holding_unit=unit, requesting_unit=other_unit, requested_by=users["other_officer"],
         reason="Fiktiv: personen har flyttat",
@@ -229,6 +237,7 @@ def build_world(today=None):
         "review_item": review_item,
         "second_factor_reset": second_factor_reset,
         "access_request": access_request,
+        "identity_link": identity_link,
         "transfer_request": transfer_request,
         "account": users["case_officer"],
         "client": client,
