@@ -3,7 +3,8 @@
 Every job of the system runs from one schedule, settings.CELERY_BEAT_SCHEDULE.
 Celery's task signals record, for each of its entries, when it last started,
 succeeded and failed (ScheduledJobRun), whoever ran the task: beat, an
-operator from the shell, or the eager mode of `make run`. A job is late when
+operator from the shell, or the eager mode of `make run` (whose failures
+Celery reports only through task_postrun: _failed_eagerly). A job is late when
 its next due time after the last success (or after the watch began, for a job
 that never ran) is more than SCHEDULED_JOB_GRACE_MINUTES past; the hourly
 `check_scheduled_jobs` then sends `scheduled_jobs_late` once per lateness,
@@ -13,12 +14,13 @@ and accounts tells the system administrators (core names no roles).
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery.schedules import crontab
 from celery.schedules import schedule as interval
-from celery.signals import task_failure, task_prerun, task_success
+from celery.signals import task_failure, task_postrun, task_prerun, task_success
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.dispatch import Signal
@@ -98,6 +100,24 @@ def _succeeded(sender=None, **kwargs) -> None:
 @task_failure.connect(dispatch_uid="core.scheduled.failed")
 def _failed(sender=None, exception=None, **kwargs) -> None:
     _record(sender.name, last_failed_at=timezone.now(), last_failure=type(exception).__name__[:200])
+
+
+@task_postrun.connect(dispatch_uid="core.scheduled.failed_eagerly")
+def _failed_eagerly(sender=None, state=None, **kwargs) -> None:
+    """A failure that task_failure never reports: the eager mode of `make
+    run` (and CELERY_EAGER=1). There CELERY_TASK_EAGER_PROPAGATES hands the
+    exception to the caller, and Celery's tracer re-raises it before it
+    sends task_failure (celery.app.trace: on_error raises when propagate
+    is set), so the operations page went on showing the job as never
+    failed. task_postrun is still sent, from the tracer's `finally`, with
+    no state: the exception is then the one propagating
+    (sys.exc_info()). A worker catches the error, sets the state FAILURE
+    and sends task_failure: nothing to do here then."""
+    if state is not None:
+        return
+    error = sys.exc_info()[1]
+    reason = type(error).__name__ if error is not None else "Exception"
+    _record(sender.name, last_failed_at=timezone.now(), last_failure=reason[:200])
 
 
 def next_due_after(schedule, moment: datetime) -> datetime:

@@ -2,6 +2,8 @@
 
     kept_year(unit, year)          what the dashboard shows for a closed year
                                    not fixed: read (one query) or counted once
+    fresh_year(unit, year)         what the exports and the yearly PDF show:
+                                   the same, but a stale row is counted first
     count_year(unit_id, year)      count the year and keep it (first request,
                                    and the task after a correction)
     invalidate(pairs)              corrections: mark stale, recount after commit
@@ -17,6 +19,11 @@ the kept figures with a note that they are being counted again, not a live
 count. A stale row whose recount has not come back after
 settings.YEAR_FIGURES_RECOUNT_AFTER seconds (a lost message, a worker that
 was down) is enqueued again by the next dashboard request.
+
+The KPI exports and the yearly PDF read the same kept figures through
+fresh_year(), with one difference: a stale row is counted again first (a
+file carries no "being counted again" note, and the PDF is the official
+evaluation). docs/kpis.md "Scope".
 """
 
 from __future__ import annotations
@@ -104,6 +111,32 @@ def kept_year(unit: Unit, year: int, today=None) -> KeptYear:
     if _usable(row):
         if row.stale_since is not None and _overdue(row.stale_since):
             enqueue_after_commit(recount_year, unit.pk, year)
+        return _read(row)
+    data, _kept = count_year(unit.pk, year)
+    now = timezone.now()
+    return KeptYear(figures=read_data(year, data, frozen_at=now), counted_at=now, stale_since=None)
+
+
+def fresh_year(unit: Unit, year: int, today=None) -> KeptYear:
+    """The figures of closed `year` (not fixed) for the KPI exports (CSV,
+    XLSX) and the yearly PDF evaluation: the kept row when it is fresh (one
+    query, no KPI query); counted now and kept when never counted, kept in
+    an older format, or stale.
+
+    Why a stale row is not shown as the dashboard shows it: the dashboard
+    says on the page that the figures are being counted again; a file says
+    nothing of the kind once it has left the system, and the PDF is the
+    official evaluation handed to the committee. So a manager gets the
+    figures after the correction, counted in this request or task, exactly
+    as these files were counted every time before the figures were kept
+    (the same cost, only now and then). The count is kept like any other
+    (count_year): the dashboard shows it from then on, and the recount the
+    correction enqueued finds a fresh row and does nothing. A correction
+    that arrives during this count is not in the file, as it would not have
+    been in a live count; it makes the row stale again as usual."""
+    assert is_closed(year, today)
+    row = YearFigures.objects.filter(unit=unit, year=year).first()
+    if _usable(row) and row.stale_since is None:
         return _read(row)
     data, _kept = count_year(unit.pk, year)
     now = timezone.now()

@@ -35,6 +35,7 @@ from ..kpis.cancellations import monthly_figures
 from ..kpis.result import preliminary_label, preliminary_until
 from ..services import narrative
 from ..snapshots import frozen_year, is_closed
+from ..year_figures import fresh_year
 from . import tables
 from .goals import goal_section
 from .images import dashboard_chart
@@ -58,6 +59,12 @@ def _engine():
     return kpis
 
 
+def _kept(unit, year: int, today):
+    # Looked up here, like _engine(), so that a test handing the PDF made-up
+    # engine figures can also do without the kept ones (None: count live).
+    return fresh_year(unit, year, today).figures
+
+
 def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseload=None) -> dict:
     """Everything the template shows, formatted. `kpis`, `figures` and
     `caseload` default to the KPI engine's results for `year` and `unit`
@@ -65,17 +72,24 @@ def evaluation_context(year: int, unit=None, *, kpis=None, figures=None, caseloa
     today = timezone.localdate()
     # A fixed closed year of a unit (reports.snapshots) is read from its
     # snapshot: the PDF then shows the figures as fixed and counts nothing.
-    frozen = frozen_year(unit, year) if unit is not None and is_closed(year, today) else None
-    if frozen is not None:
-        kpis = frozen.kpis if kpis is None else kpis
-        figures = frozen.sections if figures is None else figures
-        caseload = frozen.caseload if caseload is None else caseload
-        current, previous = frozen.monthly_figures(), frozen.monthly_figures(previous=True)
-        supported, orders = frozen.order_volumes()
-        tenants, staff = frozen.tenant_volumes(), frozen.pdf["staff"]
-        notices_data, end_reasons_data = frozen.chart("eviction-notices"), frozen.chart("end-reasons")
+    closed = unit is not None and is_closed(year, today)
+    frozen = frozen_year(unit, year) if closed else None
+    # Any other closed year of a unit is read from its kept figures
+    # (reports.year_figures.fresh_year): counted nothing when they are
+    # fresh; counted first (and kept) when missing or stale after a
+    # correction, because the evaluation is an official document and must
+    # not carry figures the dashboard calls "being counted again".
+    shown = frozen or (_kept(unit, year, today) if closed else None)
+    if shown is not None:
+        kpis = shown.kpis if kpis is None else kpis
+        figures = shown.sections if figures is None else figures
+        caseload = shown.caseload if caseload is None else caseload
+        current, previous = shown.monthly_figures(), shown.monthly_figures(previous=True)
+        supported, orders = shown.order_volumes()
+        tenants, staff = shown.tenant_volumes(), shown.pdf["staff"]
+        notices_data, end_reasons_data = shown.chart("eviction-notices"), shown.chart("end-reasons")
         # A year fixed before the rent figures existed has no arrears chart.
-        arrears_data = next((chart for chart in frozen.charts if chart.key == "arrears-trend"), None)
+        arrears_data = next((chart for chart in shown.charts if chart.key == "arrears-trend"), None)
     else:
         engine = None
         if kpis is None or figures is None or caseload is None:

@@ -107,3 +107,14 @@ def fake_caseload(year, unit=None):
 
 
 FAKE_ENGINE = SimpleNamespace(compute_kpis=fake_kpis, additional_figures=fake_figures, caseload_per_pilot=fake_caseload)
+
+
+def use_fake_engine(monkeypatch):
+    """Hand the PDF FAKE_ENGINE's figures. For a closed year the PDF reads
+    the kept figures (reports.year_figures.fresh_year), which a real count
+    would fill: the fake engine stands in for them too (None: count live,
+    here with the fake engine)."""
+    from reports import evaluation
+
+    monkeypatch.setattr(evaluation, "_engine", lambda: FAKE_ENGINE)
+    monkeypatch.setattr(evaluation, "_kept", lambda unit, year, today: None)

@@ -18,7 +18,7 @@ from reports import evaluation
 from reports.kpis import compute_kpis
 from tenancies.tests.factories import ApartmentFactory, TenancyFactory
 
-from .evaluation_data import FAKE_ENGINE, build_evaluation_dataset
+from .evaluation_data import build_evaluation_dataset, use_fake_engine
 from .golden_data import build_golden_dataset
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +208,7 @@ def test_national_evaluation_counts_every_unit(unit, other_unit, case_officer):
 
 
 def test_formats_of_money_days_and_goals_without_a_value(monkeypatch, unit, case_officer):
-    monkeypatch.setattr(evaluation, "_engine", lambda: FAKE_ENGINE)
+    use_fake_engine(monkeypatch)
     text = body_text(evaluation.render_evaluation(2025, unit)[2])
     assert "Skuld 31 december 940 000 kr 0 kr" in text
     # Days as on the dashboard (core.formatting), with "dagar".

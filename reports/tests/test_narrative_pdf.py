@@ -16,7 +16,7 @@ from reports import evaluation, tasks
 from reports.models import NarrativeSection, NarrativeText, ReportRun
 from reports.services import runs as run_services
 
-from .evaluation_data import FAKE_ENGINE
+from .evaluation_data import use_fake_engine
 from .runs_helpers import eager_fixture, make_run, media_fixture  # noqa: F401
 from .test_evaluation_pdf import body_text
 
@@ -42,7 +42,7 @@ def texts(unit, manager):
 
 
 def test_final_texts_in_the_structure_of_seed_001(monkeypatch, unit, texts):
-    monkeypatch.setattr(evaluation, "_engine", lambda: FAKE_ENGINE)
+    use_fake_engine(monkeypatch)
     text = body_text(evaluation.render_evaluation(YEAR, unit)[2])
     body = text[text.index("1. Bakgrund Socialförvaltningen"):]
     # The contents list the new sections with their pages.
@@ -66,7 +66,7 @@ def test_final_texts_in_the_structure_of_seed_001(monkeypatch, unit, texts):
 
 
 def test_drafts_are_left_out(monkeypatch, unit, manager):
-    monkeypatch.setattr(evaluation, "_engine", lambda: FAKE_ENGINE)
+    use_fake_engine(monkeypatch)
     write(unit, manager, NarrativeSection.ORDERING_VIEWS, "Ett utkast som inte är klart.", state="draft")
     write(unit, manager, NarrativeSection.PROPOSALS, "Slutligt förslag till nämnden.")
     text = body_text(evaluation.render_evaluation(YEAR, unit)[2])
@@ -106,7 +106,7 @@ def test_a_draft_with_personal_data_does_not_stop_the_pdf(ctx, unit, manager):
 
 
 def test_the_request_page_says_why_and_which_drafts_are_left_out(client, unit, manager, eager, media, monkeypatch):
-    monkeypatch.setattr(evaluation, "_engine", lambda: FAKE_ENGINE)
+    use_fake_engine(monkeypatch)
     client.force_login(manager)
     write(unit, manager, NarrativeSection.BACKGROUND, "Ett utkast.", state="draft")
     response = client.post(reverse("reports:run_list"), {"year": YEAR}, follow=True)

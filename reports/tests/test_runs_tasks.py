@@ -166,3 +166,27 @@ def test_the_task_gets_the_run_id_year_and_user_id(manager, monkeypatch, django_
     for callback in callbacks:
         callback()
     assert sent == [((run.pk, 2024, manager.pk), {})]
+
+
+def test_a_failure_in_eager_mode_leaves_the_run_failed_not_running(
+        client, manager, media, eager, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    """`make run` (issue 16): the task runs in the request once it commits,
+    with no worker to catch its error. The task's own handler marks the run
+    failed, so the page shows the failure and offers the retry; nothing
+    reaches the manager as a server error, and the run is never left
+    "running" (or "queued")."""
+    def broken(year, unit):
+        raise RuntimeError("WeasyPrint fell over")
+
+    monkeypatch.setattr(tasks, "render_evaluation", broken)
+    client.force_login(manager)
+    with caplog.at_level(logging.ERROR, logger="reports.tasks"), \
+            django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("reports:run_list"), {"year": 2025})
+    assert len(callbacks) == 1 and response.status_code == 302
+    run = ReportRun.objects.get()
+    assert (run.status, run.attempts) == (ReportRun.Status.FAILED, 1)
+    assert run.error.startswith("Utvärderingen kunde inte skapas.")
+    assert "WeasyPrint" not in run.error
+    assert any(record.exc_info for record in caplog.records), "logged for the administrator"
+    assert "Försök igen (2025)" in client.get(reverse("reports:run_list")).content.decode()

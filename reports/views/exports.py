@@ -22,6 +22,7 @@ from core.formatting import plain_value
 from ..kpis import compute_kpis
 from ..kpis.result import met_label, preliminary_label, preliminary_until
 from ..snapshots import frozen_year, is_closed
+from ..year_figures import fresh_year
 from .dashboard import check_year, unit_of
 
 EXPORT_OBJECT_TYPE = "reports.kpi_table"
@@ -135,9 +136,14 @@ def xlsx_content(kpis, year, unit_name="", until=None):
 
 def year_kpis(year, unit):
     """The KPIs as the dashboard shows them: a fixed year's from its
-    snapshot (reports.snapshots), any other counted."""
-    frozen = frozen_year(unit, year) if is_closed(year) else None
-    return frozen.kpis if frozen is not None else compute_kpis(year, unit)
+    snapshot (reports.snapshots); any other closed year's from its kept
+    figures (reports.year_figures.fresh_year: no KPI query when they are
+    fresh; counted first and kept when missing or stale, since a file
+    carries no "being counted again" note); the running year counted."""
+    if not is_closed(year):
+        return compute_kpis(year, unit)
+    frozen = frozen_year(unit, year)
+    return frozen.kpis if frozen is not None else fresh_year(unit, year).figures.kpis
 
 
 @permission_required("reports.view_kpi_dashboard")
