@@ -243,7 +243,8 @@ def _ledger(year: int, unit, days: dict, *, counts: bool) -> dict:
         .annotate(**per_notice).order_by()
     )
 
-    connection = connections[RentNotice.objects.all().db]
+    database = RentNotice.objects.all().db
+    connection = connections[database]
     qn = connection.ops.quote_name
     notice, tenancy, alloc_table = qn(RentNotice._meta.db_table), qn(Tenancy._meta.db_table), qn("kpi_alloc")
     amount = f"{notice}.{qn(RentNotice._meta.get_field('amount').column)}"
@@ -278,7 +279,7 @@ def _ledger(year: int, unit, days: dict, *, counts: bool) -> dict:
             columns[f"not_fully_paid_{y}"] = (f"COUNT(DISTINCT CASE WHEN {where(notices_of_year(y))}"
                                               f" AND {alloc(f'paid_{y}')} < {amount} THEN {tenancy_id} END)")
 
-    allocations_sql, allocations_params = allocations.query.sql_with_params()
+    allocations_sql, allocations_params = allocations.query.get_compiler(using=database).as_sql()
     where, scope_params = _compiler(connection)
     # Every notice a column reads: made, or due, by the day of Y; of the unit's tenancies.
     scope = Q(issued_on__lte=day_y) | Q(due_date__lte=day_y)
