@@ -7,29 +7,35 @@ rent.models.RentNoticeQuerySet.with_settled(day): its amount less the
 allocations (payments, credit notes, write-offs) dated on or before the
 day. A notice is **in arrears** on day D when it was due on or before D
 and something of it is open on D. The record lists (measures) use
-with_settled itself; the amounts are summed per notice in one grouped
-query with the same rule (allocations with `on` ≤ D), which
-reports/tests/test_kpi_rent.py checks against with_settled month by month.
+with_settled itself; the amounts and the tenancy counts come from one pass
+over the notices joined to their allocations summed per notice (_ledger:
+the same rule, allocations with `on` ≤ D), which
+reports/tests/test_kpi_rent.py checks against with_settled month by month
+and the golden test against the record lists.
 
 The day of Y is 31 December, or today for the running year (its figures
 are preliminary and count up to today, as every other figure).
 
-Queries: `sections` 3 (the notices' amounts and the trend, the tenancy
-measures, the instalments); `arrears_by_month` 1 (the dashboard's chart).
+Queries: `sections` 3 (the ledger pass: the notices' amounts and the
+tenancies in arrears, behind, charged and not fully paid; the plan
+measures over the tenancies; the instalments); `arrears_by_month` 1 (the
+dashboard's chart, the ledger pass with the month ends).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import BigIntegerField, Case, Count, F, Max, Q, Sum, Value, When
+from django.db import connections
+from django.db.models import BigIntegerField, Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.calendar import add_months
-from rent.models import InstalmentOutcome, NoticeKind, PlanInstalment, PlanStatus, RentNotice, RepaymentPlan
+from rent.models import Allocation, InstalmentOutcome, NoticeKind, PlanInstalment, PlanStatus, RentNotice, RepaymentPlan
+from tenancies.models import Tenancy
 
 from .common import Measure, Year, aggregate_measures, count_figure, register, share, unit_filter, unit_key
 from .housing import clients, tenancies
@@ -123,32 +129,6 @@ def behind_condition(year):
     return Q(pk__in=in_arrears_on(day).filter(due_date__lt=behind_limit(day)).values("tenancy"))
 
 
-def _tenancies_in_arrears(day: date, due_before: date | None = None):
-    """The tenancies of in_arrears_on(day) (due before `due_before` too, when
-    given), for the aggregate query: the same rule (amount less the
-    allocations dated on or before the day, above zero) as one grouped pass
-    over the notices and their allocations, instead of with_settled's
-    lookup of the allocations per notice (four of them per notice, which
-    also pushed the query over PostgreSQL's JIT threshold: 8–11 s
-    nationally in the running year, issue 16). The golden test checks that
-    the record lists (the conditions above) have as many records."""
-    due = RentNotice.objects.filter(due_date__lte=day)
-    if due_before is not None:
-        due = due.filter(due_date__lt=due_before)
-    settled = Coalesce(Sum("allocations__amount", filter=Q(allocations__on__lte=day)), Value(0),
-                       output_field=BigIntegerField())
-    return due.annotate(kpi_settled=settled).filter(amount__gt=F("kpi_settled")).values("tenancy")
-
-
-def arrears_on_aggregate(year):
-    return Q(pk__in=_tenancies_in_arrears(day_of(year)))
-
-
-def behind_on_aggregate(year):
-    day = day_of(year)
-    return Q(pk__in=_tenancies_in_arrears(day, behind_limit(day)))
-
-
 def charged_condition(year):
     return Q(pk__in=RentNotice.objects.filter(notices_of_year(year)).values("tenancy"))
 
@@ -175,9 +155,9 @@ def completed_condition(year):
 
 RENT_MEASURES = register(
     Measure("arrears.tenancies", pgettext_lazy("rent figures", "Tenancies in arrears on 31 December"), "tenancy", tenancies,
-            arrears_condition, aggregate_condition=arrears_on_aggregate),
+            arrears_condition),
     Measure("arrears.tenants", _("Tenants more than one month behind"), "client", tenancies, behind_condition,
-            distinct="client", listed=clients, aggregate_condition=behind_on_aggregate),
+            distinct="client", listed=clients),
     Measure("rent.tenancies_charged", pgettext_lazy("rent figures", "Tenancies charged rent in the year"), "tenancy", tenancies,
             charged_condition),
     Measure("rent.not_fully_paid", pgettext_lazy("rent figures", "Tenancies whose notices of the year were not fully paid on 31 December"),
@@ -191,67 +171,166 @@ RENT_MEASURES = register(
 )
 
 
-# --- Amounts: one grouped query over the notices -------------------------------------------------------
+# The measures counted by the ledger pass (amounts(counts=True)) rather than
+# by aggregate_measures: measure key -> column.
+LEDGER_COUNTS = {
+    "arrears.tenancies": "arrears",
+    "arrears.tenants": "behind",
+    "rent.tenancies_charged": "tenancies_charged",
+    "rent.not_fully_paid": "not_fully_paid",
+}
 
 
-def _settled_by(day: date, payments_only: bool = False):
-    condition = Q(allocations__on__lte=day)
-    if payments_only:
-        condition &= Q(allocations__payment__isnull=False)
-    return Coalesce(Sum("allocations__amount", filter=condition), Value(0), output_field=BigIntegerField())
+# --- The ledger pass: amounts and tenancy counts in one query over the notices -------------------------
+#
+# The notices are read once, each joined to its allocations already summed
+# per notice (a derived table grouped by notice, one conditional sum per day
+# needed), and to its tenancy (for the client). Every amount is a sum over
+# the notices and every tenancy count a COUNT(DISTINCT tenancy) over them,
+# on the same rule as the record lists: in arrears on D = due on or before
+# D and amount > the allocations dated on or before D (with_settled(D));
+# not fully paid = one of the year's notices whose payment allocations
+# dated on or before the day of Y are less than its amount. The SQL is
+# written out here because the ORM cannot join a grouped derived table;
+# every condition on the notices and the allocations' sums are compiled
+# from the ORM (notices_of_year and the unit are the record lists' own Q),
+# so the query is the same on PostgreSQL and SQLite. The golden test checks
+# that every count has as many records as its list, test_kpi_rent the
+# amounts against with_settled.
 
 
-def _open_sum(day: date, settled: str):
-    return Coalesce(
-        Sum(Case(When(Q(due_date__lte=day) & Q(amount__gt=F(settled)), then=F("amount") - F(settled)),
-                 default=Value(0), output_field=BigIntegerField())),
-        Value(0), output_field=BigIntegerField(),
-    )
+def _compiler(connection):
+    """`where(condition)`: a Q on the notices as SQL on their table, its
+    parameters appended to `params` in the order the SQL is written."""
+    params: list = []
+
+    def where(condition: Q) -> str:
+        query = RentNotice.objects.filter(condition).query
+        sql, condition_params = query.get_compiler(connection=connection).compile(query.where)
+        params.extend(condition_params)
+        return f"({sql})"
+
+    return where, params
 
 
-def _year_sum(year: int, field: str):
-    return Coalesce(
-        Sum(Case(When(notices_of_year(year), then=F(field)), default=Value(0), output_field=BigIntegerField())),
-        Value(0), output_field=BigIntegerField(),
-    )
-
-
-def amounts(year: int, unit=None, *, months: bool = True) -> dict:
-    """One query: for Y and Y−1 the arrears on the day of the year, the
-    year's charges and what payments had collected of them by that day, and
-    (`months`) the arrears at each month end of both years.
-
-    {"arrears": {y: öre}, "charged": {y: öre}, "collected": {y: öre},
-     "months": {y: [öre or None per month]}}"""
+def _days(year: int, months: bool) -> dict:
+    """("day", y) -> the day of y, and (`months`) ("month", y, m) -> month
+    end (or today), for Y and Y−1."""
     days = {("day", y): day_of(y) for y in (year, year - 1)}
     if months:
         for y in (year, year - 1):
             for month, day in zip(MONTHS, month_ends(y), strict=True):
                 if day is not None:
                     days[("month", y, month)] = day
-    distinct_days = sorted(set(days.values()))
-    settled = {day: f"s_{day:%Y%m%d}" for day in distinct_days}
-    annotations = {name: _settled_by(day) for day, name in settled.items()}
+    return days
+
+
+def _ledger(year: int, unit, days: dict, *, counts: bool) -> dict:
+    """The one query: {alias: value} of the columns open_<day> (arrears on
+    each day of `days`), charged_<y>, collected_<y> and (`counts`) the
+    tenancy counts arrears_<y>, behind_<y> (clients), tenancies_charged_<y>,
+    not_fully_paid_<y>, for Y and Y−1."""
+    day_y = day_of(year)
+    settled = {day: f"s_{day:%Y%m%d}" for day in sorted(set(days.values()))}
+
+    # The allocations summed per notice: settled on each day, paid (payments
+    # only) on the day of Y and of Y−1; nothing read is dated after the day of Y.
+    per_notice = {name: Sum("amount", filter=Q(on__lte=day)) for day, name in settled.items()}
     for y in (year, year - 1):
-        annotations[f"paid_{y}"] = _settled_by(day_of(y), payments_only=True)
-    queryset = notices(unit).filter(issued_on__lte=day_of(year)).annotate(**annotations)
-    columns = {f"open_{name}": _open_sum(day, name) for day, name in settled.items()}
+        per_notice[f"paid_{y}"] = Sum("amount", filter=Q(on__lte=day_of(y), payment__isnull=False))
+    allocations = (
+        Allocation.objects.filter(on__lte=max(settled)).values(kpi_notice=F("notice"))
+        .annotate(**per_notice).order_by()
+    )
+
+    database = RentNotice.objects.all().db
+    connection = connections[database]
+    qn = connection.ops.quote_name
+    notice, tenancy, alloc_table = qn(RentNotice._meta.db_table), qn(Tenancy._meta.db_table), qn("kpi_alloc")
+    amount = f"{notice}.{qn(RentNotice._meta.get_field('amount').column)}"
+    tenancy_id = f"{notice}.{qn(RentNotice._meta.get_field('tenancy').column)}"
+    client_id = f"{tenancy}.{qn(Tenancy._meta.get_field('client').column)}"
+
+    def alloc(name):
+        return f"COALESCE({alloc_table}.{qn(name)}, 0)"
+
+    where, select_params = _compiler(connection)
+    columns = {}
+    for day, name in settled.items():
+        # Open on the day: due by then, made by the day of Y (the amounts
+        # read the notices made by then), amount above what was settled.
+        due = where(Q(issued_on__lte=day_y, due_date__lte=day))
+        columns[f"open_{name}"] = (f"SUM(CASE WHEN {due} AND {amount} > {alloc(name)}"
+                                   f" THEN {amount} - {alloc(name)} ELSE 0 END)")
     for y in (year, year - 1):
-        columns[f"charged_{y}"] = _year_sum(y, "amount")
-        columns[f"collected_{y}"] = _year_sum(y, f"paid_{y}")
-    row = queryset.aggregate(**columns)
+        columns[f"charged_{y}"] = f"SUM(CASE WHEN {where(notices_of_year(y))} THEN {amount} ELSE 0 END)"
+        columns[f"collected_{y}"] = (f"SUM(CASE WHEN {where(notices_of_year(y))}"
+                                     f" THEN {alloc(f'paid_{y}')} ELSE 0 END)")
+    if counts:
+        for y in (year, year - 1):
+            day = day_of(y)
+            in_arrears = f"{amount} > {alloc(settled[day])}"
+            columns[f"arrears_{y}"] = (f"COUNT(DISTINCT CASE WHEN {where(Q(due_date__lte=day))} AND {in_arrears}"
+                                       f" THEN {tenancy_id} END)")
+            behind = where(Q(due_date__lte=day, due_date__lt=behind_limit(day)))
+            columns[f"behind_{y}"] = f"COUNT(DISTINCT CASE WHEN {behind} AND {in_arrears} THEN {client_id} END)"
+            columns[f"tenancies_charged_{y}"] = (f"COUNT(DISTINCT CASE WHEN {where(notices_of_year(y))}"
+                                                 f" THEN {tenancy_id} END)")
+            columns[f"not_fully_paid_{y}"] = (f"COUNT(DISTINCT CASE WHEN {where(notices_of_year(y))}"
+                                              f" AND {alloc(f'paid_{y}')} < {amount} THEN {tenancy_id} END)")
+
+    allocations_sql, allocations_params = allocations.query.get_compiler(using=database).as_sql()
+    where, scope_params = _compiler(connection)
+    # Every notice a column reads: made, or due, by the day of Y; of the unit's tenancies.
+    scope = Q(issued_on__lte=day_y) | Q(due_date__lte=day_y)
+    if unit is not None:
+        scope &= Q(tenancy__in=tenancies(unit).values("pk"))
+    scope_sql = where(scope)
+    sql = (
+        f"SELECT {', '.join(f'{expression} AS {qn(alias)}' for alias, expression in columns.items())}"
+        f" FROM {notice}"
+        f" INNER JOIN {tenancy} ON ({tenancy_id} = {tenancy}.{qn(Tenancy._meta.pk.column)})"
+        f" LEFT OUTER JOIN ({allocations_sql}) {alloc_table}"
+        f" ON ({alloc_table}.{qn('kpi_notice')} = {notice}.{qn(RentNotice._meta.pk.column)})"
+        f" WHERE {scope_sql}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*select_params, *allocations_params, *scope_params])
+        row = cursor.fetchone()
+    values = {alias: int(value or 0) for alias, value in zip(columns, row, strict=True)}
+    values.update({f"open_on_{day:%Y%m%d}": values[f"open_{name}"] for day, name in settled.items()})
+    return values
+
+
+def amounts(year: int, unit=None, *, months: bool = True, counts: bool = False) -> dict:
+    """One query over the notices (_ledger): for Y and Y−1 the arrears on
+    the day of the year, the year's charges and what payments had collected
+    of them by that day, (`months`) the arrears at each month end of both
+    years and (`counts`) the tenancy counts of the measures arrears.tenancies,
+    arrears.tenants, rent.tenancies_charged and rent.not_fully_paid.
+
+    {"arrears": {y: öre}, "charged": {y: öre}, "collected": {y: öre},
+     "months": {y: [öre or None per month]}, "counts": {(key, y): count}}"""
+    days = _days(year, months)
+    row = _ledger(year, unit, days, counts=counts)
 
     def open_on(day):
-        return int(row[f"open_{settled[day]}"] or 0)
+        return row[f"open_on_{day:%Y%m%d}"]
 
     result = {
         "arrears": {y: open_on(days[("day", y)]) for y in (year, year - 1)},
-        "charged": {y: int(row[f"charged_{y}"] or 0) for y in (year, year - 1)},
-        "collected": {y: int(row[f"collected_{y}"] or 0) for y in (year, year - 1)},
+        "charged": {y: row[f"charged_{y}"] for y in (year, year - 1)},
+        "collected": {y: row[f"collected_{y}"] for y in (year, year - 1)},
     }
     if months:
         result["months"] = {
             y: [open_on(days[("month", y, m)]) if ("month", y, m) in days else None for m in MONTHS]
+            for y in (year, year - 1)
+        }
+    if counts:
+        result["counts"] = {
+            (key, y): row[f"{column}_{y}"]
+            for key, column in LEDGER_COUNTS.items()
             for y in (year, year - 1)
         }
     return result
@@ -281,9 +360,12 @@ def instalments(year: int, unit=None) -> dict:
 
 def sections(year: int, unit=None) -> tuple[FigureSection, FigureSection, FigureSection]:
     """(arrears, rent charged and collected, repayment plans): 3 queries."""
-    money = amounts(year, unit, months=False)
-    counts, _extra = aggregate_measures(tenancies(unit), list(RENT_MEASURES.values()), year,
-                                        cache_key=("rent", unit_key(unit)))
+    money = amounts(year, unit, months=False, counts=True)
+    counts, _extra = aggregate_measures(
+        tenancies(unit), [measure for key, measure in RENT_MEASURES.items() if key not in LEDGER_COUNTS], year,
+        cache_key=("rent", unit_key(unit)),
+    )
+    counts.update(money["counts"])
     plans = instalments(year, unit)
     m = RENT_MEASURES
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from rent.models import RentNotice
+from rent.models import NoticeKind, RentNotice
 from rent.services.allocation import allocate_tenancy
 from reports.kpis import additional_figures
 from reports.kpis import rent as rent_kpis
@@ -140,3 +140,46 @@ def test_three_queries(ledger, unit, django_assert_num_queries):
             rent_kpis.sections(2025, scope)
         with django_assert_num_queries(1):
             rent_kpis.arrears_by_month(2025, scope)
+
+
+def _ledger_figures(year, scope):
+    counted = {}
+    for section in additional_figures(year, scope):
+        counted.update({figure.key: figure for figure in section.figures})
+    return counted
+
+
+@pytest.mark.parametrize("running", [False, True])
+def test_the_ledger_pass_counts_what_the_record_lists_list(ledger, unit, monkeypatch, running):
+    """The four tenancy counts of the ledger pass (rent._ledger) are as many
+    as their record lists (with_settled and notices_of_year), for Y and
+    Y−1, for the unit and nationally; also for a debt made after the day of
+    Y but due before it (an opening balance imported later: in arrears by
+    its due date, but not among the amounts of Y, which read the notices
+    made by then), and in the running year."""
+    from django.utils import timezone
+
+    from reports.tests.rent_data import notice
+
+    late = notice(ledger["tb"], date(2025, 6, 30), 700)
+    RentNotice.objects.filter(pk=late.pk).update(kind=NoticeKind.OPENING_BALANCE, period=None, issued_on=date(2026, 2, 1))
+    if running:
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2025, 11, 15))
+    for scope in (unit, None):
+        for year in (2025, 2024):
+            figures = _ledger_figures(year, scope)
+            for key in rent_kpis.LEDGER_COUNTS:
+                assert records_for(key, year, scope).count() == figures[key].value, (key, year, scope)
+                assert records_for(key, year - 1, scope).count() == figures[key].previous, (key, year, scope)
+    # TB's late debt is in arrears on 31 December 2025 (TA was already): 2 tenancies, and it is more than
+    # a month behind (due 30 June): TA's and TB's clients.
+    if not running:
+        arrears = figures_of(2025, unit)
+        assert arrears["arrears.tenancies"][0] == 2
+        assert arrears["arrears.tenants"][0] == 2
+        # The amount reads the notices made by the day of Y: 13 000 kr, as before.
+        assert arrears["arrears.amount"][0] == 13_000 * KR
+
+
+def figures_of(year, unit):
+    return figures(sections(year, unit)["arrears"])
