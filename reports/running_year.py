@@ -18,6 +18,7 @@ pickled by the cache; they hold aggregates only, never personal data.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,6 +36,12 @@ logger = logging.getLogger(__name__)
 
 # Bump when the kept tuple's layout changes: old entries are then ignored.
 LAYOUT = 1
+# How long the request that counts holds the right to count (longer than
+# any count takes; a process killed while counting frees it after this), how
+# long the others wait for its result, and how often they look.
+COUNT_LOCK_SECONDS = 60
+WAIT_SECONDS = 20.0
+POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -65,17 +72,53 @@ def _count(unit: Unit, year: int, today: date) -> tuple:
             charts.dashboard_chart_data(year, unit, today))
 
 
+def _count_and_keep(unit: Unit, year: int, today: date, key: str, seconds: int) -> tuple:
+    counted_at = timezone.now()
+    kept = (*_count(unit, year, today), counted_at)
+    cache.set(key, kept, seconds)
+    return kept
+
+
+def _wait_for(key: str, lock: str) -> tuple | None:
+    """The figures another request is counting, once it has kept them; None
+    when it gave up (the lock is gone without a result: it failed, or the
+    cache is not answering) or took longer than WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+        if cache.get(lock) is None:
+            return cache.get(key)
+    return None
+
+
 def running_figures(unit: Unit, year: int, today: date) -> RunningFigures:
     """The dashboard figures of the running `year` for `unit`: from the
     cache when counted within RUNNING_YEAR_CACHE_SECONDS today, else
-    counted now (and kept)."""
+    counted now (and kept).
+
+    One request counts at a time per unit and year (a lock in the cache):
+    when the kept figures run out while several managers, or one manager's
+    several tabs, ask for the page, the first counts and the others wait
+    for its result instead of each running the same count at once (issue
+    16: under load a burst of identical counts took the cores from every
+    other page). A request that cannot get the result in time counts
+    itself, as does every request when the cache does not answer (its
+    `add` fails, so no request waits)."""
     seconds = settings.RUNNING_YEAR_CACHE_SECONDS
     if seconds <= 0:
         return RunningFigures(*_count(unit, year, today), counted_at=None)
     key = _key(unit, year, today)
     kept = cache.get(key)
     if kept is None:
-        counted_at = timezone.now()
-        kept = (*_count(unit, year, today), counted_at)
-        cache.set(key, kept, seconds)
+        lock = f"{key}:counting"
+        if cache.add(lock, 1, COUNT_LOCK_SECONDS):
+            try:
+                kept = _count_and_keep(unit, year, today, key, seconds)
+            finally:
+                cache.delete(lock)
+        else:
+            kept = _wait_for(key, lock) or _count_and_keep(unit, year, today, key, seconds)
     return RunningFigures(*kept)

@@ -82,3 +82,92 @@ def test_without_keeping_every_request_counts(client, unit, settings, django_ass
     with django_assert_num_queries(QUERIES - 1):
         response = _page(client, year)
     assert 'id="counted-at"' not in response.content.decode()
+
+
+# --- One count at a time (reports.running_year's lock) -----------------------------------------
+
+def _fake_count(calls, delay=0.0):
+    def count(unit, year, today):
+        import time
+        calls.append(unit.pk)
+        time.sleep(delay)
+        return ("kpis", "sections", "caseload", "charts")
+    return count
+
+
+def test_requests_arriving_while_one_counts_wait_for_its_result(unit, settings, monkeypatch):
+    """Four requests at once when nothing is kept: one counts, the three
+    others get its figures (not four identical counts competing for the
+    cores)."""
+    import threading
+
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls, results = [], []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls, delay=0.3))
+    today = timezone.localdate()
+    threads = [threading.Thread(target=lambda: results.append(running_year.running_figures(unit, today.year, today)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [unit.pk]
+    assert len(results) == 4
+    assert {result.counted_at for result in results} == {results[0].counted_at}
+    assert all(result.kpis == "kpis" for result in results)
+
+
+def test_a_waiting_request_counts_itself_when_the_counter_gives_up(unit, settings, monkeypatch):
+    """The lock is gone without a result (the counting request failed):
+    the waiting request counts at once rather than waiting out its time."""
+    import time
+
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    today = timezone.localdate()
+    lock = running_year._key(unit, today.year, today) + ":counting"
+    cache.set(lock, 1, 1)  # expires after a second, as a failed counter's lock is deleted
+    started = time.monotonic()
+    figures = running_year.running_figures(unit, today.year, today)
+    assert calls == [unit.pk]
+    assert figures.kpis == "kpis"
+    assert time.monotonic() - started < running_year.WAIT_SECONDS
+
+
+def test_a_waiting_request_counts_itself_after_the_wait(unit, settings, monkeypatch):
+    """A lock held with no result in time (a counter killed mid-count keeps
+    it until COUNT_LOCK_SECONDS): the request counts after WAIT_SECONDS."""
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    monkeypatch.setattr(running_year, "WAIT_SECONDS", 0.3)
+    today = timezone.localdate()
+    cache.set(running_year._key(unit, today.year, today) + ":counting", 1, 60)
+    figures = running_year.running_figures(unit, today.year, today)
+    assert calls == [unit.pk]
+    assert figures.kpis == "kpis"
+    # Its result is kept for the next request.
+    assert running_year.running_figures(unit, today.year, today).counted_at == figures.counted_at
+    assert calls == [unit.pk]
+
+
+def test_a_failed_count_frees_the_lock(unit, settings, monkeypatch):
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    today = timezone.localdate()
+
+    def broken(unit, year, today):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(running_year, "_count", broken)
+    with pytest.raises(RuntimeError):
+        running_year.running_figures(unit, today.year, today)
+    assert cache.get(running_year._key(unit, today.year, today) + ":counting") is None
