@@ -18,7 +18,9 @@ pickled by the cache; they hold aggregates only, never personal data.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,7 +37,7 @@ from .kpis import additional_figures, caseload_per_pilot, compute_kpis
 logger = logging.getLogger(__name__)
 
 # Bump when the kept tuple's layout changes: old entries are then ignored.
-LAYOUT = 1
+LAYOUT = 2
 # How long the request that counts holds the right to count (longer than
 # any count takes; a process killed while counting frees it after this), how
 # long the others wait for its result, and how often they look.
@@ -72,25 +74,63 @@ def _count(unit: Unit, year: int, today: date) -> tuple:
             charts.dashboard_chart_data(year, unit, today))
 
 
-def _count_and_keep(unit: Unit, year: int, today: date, key: str, seconds: int) -> tuple:
+# The figures as this process last read them from the cache, by key and
+# counting time: unpickling them is most of a kept page's cost (their labels
+# are lazy translations, and Django rebuilds a proxy class for each one, about
+# 0.15 ms apiece, ~160 of them). The cache holds the counting time under
+# `key` and the figures under `key:data`; a process reads the figures again
+# only when the counting time changed. Bounded, shared by the threads.
+_MEMO_SIZE = 32
+_memo: OrderedDict[tuple[str, datetime], RunningFigures] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _remember(key: str, figures: RunningFigures) -> RunningFigures:
+    with _memo_lock:
+        _memo[(key, figures.counted_at)] = figures
+        _memo.move_to_end((key, figures.counted_at))
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    return figures
+
+
+def _kept(key: str, counted_at: datetime | None) -> RunningFigures | None:
+    """The figures counted at `counted_at` (the stamp read under `key`):
+    from this process's memo, else from the cache; None when missing."""
+    if counted_at is None:
+        return None
+    with _memo_lock:
+        figures = _memo.get((key, counted_at))
+    if figures is not None:
+        return figures
+    data = cache.get(f"{key}:data")
+    if data is None or data[-1] != counted_at:
+        return None
+    return _remember(key, RunningFigures(*data))
+
+
+def _count_and_keep(unit: Unit, year: int, today: date, key: str, seconds: int) -> RunningFigures:
     counted_at = timezone.now()
-    kept = (*_count(unit, year, today), counted_at)
-    cache.set(key, kept, seconds)
-    return kept
+    figures = RunningFigures(*_count(unit, year, today), counted_at=counted_at)
+    # The figures first, then the stamp that points at them.
+    cache.set(f"{key}:data", (figures.kpis, figures.sections, figures.caseload, figures.chart_data, counted_at),
+              seconds)
+    cache.set(key, counted_at, seconds)
+    return _remember(key, figures)
 
 
-def _wait_for(key: str, lock: str) -> tuple | None:
+def _wait_for(key: str, lock: str) -> RunningFigures | None:
     """The figures another request is counting, once it has kept them; None
     when it gave up (the lock is gone without a result: it failed, or the
     cache is not answering) or took longer than WAIT_SECONDS."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-        kept = cache.get(key)
-        if kept is not None:
-            return kept
+        figures = _kept(key, cache.get(key))
+        if figures is not None:
+            return figures
         if cache.get(lock) is None:
-            return cache.get(key)
+            return _kept(key, cache.get(key))
     return None
 
 
@@ -111,14 +151,14 @@ def running_figures(unit: Unit, year: int, today: date) -> RunningFigures:
     if seconds <= 0:
         return RunningFigures(*_count(unit, year, today), counted_at=None)
     key = _key(unit, year, today)
-    kept = cache.get(key)
-    if kept is None:
+    figures = _kept(key, cache.get(key))
+    if figures is None:
         lock = f"{key}:counting"
         if cache.add(lock, 1, COUNT_LOCK_SECONDS):
             try:
-                kept = _count_and_keep(unit, year, today, key, seconds)
+                figures = _count_and_keep(unit, year, today, key, seconds)
             finally:
                 cache.delete(lock)
         else:
-            kept = _wait_for(key, lock) or _count_and_keep(unit, year, today, key, seconds)
-    return RunningFigures(*kept)
+            figures = _wait_for(key, lock) or _count_and_keep(unit, year, today, key, seconds)
+    return figures

@@ -171,3 +171,48 @@ def test_a_failed_count_frees_the_lock(unit, settings, monkeypatch):
     with pytest.raises(RuntimeError):
         running_year.running_figures(unit, today.year, today)
     assert cache.get(running_year._key(unit, today.year, today) + ":counting") is None
+
+
+def test_a_process_unpickles_the_kept_figures_once_per_count(unit, settings, monkeypatch):
+    """The cache holds the counting time under the key and the figures
+    beside it; a process that has read the figures of that count uses its
+    own copy (unpickling ~160 lazy labels is most of a kept page's cost),
+    and reads them again when another process has counted anew."""
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    today = timezone.localdate()
+    key = running_year._key(unit, today.year, today)
+    first = running_year.running_figures(unit, today.year, today)
+
+    cache.delete(f"{key}:data")  # the figures are no longer read from the cache
+    again = running_year.running_figures(unit, today.year, today)
+    assert again is first
+    assert calls == [unit.pk]
+
+    # Another process counted later: its stamp and figures replace ours.
+    later = first.counted_at + timezone.timedelta(minutes=6)
+    cache.set(f"{key}:data", ("theirs", "sections", "caseload", "charts", later), 300)
+    cache.set(key, later, 300)
+    theirs = running_year.running_figures(unit, today.year, today)
+    assert (theirs.kpis, theirs.counted_at) == ("theirs", later)
+    assert calls == [unit.pk]
+
+
+def test_a_stamp_without_its_figures_is_counted_again(unit, settings, monkeypatch):
+    """The stamp outlived its figures (evicted from the cache): counted
+    again rather than shown empty."""
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    monkeypatch.setattr(running_year, "_memo", running_year.OrderedDict())
+    today = timezone.localdate()
+    key = running_year._key(unit, today.year, today)
+    cache.set(key, timezone.now(), 300)
+    figures = running_year.running_figures(unit, today.year, today)
+    assert calls == [unit.pk]
+    assert figures.kpis == "kpis"
