@@ -216,3 +216,72 @@ def test_a_stamp_without_its_figures_is_counted_again(unit, settings, monkeypatc
     figures = running_year.running_figures(unit, today.year, today)
     assert calls == [unit.pk]
     assert figures.kpis == "kpis"
+
+
+# --- The rendered figures kept as one fragment (reports/views/dashboard.py) ----------------------
+
+def _figures_html(response):
+    html = response.content.decode()
+    return html[html.index('<section aria-labelledby="goals-heading"'):html.index("</main>")]
+
+
+def _count_chart_renders(monkeypatch):
+    from reports.views import dashboard
+
+    calls = []
+    original = dashboard.charts.render
+
+    def render(data):
+        calls.append(data.key)
+        return original(data)
+
+    monkeypatch.setattr(dashboard.charts, "render", render)
+    return calls
+
+
+def test_the_figures_are_rendered_once_per_count(client, unit, settings, monkeypatch):
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    year = timezone.localdate().year
+    client.force_login(UserFactory(username="chef_w", unit=unit, roles=[Role.MANAGER]))
+    renders = _count_chart_renders(monkeypatch)
+    first = _page(client, year)
+    assert renders, "the first page draws its charts"
+    drawn = len(renders)
+
+    again = _page(client, year)
+    assert len(renders) == drawn, "the kept fragment is shown, no chart drawn again"
+    assert _figures_html(again) == _figures_html(first)
+
+    cache.clear()  # a new count: the fragment's key changes with it
+    _page(client, year)
+    assert len(renders) == 2 * drawn
+
+
+def test_the_fragment_follows_the_permission_that_adds_a_link(client, unit, settings):
+    """The enforcement figures' link is in the fragment only for users who
+    may enter them, also when such a user's page was kept first."""
+    from django.contrib.auth.models import Permission
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    year = timezone.localdate().year
+    link = reverse("reports:enforcement_edit", args=[year])
+    client.force_login(UserFactory(username="chef_x", unit=unit, roles=[Role.MANAGER]))
+    assert link in _figures_html(_page(client, year))
+
+    reader = UserFactory(username="lasare_x", unit=unit, roles=[])
+    reader.user_permissions.add(Permission.objects.get(codename="view_kpi_dashboard"))
+    client.force_login(reader)
+    response = _page(client, year)
+    assert response.status_code == 200
+    assert link not in _figures_html(response)
+
+
+def test_without_keeping_the_figures_are_rendered_every_time(client, unit, settings, monkeypatch):
+    settings.RUNNING_YEAR_CACHE_SECONDS = 0
+    year = timezone.localdate().year
+    client.force_login(UserFactory(username="chef_y", unit=unit, roles=[Role.MANAGER]))
+    renders = _count_chart_renders(monkeypatch)
+    _page(client, year)
+    drawn = len(renders)
+    _page(client, year)
+    assert drawn and len(renders) == 2 * drawn
