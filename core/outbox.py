@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 # Written by each relay run (the worker's heartbeat on the status page).
 RELAY_HEARTBEAT_KEY = "core:outbox:relay-heartbeat"
+# The relay's task, as core.scheduled records its runs (ScheduledJobRun.task).
+RELAY_TASK = "core.outbox_tasks.relay_outbox"
 
 # time.monotonic() until which this process does not try the broker after
 # a publish failed (see send_after_commit). Per process on purpose: each
@@ -203,5 +205,14 @@ def record_heartbeat() -> None:
 
 
 def last_heartbeat() -> datetime | None:
+    """The relay's last run: from the cache, or, when the cache has none
+    (Redis restarted empty, or not answering), the last success core.scheduled
+    recorded for the relay's task in the database (one query), so that the
+    status page gives the workers' real age instead of "never"."""
     value = cache.get(RELAY_HEARTBEAT_KEY)
-    return datetime.fromisoformat(value) if value else None
+    if value:
+        return datetime.fromisoformat(value)
+    from .models import ScheduledJobRun
+
+    return (ScheduledJobRun.objects.filter(task=RELAY_TASK, last_succeeded_at__isnull=False)
+            .order_by("-last_succeeded_at").values_list("last_succeeded_at", flat=True).first())

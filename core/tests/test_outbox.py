@@ -282,3 +282,24 @@ def test_a_starting_worker_asks_for_a_relay_at_once(settings, redis_url):
         messages = queued_messages(redis_url, queue)
 
     assert messages == [("core.outbox_tasks.relay_outbox", [], {})]
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_survives_an_emptied_cache(settings):
+    """Redis restarted empty (or not answering): the relay's last run comes
+    from the run core.scheduled recorded in the database, not "never"."""
+    from core.models import ScheduledJobRun
+
+    assert outbox.RELAY_TASK == relay_outbox.name
+    relay_outbox.apply()
+    recorded = ScheduledJobRun.objects.get(task=outbox.RELAY_TASK).last_succeeded_at
+    outbox.cache.delete(outbox.RELAY_HEARTBEAT_KEY)
+
+    assert outbox.last_heartbeat() == recorded
+    assert (timezone.now() - recorded).total_seconds() < 5
+
+
+@pytest.mark.django_db
+def test_no_heartbeat_anywhere_is_none():
+    outbox.cache.delete(outbox.RELAY_HEARTBEAT_KEY)
+    assert outbox.last_heartbeat() is None

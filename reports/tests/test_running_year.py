@@ -82,3 +82,206 @@ def test_without_keeping_every_request_counts(client, unit, settings, django_ass
     with django_assert_num_queries(QUERIES - 1):
         response = _page(client, year)
     assert 'id="counted-at"' not in response.content.decode()
+
+
+# --- One count at a time (reports.running_year's lock) -----------------------------------------
+
+def _fake_count(calls, delay=0.0):
+    def count(unit, year, today):
+        import time
+        calls.append(unit.pk)
+        time.sleep(delay)
+        return ("kpis", "sections", "caseload", "charts")
+    return count
+
+
+def test_requests_arriving_while_one_counts_wait_for_its_result(unit, settings, monkeypatch):
+    """Four requests at once when nothing is kept: one counts, the three
+    others get its figures (not four identical counts competing for the
+    cores)."""
+    import threading
+
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls, results = [], []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls, delay=0.3))
+    today = timezone.localdate()
+    threads = [threading.Thread(target=lambda: results.append(running_year.running_figures(unit, today.year, today)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [unit.pk]
+    assert len(results) == 4
+    assert {result.counted_at for result in results} == {results[0].counted_at}
+    assert all(result.kpis == "kpis" for result in results)
+
+
+def test_a_waiting_request_counts_itself_when_the_counter_gives_up(unit, settings, monkeypatch):
+    """The lock is gone without a result (the counting request failed):
+    the waiting request counts at once rather than waiting out its time."""
+    import time
+
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    today = timezone.localdate()
+    lock = running_year._key(unit, today.year, today) + ":counting"
+    cache.set(lock, 1, 1)  # expires after a second, as a failed counter's lock is deleted
+    started = time.monotonic()
+    figures = running_year.running_figures(unit, today.year, today)
+    assert calls == [unit.pk]
+    assert figures.kpis == "kpis"
+    assert time.monotonic() - started < running_year.WAIT_SECONDS
+
+
+def test_a_waiting_request_counts_itself_after_the_wait(unit, settings, monkeypatch):
+    """A lock held with no result in time (a counter killed mid-count keeps
+    it until COUNT_LOCK_SECONDS): the request counts after WAIT_SECONDS."""
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    monkeypatch.setattr(running_year, "WAIT_SECONDS", 0.3)
+    today = timezone.localdate()
+    cache.set(running_year._key(unit, today.year, today) + ":counting", 1, 60)
+    figures = running_year.running_figures(unit, today.year, today)
+    assert calls == [unit.pk]
+    assert figures.kpis == "kpis"
+    # Its result is kept for the next request.
+    assert running_year.running_figures(unit, today.year, today).counted_at == figures.counted_at
+    assert calls == [unit.pk]
+
+
+def test_a_failed_count_frees_the_lock(unit, settings, monkeypatch):
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    today = timezone.localdate()
+
+    def broken(unit, year, today):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(running_year, "_count", broken)
+    with pytest.raises(RuntimeError):
+        running_year.running_figures(unit, today.year, today)
+    assert cache.get(running_year._key(unit, today.year, today) + ":counting") is None
+
+
+def test_a_process_unpickles_the_kept_figures_once_per_count(unit, settings, monkeypatch):
+    """The cache holds the counting time under the key and the figures
+    beside it; a process that has read the figures of that count uses its
+    own copy (unpickling ~160 lazy labels is most of a kept page's cost),
+    and reads them again when another process has counted anew."""
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    today = timezone.localdate()
+    key = running_year._key(unit, today.year, today)
+    first = running_year.running_figures(unit, today.year, today)
+
+    cache.delete(f"{key}:data")  # the figures are no longer read from the cache
+    again = running_year.running_figures(unit, today.year, today)
+    assert again is first
+    assert calls == [unit.pk]
+
+    # Another process counted later: its stamp and figures replace ours.
+    later = first.counted_at + timezone.timedelta(minutes=6)
+    cache.set(f"{key}:data", ("theirs", "sections", "caseload", "charts", later), 300)
+    cache.set(key, later, 300)
+    theirs = running_year.running_figures(unit, today.year, today)
+    assert (theirs.kpis, theirs.counted_at) == ("theirs", later)
+    assert calls == [unit.pk]
+
+
+def test_a_stamp_without_its_figures_is_counted_again(unit, settings, monkeypatch):
+    """The stamp outlived its figures (evicted from the cache): counted
+    again rather than shown empty."""
+    from reports import running_year
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    calls = []
+    monkeypatch.setattr(running_year, "_count", _fake_count(calls))
+    monkeypatch.setattr(running_year, "_memo", running_year.OrderedDict())
+    today = timezone.localdate()
+    key = running_year._key(unit, today.year, today)
+    cache.set(key, timezone.now(), 300)
+    figures = running_year.running_figures(unit, today.year, today)
+    assert calls == [unit.pk]
+    assert figures.kpis == "kpis"
+
+
+# --- The rendered figures kept as one fragment (reports/views/dashboard.py) ----------------------
+
+def _figures_html(response):
+    html = response.content.decode()
+    return html[html.index('<section aria-labelledby="goals-heading"'):html.index("</main>")]
+
+
+def _count_chart_renders(monkeypatch):
+    from reports.views import dashboard
+
+    calls = []
+    original = dashboard.charts.render
+
+    def render(data):
+        calls.append(data.key)
+        return original(data)
+
+    monkeypatch.setattr(dashboard.charts, "render", render)
+    return calls
+
+
+def test_the_figures_are_rendered_once_per_count(client, unit, settings, monkeypatch):
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    year = timezone.localdate().year
+    client.force_login(UserFactory(username="chef_w", unit=unit, roles=[Role.MANAGER]))
+    renders = _count_chart_renders(monkeypatch)
+    first = _page(client, year)
+    assert renders, "the first page draws its charts"
+    drawn = len(renders)
+
+    again = _page(client, year)
+    assert len(renders) == drawn, "the kept fragment is shown, no chart drawn again"
+    assert _figures_html(again) == _figures_html(first)
+
+    cache.clear()  # a new count: the fragment's key changes with it
+    _page(client, year)
+    assert len(renders) == 2 * drawn
+
+
+def test_the_fragment_follows_the_permission_that_adds_a_link(client, unit, settings):
+    """The enforcement figures' link is in the fragment only for users who
+    may enter them, also when such a user's page was kept first."""
+    from django.contrib.auth.models import Permission
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    year = timezone.localdate().year
+    link = reverse("reports:enforcement_edit", args=[year])
+    client.force_login(UserFactory(username="chef_x", unit=unit, roles=[Role.MANAGER]))
+    assert link in _figures_html(_page(client, year))
+
+    reader = UserFactory(username="lasare_x", unit=unit, roles=[])
+    reader.user_permissions.add(Permission.objects.get(codename="view_kpi_dashboard"))
+    client.force_login(reader)
+    response = _page(client, year)
+    assert response.status_code == 200
+    assert link not in _figures_html(response)
+
+
+def test_without_keeping_the_figures_are_rendered_every_time(client, unit, settings, monkeypatch):
+    settings.RUNNING_YEAR_CACHE_SECONDS = 0
+    year = timezone.localdate().year
+    client.force_login(UserFactory(username="chef_y", unit=unit, roles=[Role.MANAGER]))
+    renders = _count_chart_renders(monkeypatch)
+    _page(client, year)
+    drawn = len(renders)
+    _page(client, year)
+    assert drawn and len(renders) == 2 * drawn

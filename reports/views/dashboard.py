@@ -13,6 +13,7 @@ counted on its first request, again in the background after a correction.
 The running year is kept a few minutes in the cache (reports.running_year).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -34,6 +35,24 @@ from ..kpis.result import preliminary_label, preliminary_until
 from ..running_year import running_figures
 from ..snapshots import FreezeError, fix_year, frozen_year, is_closed
 from ..year_figures import kept_year
+
+# How long a closed year's rendered figures stay in the cache; a recount or
+# a fixing changes the fragment's key, so this only bounds the memory.
+FIGURES_FRAGMENT_SECONDS = 3600
+
+
+class LazyChart:
+    """A chart's SVG, drawn (or read from core.charts' cache) when the
+    template shows it."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def __html__(self):
+        return charts.render(self.data)
+
+    def __str__(self):
+        return self.__html__()
 
 
 def unit_of(request):
@@ -89,14 +108,22 @@ def dashboard_context(request, year=None):
     shown = frozen or (kept.figures if kept else None)
     if shown is not None:
         kpis, sections, caseload = shown.kpis, shown.sections, shown.caseload
-        year_charts = [(data, charts.render(data)) for data in shown.charts]
+        chart_data = shown.charts
         running = None
+        version = f"{'fixed' if frozen else 'kept'}:{shown.frozen_at.isoformat()}"
+        keep_for = FIGURES_FRAGMENT_SECONDS
     else:
         # The running year (or a year not yet closed): kept a few minutes
         # in the cache (reports.running_year).
         running = running_figures(unit, year, today)
         kpis, sections, caseload = running.kpis, running.sections, running.caseload
-        year_charts = [(data, charts.render(data)) for data in running.chart_data]
+        chart_data = running.chart_data
+        version = f"running:{running.counted_at.isoformat()}" if running.counted_at else None
+        keep_for = settings.RUNNING_YEAR_CACHE_SECONDS if version else 0
+    # Drawn (or read from the chart cache) only when the figures' fragment
+    # is rendered, not when it comes from the cache.
+    year_charts = [(data, LazyChart(data)) for data in chart_data]
+    can_enter_enforcement = request.user.has_perm("reports.view_enforcementfigures")
     return {
         "unit": unit,
         "year": year,
@@ -118,7 +145,17 @@ def dashboard_context(request, year=None):
         # "Fastställ år" is offered for an ended year not yet fixed.
         "can_freeze": frozen is None and closed and request.user.has_perm("reports.freeze_kpi_year"),
         "apartments_now": charts.apartment_status_is_current(year, today),
-        "can_enter_enforcement": request.user.has_perm("reports.view_enforcementfigures"),
+        "can_enter_enforcement": can_enter_enforcement,
+        # The rendered figures (goals, charts, caseload, sections) are kept
+        # in the cache as one fragment (templates/reports/dashboard.html,
+        # {% cache %}), keyed by everything they show: the unit, the year,
+        # which count of the figures (fixed, kept or running, and when),
+        # the day (the "preliminary" label, the apartments chart's text)
+        # and the one permission that adds a link. Rendering ~120 figures
+        # and four chart tables was most of the page's CPU (issue 16).
+        # 0 (the running year counted per request) keeps nothing.
+        "figures_fragment": [unit.pk, year, version or "-", today.isoformat(), int(can_enter_enforcement)],
+        "figures_fragment_seconds": keep_for,
     }
 
 
