@@ -3,8 +3,9 @@ contact attempts, and concern reports, from 2016 to today, in the yearly
 volumes of demo/casework_plan.py; each order's life is drawn by
 demo/order_life.py.
 
-Everything is built in Python and written with bulk inserts, so the national
-scale (290 units) stays fast. They skip save(), so the fields that save()
+Everything is built in Python as plain records (demo.bulk.RecordMaker) and
+written with COPY (demo.bulk.write_records, copy_rows), so the national
+scale (290 units) stays fast. That skips save(), so the fields that save()
 derives are set here: Decision.execution_due_by, Order.first_visit_due_at
 (order_life) and EvictionNotice.pay_by_date.
 """
@@ -42,7 +43,7 @@ from referrals.models.decisions import REPORTING_MONTHS
 from referrals.services.legal import reference_for
 from referrals.services.notices import outreach_assignment, prevention_assignment
 
-from .bulk import InstanceMaker, insert_many
+from .bulk import InstanceMaker, RecordMaker, copy_rows, foreign_keys_checked_once, write_records
 from .casework_plan import (
     CONCERNS,
     CONTACT_NOTES,
@@ -98,8 +99,11 @@ class _Casework(OrderLife):
         self.rng = ctx.rng
         self.today = ctx.today
         self.now = timezone.now()
-        self.make = {model: InstanceMaker(model) for model in
-                     (Decision, Order, OrderEvent, EvictionNotice, ContactAttempt, ConcernReport)}
+        # Plain records (demo.bulk.RecordMaker) for the many rows; model
+        # instances for the notices and concern reports, whose order texts
+        # the services write from their display methods.
+        self.make = {model: RecordMaker(model) for model in (Decision, Order, ContactAttempt)}
+        self.make.update({model: InstanceMaker(model) for model in (EvictionNotice, ConcernReport)})
         self.decisions, self.orders, self.events = [], [], []
         self.notices, self.attempts, self.concerns = [], [], []
         # The right to assistance under the act in force on the decision day
@@ -414,25 +418,30 @@ class _Casework(OrderLife):
     # --- writing -----------------------------------------------------------
 
     def save(self) -> None:
-        """Parents first; children get their parents' ids as they become known."""
-        insert_many(Decision, self.decisions)
-        insert_many(EvictionNotice, self.notices)
-        insert_many(ConcernReport, self.concerns)
+        """Parents first; children get their parents' ids as they become known.
+        The foreign keys are checked once at the end (PostgreSQL): row by row
+        PostgreSQL queued over a million deferred checks for the commit."""
+        with foreign_keys_checked_once(Decision, EvictionNotice, ConcernReport, ContactAttempt, Order, OrderEvent):
+            self._save()
+
+    def _save(self) -> None:
+        write_records(Decision, self.decisions)
+        write_records(EvictionNotice, self.notices)
+        write_records(ConcernReport, self.concerns)
         attempts = []
         for notice, attempt in self.attempts:
             attempt.notice_id = notice.pk
             attempts.append(attempt)
-        insert_many(ContactAttempt, attempts)
+        write_records(ContactAttempt, attempts)
         for order in self.orders:
             decision, notice, concern = order._links
             order.decision_id = decision.pk if decision else None
             order.eviction_notice_id = notice.pk if notice else None
             order.concern_report_id = concern.pk if concern else None
-        insert_many(Order, self.orders)
-        make_event = self.make[OrderEvent]
-        insert_many(OrderEvent, [
-                make_event(order_id=order.pk, at=at, by_id=by, transition=transition, text=text)
-                for order, events in self.events
-                for at, by, transition, text in events
-            ],
-        )
+        write_records(Order, self.orders)
+        # The events' keys come from the table's default, in this order.
+        copy_rows(OrderEvent, ("order_id", "at", "by_id", "transition", "text"), (
+            (order.pk, at, by, transition, text)
+            for order, events in self.events
+            for at, by, transition, text in events
+        ))

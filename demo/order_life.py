@@ -2,7 +2,7 @@
 question, accepted, started, completed or cancelled, with the events a real
 order gets on the way. Mixed into the casework builder (demo/casework.py).
 
-bulk_create skips save(), so Order.first_visit_due_at, which save() derives,
+The rows are written without save(), so Order.first_visit_due_at, which save() derives,
 is set here.
 """
 
@@ -27,7 +27,7 @@ def local_moment(day: date, hour: int, minute: int = 0) -> datetime:
 
 class OrderLife:
     """Needs from the class it is mixed into: rng, now, unit, pilots, make
-    (InstanceMakers by model), and the lists orders and events it appends to."""
+    (demo.bulk.RecordMakers by model), and the lists orders and events it appends to."""
 
     def _hours(self, low: float, high: float) -> timedelta:
         return timedelta(minutes=self.rng.randint(int(low * 60), int(high * 60)))

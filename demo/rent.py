@@ -76,7 +76,7 @@ from rent.models import (
 from rent.ocr import notice_reference
 from tenancies.models import EndReason, Tenancy
 
-from .bulk import copy_rows, reserve_keys
+from .bulk import copy_rows, foreign_keys_checked_once, reserve_keys
 from .context import DemoContext, first_year
 
 RENT_MONTHS_BY_SCALE = {"national": 12}
@@ -410,13 +410,17 @@ class _Ledger:
     def save(self) -> None:
         now = timezone.now()
         self._save_settings()
-        self._save_runs(now)
-        plan_pks = self._save_plans(now)
-        self._save_notices(now, plan_pks)
-        self._save_files(now)
-        self._save_payments(now)
-        self._save_allocations(now)
-        self._save_instalments(plan_pks)
+        # The foreign keys of the ledger's large tables are checked once at
+        # the end (PostgreSQL), not queued row by row for the commit.
+        with foreign_keys_checked_once(NoticeRun, RepaymentPlan, RentNotice, NoticeLine, BgMaxFile, Payment,
+                                       Allocation, PlanInstalment):
+            self._save_runs(now)
+            plan_pks = self._save_plans(now)
+            self._save_notices(now, plan_pks)
+            self._save_files(now)
+            self._save_payments(now)
+            self._save_allocations(now)
+            self._save_instalments(plan_pks)
         self._save_termination(now)
 
     def _save_settings(self) -> None:

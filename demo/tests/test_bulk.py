@@ -90,3 +90,37 @@ def test_indexes_built_once_leaves_the_indexes_as_they_were(db, unit):
                                   personal_number=personnummer.make_number(date(1990, 4, 2), 8))
         assert _index_definitions("referrals_client") == before
     assert Client.objects.filter(last_name="Indexsson").count() == 1
+
+
+def test_write_records_gives_keys_defaults_and_creation_times(db, unit, case_officer):
+    """Records (and unsaved instances) are written with every field: the
+    keys they lack, the field defaults and auto_now_add times filled in,
+    on PostgreSQL (COPY) and SQLite (executemany) alike."""
+    import pytest
+
+    from demo.bulk import RecordMaker, write_records
+    from referrals.models import EvictionNotice, NoticeSource
+
+    make = RecordMaker(EvictionNotice)
+    with pytest.raises(KeyError):
+        make(no_such_field=1)
+    received = date(2026, 3, 2)
+    records = [
+        make(unit_id=unit.pk, received_on=received, source=NoticeSource.LANDLORD_TERMINATION,
+             landlord=f"Värd {n}", tenant_name="Bulk Testsson", address="Gatan 1", reason="rent_arrears",
+             registered_by_id=case_officer.pk)
+        for n in range(3)
+    ]
+    instance = EvictionNotice(unit_id=unit.pk, received_on=received, source=NoticeSource.LANDLORD_TERMINATION,
+                              landlord="Värd 3", tenant_name="Bulk Testsson", address="Gatan 1",
+                              reason="rent_arrears", registered_by_id=case_officer.pk)
+
+    write_records(EvictionNotice, [*records, instance])
+
+    keys = [record.pk for record in records] + [instance.pk]
+    assert all(keys) and len(set(keys)) == 4
+    stored = {notice.pk: notice for notice in EvictionNotice.objects.filter(tenant_name="Bulk Testsson")}
+    assert set(stored) == set(keys)
+    assert stored[records[1].pk].landlord == "Värd 1"
+    assert all(notice.created_at is not None and notice.version == 1 and notice.children_count == 0
+               for notice in stored.values())
