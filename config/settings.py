@@ -292,6 +292,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# In eager mode a task enqueued after the commit that fails is logged, not
+# raised into the request whose change it followed (core.tasks._run_eagerly):
+# the user's action was saved. The tests set it (pytest.ini) so that a
+# task's error fails the test that caused it.
+CELERY_EAGER_ERRORS_PROPAGATE = env.bool("CELERY_EAGER_ERRORS_PROPAGATE", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
