@@ -86,3 +86,15 @@ def purge_drafts():
     deleted = purge()
     logger.info("purged %s old drafts", deleted)
     return deleted
+
+
+@shared_task
+def purge_link_requests():
+    """Nightly (CELERY_BEAT_SCHEDULE): delete identity link requests decided
+    or abandoned more than OIDC_LINK_REQUESTS_KEEP_DAYS ago
+    (accounts.oidc.services.purge_link_requests). Logs only the count."""
+    from .oidc.services import purge_link_requests as purge
+
+    deleted = purge()
+    logger.info("purged %s old identity link requests", deleted)
+    return deleted

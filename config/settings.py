@@ -410,6 +410,9 @@ CELERY_BEAT_SCHEDULE = {
     "verify-log-chains": {"task": "audit.tasks.verify_log_chains", "schedule": crontab(hour=2, minute=30)},
     # Every night: delete unsaved drafts older than DRAFT_RETENTION_DAYS.
     "purge-old-drafts": {"task": "accounts.tasks.purge_drafts", "schedule": crontab(hour=3, minute=15)},
+    # Every night: delete identity link requests decided or abandoned more
+    # than OIDC_LINK_REQUESTS_KEEP_DAYS ago.
+    "purge-link-requests": {"task": "accounts.tasks.purge_link_requests", "schedule": crontab(hour=3, minute=20)},
     # Every 10 January: the yearly culling dry run of each unit (nothing is
     # culled before a manager approves the list; docs/culling.md).
     "culling-yearly-dry-run": {"task": "culling.tasks.yearly_dry_runs",
@@ -497,6 +500,10 @@ OIDC_CREATE_USER = False  # accounts are never created from the provider
 # (accounts.oidc.services.record_unknown_identity); at most this many open at
 # once, so that a flood of logins cannot grow the table without end.
 OIDC_LINK_REQUESTS_MAX = env.int("OIDC_LINK_REQUESTS_MAX", default=200)
+# Decided requests, and open ones whose holder has not logged in again, are
+# deleted this many days after their last event (beat `purge-link-requests`,
+# accounts.oidc.services.purge_link_requests): they name a person.
+OIDC_LINK_REQUESTS_KEEP_DAYS = env.int("OIDC_LINK_REQUESTS_KEEP_DAYS", default=30)
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
 if all((OIDC_RP_CLIENT_ID, OIDC_OP_ISSUER, OIDC_OP_TOKEN_ENDPOINT)):
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.backend.BolotsOIDCBackend"]

@@ -45,6 +45,9 @@ DESCRIPTIONS: dict[str, Promise] = {
         "Verifies the hash chains of the access log and the change history; alerts managers and "
         "system administrators when a row was deleted or altered."),
     "purge-old-drafts": gettext_lazy("Deletes unsaved form drafts older than the retention period."),
+    "purge-link-requests": gettext_lazy(
+        "Deletes requests to link a login at the municipality's identity provider that were decided, "
+        "or left without a new login, longer ago than the retention period."),
     "culling-yearly-dry-run": gettext_lazy("Makes each unit's yearly culling list for a manager to approve."),
     "remind-log-reviews": gettext_lazy("Reminds managers of access-log reviews not signed off."),
     "remind-culling-lists": gettext_lazy(

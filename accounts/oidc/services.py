@@ -3,12 +3,13 @@ an account and the provider's identifier. Account-log rows are written here."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -144,6 +145,24 @@ def record_unknown_identity(issuer: str, subject: str, claims) -> bool:
     except IntegrityError:
         pass  # the same identity's other login made it (accounts_identitylinkrequest_one_open)
     return True
+
+
+def purge_link_requests(now=None) -> int:
+    """Nightly (beat `purge-link-requests`): delete the link requests that
+    nobody needs any more, OIDC_LINK_REQUESTS_KEEP_DAYS after their last
+    event. A request names a person (their name and e-mail at the provider),
+    so it is not kept without a purpose: a decided one (linked or rejected)
+    is in the account log already (who linked or rejected what, when), and
+    an open one whose holder has not logged in again for that long is
+    abandoned; keeping it would also hold a place under
+    OIDC_LINK_REQUESTS_MAX. A request waiting for a manager's approval is
+    kept whatever its age: the access request on the managers' page refers
+    to it. Returns how many were deleted (the count only is logged)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OIDC_LINK_REQUESTS_KEEP_DAYS)
+    decided = Q(state__in=(IdentityLinkState.LINKED, IdentityLinkState.REJECTED), decided_at__lt=cutoff)
+    abandoned = Q(state=IdentityLinkState.PENDING, last_seen_at__lt=cutoff)
+    deleted, _by_model = IdentityLinkRequest.objects.filter(decided | abandoned).delete()
+    return deleted
 
 
 class LinkRefused(Exception):

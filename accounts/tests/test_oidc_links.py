@@ -387,3 +387,62 @@ def test_an_administrator_cannot_unlink_their_own_account(client, oidc, system_a
 
     system_admin.refresh_from_db()
     assert system_admin.oidc_subject == "admin-1"
+
+
+# --- Kept only while needed (beat `purge-link-requests`) ------------------------
+
+
+def _request(subject, state, *, last_seen_days_ago, decided_days_ago=None, account=None):
+    now = timezone.now()
+    return IdentityLinkRequest.objects.create(
+        issuer="https://idp.example", subject=subject, display_name=f"Person {subject}", state=state,
+        first_seen_at=now - timezone.timedelta(days=last_seen_days_ago + 1),
+        last_seen_at=now - timezone.timedelta(days=last_seen_days_ago),
+        decided_at=None if decided_days_ago is None else now - timezone.timedelta(days=decided_days_ago),
+        account=account,
+    )
+
+
+@pytest.mark.django_db
+def test_the_nightly_purge_deletes_what_was_decided_or_abandoned_long_ago(settings, case_officer):
+    from accounts.tasks import purge_link_requests
+
+    settings.OIDC_LINK_REQUESTS_KEEP_DAYS = 30
+    old_linked = _request("s1", IdentityLinkState.LINKED, last_seen_days_ago=40, decided_days_ago=31,
+                          account=case_officer)
+    old_rejected = _request("s2", IdentityLinkState.REJECTED, last_seen_days_ago=40, decided_days_ago=31)
+    abandoned = _request("s3", IdentityLinkState.PENDING, last_seen_days_ago=31)
+    # Kept: decided or seen within the 30 days, and anything a manager still has to decide.
+    recent_rejected = _request("s4", IdentityLinkState.REJECTED, last_seen_days_ago=40, decided_days_ago=29)
+    recent_pending = _request("s5", IdentityLinkState.PENDING, last_seen_days_ago=29)
+    waiting = _request("s6", IdentityLinkState.AWAITING_APPROVAL, last_seen_days_ago=400, account=case_officer)
+
+    assert purge_link_requests.apply(throw=True).result == 3
+
+    kept = set(IdentityLinkRequest.objects.values_list("pk", flat=True))
+    assert kept == {recent_rejected.pk, recent_pending.pk, waiting.pk}
+    assert not kept & {old_linked.pk, old_rejected.pk, abandoned.pk}
+    # Run again: nothing more goes.
+    assert purge_link_requests.apply(throw=True).result == 0
+
+
+def test_a_purged_request_leaves_its_decided_access_request_readable(client, system_admin, case_officer, manager,
+                                                                      newcomer, settings):
+    from accounts.oidc.services import purge_link_requests
+
+    client.force_login(system_admin)
+    link(client, newcomer, case_officer)
+    access_request = AccessRequest.objects.get(kind=AccessRequestKind.IDENTITY)
+    client.force_login(manager)
+    client.post(reverse("users:access_request_decide", kwargs={"pk": access_request.pk}), {"decision": "approve"})
+    newcomer.refresh_from_db()
+    assert newcomer.state == IdentityLinkState.LINKED
+
+    settings.OIDC_LINK_REQUESTS_KEEP_DAYS = 0
+    assert purge_link_requests(now=timezone.now() + timezone.timedelta(seconds=1)) == 1
+
+    assert not IdentityLinkRequest.objects.exists()
+    access_request.refresh_from_db()
+    assert access_request.value_label == access_request.value
+    case_officer.refresh_from_db()
+    assert case_officer.oidc_subject == "anna-7"  # the link itself stays
