@@ -152,6 +152,12 @@ class CullingCandidate(models.Model):
                                default=CandidateOutcome.PENDING)
     outcome_note = models.CharField(_("outcome note"), max_length=300, blank=True)
     reference = models.CharField(_("culling reference"), max_length=20, blank=True)
+    # The person the row's file belongs to: the lowest client id of the
+    # records linked as the same person when the list was made (one row per
+    # record, so a person with two files has two rows). culling.reminders
+    # and culling.todo count persons by it ("3 persons due"); an id, no
+    # personal data, kept after the client row is culled.
+    person = models.BigIntegerField(_("person"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("person on a culling list")

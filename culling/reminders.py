@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext, override
@@ -44,14 +45,17 @@ MONTH = relativedelta(months=1)
 
 
 def waiting_runs() -> QuerySet[CullingRun]:
-    """Runs waiting for approval, with `due` (persons due) and `deadline`
-    (the earliest deadline among them). One query."""
+    """Runs waiting for approval, with `due` (persons due: a person with
+    several files linked as the same person has a row per file and counts
+    once, CullingCandidate.person) and `deadline` (the earliest deadline
+    among them). One query."""
     newer = CullingRun.objects.filter(unit_id=OuterRef("unit_id"), pk__gt=OuterRef("pk"))
     due = Q(candidates__status=CandidateStatus.DUE)
     return (
         CullingRun.objects.filter(status=RunStatus.LISTED)
         .exclude(Exists(newer))
-        .annotate(due=Count("candidates", filter=due), deadline=Min("candidates__deadline", filter=due))
+        .annotate(due=Count(Coalesce("candidates__person", "candidates__client_id"), filter=due, distinct=True),
+                  deadline=Min("candidates__deadline", filter=due))
         .filter(due__gt=0)
     )
 

@@ -52,7 +52,7 @@ def make_run(ctx: AuditContext, unit: Unit, *, trigger: str = RunTrigger.ON_DEMA
             run=run, client_id=item.client_id,
             status=CandidateStatus.DUE if item.is_due else CandidateStatus.EXEMPT,
             last_entry=item.last_entry, due_on=item.due_on, deadline=item.deadline,
-            counts=item.counts, reasons=item.reasons,
+            counts=item.counts, reasons=item.reasons, person=min([item.client_id, *item.linked]),
         )
         for item in due_list(unit, as_of=as_of, rules=rules)
     ])

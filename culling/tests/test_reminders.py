@@ -210,3 +210,24 @@ def test_a_first_list_with_files_overdue_for_years_says_so_and_is_reminded_weekl
     first = Notification.objects.filter(user=manager).order_by("pk").first()
     assert first.text == (f"Den årliga gallringslistan nr {run.pk} är gjord och väntar på ditt godkännande: "
                           "1 person ska gallras; sista dagen (2021-12-31) har passerat.")
+
+
+def test_a_person_with_two_files_linked_as_the_same_person_counts_once(unit, case_officer, manager, due_person):
+    from referrals.models import PersonLink, PersonLinkKind
+
+    # Registered twice (no Swedish number, say) and linked: two rows on the
+    # list, one person; a third, unlinked person makes two persons in all.
+    second_file = person(unit, case_officer, first_name="Påminda", last_name="Fiktivsson")
+    PersonLink.objects.create(client=due_person, other_client=second_file, kind=PersonLinkKind.SAME_PERSON,
+                              linked_by=case_officer)
+    other = person(unit, case_officer, first_name="Annan", last_name="Fiktivsson")
+    for pk in (due_person.pk, second_file.pk, other.pk):
+        date_back(pk, LAST_ENTRY)
+    run = make_run(AuditContext.system(None, "test"), unit, trigger=RunTrigger.SCHEDULED, as_of=MADE_ON)
+    assert run.candidates.count() == 3
+    assert set(run.candidates.values_list("person", flat=True)) == {min(due_person.pk, second_file.pk), other.pk}
+
+    assert reminders.waiting_runs().get(pk=run.pk).due == 2
+    assert _sent_on([MADE_ON]) == [MADE_ON]
+    notice = Notification.objects.get(user=manager)
+    assert "2 personer ska gallras" in notice.text
