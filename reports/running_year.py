@@ -57,12 +57,18 @@ class RunningFigures:
 
     @property
     def label(self) -> str:
-        if self.counted_at is None:
-            return ""
-        return _("Counted %(time)s; counted again at most every %(minutes)s minutes.") % {
-            "time": timezone.localtime(self.counted_at).strftime("%H:%M"),
-            "minutes": max(1, settings.RUNNING_YEAR_CACHE_SECONDS // 60),
-        }
+        return counted_label(self.counted_at)
+
+
+def counted_label(counted_at: datetime | None) -> str:
+    """"Counted 14:05; counted again at most every 5 minutes." for figures
+    kept RUNNING_YEAR_CACHE_SECONDS; "" for figures counted for this request."""
+    if counted_at is None:
+        return ""
+    return _("Counted %(time)s; counted again at most every %(minutes)s minutes.") % {
+        "time": timezone.localtime(counted_at).strftime("%H:%M"),
+        "minutes": max(1, settings.RUNNING_YEAR_CACHE_SECONDS // 60),
+    }
 
 
 def _key(unit: Unit, year: int, today: date) -> str:

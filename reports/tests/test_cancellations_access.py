@@ -110,3 +110,58 @@ def test_query_count_does_not_grow_with_the_visits(client, pilot, second_pilot, 
 
     assert response.status_code == 200
     assert response.context["summary"][2][1].planned == count
+
+
+def _visits_today(order, count):
+    from django.utils import timezone
+
+    moment = timezone.now() - timedelta(minutes=1)
+    Visit.objects.bulk_create([
+        Visit(order=order, client=order.client, client_age=30, visited_at=moment, kind=VisitKind.LOOK_IN,
+              outcome=VisitOutcome.NO_SHOW, active_pilot=order.active_pilot, logged_by=order.active_pilot)
+        for _ in range(count)
+    ])
+
+
+def test_the_running_years_figures_are_kept_a_few_minutes_and_say_when_they_were_counted(
+        client, pilot, second_pilot, manager, settings):
+    from django.utils import timezone
+
+    settings.RUNNING_YEAR_CACHE_SECONDS = 300
+    order = accepted_order(pilot, second_pilot, kind=OrderKind.BOLOTS_SUPPORT, state=OrderState.IN_PROGRESS)
+    _visits_today(order, 3)
+    client.force_login(manager)
+    this_year = timezone.localdate().year
+
+    first = client.get(reverse("reports:cancellations"))
+    assert first.context["summary"][2][1].cancelled == 3
+    assert "Året är inte slut: siffrorna är preliminära." in first.content.decode()
+    assert f"Räknat kl. {timezone.localtime().strftime('%H:')}" in first.content.decode()
+
+    # A visit logged meanwhile shows within the keeping time, not at once;
+    # the page then costs one query less (the grouped count over the visits).
+    _visits_today(order, 2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(reverse("reports:cancellations"), {"year": this_year})
+    assert kept.context["summary"][2][1].cancelled == 3
+    # Warm: the user, the first year with visits and the unread notifications.
+    assert len(queries) == 3
+    assert not [q for q in queries.captured_queries if "bolots_visit" in q["sql"] and "GROUP BY" in q["sql"]]
+
+    # The previous year is closed: counted on each request, with no note.
+    last_year = Visit.objects.filter(order=order).first()
+    last_year.pk, last_year.visited_at = None, datetime(this_year - 1, 6, 1, 10, tzinfo=TZ)
+    last_year.save()
+    closed = client.get(reverse("reports:cancellations"), {"year": this_year - 1})
+    assert closed.context["year"] == this_year - 1
+    assert closed.context["summary"][2][1].cancelled == 1
+    assert "preliminära" not in closed.content.decode()
+
+    # Turned off (the test settings' 0): counted on each request.
+    settings.RUNNING_YEAR_CACHE_SECONDS = 0
+    live = client.get(reverse("reports:cancellations"))
+    assert live.context["summary"][2][1].cancelled == 5
+    assert "preliminära" not in live.content.decode()

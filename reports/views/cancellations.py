@@ -19,6 +19,7 @@ from core.charts import bar_chart_svg
 from core.formatting import number, percent
 
 from ..kpis.cancellations import ALL, OTHERS, YOUNG_ADULTS
+from ..running_year import counted_label
 from ..services import cancellations as services
 
 
@@ -66,7 +67,7 @@ def cancellations(request):
     years = _years(unit_id, this_year)
     form = YearForm(request.GET or None, years=years, initial={"year": this_year})
     year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else this_year
-    stats = services.cancellation_statistics(unit_id, year)
+    stats, counted_at = services.running_or_live_statistics(unit_id, year)
     headings = {
         YOUNG_ADULTS: _("young adults (18–25 years)"),
         OTHERS: _("other visits"),
@@ -93,4 +94,5 @@ def cancellations(request):
         "summary": summary,
         "cancel_outcomes": [VisitOutcome(value).label for value in VisitOutcome.cancellations()],
         "reasons": [label for _value, label in CancelReason.choices],
+        "counted_at": counted_label(counted_at),
     })
