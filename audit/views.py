@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exports import streaming_csv_response
+from core.pagination import CappedPaginator
 
 from . import flags as log_flags
 from . import labels, reads
@@ -27,6 +28,10 @@ from .services import log_access
 
 FILTER_SESSION_KEY = "audit.log_filter"
 ROWS_PER_PAGE = 50
+# The log page counts at most this many rows (core.pagination): a unit's log
+# grows by every read, and counting all of it on each visit made the page
+# slower every day. Past it the page says "more than" and the filters narrow.
+LOG_COUNT_CAP = 2_000
 
 def _reviewer(view):
     """Anonymous: login page; without the review permission: 403. Django's
@@ -105,7 +110,8 @@ def log_search(request):
     else:
         form = LogFilterForm(initial=filters, users=users)
 
-    page = Paginator(_entries_for(request.user, filters), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(_entries_for(request.user, filters), ROWS_PER_PAGE, cap=LOG_COUNT_CAP).get_page(
+        request.GET.get("page"))
     # The log shows who read whom: its rows name clients, so reading them is
     # a read of those clients (audit/reads.py writes the rows).
     for entry in page:

@@ -184,3 +184,32 @@ def test_a_protected_clients_rows_show_no_record_or_path_without_the_permission(
     manager = type(manager).objects.get(pk=manager.pk)  # drop the cached permissions
     page, export = page_and_export()
     assert "4711" in page and "/lagenheter/4711/klagomal/nytt/" in export
+
+
+def test_a_log_larger_than_the_count_cap_says_more_than_and_the_filters_narrow_it(
+        client, manager, case_officer, pilot, client_record, monkeypatch):
+    """The page counts at most LOG_COUNT_CAP rows (a unit's log grows without
+    end); past it, it says so and still pages through the newest rows."""
+    from audit import views
+
+    monkeypatch.setattr(views, "LOG_COUNT_CAP", 5)
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
+    officer = AuditContext(case_officer, "/", None)
+    for _ in range(7):
+        log_access(officer, AccessAction.VIEW, client_record)
+    log_access(AuditContext(pilot, "/", None), AccessAction.VIEW, client_record)
+    client.force_login(manager)
+
+    response = client.get(LOG)
+    page = response.context["page_obj"]
+    assert page.paginator.capped and page.paginator.count == 5 and page.paginator.num_pages == 3
+    assert "Fler än 5 rader: avgränsa sökningen med datum, användare eller klient för att se alla." in (
+        response.content.decode())
+    assert len(rows_in(response)) == 2
+
+    # Narrowed to the pilot: one row, counted exactly.
+    client.post(LOG, {"user": pilot.pk})
+    narrowed = client.get(LOG)
+    assert not narrowed.context["page_obj"].paginator.capped
+    assert narrowed.context["page_obj"].paginator.count == 1
+    assert "1 rad." in narrowed.content.decode()
