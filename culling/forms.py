@@ -9,6 +9,20 @@ from .models import CullingRules
 from .registry import kind_choices
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the list is rejected"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the list's history. Do not name a person."),
+        error_messages={"required": _("Write why the list is rejected.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Write why the list is rejected."))
+        return reason
+
+
 class RulesForm(VersionedFormMixin, forms.ModelForm):
     """The culling rules; research days typed as "5, 15, 25"."""
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.versioning import VersionedModel
 
@@ -52,6 +53,9 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Being culled")
     DONE = "done", _("Culled")
     FAILED = "failed", _("Failed")
+    # A manager found the list wrong (e.g. made under rules since corrected);
+    # nothing on it is culled, and reminders stop (culling.reminders).
+    REJECTED = "rejected", pgettext_lazy("culling list", "Rejected")
 
 
 class RunTrigger(models.TextChoices):
@@ -180,6 +184,7 @@ class RunEventKind(models.TextChoices):
     SKIPPED = "skipped", _("Person skipped")
     FAILED = "failed", _("Person failed")
     FINISHED = "finished", _("Culling finished")
+    REJECTED = "rejected", _("List rejected")
 
 
 class CullingEvent(models.Model):

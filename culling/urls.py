@@ -10,4 +10,5 @@ urlpatterns = [
     path("regler/", views.rules_edit, name="rules"),
     path("<int:pk>/", views.run_detail, name="run_detail"),
     path("<int:pk>/godkann/", views.run_approve, name="run_approve"),
+    path("<int:pk>/avvisa/", views.run_reject, name="run_reject"),
 ]

@@ -14,12 +14,12 @@ from audit.context import AuditContext
 from core.tasks import enqueue_after_commit
 
 from . import tasks
-from .forms import RulesForm
+from .forms import RejectForm, RulesForm
 from .models import CandidateStatus, CullingRun, RunStatus
 from .registry import kind_labels
 from .services.assessment import RESEARCH_DAY
 from .services.rules import TRACKED_FIELDS, current_rules, save_rules
-from .services.runs import NotApprovable, approve_run, make_run
+from .services.runs import NotApprovable, approve_run, make_run, reject_run
 
 
 def _unit(request):
@@ -66,6 +66,10 @@ def _reason_text(code, labels):
 def run_detail(request, pk):
     run = fetch_visible(request, CullingRun.objects.select_related("approved_by", "made_by", "unit"),
                         perm="culling.view_cullingrun", pk=pk)
+    return _detail(request, run)
+
+
+def _detail(request, run, reject_form=None, status=200):
     labels = kind_labels()
     # select_related: the names are read from client instances, which the
     # read recorder logs (one access-log row per person shown).
@@ -84,7 +88,8 @@ def run_detail(request, pk):
         "register": [(person, [(labels.get(kind, kind), n) for kind, n in sorted(person.counts.items())])
                      for person in run.culled.all()],
         "can_approve": run.status == RunStatus.LISTED and request.user.has_perm("culling.approve_cullingrun"),
-    })
+        "reject_form": reject_form or RejectForm(),
+    }, status=status)
 
 
 @require_POST
@@ -99,6 +104,27 @@ def run_approve(request, pk):
         enqueue_after_commit(tasks.execute_approved_run, run.pk, request.user.pk)
         messages.success(request, _("Culling list #%(number)s was approved; the culling has started.")
                          % {"number": run.pk})
+    return redirect("culling:run_detail", pk=run.pk)
+
+
+@require_POST
+@permission_required("culling.approve_cullingrun")
+def run_reject(request, pk):
+    """Reject a list waiting for approval, with the reason; a missing reason
+    is shown beside the field and nothing changes."""
+    run = fetch_visible(request, CullingRun.objects.select_related("approved_by", "made_by", "unit"),
+                        perm="culling.approve_cullingrun", pk=pk, log=False)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, run, reject_form=form, status=400)
+    try:
+        reject_run(AuditContext.from_request(request), run, form.cleaned_data["reason"])
+    except NotApprovable as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(request, _("Culling list #%(number)s was rejected; nothing on it is culled. Make a new "
+                                    "list when what was wrong is put right: the persons due must still be "
+                                    "culled in time.") % {"number": run.pk})
     return redirect("culling:run_detail", pk=run.pk)
 
 

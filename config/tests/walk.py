@@ -211,6 +211,7 @@ ROUTES = {
     "culling:rules": _none,
     "culling:run_detail": _pk("culling_run"),
     "culling:run_approve": _pk("culling_run"),
+    "culling:run_reject": _pk("culling_run"),
     # The rent ledger (docs/rent.md): each area adds its pages below.
     "rent:overview": _none,
     "rent:export_finance": _none,

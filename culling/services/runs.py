@@ -65,6 +65,23 @@ def make_run(ctx: AuditContext, unit: Unit, *, trigger: str = RunTrigger.ON_DEMA
 
 
 @transaction.atomic
+def reject_run(ctx: AuditContext, run: CullingRun, reason: str) -> CullingRun:
+    """The manager rejects THIS list (it is wrong: made under rules since
+    corrected, say); nothing on it is culled and its reminders stop. Only a
+    list waiting for approval can be rejected; the reason is kept in the
+    list's history. The persons due stay due: a new list is made on demand,
+    or by the next yearly dry run."""
+    run = CullingRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.LISTED:
+        raise NotApprovable(_("This culling list is no longer waiting for approval."))
+    run.status = RunStatus.REJECTED
+    run.save(update_fields=["status"])
+    CullingEvent.objects.create(run=run, kind=RunEventKind.REJECTED, by=ctx.user, note=reason[:300])
+    log_access(ctx, AccessAction.UPDATE, run, note="culling list rejected")
+    return run
+
+
+@transaction.atomic
 def approve_run(ctx: AuditContext, run: CullingRun) -> CullingRun:
     """The manager approves THIS list. Only a list waiting for approval can
     be approved; the run is locked so that two approvals cannot both pass."""

@@ -41,8 +41,9 @@ def _pages(run):
 
 
 def test_anonymous_goes_to_login(client, run):
-    for url in [*_pages(run), reverse("culling:run_create"), reverse("culling:run_approve", args=[run.pk])]:
-        response = client.get(url) if "ny" not in url and "godkann" not in url else client.post(url)
+    for url in [*_pages(run), reverse("culling:run_create"), reverse("culling:run_approve", args=[run.pk]),
+                reverse("culling:run_reject", args=[run.pk])]:
+        response = client.get(url) if not any(verb in url for verb in ("ny", "godkann", "avvisa")) else client.post(url)
         assert response.status_code == 302 and reverse("accounts:login") in response["Location"], url
 
 
@@ -53,6 +54,7 @@ def test_other_roles_are_refused(client, request, run, role):
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("culling:run_create")).status_code == 403
     assert client.post(reverse("culling:run_approve", args=[run.pk])).status_code == 403
+    assert client.post(reverse("culling:run_reject", args=[run.pk]), {"reason": "Fel regler"}).status_code == 403
     assert CullingRun.objects.count() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.LISTED
@@ -62,6 +64,7 @@ def test_a_manager_of_another_unit_does_not_see_the_run(client, run, other_manag
     client.force_login(other_manager)
     assert client.get(reverse("culling:run_detail", args=[run.pk])).status_code == 404
     assert client.post(reverse("culling:run_approve", args=[run.pk])).status_code == 404
+    assert client.post(reverse("culling:run_reject", args=[run.pk]), {"reason": "Fel regler"}).status_code == 404
     response = client.get(reverse("culling:run_list"))
     assert response.status_code == 200 and f"#{run.pk}" not in response.content.decode()
     run.refresh_from_db()
@@ -159,3 +162,58 @@ def test_a_stale_rules_form_is_a_conflict(client, manager):
     assert response.status_code == 200
     rules.refresh_from_db()
     assert rules.years == 7
+
+
+def test_a_manager_rejects_a_wrong_list_with_the_reason_and_nothing_is_culled(client, manager, run):
+    from culling import reminders
+    from culling.models import CullingEvent, RunEventKind
+
+    client.force_login(manager)
+    page = client.get(reverse("culling:run_detail", args=[run.pk])).content.decode()
+    assert "Avvisa listan" in page
+
+    response = client.post(reverse("culling:run_reject", args=[run.pk]), {"reason": "Gjord med fel antal år"},
+                           follow=True)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.REJECTED and run.approved_by is None
+    event = CullingEvent.objects.get(run=run, kind=RunEventKind.REJECTED)
+    assert event.by == manager and event.note == "Gjord med fel antal år"
+    page = response.content.decode()
+    assert f"Gallringslista nr {run.pk} avvisades; ingenting på den gallras." in page
+    assert "Status</dt><dd class=\"col-sm-8\">Avvisad" in page
+    assert "Listan avvisad" in page and "Gjord med fel antal år" in page
+    assert "Avvisa listan" not in page and "Godkänn" not in page
+    assert Client.objects.filter(last_name="Fiktivsson").exists()
+    assert not CulledPerson.objects.exists()
+    assert AccessLogEntry.objects.filter(note="culling list rejected", user=manager).exists()
+    # No reminder for a rejected list, and it cannot be approved any more.
+    assert not reminders.waiting_runs().filter(pk=run.pk).exists()
+    client.post(reverse("culling:run_approve", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == RunStatus.REJECTED
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_rejection_without_a_reason_is_refused_beside_the_field(client, manager, run, reason):
+    client.force_login(manager)
+
+    response = client.post(reverse("culling:run_reject", args=[run.pk]), {"reason": reason})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="reason-error">Skriv varför listan avvisas.</div>' in page
+    assert 'aria-invalid="true"' in page
+    run.refresh_from_db()
+    assert run.status == RunStatus.LISTED
+
+
+def test_only_a_list_waiting_for_approval_can_be_rejected(client, manager, run):
+    CullingRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE)
+    client.force_login(manager)
+
+    response = client.post(reverse("culling:run_reject", args=[run.pk]), {"reason": "Fel"}, follow=True)
+
+    assert "Gallringslistan väntar inte längre på godkännande." in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
