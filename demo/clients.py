@@ -20,7 +20,7 @@ from referrals.models.decisions import (
 )
 from referrals.services.legal import reference_for
 
-from .bulk import insert_many
+from .bulk import foreign_keys_checked_once, insert_many
 from .context import DemoContext
 from .names import FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, LAST_NAMES, STREETS
 
@@ -91,14 +91,17 @@ def seed(ctx: DemoContext) -> None:
                 )
             )
             clients[-1]._demo_groups = _groups_for(rng, by_code, young, family)
-    insert_many(Client, clients)
     Through = Client.target_groups.through
-    links = [
-        Through(client_id=client.pk, targetgroup_id=group.pk)
-        for client in clients
-        for group in client._demo_groups
-    ]
-    insert_many(Through, links)
+    # Keys checked once at the end (PostgreSQL): row by row PostgreSQL
+    # queues a check per key of every row until the next SET CONSTRAINTS.
+    with foreign_keys_checked_once(Client, Through):
+        insert_many(Client, clients)
+        links = [
+            Through(client_id=client.pk, targetgroup_id=group.pk)
+            for client in clients
+            for group in client._demo_groups
+        ]
+        insert_many(Through, links)
     ctx.log(f"Skapade {len(clients)} fiktiva klienter.")
 
 
