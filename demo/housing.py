@@ -190,11 +190,13 @@ class _Housing:
             return
         self.unit, self.admin_id, self.clients = unit, admins[0].pk, clients
         # The unit's fixed lists of areas and landlords (tenancies.models.lists).
-        self.area_ids = {name: Area.objects.create(unit=unit, name=name).pk for name in AREAS}
-        self.landlord_ids = {
-            name: Landlord.objects.create(unit=unit, name=name).pk
-            for name in dict.fromkeys([*LANDLORDS, *TENANT_OWNER_LANDLORDS])
-        }
+        # One insert per list (the keys in the order of the names).
+        areas = Area.objects.bulk_create([Area(unit=unit, name=name) for name in AREAS])
+        self.area_ids = {area.name: area.pk for area in areas}
+        landlords = Landlord.objects.bulk_create(
+            [Landlord(unit=unit, name=name) for name in dict.fromkeys([*LANDLORDS, *TENANT_OWNER_LANDLORDS])]
+        )
+        self.landlord_ids = {landlord.name: landlord.pk for landlord in landlords}
         self.flats, self.events, self.sequence = [], [], 0
         self.last_stay, self.died = {}, {}
         self.first_stay = len(self.tenancies)
