@@ -49,7 +49,7 @@ from tenancies.models import (
     Tenure,
 )
 
-from .bulk import InstanceMaker, foreign_keys_checked_once, insert_many
+from .bulk import InstanceMaker, foreign_keys_checked_once, indexes_built_once, insert_many
 from .casework_plan import LANDLORDS
 from .context import DemoContext, first_year
 from .housing_plan import (
@@ -417,8 +417,10 @@ class _Housing:
     # --- writing -----------------------------------------------------------
 
     def save(self) -> None:
-        # Keys checked once at the end (PostgreSQL), not queued row by row.
-        with foreign_keys_checked_once(Apartment, Tenancy, KeySet, Complaint):
+        # Keys checked and plain indexes built once at the end (PostgreSQL),
+        # not row by row.
+        with foreign_keys_checked_once(Apartment, Tenancy, KeySet, Complaint), \
+                indexes_built_once(Apartment, Tenancy, Complaint):
             self._save()
 
     def _save(self) -> None:
