@@ -43,7 +43,14 @@ from referrals.models.decisions import REPORTING_MONTHS
 from referrals.services.legal import reference_for
 from referrals.services.notices import outreach_assignment, prevention_assignment
 
-from .bulk import InstanceMaker, RecordMaker, copy_rows, foreign_keys_checked_once, write_records
+from .bulk import (
+    InstanceMaker,
+    RecordMaker,
+    copy_rows,
+    foreign_keys_checked_once,
+    indexes_built_once,
+    write_records,
+)
 from .casework_plan import (
     CONCERNS,
     CONTACT_NOTES,
@@ -420,8 +427,10 @@ class _Casework(OrderLife):
     def save(self) -> None:
         """Parents first; children get their parents' ids as they become known.
         The foreign keys are checked once at the end (PostgreSQL): row by row
-        PostgreSQL queued over a million deferred checks for the commit."""
-        with foreign_keys_checked_once(Decision, EvictionNotice, ConcernReport, ContactAttempt, Order, OrderEvent):
+        PostgreSQL queued over a million deferred checks for the commit. The
+        largest tables' plain indexes are built once after the rows too."""
+        with foreign_keys_checked_once(Decision, EvictionNotice, ConcernReport, ContactAttempt, Order, OrderEvent), \
+                indexes_built_once(Decision, ConcernReport, Order, OrderEvent):
             self._save()
 
     def _save(self) -> None:

@@ -49,7 +49,7 @@ from tenancies.models import (
     Tenure,
 )
 
-from .bulk import InstanceMaker, insert_many
+from .bulk import InstanceMaker, foreign_keys_checked_once, indexes_built_once, insert_many
 from .casework_plan import LANDLORDS
 from .context import DemoContext, first_year
 from .housing_plan import (
@@ -190,11 +190,13 @@ class _Housing:
             return
         self.unit, self.admin_id, self.clients = unit, admins[0].pk, clients
         # The unit's fixed lists of areas and landlords (tenancies.models.lists).
-        self.area_ids = {name: Area.objects.create(unit=unit, name=name).pk for name in AREAS}
-        self.landlord_ids = {
-            name: Landlord.objects.create(unit=unit, name=name).pk
-            for name in dict.fromkeys([*LANDLORDS, *TENANT_OWNER_LANDLORDS])
-        }
+        # One insert per list (the keys in the order of the names).
+        areas = Area.objects.bulk_create([Area(unit=unit, name=name) for name in AREAS])
+        self.area_ids = {area.name: area.pk for area in areas}
+        landlords = Landlord.objects.bulk_create(
+            [Landlord(unit=unit, name=name) for name in dict.fromkeys([*LANDLORDS, *TENANT_OWNER_LANDLORDS])]
+        )
+        self.landlord_ids = {landlord.name: landlord.pk for landlord in landlords}
         self.flats, self.events, self.sequence = [], [], 0
         self.last_stay, self.died = {}, {}
         self.first_stay = len(self.tenancies)
@@ -415,6 +417,13 @@ class _Housing:
     # --- writing -----------------------------------------------------------
 
     def save(self) -> None:
+        # Keys checked and plain indexes built once at the end (PostgreSQL),
+        # not row by row.
+        with foreign_keys_checked_once(Apartment, Tenancy, KeySet, Complaint), \
+                indexes_built_once(Apartment, Tenancy, Complaint):
+            self._save()
+
+    def _save(self) -> None:
         insert_many(Apartment, self.apartments)
         make = self.make[Tenancy]
         rows = []

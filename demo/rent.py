@@ -76,7 +76,7 @@ from rent.models import (
 from rent.ocr import notice_reference
 from tenancies.models import EndReason, Tenancy
 
-from .bulk import copy_rows, foreign_keys_checked_once, reserve_keys
+from .bulk import copy_rows, foreign_keys_checked_once, indexes_built_once, reserve_keys
 from .context import DemoContext, first_year
 
 RENT_MONTHS_BY_SCALE = {"national": 12}
@@ -169,6 +169,7 @@ def seed(ctx: DemoContext) -> None:
 class _Ledger:
     def __init__(self, ctx: DemoContext) -> None:
         self.ctx, self.rng, self.today = ctx, ctx.rng, ctx.today
+        self._moments: dict[tuple[date, int], datetime] = {}
         months = RENT_MONTHS_BY_SCALE.get(ctx.scale)
         this_month = self.today.replace(day=1)
         self.first_period = (_add_month(this_month, -months + 1) if months
@@ -412,8 +413,10 @@ class _Ledger:
         self._save_settings()
         # The foreign keys of the ledger's large tables are checked once at
         # the end (PostgreSQL), not queued row by row for the commit.
+        # So are the plain indexes of the four largest (built once after).
         with foreign_keys_checked_once(NoticeRun, RepaymentPlan, RentNotice, NoticeLine, BgMaxFile, Payment,
-                                       Allocation, PlanInstalment):
+                                       Allocation, PlanInstalment), \
+                indexes_built_once(RentNotice, NoticeLine, Payment, Allocation):
             self._save_runs(now)
             plan_pks = self._save_plans(now)
             self._save_notices(now, plan_pks)
@@ -611,7 +614,12 @@ class _Ledger:
                            note="Lämnad till socialnämndens registratur.", recorded_by=admin),
         ])
 
-    @staticmethod
-    def _moment(day: date, now: datetime, hour: int = 6) -> datetime:
-        moment = timezone.make_aware(datetime(day.year, day.month, day.day, hour, 0))
+    def _moment(self, day: date, now: datetime, hour: int = 6) -> datetime:
+        # Kept per (day, hour): make_aware's time-zone lookup for each of the
+        # 400 000 calls of the national scale cost seconds, for a few
+        # hundred distinct days.
+        key = (day, hour)
+        moment = self._moments.get(key)
+        if moment is None:
+            moment = self._moments[key] = timezone.make_aware(datetime(day.year, day.month, day.day, hour, 0))
         return min(moment, now)

@@ -15,6 +15,7 @@ have something to show.
 
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone, translation
 
@@ -41,6 +42,8 @@ def latest_order_risks() -> int:
     then highest id), stamped with its sending time and case officer.
     Returns the number of clients updated. demo/tests/test_risks_demo.py
     checks it against apply_latest_order_risks."""
+    if connection.vendor == "postgresql":
+        return _latest_order_risks_postgresql()
     latest = Order.objects.filter(client=OuterRef("pk")).order_by("-sent_at", "-id")
 
     def of_latest(field):
@@ -50,6 +53,28 @@ def latest_order_risks() -> int:
         risk_changed_at=of_latest("sent_at"), risk_changed_by=of_latest("ordered_by"),
         **{name: of_latest(name) for name in RISK_FIELDS},
     )
+
+
+def _latest_order_risks_postgresql() -> int:
+    """The same as one UPDATE … FROM over the latest order of each client
+    (DISTINCT ON, one pass over the orders): the subquery form looked the
+    latest order up eight times per client, seconds at the national scale."""
+    quote = connection.ops.quote_name
+    client, order = Client._meta, Order._meta
+    columns = [order.get_field(name).column for name in ("sent_at", "ordered_by", *RISK_FIELDS)]
+    targets = [client.get_field(name).column for name in ("risk_changed_at", "risk_changed_by", *RISK_FIELDS)]
+    client_column = quote(order.get_field("client").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(client.db_table)} AS c SET "
+            + ", ".join(f"{quote(target)} = latest.{quote(column)}" for target, column in zip(targets, columns, strict=True))
+            + f" FROM (SELECT DISTINCT ON ({client_column}) {client_column}, "
+            + ", ".join(quote(column) for column in columns)
+            + f" FROM {quote(order.db_table)} WHERE {client_column} IS NOT NULL"
+            f" ORDER BY {client_column}, {quote(order.get_field('sent_at').column)} DESC, {quote(order.pk.column)} DESC)"
+            f" AS latest WHERE c.{quote(client.pk.column)} = latest.{client_column}"
+        )
+        return cursor.rowcount
 
 
 def seed(ctx: DemoContext) -> None:

@@ -36,13 +36,19 @@ AREAS: tuple[tuple[str, tuple[Callable[[DemoContext], None], ...]], ...] = (
 AREA_APPS = {"housing_chain": ("tenancies", "referrals", "reports")}
 
 
-def analyze_area(area: str) -> None:
+def analyze_area(area: str, analysed: dict[str, int] | None = None) -> None:
     """PostgreSQL: ANALYZE the tables the area wrote. The seed runs in one
     transaction without autovacuum's statistics, so every later seeder's
     per-unit query was planned for empty tables (nested loops over tens of
     thousands of rows); ANALYZE in the same transaction samples the rows
     written so far. It also leaves the finished database with statistics
-    for the benchmarks (bench/kpis.py). Other databases: nothing."""
+    for the benchmarks (bench/kpis.py). Other databases: nothing.
+
+    `analysed` (one dict per seed run, kept by seed_all) remembers how many
+    rows this transaction had written to each table when it was analysed;
+    a table of the area not written since is not analysed again (the
+    housing chain's area names the referrals and tenancies apps, whose
+    large tables earlier areas wrote and analysed)."""
     if connection.vendor != "postgresql":
         return
     tables = [
@@ -51,18 +57,32 @@ def analyze_area(area: str) -> None:
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
         if not model._meta.proxy and model._meta.managed
     ]
-    if tables:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
+    if not tables:
+        return
+    analysed = {} if analysed is None else analysed
+    with connection.cursor() as cursor:
+        # This transaction's rows written per table, so far.
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE schemaname = current_schema() AND relname = ANY(%s)",
+            [tables],
+        )
+        written = dict(cursor.fetchall())
+        changed = [table for table in tables if table not in analysed or analysed[table] != written.get(table, 0)]
+        if changed:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in changed))
+        for table in changed:
+            analysed[table] = written.get(table, 0)
 
 
 def seed_all(ctx: DemoContext, on_area_done: Callable[[str, float], object] | None = None) -> None:
     """Run every seeder in order; `on_area_done(area, seconds)` after each
     area (its ANALYZE included)."""
+    analysed: dict[str, int] = {}
     for area, seeders in AREAS:
         started = time.monotonic()
         for seed in seeders:
             seed(ctx)
-        analyze_area(area)
+        analyze_area(area, analysed)
         if on_area_done is not None:
             on_area_done(area, time.monotonic() - started)

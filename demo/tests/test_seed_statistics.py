@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from demo.seeding import AREA_APPS, AREAS, analyze_area
+from referrals.models import TargetGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +22,25 @@ def test_an_area_analyzes_its_apps_tables_on_postgresql_only():
     if connection.vendor != "postgresql":
         assert captured.captured_queries == []
         return
-    (query,) = captured.captured_queries
-    assert query["sql"].startswith("ANALYZE ")
+    (query,) = [query for query in captured.captured_queries if query["sql"].startswith("ANALYZE ")]
     for table in ("referrals_client", "referrals_order", "referrals_decision"):
         assert f'"{table}"' in query["sql"]
     assert '"tenancies_tenancy"' not in query["sql"]
+
+
+def test_a_table_not_written_since_it_was_analysed_is_not_analysed_again():
+    analysed = {}
+    analyze_area("referrals", analysed)
+    with CaptureQueriesContext(connection) as captured:
+        analyze_area("referrals", analysed)
+    assert not [query for query in captured.captured_queries if query["sql"].startswith("ANALYZE ")]
+    if connection.vendor != "postgresql":
+        return
+    TargetGroup.objects.create(code="demo-analyze", name="Analysera")
+    with CaptureQueriesContext(connection) as captured:
+        analyze_area("referrals", analysed)
+    (query,) = [query for query in captured.captured_queries if query["sql"].startswith("ANALYZE ")]
+    assert query["sql"] == 'ANALYZE "referrals_targetgroup"'
 
 
 def test_every_area_names_installed_apps():
