@@ -32,15 +32,24 @@ class VacancyCost:
 
 def _cost(monthly_cost: int, first: date, last: date) -> Fraction:
     """The exact cost of the days first..last (inclusive), month by month."""
-    total = Fraction(0)
+    # Whole calendar months cost exactly the monthly cost: they are summed as
+    # integers, so that only the partial first and last months are fractions
+    # (Fraction arithmetic per month made the apartment lists, which cost
+    # every vacant apartment on every request, measurably slower).
+    whole_months = 0
+    parts = Fraction(0)
     day = first
     while day <= last:
         days_in_month = calendar.monthrange(day.year, day.month)[1]
         month_end = date(day.year, day.month, days_in_month)
         until = min(month_end, last)
-        total += Fraction(monthly_cost * ((until - day).days + 1), days_in_month)
+        days = (until - day).days + 1
+        if days == days_in_month:
+            whole_months += monthly_cost
+        else:
+            parts += Fraction(monthly_cost * days, days_in_month)
         day = until + timedelta(days=1)
-    return total
+    return parts + whole_months
 
 
 def _round(amount: Fraction) -> int:
