@@ -75,6 +75,14 @@ def registered_notes() -> dict:
     return _registry()[1]
 
 
+@lru_cache(maxsize=1)
+def _note_prefixes() -> tuple[str, ...]:
+    """The note keys that are prefixes, the longest first (sorted once, not
+    for every row of the log page)."""
+    notes = _registry()[1]
+    return tuple(sorted((key for key in notes if key.endswith((" ", ":", ";", "#"))), key=len, reverse=True))
+
+
 def _model(object_type: str):
     """The model a record type names (a model label), or None."""
     if object_type.count(".") != 1:
@@ -125,10 +133,8 @@ def note_label(note: str, object_type: str = "") -> str:
     _types, notes, pages = _registry()
     if note in notes:
         return str(notes[note])
-    prefixes = sorted((key for key in notes if key.endswith((" ", ":", ";", "#")) and note.startswith(key)),
-                      key=len, reverse=True)
-    if prefixes:
-        key = prefixes[0]
+    key = next((key for key in _note_prefixes() if note.startswith(key)), None)
+    if key is not None:
         rest = note[len(key):].strip()
         if key == "read by ":
             # "read by referrals:client_list; search …": the page's menu name.

@@ -32,15 +32,20 @@ class VacancyCost:
 
 def _cost(monthly_cost: int, first: date, last: date) -> Fraction:
     """The exact cost of the days first..last (inclusive), month by month."""
-    total = Fraction(0)
-    day = first
-    while day <= last:
-        days_in_month = calendar.monthrange(day.year, day.month)[1]
-        month_end = date(day.year, day.month, days_in_month)
-        until = min(month_end, last)
-        total += Fraction(monthly_cost * ((until - day).days + 1), days_in_month)
-        day = until + timedelta(days=1)
-    return total
+    if first > last:
+        return Fraction(0)
+    first_month_days = calendar.monthrange(first.year, first.month)[1]
+    if (first.year, first.month) == (last.year, last.month):
+        return Fraction(monthly_cost * ((last - first).days + 1), first_month_days)
+    # The first month from `first` to its end, the last month from its 1st
+    # to `last`, and every calendar month between them whole, at exactly the
+    # monthly cost. Counted, not walked month by month: the apartment lists
+    # cost every vacant apartment (often vacant for years) on each request.
+    last_month_days = calendar.monthrange(last.year, last.month)[1]
+    head = Fraction(monthly_cost * (first_month_days - first.day + 1), first_month_days)
+    tail = Fraction(monthly_cost * last.day, last_month_days)
+    whole_months = (last.year * 12 + last.month) - (first.year * 12 + first.month) - 1
+    return head + tail + monthly_cost * whole_months
 
 
 def _round(amount: Fraction) -> int:
