@@ -54,3 +54,29 @@ def test_a_manager_approves_a_dry_run_and_the_files_are_culled(sized_page, unit,
     page.goto("/gallring/regler/")
     expect(main.get_by_role("heading", name="Gallringsregler", level=1)).to_be_visible()
     axe(page)
+
+
+def test_a_manager_rejects_a_wrong_list_and_a_missing_reason_is_shown_beside_the_field(
+        sized_page, unit, case_officer, manager, browser_login, axe):
+    due = person(unit, case_officer, birth=date(1970, 3, 14))
+    date_back(due.pk, OLD)
+    page = sized_page
+    browser_login(page, "chef")
+    page.goto("/gallring/")
+    main = page.locator("main")
+    main.get_by_role("button", name="Gör en provkörning nu").click()
+    expect(main.get_by_role("heading", name="Avvisa listan")).to_be_visible()
+
+    main.get_by_role("button", name="Avvisa lista nr").click()
+    reason = main.get_by_label("Varför listan avvisas")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(main.get_by_text("Skriv varför listan avvisas.", exact=True)).to_be_visible()
+    axe(page)
+
+    reason.fill("Gjord med fel antal år")
+    main.get_by_role("button", name="Avvisa lista nr").click()
+    expect(page.get_by_text("avvisades; ingenting på den gallras")).to_be_visible()
+    expect(main.get_by_text("Listan avvisad")).to_be_visible()
+    expect(main.get_by_role("button", name="Godkänn lista nr")).to_have_count(0)
+    axe(page)
+    assert Client.objects.filter(pk=due.pk).exists()
