@@ -85,3 +85,19 @@ def test_the_matcher_finds_every_format():
     for text in ("Anna WalkanderAB", "19850314-2382", "850314-2382", "8503142382", "198503142382"):
         assert clients_in(f"<td>{text}</td>", matcher) == {7}, text
     assert clients_in("WalkanderABC 1985031423829", matcher) == set()
+
+
+@pytest.mark.django_db
+def test_the_world_refuses_a_client_named_like_a_user():
+    # A client sharing a surname with a staff member would be "found" in
+    # every page header naming that member: the walk would report reads
+    # that never happened (a Faker surname did so on some days).
+    from accounts.models import User
+
+    from .world import _assert_names_tell_clients_apart
+
+    User.objects.create(username="fiktiv.anstalld", first_name="Helena", last_name="Jakobsson")
+
+    with pytest.raises(AssertionError, match="Jakobsson"):
+        _assert_names_tell_clients_apart([{"last_name": "Jakobsson"}])
+    _assert_names_tell_clients_apart([{"last_name": "WalkanderAA"}])

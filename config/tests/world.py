@@ -274,7 +274,19 @@ def build_world(today=None):
     assert not missing, f"the world lacks {missing}"
     world = World(unit=unit, other_unit=other_unit, users=users, objects=objects)
     world.clients = list(Client.objects.values("pk", "first_name", "last_name", "personal_number"))
+    _assert_names_tell_clients_apart(world.clients)
     return world
+
+
+def _assert_names_tell_clients_apart(clients):
+    """The page walks find a client in a response by last name: a client
+    named like a user (a Faker surname that the demo also gave a staff
+    member) would be "found" in every page header that names that user,
+    and the walk would report reads that never happened, on some days."""
+    user_names = set(User.objects.values_list("first_name", flat=True)) | set(
+        User.objects.values_list("last_name", flat=True))
+    clashing = sorted({client["last_name"] for client in clients} & user_names)
+    assert not clashing, f"clients named like users: {clashing}"
 
 
 def grant_protected(user):

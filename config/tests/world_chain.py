@@ -78,7 +78,11 @@ def offer_objects(unit, users, today: date) -> dict:
         Decision.objects.not_executed().filter(client__unit=unit, kind=apartment.decision_kind)
         .filter(client__protection_level="none")
         .exclude(apartment_offers__state__in=OfferState.open_states()).order_by("pk").first()
-        or granted_decision(ClientFactory(unit=unit), kind=apartment.decision_kind, decided_on=today.replace(day=1),
+        # Named like the demo's clients in the world (world.NAME_PREFIX): a
+        # Faker surname could be a staff member's, and the page walk would
+        # take that staff member's name in a page header for this client.
+        or granted_decision(ClientFactory(unit=unit, last_name="WalkanderKedja"), kind=apartment.decision_kind,
+                            decided_on=today.replace(day=1),
                             decided_by=users["case_officer"])
     )
     # Not to a protected person: the offer's page would be refused to most users.
