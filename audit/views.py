@@ -60,8 +60,9 @@ def _entries_for(reviewer, filters):
     if filters.get("action"):
         entries = entries.filter(action=filters["action"])
     # Flags (a protected client, no relation to the client, …) are declared
-    # by the apps that know clients (audit.flags); every row is marked.
-    entries = log_flags.with_flags(entries, filters.get("flags") or [])
+    # by the apps that know clients (audit.flags); the rows shown are marked
+    # with theirs by log_search (audit.flags.mark_flags).
+    entries = log_flags.having_flags(entries, filters.get("flags") or [])
     zone = timezone.get_current_timezone()
     if filters.get("date_from"):
         start = datetime.combine(datetime.fromisoformat(filters["date_from"]).date(), time.min, zone)
@@ -123,6 +124,7 @@ def log_search(request):
     # page where the reviewer may open it (the link is the page's own URL,
     # the client's internal id; the label beside it is the row's snapshot).
     links = log_flags.client_links(request.user, {entry.client_id for entry in page})
+    log_flags.mark_flags(page.object_list)
     for entry in page:
         entry.labels = labels.describe(entry)
         entry.badges = log_flags.row_badges(entry)
