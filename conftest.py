@@ -293,20 +293,43 @@ def _watch_policy(page):
 def assert_accessible(page):
     """Run axe-core's WCAG 2.0/2.1 A and AA rules on the page; no violation
     is acceptable."""
-    # Evaluated through the DevTools protocol, which the page's
-    # Content-Security-Policy does not govern (an injected <script> tag
-    # would be refused, as it should be).
-    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;true")
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
-    )
+    result = _run_axe(page)
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
         + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in v["nodes"][:5])
         for v in result["violations"]
     ]
     assert not violations, f"axe-core violations on {page.url}:\n" + "\n".join(violations)
+
+
+def _run_axe(page, attempts=3):
+    """axe-core's result for the page as loaded.
+
+    A click that follows a link returns before the next page arrives; axe
+    started in that moment runs on a document the browser is discarding
+    (no documentElement, or its context destroyed). Such a run checks no
+    page at all, so it is run again on the page that arrives, never
+    counted as a pass."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(attempts):
+        page.wait_for_load_state("load")
+        try:
+            # Evaluated through the DevTools protocol, which the page's
+            # Content-Security-Policy does not govern (an injected <script>
+            # tag would be refused, as it should be).
+            page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;true")
+            return page.evaluate(
+                """async () => await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+            )
+        except PlaywrightError as error:
+            navigating = ("Execution context was destroyed" in str(error)
+                          or "reading 'documentElement'" in str(error)
+                          or "axe is not defined" in str(error))
+            if not navigating or attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(200)
 
 
 @pytest.fixture

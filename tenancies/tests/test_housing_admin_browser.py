@@ -30,6 +30,7 @@ def test_the_housing_administrator_moves_a_client_in_from_the_vacant_list(
     axe(page)
 
     page.locator("main").get_by_role("link", name="Registrera inflyttning").click()
+    page.locator("select[name=client]").wait_for()
     assert page.locator("select[name=decision]").count() == 0, "the decision is the case officer's to choose"
     axe(page)
     page.locator("select[name=client]").select_option(str(client_record.pk))
