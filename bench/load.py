@@ -211,6 +211,11 @@ def fetch_keepalive(state, path, cookies):
 def user_loop(opener, journey, deadline, results, lock):
     rng = random.Random()
     cookies, state = cookie_header(opener), {}
+    # Each user starts after a think time of its own, as users arriving
+    # over a second do: fifty first requests sent in the same millisecond
+    # are a burst no steady load has, and they were the run's ten slowest
+    # requests (a p99 of the start, not of the load).
+    time.sleep(rng.uniform(0, 1.5))
     while time.monotonic() < deadline:
         path = rng.choice(journey)
         started = time.perf_counter()
@@ -227,14 +232,15 @@ def user_loop(opener, journey, deadline, results, lock):
             outcome = type(error).__name__
         elapsed = (time.perf_counter() - started) * 1000
         with lock:
-            results.append((path, elapsed, outcome))
+            results.append((path, elapsed, outcome, started))
         time.sleep(rng.uniform(0.5, 1.5))
     if state.get("connection") is not None:
         state["connection"].close()
 
 
 def run_step(sessions, users, seconds):
-    """`users` simulated users for `seconds`: [(path, ms, outcome)]."""
+    """`users` simulated users for `seconds`: [(path, ms, outcome, started)]
+    (`started`: time.perf_counter() when the request was sent)."""
     roles = list(JOURNEYS)
     names = [roles[i % len(roles)] for i in range(users)]
     results, lock = [], threading.Lock()
@@ -253,8 +259,8 @@ def pct(values, p):
 
 
 def summary(results, users, seconds):
-    times = sorted(elapsed for _path, elapsed, _ok in results)
-    errors = sum(1 for *_rest, outcome in results if outcome != 200)
+    times = sorted(elapsed for _path, elapsed, *_rest in results)
+    errors = sum(1 for _path, _elapsed, outcome, _started in results if outcome != 200)
     return {
         "users": users, "requests": len(results), "rate": len(results) / seconds, "errors": errors,
         "p50": statistics.median(times), "p95": pct(times, 0.95), "p99": pct(times, 0.99), "max": times[-1],
@@ -269,17 +275,25 @@ def print_step(row, server):
 
 def print_details(results):
     kinds = {}
-    for path, _elapsed, outcome in results:
+    for path, _elapsed, outcome, _started in results:
         if outcome != 200:
             kinds[(path, outcome)] = kinds.get((path, outcome), 0) + 1
     for (path, outcome), count in sorted(kinds.items(), key=str):
         print(f"  error {outcome} on {path}: {count}")
     by_path = {}
-    for path, elapsed, _outcome in results:
+    for path, elapsed, _outcome, _started in results:
         by_path.setdefault(path, []).append(elapsed)
     for path, values in sorted(by_path.items()):
         values.sort()
-        print(f"  {path}: {len(values)} requests, p50 {statistics.median(values):.0f} ms, p95 {pct(values, 0.95):.0f} ms")
+        print(f"  {path}: {len(values)} requests, p50 {statistics.median(values):.0f} ms, "
+              f"p95 {pct(values, 0.95):.0f} ms, max {values[-1]:.0f} ms")
+    # The tail: whether the slowest requests are one page's or happen
+    # together (a moment when every page waits: a cache refilled, a
+    # collection, another process) tells where p99 comes from.
+    first = min((started for *_rest, started in results), default=0.0)
+    slowest = sorted(results, key=lambda row: row[1], reverse=True)[:10]
+    print("  slowest: " + ", ".join(f"{path} {elapsed:.0f} ms at {started - first:.1f} s"
+                                    for path, elapsed, _outcome, started in slowest))
 
 
 def main():
