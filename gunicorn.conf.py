@@ -8,11 +8,13 @@ systemd unit, the load test and a larger host:
 - GUNICORN_BIND (default 127.0.0.1:8000): loopback only; the TLS proxy in
   front of it is the only one that talks to gunicorn (docs/deploy.md).
 - GUNICORN_WORKER_CLASS (default gthread), GUNICORN_WORKERS (default
-  cores + 1), GUNICORN_THREADS (default 4): a page spends a good part of its
-  time waiting for PostgreSQL and Redis; threads let a process serve
-  another request meanwhile without the memory of a whole process each,
-  while the processes (one per core and one more) use both cores despite
-  the GIL.
+  3 × cores), GUNICORN_THREADS (default 2): a page spends a good part of its
+  time waiting for PostgreSQL and Redis; a second thread lets a process
+  serve another request meanwhile. More threads per process made requests
+  queue for the process's one GIL while the other core idled (3 × 4 left
+  a third of the CPU unused at 50 users, with p95 over budget in half the
+  runs); three processes per core spread the same 12 requests in flight
+  over both cores (docs/deploy.md "gunicorn").
 - GUNICORN_TIMEOUT (default 30 s): a request hung longer is killed; no page
   takes a fraction of that (reports run in the worker).
 """
@@ -23,8 +25,8 @@ _cores = os.cpu_count() or 1
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = int(os.environ.get("GUNICORN_WORKERS", _cores + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+workers = int(os.environ.get("GUNICORN_WORKERS", 3 * _cores))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 # Keep-alive connections from the proxy save a TCP handshake per request.
