@@ -8,7 +8,10 @@ current *token*:
 
 - `user_values(user, name, compute)` returns the value kept for the user
   under `name` if it was stored under the user's current token, otherwise
-  computes and stores it. Both keys are read in one round trip.
+  computes and stores it. The first call of a request reads the token and
+  every value this process has been asked for (the permissions, the menu,
+  the header search) in one round trip: under load each round trip is also
+  a wait for the process's GIL, so a page pays one, not three.
 - `invalidate(user_ids)` gives the users new tokens, at once and again after
   the transaction commits: a request that read the old roles from the
   database before the change was committed stores them under a token that
@@ -33,12 +36,16 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
+from django.utils.functional import LazyObject, empty
 
 _TOKEN = "acl:v1:token:{}"
 _VALUE = "acl:v1:{}:{}"
 
 
 _NO_CACHE = object()
+# The value names asked for in this process (a handful: "perms" and the
+# menu and header search per language), read together with the token.
+_NAMES: set[str] = set()
 # Counts the invalidations made in this process: a token remembered on a
 # user object before one of them is not used after it.
 _generation = 0
@@ -47,20 +54,34 @@ _generation = 0
 def user_values(user, name: str, compute: Callable[[], Any]) -> Any:
     """The value `compute()` gives for `user`, from the cache while the
     user's roles and permissions have not changed since it was stored."""
+    _NAMES.add(name)
+    user = _unwrapped(user)
     token_key, value_key = _TOKEN.format(user.pk), _VALUE.format(name, user.pk)
-    # The token is read once per request (remembered on the user object):
-    # the menu and the header search then cost one cache read each, and a
-    # cache that does not answer is asked once, not once per value.
+    # The token is read once per request (remembered on the user object),
+    # with the other values this process knows; a cache that does not
+    # answer is asked once, not once per value.
     remembered = user.__dict__.get("_acl_token")
-    # A change made in this process since (invalidate) forgets it.
+    # A change made in this process since (invalidate) forgets both.
     token = remembered[1] if remembered is not None and remembered[0] == _generation else None
     if token is _NO_CACHE:
         return compute()
     if token is None:
-        found = cache.get_many([token_key, value_key])
+        others = sorted(_NAMES - {name})
+        found = cache.get_many([token_key, value_key, *(_VALUE.format(other, user.pk) for other in others)])
         token, stored = found.get(token_key), found.get(value_key)
+        # Checked against the same token as this one when used: read
+        # together, they are exactly what separate reads would have given
+        # at this moment.
+        user.__dict__["_acl_read"] = (_generation, {other: found.get(_VALUE.format(other, user.pk))
+                                                    for other in others})
     else:
-        stored = cache.get(value_key)
+        read = user.__dict__.get("_acl_read")
+        if read is not None and read[0] == _generation and name in read[1]:
+            # Used once: a value recomputed below is stored, and a later
+            # call reads that, not this.
+            stored = read[1].pop(name)
+        else:
+            stored = cache.get(value_key)
     if stored is not None and token is not None and stored[0] == token:
         user.__dict__["_acl_token"] = (_generation, token)
         return stored[1]
@@ -79,6 +100,18 @@ def user_values(user, name: str, compute: Callable[[], Any]) -> Any:
     value = compute()
     cache.set(value_key, (token, value), settings.PERMISSION_CACHE_SECONDS)
     return value
+
+
+def _unwrapped(user):
+    """The user object itself: request.user is a lazy wrapper (twice over:
+    authentication's and the second factor's), whose own __dict__ is not
+    the user's, so what is remembered on one would not be found through
+    the other (the menu read the cache again after the permission check)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def invalidate(user_ids: Iterable[int]) -> None:

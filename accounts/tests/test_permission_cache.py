@@ -146,3 +146,51 @@ def test_a_cache_that_does_not_answer_is_asked_once_per_request(client, case_off
 
     # get_many, add and get for the first value; nothing after that.
     assert silent.calls == 3
+
+
+class _CountingCache:
+    """The real cache, with each read of the access-control keys counted."""
+
+    def __init__(self, real):
+        self.real, self.reads = real, []
+
+    def get_many(self, keys):
+        self.reads.append(sorted(keys))
+        return self.real.get_many(keys)
+
+    def get(self, key, default=None):
+        self.reads.append([key])
+        return self.real.get(key, default)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_a_page_reads_the_roles_the_menu_and_the_search_in_one_round_trip(client, case_officer, monkeypatch):
+    client.force_login(case_officer)
+    assert client.get(CLIENTS).status_code == 200  # the values are stored
+    counting = _CountingCache(permission_cache.cache)
+    monkeypatch.setattr(permission_cache, "cache", counting)
+
+    page = client.get(CLIENTS)
+
+    assert page.status_code == 200 and f'href="{CLIENTS}"' in page.content.decode()
+    assert len(counting.reads) == 1, counting.reads
+    (keys,) = counting.reads
+    assert f"acl:v1:token:{case_officer.pk}" in keys
+    assert f"acl:v1:perms:{case_officer.pk}" in keys
+    assert len(keys) >= 3, "the menu's and the header search's values are read with the permissions"
+
+
+def test_a_value_read_ahead_is_used_only_under_the_token_read_with_it(case_officer, monkeypatch):
+    user = fresh(case_officer)
+    permission_cache.user_values(user, "perms", lambda: "ignored")
+    permission_cache.user_values(user, "test:menu", lambda: "old menu")
+    # Another process changes the user's roles after this request read the
+    # token and the values: this request goes on with what it read, and the
+    # next one (a fresh user object) computes anew.
+    later = fresh(case_officer)
+    permission_cache.cache.set(f"acl:v1:token:{case_officer.pk}", "changed elsewhere", timeout=None)
+
+    assert permission_cache.user_values(later, "test:menu", lambda: "new menu") == "new menu"
+    assert permission_cache.user_values(fresh(case_officer), "test:menu", lambda: "newer") == "new menu"
