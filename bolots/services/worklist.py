@@ -10,6 +10,7 @@ number of orders.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -97,6 +98,22 @@ class Entry:
     @property
     def days_overdue(self) -> int:
         return self.schedule.days_overdue
+
+    @cached_property
+    def kind_label(self) -> str:
+        """The order's kind in words, translated once: get_kind_display()
+        translates every choice of the field on each call, and Min dag
+        shows the kind twice per entry."""
+        try:
+            return str(OrderKind(self.order.kind).label)
+        except ValueError:  # a kind no longer offered: shown as stored, as get_kind_display() does
+            return self.order.kind
+
+    @cached_property
+    def due_rows(self) -> list[frequency.DueOnDay]:
+        """What Min dag's line says is due: the visits due now (overdue or
+        today), or, for an entry that only falls due later, the earliest."""
+        return self.schedule.due_now_on_day or self.schedule.all_on_day[:1]
 
 
 @dataclass

@@ -104,6 +104,15 @@ def test_each_order_lands_in_one_section_on_the_day(pilot, second_pilot, colleag
     assert [(row.label, row.days_overdue) for row in by_pk[a.pk].schedule.due_now_on_day] == [("Tittin", 2)]
     assert by_pk[d.pk].schedule.first_visit.hours_left == 25
     assert by_pk[e.pk].schedule.first_visit.is_overdue
+    # What each entry's line says is due (Entry.due_rows): the visits due
+    # now for an overdue or today entry, the earliest for an upcoming one.
+    assert [(row.due.kind, row.status) for row in by_pk[a.pk].due_rows] == [("look_in", "overdue")]
+    assert [(row.due.kind, row.status) for row in by_pk[c.pk].due_rows] == [("look_in", "today")]
+    assert [(row.due.kind, row.due_on.isoformat(), row.status) for row in by_pk[h.pk].due_rows] == [
+        ("look_in", "2026-05-15", "later")
+    ]
+    # The kind in words, read once per entry, as get_kind_display() says it.
+    assert by_pk[d.pk].kind_label == d.get_kind_display() == "Uppsök"
 
 
 def test_an_overdue_order_lists_everything_due_on_it(pilot, colleague):

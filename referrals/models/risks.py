@@ -6,7 +6,8 @@ was sent with (Order.risk_*), which is what the provider was told."""
 
 # The flags, in the order they are shown. The same names on Client and Order
 # (referrals.models.orders.RISK_FIELDS), so the risk templates
-# (templates/referrals/includes/risks*.html) show either.
+# (templates/referrals/includes/current_risk.html) and the risks_compact tag
+# (referrals/templatetags/risks.py) show either.
 RISK_FLAGS = ("risk_animals", "risk_substance_use", "risk_violence", "risk_children", "risk_threats")
 # Everything a risk update writes and the change history keeps.
 RISK_FIELDS = (*RISK_FLAGS, "risk_notes")
