@@ -2,12 +2,16 @@
 
     {% load ui %}
     {{ amount|kr }}  {{ count|number }}  {{ share|percent }}  {{ mean|number:1 }}
+    {{ apartment|choice_label:"kind" }}   (get_kind_display, for list rows)
 
 The formats themselves are core.formatting's, so a page, a PDF and a chart
 read the same.
 """
 
+import functools
+
 from django import template
+from django.utils.translation import get_language
 
 from core import formatting
 
@@ -60,3 +64,24 @@ def error_summary(context):
     """{% error_summary %} in base.html: one summary for every form on the
     page that failed to save (forms_with_errors), or nothing."""
     return {"forms": forms_with_errors(context)}
+
+
+@functools.cache
+def _choice_labels(field, language: str | None) -> dict:
+    """{stored value: its label, translated} of a field with choices, per
+    language (the cache key only tells the languages apart; the labels are
+    translated into the active one when first asked for)."""
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+@register.filter
+def choice_label(record, name: str):
+    """{{ apartment|choice_label:"kind" }}: what {{ apartment.get_kind_display }}
+    shows (a value that is not a choice is shown as stored), for list rows.
+    get_FOO_display() rebuilds and translates the field's whole list of
+    choices on every call; on a list of 25 rows with three such columns
+    that was about a tenth of the page's CPU (docs/performance.md, "CPU per
+    page"). The labels are read once per field and language instead."""
+    field = record._meta.get_field(name)
+    value = getattr(record, field.attname)
+    return _choice_labels(field, get_language()).get(value, value)
