@@ -55,9 +55,11 @@ import hashlib
 import hmac
 import ipaddress
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -140,19 +142,47 @@ def _canonical(field: models.Field, value: Any) -> Any:
     return str(value)
 
 
+def _converter(field: models.Field) -> Callable[[Any], Any]:
+    """_canonical() for one field, with its type looked up once: a list page
+    seals a row per client shown, and content() runs twice per row."""
+    if field.is_relation:
+        return _converter(field.target_field)
+    internal = field.get_internal_type()
+    if internal in ("DateTimeField", "DateField", "GenericIPAddressField", "BooleanField", "JSONField") or internal.endswith(
+        ("IntegerField", "AutoField")
+    ):
+        return lambda value: _canonical(field, value)
+    return str
+
+
+@lru_cache(maxsize=256)
+def _content_plan(
+    model: type[models.Model], only: tuple[str, ...] | None, without: tuple[str, ...]
+) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(attname, converter) of the columns content() covers, in the model's
+    column order. Keyed by the model class, so that a migration's historical
+    model gets a plan of its own fields."""
+    return tuple(
+        (field.attname, _converter(field))
+        for field in model._meta.concrete_fields
+        if not (field.primary_key or field.attname in _NOT_HASHED or field.attname in without)
+        and (only is None or field.attname in only)
+    )
+
+
 def content(obj: models.Model, *, only: Sequence[str] | None = None, without: Sequence[str] = ()) -> bytes:
     """The bytes that a row's hash covers (all its columns, or `only` those,
     or all `without` those)."""
     values = {}
-    for field in obj._meta.concrete_fields:
-        if field.primary_key or field.attname in _NOT_HASHED or field.attname in without:
+    plan = _content_plan(type(obj), None if only is None else tuple(only), tuple(without))
+    for attname, convert in plan:
+        value = getattr(obj, attname)
+        if value is None:
             continue
-        if only is not None and field.attname not in only:
-            continue
-        value = _canonical(field, getattr(obj, field.attname))
+        value = convert(value)
         if value is None or value == "":
             continue
-        values[field.attname] = value
+        values[attname] = value
     return json.dumps(
         [obj._meta.db_table, values], sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode()
