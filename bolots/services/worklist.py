@@ -100,16 +100,6 @@ class Entry:
         return self.schedule.days_overdue
 
     @cached_property
-    def kind_label(self) -> str:
-        """The order's kind in words, translated once: get_kind_display()
-        translates every choice of the field on each call, and Min dag
-        shows the kind twice per entry."""
-        try:
-            return str(OrderKind(self.order.kind).label)
-        except ValueError:  # a kind no longer offered: shown as stored, as get_kind_display() does
-            return self.order.kind
-
-    @cached_property
     def due_rows(self) -> list[frequency.DueOnDay]:
         """What Min dag's line says is due: the visits due now (overdue or
         today), or, for an entry that only falls due later, the earliest."""

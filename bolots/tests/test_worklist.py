@@ -111,8 +111,6 @@ def test_each_order_lands_in_one_section_on_the_day(pilot, second_pilot, colleag
     assert [(row.due.kind, row.due_on.isoformat(), row.status) for row in by_pk[h.pk].due_rows] == [
         ("look_in", "2026-05-15", "later")
     ]
-    # The kind in words, read once per entry, as get_kind_display() says it.
-    assert by_pk[d.pk].kind_label == d.get_kind_display() == "Uppsök"
 
 
 def test_an_overdue_order_lists_everything_due_on_it(pilot, colleague):
@@ -193,6 +191,8 @@ def test_an_outreach_order_without_a_client_shows_the_address_written_on_it_and_
 
     assert "Nya uppdrag: första besök inom 48 timmar" in html
     assert "Man i 50-årsåldern" in html and "Storgatan 7" in html
+    # The kind in words, on the line and in the button's hidden text (not only in the filter's options).
+    assert '<span class="worklist-kind">Uppsök<span' in html and ": Registrera besök, Uppsök #" in html
     assert "Första besök: <strong>45 h kvar</strong>" in html or "Första besök: <strong>46 h kvar</strong>" in html
 
 
